@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package portwarden needs to build, test and benchmark.
+# Idempotent: when everything is present it only runs dpkg-query and exits.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config make git
+  # libraries
+  prometheus-cpp-dev libcpp-httplib-dev libssl-dev libcurl4-openssl-dev
+  libtomlplusplus-dev libspdlog-dev libgtest-dev libgmock-dev
+  # tests: real peers and cross-checks
+  prometheus prometheus-alertmanager prometheus-blackbox-exporter
+  openssl iproute2 curl python3 procps util-linux clang-format
+  systemd
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [[ $(id -u) -eq 0 ]]; then
+  sudo_cmd=()
+else
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+# The Debian prometheus packages start their services on install where systemd runs;
+# policy-rc.d keeps them from binding fixed ports on developer machines and CI.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+  "${sudo_cmd[@]}" chmod +x /usr/sbin/policy-rc.d
+  remove_policy=1
+fi
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [[ -n "${remove_policy:-}" ]]; then
+  "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
+fi

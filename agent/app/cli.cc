@@ -1,0 +1,201 @@
+#include "agent/app/cli.h"
+
+#include <charconv>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace portwarden::app {
+namespace {
+
+using Setter = std::function<Status(CommandLine&, const std::string&)>;
+
+struct FlagSpec {
+  bool takes_value;
+  Setter set;
+};
+
+Status SetInt(int& field, const std::string& flag, const std::string& value) {
+  int parsed = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc() || end != value.data() + value.size() || parsed < 0) {
+    return Fail("flag --" + flag + ": expected a non-negative integer, got \"" + value + "\"");
+  }
+  field = parsed;
+  return {};
+}
+
+Status SetOutput(CommandLine& cl, const std::string& value) {
+  if (value != "table" && value != "json") {
+    return Fail("flag --output: must be \"table\" or \"json\", got \"" + value + "\"");
+  }
+  cl.output = value;
+  return {};
+}
+
+Setter Text(std::string CommandLine::*field) {
+  return [field](CommandLine& cl, const std::string& value) -> Status {
+    cl.*field = value;
+    return {};
+  };
+}
+
+Setter Flag(bool CommandLine::*field, bool value) {
+  return [field, value](CommandLine& cl, const std::string&) -> Status {
+    cl.*field = value;
+    return {};
+  };
+}
+
+const std::map<std::string, FlagSpec>& Flags() {
+  static const std::map<std::string, FlagSpec> kFlags = {
+      {"config.file", {true, Text(&CommandLine::config_file)}},
+      {"config.check", {false, Flag(&CommandLine::config_check, true)}},
+      {"web.listen-address",
+       {true,
+        [](CommandLine& cl, const std::string& v) -> Status {
+          cl.listen_addresses.push_back(v);
+          return {};
+        }}},
+      {"web.telemetry-path",
+       {true,
+        [](CommandLine& cl, const std::string& v) -> Status {
+          if (!v.starts_with('/')) {
+            return Fail("flag --web.telemetry-path: must start with \"/\", got \"" + v + "\"");
+          }
+          cl.telemetry_path = v;
+          return {};
+        }}},
+      {"log.level", {true, Text(&CommandLine::log_level)}},
+      {"log.format", {true, Text(&CommandLine::log_format)}},
+      {"output", {true, SetOutput}},
+      {"fail-on-violation", {false, Flag(&CommandLine::fail_on_violation, true)}},
+      {"no-fail-on-violation", {false, Flag(&CommandLine::fail_on_violation, false)}},
+      {"server-name", {true, Text(&CommandLine::server_name)}},
+      {"ca-file", {true, Text(&CommandLine::ca_file)}},
+      {"cert-file", {true, Text(&CommandLine::cert_file)}},
+      {"key-file", {true, Text(&CommandLine::key_file)}},
+      {"timeout", {true, Text(&CommandLine::timeout)}},
+      {"warn-days",
+       {true, [](CommandLine& cl,
+                 const std::string& v) { return SetInt(cl.warn_days, "warn-days", v); }}},
+      {"http", {false, Flag(&CommandLine::http, true)}},
+      {"no-http", {false, Flag(&CommandLine::http, false)}},
+  };
+  return kFlags;
+}
+
+// Applies one "--name[=value]" argument; may consume the next argument as its value.
+Status ApplyFlag(CommandLine& cl, const std::vector<std::string>& args, std::size_t& i) {
+  const std::string body = args[i].substr(2);
+  const auto eq = body.find('=');
+  const std::string name = body.substr(0, eq);
+  if (name == "help") {
+    cl.command = Command::kHelp;
+    return {};
+  }
+  if (name == "version") {
+    cl.command = Command::kVersion;
+    return {};
+  }
+  const auto it = Flags().find(name);
+  if (it == Flags().end()) {
+    return Fail("unknown flag --" + name + " (see --help)");
+  }
+  if (!it->second.takes_value) {
+    if (eq != std::string::npos) {
+      return Fail("flag --" + name + " takes no value");
+    }
+    return it->second.set(cl, "");
+  }
+  if (eq != std::string::npos) {
+    return it->second.set(cl, body.substr(eq + 1));
+  }
+  if (i + 1 >= args.size()) {
+    return Fail("flag --" + name + " needs a value");
+  }
+  return it->second.set(cl, args[++i]);
+}
+
+Status ApplyPositional(CommandLine& cl, const std::string& arg, bool& have_command) {
+  if (!have_command) {
+    have_command = true;
+    if (arg == "scan") {
+      cl.command = Command::kScan;
+      return {};
+    }
+    if (arg == "probe") {
+      cl.command = Command::kProbe;
+      return {};
+    }
+    return Fail("unknown command \"" + arg + "\" (commands: scan, probe; see --help)");
+  }
+  if (cl.command == Command::kProbe && cl.probe_target.empty()) {
+    cl.probe_target = arg;
+    return {};
+  }
+  return Fail("unexpected argument \"" + arg + "\"");
+}
+
+}  // namespace
+
+Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
+  CommandLine cl;
+  bool have_command = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    Status status = arg.starts_with("--") && arg.size() > 2 ? ApplyFlag(cl, args, i)
+                    : arg == "-h"                           ? Status{}
+                                  : ApplyPositional(cl, arg, have_command);
+    if (arg == "-h") {
+      cl.command = Command::kHelp;
+    }
+    if (!status) {
+      return std::unexpected(status.error());
+    }
+    if (cl.command == Command::kHelp || cl.command == Command::kVersion) {
+      return cl;
+    }
+  }
+  if (cl.command == Command::kProbe && cl.probe_target.empty()) {
+    return Fail("probe: missing target (usage: portwarden probe host:port)");
+  }
+  return cl;
+}
+
+std::string UsageText() {
+  return R"(usage: portwarden [flags]                 run the agent (serves /metrics)
+       portwarden scan [flags]            print every listening socket once and exit
+       portwarden probe host:port [flags] probe one TLS endpoint once and exit
+
+Agent flags:
+  --config.file=PATH          TOML configuration file (default: built-in defaults)
+  --config.check              validate the configuration, print the verdict and exit
+  --web.listen-address=ADDR   address to serve on; repeatable (default ":19443";
+                              e.g. "127.0.0.1:19443", "[::1]:19443")
+  --web.telemetry-path=PATH   path of the metrics endpoint (default "/metrics")
+  --log.level=LEVEL           debug, info, warn or error (default info)
+  --log.format=FORMAT         logfmt or json (default logfmt)
+  --version                   print version information and exit
+  --help                      print this help and exit
+
+scan flags:
+  --output=table|json         output format (default table)
+  --fail-on-violation         exit with status 3 when a listener violates the policy
+  --config.file=PATH          policy and inventory settings to use
+
+probe flags:
+  --server-name=NAME          SNI and name to verify (default: the host)
+  --ca-file=PATH              trusted roots (default: the system store)
+  --cert-file=PATH --key-file=PATH   client certificate for mTLS
+  --timeout=DURATION          deadline for the whole probe (default 5s)
+  --warn-days=N               exit non-zero when the leaf expires within N days (default 14)
+  --http                      also GET / over HTTPS (status, HSTS)
+  --output=table|json         output format (default table)
+
+Exit status: 0 success, 1 runtime failure, 2 usage or configuration error,
+3 violations found (scan --fail-on-violation), 4 probe failed or certificate expiring.
+)";
+}
+
+}  // namespace portwarden::app

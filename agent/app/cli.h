@@ -1,0 +1,42 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/core/error.h"
+
+namespace portwarden::app {
+
+enum class Command { kDaemon, kScan, kProbe, kHelp, kVersion };
+
+/// Everything the command line can say. Flags follow the Prometheus exporter convention:
+/// `--name=value` or `--name value`; booleans as `--name` or `--no-name`.
+struct CommandLine {
+  Command command = Command::kDaemon;
+  std::string config_file;
+  bool config_check = false;
+  std::vector<std::string> listen_addresses;  ///< Empty = from config / default.
+  std::optional<std::string> telemetry_path;
+  std::string log_level = "info";
+  std::string log_format = "logfmt";
+  std::string output = "table";  ///< scan / probe: "table" or "json"
+  bool fail_on_violation = false;
+  // probe
+  std::string probe_target;
+  std::string server_name;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string timeout = "5s";
+  int warn_days = 14;
+  bool http = false;
+};
+
+/// Parses argv (without argv[0]). Errors name the flag and what is wrong.
+Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args);
+
+/// The --help text.
+std::string UsageText();
+
+}  // namespace portwarden::app

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "agent/app/cli.h"
+
+namespace portwarden::app {
+
+/// Exit statuses shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitViolations = 3;
+inline constexpr int kExitProbeFailed = 4;
+
+/// The agent: serve /metrics until SIGTERM/SIGINT; SIGHUP reloads. Logging is set up.
+int RunDaemon(const CommandLine& cl);
+
+/// `--config.check`: print the verdict on stdout (errors on stderr).
+int RunConfigCheck(const CommandLine& cl);
+
+/// `portwarden scan`: one inventory and policy pass, printed.
+int RunScan(const CommandLine& cl);
+
+/// `portwarden probe host:port`: one probe, printed.
+int RunProbe(const CommandLine& cl);
+
+}  // namespace portwarden::app

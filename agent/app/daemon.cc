@@ -1,0 +1,122 @@
+// The long-running agent: collection engine + HTTP exposition, driven by signals.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <string>
+
+#include "agent/app/commands.h"
+#include "agent/app/config_source.h"
+#include "agent/core/clock.h"
+#include "agent/core/log.h"
+#include "agent/core/version.h"
+#include "agent/core/version_info.h"
+#include "agent/engine/agent_engine.h"
+#include "exporters/http/http_server.h"
+#include "exporters/json/state_json.h"
+#include "exporters/prometheus/snapshot_collectable.h"
+
+namespace portwarden::app {
+namespace {
+
+// Blocks the signals the main thread waits for, before any thread starts, so every
+// thread inherits the mask and only sigwait() sees them.
+sigset_t BlockControlSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+void ApplyFlags(const CommandLine& cl, config::Config& config) {
+  if (!cl.listen_addresses.empty()) {
+    config.web.listen_addresses = cl.listen_addresses;
+  }
+  if (cl.telemetry_path) {
+    config.web.telemetry_path = *cl.telemetry_path;
+  }
+}
+
+void LogStart(const config::Config& config) {
+  log::Info(
+      "Starting portwarden",
+      {{"version", build::kVersion}, {"revision", build::kRevision}, {"branch", build::kBranch}});
+  log::Info("Build context",
+            {{"compiler", build::kCompiler}, {"openssl", build::OpenSslVersion()}});
+  log::Info("Loaded configuration",
+            {{"file", config.source.empty() ? "(built-in defaults)" : config.source},
+             {"endpoints", config.endpoints.size()},
+             {"scan_interval", FormatDuration(config.agent.scan_interval)},
+             {"probe_interval", FormatDuration(config.agent.probe_interval)}});
+}
+
+// Waits for SIGINT/SIGTERM, reloading on SIGHUP meanwhile.
+void ServeUntilStopped(const sigset_t& signals, engine::AgentEngine& engine) {
+  while (true) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) {
+      continue;
+    }
+    if (signal_number == SIGHUP) {
+      (void)engine.Reload();
+      continue;
+    }
+    log::Info("Received signal, exiting gracefully",
+              {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
+    return;
+  }
+}
+
+}  // namespace
+
+int RunDaemon(const CommandLine& cl) {
+  auto config = LoadConfig(cl);
+  if (!config) {
+    log::Error("Error loading configuration", {{"err", config.error().message}});
+    return kExitUsage;
+  }
+  ApplyFlags(cl, *config);
+  const sigset_t signals = BlockControlSignals();
+  LogStart(*config);
+
+  state::SnapshotStore store;
+  const SystemClock clock;
+  engine::AgentEngine engine(cl.config_file, *config, store, clock);
+  const exporters::prom::SnapshotCollectable collectable([&store] { return store.Get(); },
+                                                         config->inventory.proc_path);
+  exporters::http::Handlers handlers{
+      .metrics = [&collectable] { return exporters::prom::SerializeText(collectable.Collect()); },
+      .state_json = [&store] { return exporters::json::SnapshotJson(*store.Get()); },
+      .ready = [&engine] { return engine.Ready(); },
+      .reload = [&engine] { return engine.Reload(); },
+  };
+  exporters::http::HttpServer server(std::move(handlers), config->web);
+  auto bound = server.Start();
+  if (!bound) {
+    log::Error("Error starting HTTP server", {{"err", bound.error().message}});
+    return kExitFailure;
+  }
+  for (const std::string& address : *bound) {
+    log::Info("Listening on", {{"address", address}, {"path", config->web.telemetry_path}});
+  }
+  engine.Start();
+  ServeUntilStopped(signals, engine);
+
+  // A probe in flight may take up to its timeout; do not let it hold shutdown past ~1 s.
+  server.Stop();
+  auto stopped = std::async(std::launch::async, [&engine] { engine.Stop(); });
+  if (stopped.wait_for(std::chrono::milliseconds(900)) != std::future_status::ready) {
+    log::Warn("Collection still running at shutdown; exiting without waiting for it");
+    std::fflush(nullptr);
+    ::_exit(kExitOk);
+  }
+  log::Info("Stopped");
+  return kExitOk;
+}
+
+}  // namespace portwarden::app

@@ -1,0 +1,72 @@
+// `portwarden probe host:port`: one TLS probe, printed as a report or JSON.
+#include <chrono>
+#include <cstdio>
+
+#include "agent/app/commands.h"
+#include "agent/config/host_port.h"
+#include "agent/core/clock.h"
+#include "agent/probe/probe_runner.h"
+#include "exporters/json/state_json.h"
+#include "exporters/report/report.h"
+
+namespace portwarden::app {
+namespace {
+
+Result<config::Config> ProbeConfig(const CommandLine& cl) {
+  auto host_port = config::SplitHostPort(cl.probe_target);
+  if (!host_port) {
+    return std::unexpected(host_port.error());
+  }
+  auto timeout = ParseDuration(cl.timeout);
+  if (!timeout || timeout->count() <= 0) {
+    return Fail("flag --timeout: " +
+                (timeout ? std::string("must be greater than zero") : timeout.error().message));
+  }
+  config::Config config = config::Defaults();
+  config::EndpointConfig endpoint;
+  endpoint.target = cl.probe_target;
+  endpoint.host = host_port->host;
+  endpoint.port = host_port->port;
+  endpoint.server_name = cl.server_name.empty() ? host_port->host : cl.server_name;
+  endpoint.ca_file = cl.ca_file;
+  endpoint.cert_file = cl.cert_file;
+  endpoint.key_file = cl.key_file;
+  endpoint.http = cl.http;
+  endpoint.timeout = *timeout;
+  config.agent.probe_timeout = *timeout;
+  config.endpoints.push_back(std::move(endpoint));
+  return config;
+}
+
+bool ExpiresWithin(const probe::ProbeResult& result, int days, double now) {
+  return !result.chain.empty() && result.chain.front().not_after - now < days * 86400.0;
+}
+
+}  // namespace
+
+int RunProbe(const CommandLine& cl) {
+  auto config = ProbeConfig(cl);
+  if (!config) {
+    std::fprintf(stderr, "portwarden: error: %s\n", config.error().message.c_str());
+    return kExitUsage;
+  }
+  probe::ProbeRunner runner;
+  const probe::ProbeReport report = runner.RunCycle(probe::ConfiguredTargets(*config), *config);
+  const double now = ToUnixSeconds(std::chrono::system_clock::now());
+  if (cl.output == "json") {
+    exporters::json::JsonWriter out;
+    exporters::json::WriteProbeResults(out, report);
+    std::printf("%s\n", out.str().c_str());
+  } else {
+    for (const auto& result : report.results) {
+      std::fputs(exporters::report::ProbeReportText(result, now).c_str(), stdout);
+    }
+  }
+  bool healthy = !report.results.empty();
+  for (const auto& result : report.results) {
+    healthy = healthy && result.success && !ExpiresWithin(result, cl.warn_days, now);
+  }
+  return healthy ? kExitOk : kExitProbeFailed;
+}
+
+}  // namespace portwarden::app

@@ -1,0 +1,168 @@
+// Readers for [agent], [web], [discovery] and [inventory].
+#include <string>
+
+#include "agent/config/sections.h"
+
+namespace portwarden::config {
+
+Status ReadAgentSection(const TomlReader& reader, const toml::node& node, AgentSettings& out) {
+  auto table = reader.Table(node, "agent");
+  if (!table) {
+    return std::unexpected(table.error());
+  }
+  const toml::table& t = **table;
+  return reader
+      .CheckKeys(
+          t, "[agent]",
+          {"scan_interval", "probe_interval", "probe_timeout", "probe_concurrency", "jitter"})
+      .and_then([&] {
+        return TomlReader::Assign(t, "scan_interval", out.scan_interval, [&](const toml::node& n) {
+          return reader.PositiveDuration(n, "agent.scan_interval");
+        });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "probe_interval", out.probe_interval,
+                                  [&](const toml::node& n) {
+                                    return reader.PositiveDuration(n, "agent.probe_interval");
+                                  });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "probe_timeout", out.probe_timeout, [&](const toml::node& n) {
+          return reader.PositiveDuration(n, "agent.probe_timeout");
+        });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "probe_concurrency", out.probe_concurrency,
+                                  [&](const toml::node& n) {
+                                    return reader.Integer(n, "agent.probe_concurrency", 1, 4096);
+                                  });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "jitter", out.jitter, [&](const toml::node& n) {
+          return reader.Number(n, "agent.jitter", 0.0, 0.5);
+        });
+      });
+}
+
+Result<std::vector<std::string>> ReadListenAddresses(const TomlReader& reader,
+                                                     const toml::node& n) {
+  // A single string or an array of strings, like the repeatable flag.
+  if (n.is_string()) {
+    return std::vector<std::string>{n.as_string()->get()};
+  }
+  auto list = reader.StringArray(n, "web.listen_address");
+  if (list && list->empty()) {
+    return std::unexpected(reader.ErrorAt(n, "web.listen_address", "needs at least one address"));
+  }
+  return list;
+}
+
+Status ReadWebSection(const TomlReader& reader, const toml::node& node, WebSettings& out) {
+  auto table = reader.Table(node, "web");
+  if (!table) {
+    return std::unexpected(table.error());
+  }
+  const toml::table& t = **table;
+  return reader
+      .CheckKeys(t, "[web]",
+                 {"listen_address", "telemetry_path", "max_connections", "read_timeout"})
+      .and_then([&] {
+        return TomlReader::Assign(
+            t, "listen_address", out.listen_addresses,
+            [&](const toml::node& n) { return ReadListenAddresses(reader, n); });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "telemetry_path", out.telemetry_path,
+                                  [&](const toml::node& n) -> Result<std::string> {
+                                    auto path = reader.NonEmptyString(n, "web.telemetry_path");
+                                    if (path && path->front() != '/') {
+                                      return std::unexpected(reader.ErrorAt(
+                                          n, "web.telemetry_path", "must start with \"/\""));
+                                    }
+                                    return path;
+                                  });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(
+            t, "max_connections", out.max_connections,
+            [&](const toml::node& n) { return reader.Integer(n, "web.max_connections", 1, 256); });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "read_timeout", out.read_timeout, [&](const toml::node& n) {
+          return reader.PositiveDuration(n, "web.read_timeout");
+        });
+      });
+}
+
+Result<NamespaceMode> ReadNamespaceMode(const TomlReader& reader, const toml::node& n) {
+  auto mode = reader.String(n, "discovery.namespaces");
+  if (!mode) {
+    return std::unexpected(mode.error());
+  }
+  if (*mode != "all" && *mode != "host") {
+    return std::unexpected(reader.ErrorAt(n, "discovery.namespaces",
+                                          "must be \"all\" or \"host\", got \"" + *mode + "\""));
+  }
+  return *mode == "all" ? NamespaceMode::kAll : NamespaceMode::kHost;
+}
+
+Status ReadDiscoverySection(const TomlReader& reader,
+                            const toml::node& node,
+                            DiscoverySettings& out) {
+  auto table = reader.Table(node, "discovery");
+  if (!table) {
+    return std::unexpected(table.error());
+  }
+  const toml::table& t = **table;
+  out.namespaces_set = out.namespaces_set || t.contains("namespaces");
+  return reader.CheckKeys(t, "[discovery]", {"enabled", "tls_ports", "namespaces", "server_name"})
+      .and_then([&] {
+        return TomlReader::Assign(t, "enabled", out.enabled, [&](const toml::node& n) {
+          return reader.Bool(n, "discovery.enabled");
+        });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "tls_ports", out.tls_ports, [&](const toml::node& n) {
+          return reader.PortArray(n, "discovery.tls_ports");
+        });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "server_name", out.server_name, [&](const toml::node& n) {
+          return reader.String(n, "discovery.server_name");
+        });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "namespaces", out.namespaces, [&](const toml::node& n) {
+          return ReadNamespaceMode(reader, n);
+        });
+      });
+}
+
+Status ReadInventorySection(const TomlReader& reader,
+                            const toml::node& node,
+                            InventorySettings& out) {
+  auto table = reader.Table(node, "inventory");
+  if (!table) {
+    return std::unexpected(table.error());
+  }
+  const toml::table& t = **table;
+  return reader.CheckKeys(t, "[inventory]", {"udp", "max_listener_series", "proc_path"})
+      .and_then([&] {
+        return TomlReader::Assign(t, "udp", out.udp, [&](const toml::node& n) {
+          return reader.Bool(n, "inventory.udp");
+        });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(
+            t, "max_listener_series", out.max_listener_series, [&](const toml::node& n) {
+              return reader.Integer(n, "inventory.max_listener_series", 1, 1'000'000);
+            });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "proc_path", out.proc_path, [&](const toml::node& n) {
+          return reader.NonEmptyString(n, "inventory.proc_path");
+        });
+      });
+}
+
+}  // namespace portwarden::config

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/config/endpoint_config.h"
+#include "agent/config/exposure_config.h"
+#include "agent/core/duration.h"
+#include "agent/core/error.h"
+
+namespace portwarden::config {
+
+/// `[agent]`: the collection schedule.
+struct AgentSettings {
+  Duration scan_interval = std::chrono::seconds(15);
+  Duration probe_interval = std::chrono::seconds(60);
+  Duration probe_timeout = std::chrono::seconds(5);
+  int probe_concurrency = 32;
+  double jitter = 0.1;  ///< Each run starts up to this fraction of its interval late.
+};
+
+/// `[web]`: the HTTP endpoint. Command-line flags override these.
+struct WebSettings {
+  std::vector<std::string> listen_addresses{":19443"};
+  std::string telemetry_path = "/metrics";
+  int max_connections = 8;  ///< Worker threads serving HTTP.
+  Duration read_timeout = std::chrono::seconds(10);
+};
+
+enum class NamespaceMode : std::uint8_t { kAll, kHost };
+
+/// `[discovery]`: which local listeners become probe targets, which namespaces to scan.
+struct DiscoverySettings {
+  bool enabled = true;
+  std::vector<std::uint16_t> tls_ports{443, 8443};
+  NamespaceMode namespaces = NamespaceMode::kAll;  ///< kAll needs root; see Defaults().
+  bool namespaces_set = false;                     ///< true when the config chose explicitly
+  std::string server_name;                         ///< SNI for discovered targets; "" = hostname
+};
+
+/// `[inventory]`: the listener inventory.
+struct InventorySettings {
+  bool udp = true;                         ///< Include bound UDP sockets.
+  std::size_t max_listener_series = 2000;  ///< Cap on per-listener series.
+  std::string proc_path = "/proc";
+};
+
+/// The whole configuration. Plain data: copy it freely; the agent swaps whole Configs.
+struct Config {
+  AgentSettings agent;
+  WebSettings web;
+  DiscoverySettings discovery;
+  InventorySettings inventory;
+  std::vector<EndpointConfig> endpoints;
+  ExposureConfig exposure;
+  std::string source;  ///< File it was read from; empty for built-in defaults.
+};
+
+/// The built-in defaults (the agent is useful with no config file).
+Config Defaults();
+
+/// Reads and validates a TOML file. Errors read "<file>:<line>:<column>: <what>".
+Result<Config> LoadFile(const std::string& path);
+
+/// Same as LoadFile for text already in memory; `name` stands in for the file name in errors.
+Result<Config> LoadString(std::string_view text, const std::string& name);
+
+}  // namespace portwarden::config

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "agent/core/error.h"
+
+namespace portwarden::config {
+
+struct HostPort {
+  std::string host;  ///< Without brackets for IPv6 literals.
+  std::uint16_t port = 0;
+};
+
+/// Splits "host:port", "1.2.3.4:443" or "[2001:db8::1]:443". The port is required (1..65535).
+Result<HostPort> SplitHostPort(std::string_view text);
+
+/// The inverse: brackets an IPv6 literal ("[::1]:443").
+std::string JoinHostPort(std::string_view host, std::uint16_t port);
+
+}  // namespace portwarden::config

@@ -1,0 +1,166 @@
+#include "agent/engine/agent_engine.h"
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include "agent/core/log.h"
+
+namespace portwarden::engine {
+namespace {
+
+constexpr const char* kInventoryJob = "inventory";
+constexpr const char* kProbeJob = "tls";
+
+void SetCollector(state::Snapshot& snapshot, state::CollectorStatus status) {
+  for (auto& existing : snapshot.collectors) {
+    if (existing.name == status.name) {
+      existing = std::move(status);
+      return;
+    }
+  }
+  snapshot.collectors.push_back(std::move(status));
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return ToSeconds(std::chrono::steady_clock::now() - start);
+}
+
+// Identity of a target list, to notice when discovery found or lost a listener.
+std::string TargetsKey(const std::vector<probe::ProbeTarget>& targets) {
+  std::string key;
+  for (const auto& target : targets) {
+    key += target.endpoint.target + "|" + target.netns + ";";
+  }
+  return key;
+}
+
+}  // namespace
+
+AgentEngine::AgentEngine(std::string config_path,
+                         config::Config config,
+                         state::SnapshotStore& store,
+                         const Clock& clock)
+    : config_path_(std::move(config_path)),
+      store_(store),
+      clock_(clock),
+      config_(std::make_shared<const config::Config>(std::move(config))),
+      inventory_(*config_),
+      inventory_config_(config_) {
+  const double now = ToUnixSeconds(clock_.Now());
+  store_.Update([&](state::Snapshot& snapshot) {
+    snapshot.start_timestamp = now;
+    snapshot.reload.last_successful = true;
+    snapshot.reload.last_success_timestamp = now;
+    snapshot.reload.source = config_->source;
+  });
+  scheduler_.Add({kInventoryJob, [this] { return CurrentConfig()->agent.scan_interval; },
+                  [this] { return CurrentConfig()->agent.jitter; }, [this] { RunInventory(); }});
+  scheduler_.Add({kProbeJob, [this] { return CurrentConfig()->agent.probe_interval; },
+                  [this] { return CurrentConfig()->agent.jitter; }, [this] { RunProbes(); }});
+}
+
+AgentEngine::~AgentEngine() {
+  Stop();
+}
+
+void AgentEngine::Start() {
+  scheduler_.Start();
+}
+
+void AgentEngine::Stop() {
+  scheduler_.Stop();
+}
+
+std::shared_ptr<const config::Config> AgentEngine::CurrentConfig() const {
+  const std::lock_guard lock(config_mutex_);
+  return config_;
+}
+
+Status AgentEngine::Reload() {
+  const std::lock_guard reload_lock(reload_mutex_);
+  log::Info("Loading configuration file",
+            {{"file", config_path_.empty() ? "(defaults)" : config_path_}});
+  auto loaded = config_path_.empty() ? Result<config::Config>(config::Defaults())
+                                     : config::LoadFile(config_path_);
+  const double now = ToUnixSeconds(clock_.Now());
+  if (!loaded) {
+    log::Error("Error reloading configuration; keeping the running one",
+               {{"file", config_path_}, {"err", loaded.error().message}});
+    store_.Update([&](state::Snapshot& snapshot) {
+      snapshot.reload.last_successful = false;
+      snapshot.reload.last_error = loaded.error().message;
+    });
+    return std::unexpected(loaded.error());
+  }
+  {
+    const std::lock_guard lock(config_mutex_);
+    config_ = std::make_shared<const config::Config>(std::move(*loaded));
+  }
+  store_.Update([&](state::Snapshot& snapshot) {
+    snapshot.reload.last_successful = true;
+    snapshot.reload.last_success_timestamp = now;
+    snapshot.reload.last_error.clear();
+    snapshot.reload.source = config_path_;
+  });
+  log::Info("Completed loading of configuration file", {{"file", config_path_}});
+  scheduler_.Trigger(kInventoryJob);
+  scheduler_.Trigger(kProbeJob);
+  return {};
+}
+
+void AgentEngine::RunInventory() {
+  const auto config = CurrentConfig();
+  if (config != inventory_config_) {
+    inventory_.ApplyConfig(*config);
+    inventory_config_ = config;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto report = std::make_shared<inventory::InventoryReport>(inventory_.Scan());
+  const double scan_seconds = SecondsSince(started);
+  const auto policy_started = std::chrono::steady_clock::now();
+  auto verdicts =
+      std::make_shared<policy::PolicyReport>(policy_.Evaluate(*report, *config, clock_.Now()));
+  const double policy_seconds = SecondsSince(policy_started);
+  const double now = ToUnixSeconds(clock_.Now());
+  if (!report->success) {
+    log::Error("Inventory scan failed", {{"err", report->error}});
+  }
+  const std::string discovered_key =
+      config->discovery.enabled ? TargetsKey(probe::DiscoveredTargets(report->listeners, *config))
+                                : "";
+  store_.Update([&](state::Snapshot& snapshot) {
+    snapshot.inventory = report;
+    snapshot.policy = verdicts;
+    SetCollector(snapshot, {"inventory", report->success, scan_seconds, now, report->error});
+    SetCollector(snapshot, {"exposure", report->success, policy_seconds, now, ""});
+  });
+  inventory_done_.store(true);
+  // Discovery follows the inventory: probe new listeners now, drop gone ones now.
+  if (discovered_key != discovered_key_) {
+    scheduler_.Trigger(kProbeJob);
+  }
+  discovered_key_ = discovered_key;
+}
+
+void AgentEngine::RunProbes() {
+  const auto config = CurrentConfig();
+  auto targets = probe::ConfiguredTargets(*config);
+  if (config->discovery.enabled) {
+    const auto snapshot = store_.Get();
+    auto discovered = probe::DiscoveredTargets(snapshot->inventory->listeners, *config);
+    targets.insert(targets.end(), std::make_move_iterator(discovered.begin()),
+                   std::make_move_iterator(discovered.end()));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto report = std::make_shared<probe::ProbeReport>(prober_.RunCycle(targets, *config));
+  const double seconds = SecondsSince(started);
+  const double now = ToUnixSeconds(clock_.Now());
+  store_.Update([&](state::Snapshot& snapshot) {
+    snapshot.probes = report;
+    SetCollector(snapshot, {"tls", true, seconds, now, ""});
+  });
+  probes_done_.store(true);
+}
+
+}  // namespace portwarden::engine

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "agent/config/config.h"
+#include "agent/core/clock.h"
+#include "agent/engine/scheduler.h"
+#include "agent/inventory/inventory.h"
+#include "agent/policy/policy.h"
+#include "agent/probe/probe_runner.h"
+#include "agent/state/snapshot.h"
+
+namespace portwarden::engine {
+
+/// The daemon's collection loop: the inventory job (scan + policy) and the TLS probe job
+/// run on their own schedules and publish into the SnapshotStore; exporters only read it.
+/// Thread-safe: Reload() may be called from any thread while the jobs run.
+class AgentEngine {
+ public:
+  /// `config_path` is re-read on Reload(); empty means built-in defaults.
+  AgentEngine(std::string config_path,
+              config::Config config,
+              state::SnapshotStore& store,
+              const Clock& clock);
+  ~AgentEngine();
+  AgentEngine(const AgentEngine&) = delete;
+  AgentEngine& operator=(const AgentEngine&) = delete;
+
+  void Start();
+  void Stop();
+
+  /// True once the first inventory scan and the first probe cycle have been published.
+  bool Ready() const { return inventory_done_.load() && probes_done_.load(); }
+
+  /// Re-reads the config file. On success the new config takes effect at once (the jobs
+  /// are woken); on failure the running config stays and the error is returned.
+  Status Reload();
+
+  std::shared_ptr<const config::Config> CurrentConfig() const;
+
+ private:
+  void RunInventory();
+  void RunProbes();
+
+  std::string config_path_;
+  state::SnapshotStore& store_;
+  const Clock& clock_;
+
+  mutable std::mutex config_mutex_;
+  std::shared_ptr<const config::Config> config_;
+  std::mutex reload_mutex_;
+
+  inventory::Inventory inventory_;
+  policy::PolicyEngine policy_;
+  probe::ProbeRunner prober_;
+  std::shared_ptr<const config::Config> inventory_config_;  // last applied to inventory_
+  std::string discovered_key_;  // identity of the discovered target set, to spot changes
+
+  std::atomic<bool> inventory_done_{false};
+  std::atomic<bool> probes_done_{false};
+  Scheduler scheduler_;
+};
+
+}  // namespace portwarden::engine

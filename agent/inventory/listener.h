@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/core/net_types.h"
+
+namespace portwarden::inventory {
+
+/// The process holding a listening socket, when it could be resolved.
+struct ProcessInfo {
+  int pid = 0;           ///< 0 when unknown.
+  std::string comm;      ///< /proc/<pid>/comm
+  std::string exe;       ///< /proc/<pid>/exe target
+  std::string unit;      ///< systemd unit or container id from /proc/<pid>/cgroup
+  int holder_count = 0;  ///< processes sharing the socket (pre-fork servers)
+};
+
+/// One listening endpoint: all sockets bound to the same (netns, proto, address, port)
+/// are merged into one Listener (SO_REUSEPORT workers), counted in socket_count.
+struct Listener {
+  Protocol protocol = Protocol::kTcp;
+  AddressFamily family = AddressFamily::kIpv4;
+  std::string address;  ///< Bind address in canonical text form ("0.0.0.0", "::1").
+  std::uint16_t port = 0;
+  std::string
+      netns;  ///< Label: "host" for the agent's own namespace, else a name or "net:[inode]".
+  std::uint64_t netns_inode = 0;
+  std::string interface;       ///< SO_BINDTODEVICE interface, empty if unbound.
+  std::optional<bool> v6only;  ///< IPv6 only; unset when the kernel did not report it.
+  std::uint32_t uid = 0;
+  std::vector<std::uint64_t> inodes;  ///< Socket inodes merged into this listener.
+  int socket_count = 1;
+  Scope scope = Scope::kPublic;
+  ProcessInfo process;
+};
+
+/// How the last scan went, for self-metrics.
+struct InventoryStats {
+  std::string source = "netlink";  ///< "netlink" or "proc" (fallback in use).
+  int namespaces_scanned = 0;
+  int namespaces_failed = 0;
+  bool attribution_partial = false;  ///< Some sockets could not be mapped to a process.
+  int unattributed_sockets = 0;
+  std::uint64_t series_dropped_total = 0;  ///< Listeners beyond max_listener_series, cumulative.
+  double dump_seconds = 0;
+  double attribution_seconds = 0;
+};
+
+/// The result of one inventory scan. Listeners are sorted by (netns, proto, address, port).
+struct InventoryReport {
+  bool success = false;
+  std::string error;  ///< Why the scan failed, when !success.
+  std::vector<Listener> listeners;
+  InventoryStats stats;
+};
+
+}  // namespace portwarden::inventory

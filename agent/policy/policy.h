@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "agent/inventory/listener.h"
+
+namespace portwarden::policy {
+
+/// The policy's judgement of one listener.
+struct Verdict {
+  std::string rule;        ///< Name of the deciding rule; "default" when none matched.
+  bool violation = false;  ///< The listener reaches a scope the rule does not allow.
+};
+
+/// Policy output for one inventory scan. verdicts[i] and first_seen[i] belong to
+/// inventory.listeners[i].
+struct PolicyReport {
+  std::vector<Verdict> verdicts;
+  std::vector<double> first_seen_timestamps;  ///< Unix seconds each listener was first seen.
+  std::uint64_t appeared_total = 0;           ///< Cumulative since start.
+  std::uint64_t disappeared_total = 0;
+};
+
+/// Judges listeners against the exposure rules and tracks listener changes between scans.
+/// Not thread-safe: called from the inventory job only.
+class PolicyEngine {
+ public:
+  PolicyEngine();
+  ~PolicyEngine();
+  PolicyEngine(const PolicyEngine&) = delete;
+  PolicyEngine& operator=(const PolicyEngine&) = delete;
+
+  PolicyReport Evaluate(const inventory::InventoryReport& inventory,
+                        const config::Config& config,
+                        std::chrono::system_clock::time_point now);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace portwarden::policy

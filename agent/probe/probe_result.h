@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "agent/config/endpoint_config.h"
+
+namespace portwarden::probe {
+
+/// Where a probe target came from.
+enum class TargetSource : std::uint8_t { kConfig, kDiscovered };
+
+/// One thing to probe: a configured endpoint or a discovered local listener.
+struct ProbeTarget {
+  config::EndpointConfig endpoint;  ///< target/host/port/server_name/... filled in either case.
+  TargetSource source = TargetSource::kConfig;
+  std::uint64_t netns_inode = 0;  ///< Discovered targets: probe from inside this netns (0 = own).
+  std::string netns;              ///< Label of that netns.
+};
+
+/// One certificate of the presented chain.
+struct CertificateInfo {
+  int chain_pos = 0;  ///< 0 = leaf.
+  double not_before = 0;
+  double not_after = 0;
+  std::string subject_cn;
+  std::string issuer_cn;
+  std::string serial;              ///< lowercase hex
+  std::string fingerprint_sha256;  ///< lowercase hex
+  std::string san;                 ///< comma-separated DNS/IP names
+  std::string key_algorithm;       ///< "RSA", "EC", "ED25519", ...
+  int key_bits = 0;
+  std::string signature_algorithm;  ///< e.g. "sha256WithRSAEncryption"
+};
+
+/// Phase durations in seconds; a phase that did not run is absent.
+struct PhaseTimings {
+  std::optional<double> resolve;
+  std::optional<double> connect;
+  std::optional<double> handshake;
+  std::optional<double> http;
+};
+
+/// The outcome of probing one address of one target.
+struct ProbeResult {
+  std::string target;   ///< As configured or discovered ("host:port").
+  std::string address;  ///< IP:port actually probed ("" when resolution failed).
+  std::string server_name;
+  TargetSource source = TargetSource::kConfig;
+  double timestamp = 0;  ///< Unix seconds when the probe finished.
+  bool success = false;
+  std::string failure_reason;  ///< From the closed set in docs/metrics.md; "" on success.
+  std::string failure_detail;  ///< OpenSSL / system text for logs and the CLI.
+  PhaseTimings phases;
+  std::string tls_version;  ///< "TLS 1.3"
+  std::string cipher;
+  std::string group;  ///< Key-exchange group, e.g. "X25519".
+  std::vector<CertificateInfo> chain;
+  bool verified = false;
+  std::string verify_result;  ///< "ok", "expired", "self_signed", ...
+  std::string verify_detail;  ///< OpenSSL's own text.
+  std::optional<int> http_status;
+  std::optional<bool> hsts;
+  std::optional<double> hsts_max_age;
+  std::string companion_target;  ///< "host:80" when a companion was checked.
+  std::optional<bool> companion_redirects_to_https;
+};
+
+/// Cumulative counters and histogram for one (target, address, server_name, source).
+struct ProbeCounters {
+  std::map<std::string, std::uint64_t> failures_by_reason;
+  std::vector<std::uint64_t> handshake_bucket_counts;  ///< Cumulative, one per bound.
+  std::uint64_t handshake_count = 0;
+  double handshake_sum = 0;
+};
+
+/// All probe output of the latest cycle.
+struct ProbeReport {
+  std::vector<ProbeResult> results;
+  /// Histogram bounds for portwarden_tls_handshake_seconds.
+  std::vector<double> handshake_bounds;
+  /// Keyed by target; only targets still probed are kept.
+  std::map<std::string, ProbeCounters> counters;
+};
+
+}  // namespace portwarden::probe

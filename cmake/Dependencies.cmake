@@ -1,0 +1,11 @@
+# Every dependency comes from a Debian 12 package (.ci/install-deps.sh installs them).
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+# Debian's prometheus-cpp config file rejects any version request: ask for none.
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(tomlplusplus CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(CURL REQUIRED)
+# cpp-httplib is a compiled shared library in Debian; its pkg-config file carries the flags.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

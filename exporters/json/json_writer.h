@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace portwarden::exporters::json {
+
+/// A small streaming JSON writer: commas and nesting are tracked for the caller.
+/// Output is compact (one line). Not thread-safe.
+class JsonWriter {
+ public:
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  JsonWriter& Key(std::string_view key);
+  JsonWriter& String(std::string_view value);
+  JsonWriter& Number(double value);  ///< NaN and infinities are written as null.
+  JsonWriter& Int(std::int64_t value);
+  JsonWriter& Bool(bool value);
+  JsonWriter& Null();
+
+  /// Key + value in one call.
+  JsonWriter& Field(std::string_view key, std::string_view value) { return Key(key).String(value); }
+
+  JsonWriter& Field(std::string_view key, const char* value) { return Key(key).String(value); }
+
+  JsonWriter& Field(std::string_view key, const std::string& value) {
+    return Key(key).String(value);
+  }
+
+  JsonWriter& Field(std::string_view key, double value) { return Key(key).Number(value); }
+
+  JsonWriter& Field(std::string_view key, int value) { return Key(key).Int(value); }
+
+  JsonWriter& Field(std::string_view key, std::int64_t value) { return Key(key).Int(value); }
+
+  JsonWriter& Field(std::string_view key, std::uint64_t value) {
+    return Key(key).Int(static_cast<std::int64_t>(value));
+  }
+
+  JsonWriter& Field(std::string_view key, bool value) { return Key(key).Bool(value); }
+
+  const std::string& str() const { return out_; }
+
+ private:
+  void BeforeValue();
+
+  std::string out_;
+  std::vector<bool> first_in_scope_;  // one entry per open object/array
+  bool after_key_ = false;
+};
+
+/// Appends `text` as a quoted, escaped JSON string.
+void AppendQuoted(std::string& out, std::string_view text);
+
+}  // namespace portwarden::exporters::json

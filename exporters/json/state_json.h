@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+
+#include "agent/inventory/listener.h"
+#include "agent/policy/policy.h"
+#include "agent/probe/probe_result.h"
+#include "agent/state/snapshot.h"
+#include "exporters/json/json_writer.h"
+
+/// JSON renderings of the snapshot, for /api/state and `--output=json`.
+namespace portwarden::exporters::json {
+
+/// A JSON array of listeners with their process, scope and verdict.
+/// `policy` may have fewer verdicts than listeners (then verdict fields are omitted).
+void WriteListeners(JsonWriter& out,
+                    const inventory::InventoryReport& inventory,
+                    const policy::PolicyReport& policy);
+
+/// A JSON array of probe results with chain, verdict and phase timings.
+void WriteProbeResults(JsonWriter& out, const probe::ProbeReport& report);
+
+/// The whole snapshot: {"listeners":[...],"inventory":{...},"probes":[...],"collectors":[...]}.
+std::string SnapshotJson(const state::Snapshot& snapshot);
+
+}  // namespace portwarden::exporters::json

@@ -1,0 +1,53 @@
+#include "agent/app/cli.h"
+
+#include <gtest/gtest.h>
+
+namespace portwarden::app {
+namespace {
+
+TEST(CliTest, DaemonFlagsInBothForms) {
+  auto cl = ParseCommandLine({"--config.file=/etc/pw.toml", "--web.listen-address", "[::1]:1",
+                              "--web.listen-address=127.0.0.1:2", "--log.level=debug"});
+  ASSERT_TRUE(cl) << cl.error().message;
+  EXPECT_EQ(cl->command, Command::kDaemon);
+  EXPECT_EQ(cl->config_file, "/etc/pw.toml");
+  EXPECT_EQ(cl->listen_addresses, (std::vector<std::string>{"[::1]:1", "127.0.0.1:2"}));
+  EXPECT_EQ(cl->log_level, "debug");
+}
+
+TEST(CliTest, Subcommands) {
+  auto scan = ParseCommandLine({"scan", "--output=json", "--fail-on-violation"});
+  ASSERT_TRUE(scan);
+  EXPECT_EQ(scan->command, Command::kScan);
+  EXPECT_EQ(scan->output, "json");
+  EXPECT_TRUE(scan->fail_on_violation);
+  auto probe =
+      ParseCommandLine({"probe", "example.com:443", "--server-name", "x", "--warn-days=30"});
+  ASSERT_TRUE(probe);
+  EXPECT_EQ(probe->probe_target, "example.com:443");
+  EXPECT_EQ(probe->server_name, "x");
+  EXPECT_EQ(probe->warn_days, 30);
+}
+
+TEST(CliTest, ErrorsNameTheFlag) {
+  EXPECT_EQ(ParseCommandLine({"--web.listen-adress=:1"}).error().message,
+            "unknown flag --web.listen-adress (see --help)");
+  EXPECT_EQ(ParseCommandLine({"--config.file"}).error().message,
+            "flag --config.file needs a value");
+  EXPECT_EQ(ParseCommandLine({"--config.check=yes"}).error().message,
+            "flag --config.check takes no value");
+  EXPECT_EQ(ParseCommandLine({"scan", "--output=xml"}).error().message,
+            "flag --output: must be \"table\" or \"json\", got \"xml\"");
+  EXPECT_EQ(ParseCommandLine({"probe"}).error().message,
+            "probe: missing target (usage: portwarden probe host:port)");
+  EXPECT_EQ(ParseCommandLine({"frobnicate"}).error().message,
+            "unknown command \"frobnicate\" (commands: scan, probe; see --help)");
+}
+
+TEST(CliTest, HelpAndVersionWin) {
+  EXPECT_EQ(ParseCommandLine({"--version", "--bogus"})->command, Command::kVersion);
+  EXPECT_EQ(ParseCommandLine({"-h"})->command, Command::kHelp);
+}
+
+}  // namespace
+}  // namespace portwarden::app

@@ -1,0 +1,102 @@
+// Table of invalid configurations, each with the exact message a user sees.
+#include <gtest/gtest.h>
+
+#include "agent/config/config.h"
+
+namespace portwarden::config {
+namespace {
+
+struct BadConfig {
+  const char* name;
+  const char* text;
+  const char* error;
+};
+
+class BadConfigTest : public testing::TestWithParam<BadConfig> {};
+
+TEST_P(BadConfigTest, IsRejectedWithExactMessage) {
+  auto config = LoadString(GetParam().text, "bad.toml");
+  ASSERT_FALSE(config) << "accepted: " << GetParam().text;
+  EXPECT_EQ(config.error().message, GetParam().error);
+}
+
+const BadConfig kBadConfigs[] = {
+    {"SyntaxError", "[agent\n",
+     "bad.toml:1:7: Error while parsing table header: expected ']', saw '\\n'"},
+    {"UnknownTopLevelKey", "[agnet]\n",
+     "bad.toml:1:2: unknown key \"agnet\" in the top level (allowed: agent, web, discovery, "
+     "inventory, endpoints, exposure)"},
+    {"UnknownAgentKey", "[agent]\nscan_intervall = \"15s\"\n",
+     "bad.toml:2:1: unknown key \"scan_intervall\" in [agent] (allowed: scan_interval, "
+     "probe_interval, probe_timeout, probe_concurrency, jitter)"},
+    {"DurationWrongType", "[agent]\nscan_interval = 15\n",
+     "bad.toml:2:17: agent.scan_interval: expected a duration string such as \"15s\", got integer"},
+    {"DurationBadUnit", "[agent]\nprobe_timeout = \"5x\"\n",
+     "bad.toml:2:17: agent.probe_timeout: invalid duration \"5x\": unit must be one of ms, s, m, "
+     "h, d, w, y"},
+    {"DurationZero", "[agent]\nprobe_interval = \"0s\"\n",
+     "bad.toml:2:18: agent.probe_interval: duration must be greater than zero"},
+    {"DurationNegative", "[agent]\nscan_interval = \"-5s\"\n",
+     "bad.toml:2:17: agent.scan_interval: invalid duration \"-5s\": expected a number like \"15s\" "
+     "or \"1m30s\""},
+    {"DurationWrongOrder", "[agent]\nscan_interval = \"1s1m\"\n",
+     "bad.toml:2:17: agent.scan_interval: invalid duration \"1s1m\": units must go from largest "
+     "to smallest"},
+    {"ConcurrencyZero", "[agent]\nprobe_concurrency = 0\n",
+     "bad.toml:2:21: agent.probe_concurrency: 0 is out of range [1, 4096]"},
+    {"JitterTooLarge", "[agent]\njitter = 0.9\n",
+     "bad.toml:2:10: agent.jitter: 0.900000 is out of range [0.000000, 0.500000]"},
+    {"PortOutOfRange", "[discovery]\ntls_ports = [443, 70000]\n",
+     "bad.toml:2:19: discovery.tls_ports: port 70000 is out of range [1, 65535]"},
+    {"PortZero", "[discovery]\ntls_ports = [0]\n",
+     "bad.toml:2:14: discovery.tls_ports: port 0 is out of range [1, 65535]"},
+    {"PortWrongType", "[discovery]\ntls_ports = [443, \"8443\"]\n",
+     "bad.toml:2:19: discovery.tls_ports: expected a port number, got string"},
+    {"NamespacesBadValue", "[discovery]\nnamespaces = \"some\"\n",
+     "bad.toml:2:14: discovery.namespaces: must be \"all\" or \"host\", got \"some\""},
+    {"TelemetryPathRelative", "[web]\ntelemetry_path = \"metrics\"\n",
+     "bad.toml:2:18: web.telemetry_path: must start with \"/\""},
+    {"ListenAddressEmpty", "[web]\nlisten_address = []\n",
+     "bad.toml:2:18: web.listen_address: needs at least one address"},
+    {"SectionNotTable", "agent = 5\n", "bad.toml:1:9: agent: expected a table, got integer"},
+    {"EndpointMissingTarget", "[[endpoints]]\nserver_name = \"x\"\n",
+     "bad.toml:1:1: endpoints: missing required key \"target\""},
+    {"EndpointNoPort", "[[endpoints]]\ntarget = \"example.com\"\n",
+     "bad.toml:2:10: endpoints.target: invalid address \"example.com\": missing port (expected "
+     "\"host:port\")"},
+    {"EndpointBadPort", "[[endpoints]]\ntarget = \"example.com:99999\"\n",
+     "bad.toml:2:10: endpoints.target: invalid address \"example.com:99999\": port must be a "
+     "number "
+     "from 1 to 65535"},
+    {"EndpointUnbracketedV6", "[[endpoints]]\ntarget = \"::1:443\"\n",
+     "bad.toml:2:10: endpoints.target: invalid address \"::1:443\": IPv6 addresses need brackets, "
+     "as in \"[::1]:443\""},
+    {"EndpointUnknownKey", "[[endpoints]]\ntarget = \"a:1\"\nsni = \"b\"\n",
+     "bad.toml:3:1: unknown key \"sni\" in [[endpoints]] (allowed: target, server_name, ca_file, "
+     "ca_path, cert_file, key_file, ip_family, timeout, http, http_path, plain_http_companion, "
+     "max_addresses)"},
+    {"EndpointDuplicate", "[[endpoints]]\ntarget = \"a:1\"\n[[endpoints]]\ntarget = \"a:1\"\n",
+     "bad.toml:3:1: endpoints: duplicate endpoint \"a:1\" with server_name \"a\""},
+    {"EndpointMissingCaFile",
+     "[[endpoints]]\ntarget = \"a:1\"\nca_file = \"/nonexistent/ca.pem\"\n",
+     "bad.toml:3:11: endpoints.ca_file: cannot read \"/nonexistent/ca.pem\""},
+    {"EndpointBadFamily", "[[endpoints]]\ntarget = \"a:1\"\nip_family = \"ip4\"\n",
+     "bad.toml:3:13: endpoints.ip_family: must be \"any\", \"ipv4\" or \"ipv6\", got \"ip4\""},
+    {"EndpointCompanionZero", "[[endpoints]]\ntarget = \"a:1\"\nplain_http_companion = 0\n",
+     "bad.toml:3:24: endpoints.plain_http_companion: port 0 is out of range [1, 65535]"},
+    {"EndpointsNotArray", "[endpoints]\ntarget = \"a:1\"\n",
+     "bad.toml:1:1: endpoints: expected an array of tables ([[endpoints]]), got table"},
+    {"DuplicateKey", "[agent]\nscan_interval = \"1s\"\nscan_interval = \"2s\"\n",
+     "bad.toml:3:17: Error while parsing key-value pair: cannot redefine existing string "
+     "'scan_interval'"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table,
+                         BadConfigTest,
+                         testing::ValuesIn(kBadConfigs),
+                         [](const testing::TestParamInfo<BadConfig>& param) {
+                           return std::string(param.param.name);
+                         });
+
+}  // namespace
+}  // namespace portwarden::config

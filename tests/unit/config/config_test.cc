@@ -1,0 +1,105 @@
+#include "agent/config/config.h"
+
+#include <gtest/gtest.h>
+
+namespace portwarden::config {
+namespace {
+
+using std::chrono::seconds;
+
+TEST(ConfigTest, EmptyDocumentGivesDefaults) {
+  auto config = LoadString("", "empty.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->agent.scan_interval, seconds(15));
+  EXPECT_EQ(config->agent.probe_interval, seconds(60));
+  EXPECT_EQ(config->agent.probe_timeout, seconds(5));
+  EXPECT_EQ(config->agent.probe_concurrency, 32);
+  EXPECT_EQ(config->web.listen_addresses, std::vector<std::string>{":19443"});
+  EXPECT_EQ(config->web.telemetry_path, "/metrics");
+  EXPECT_EQ(config->discovery.tls_ports, (std::vector<std::uint16_t>{443, 8443}));
+  EXPECT_TRUE(config->endpoints.empty());
+  EXPECT_EQ(config->source, "empty.toml");
+}
+
+TEST(ConfigTest, FullDocumentIsRead) {
+  auto config = LoadString(R"(
+[agent]
+scan_interval = "30s"
+probe_interval = "1m30s"
+probe_timeout = "2500ms"
+probe_concurrency = 8
+jitter = 0.2
+
+[web]
+listen_address = ["127.0.0.1:9999", "[::1]:9999"]
+telemetry_path = "/m"
+
+[discovery]
+enabled = false
+tls_ports = [443, 9443]
+namespaces = "host"
+server_name = "node1.example"
+
+[inventory]
+udp = false
+max_listener_series = 50
+
+[[endpoints]]
+target = "example.com:443"
+http = true
+plain_http_companion = 80
+
+[[endpoints]]
+target = "[2001:db8::1]:8443"
+server_name = "admin.example"
+ip_family = "ipv6"
+timeout = "3s"
+max_addresses = 2
+)",
+                           "full.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->agent.scan_interval, seconds(30));
+  EXPECT_EQ(config->agent.probe_interval, seconds(90));
+  EXPECT_EQ(config->agent.probe_timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(config->agent.probe_concurrency, 8);
+  EXPECT_DOUBLE_EQ(config->agent.jitter, 0.2);
+  EXPECT_EQ(config->web.listen_addresses,
+            (std::vector<std::string>{"127.0.0.1:9999", "[::1]:9999"}));
+  EXPECT_EQ(config->web.telemetry_path, "/m");
+  EXPECT_FALSE(config->discovery.enabled);
+  EXPECT_EQ(config->discovery.tls_ports, (std::vector<std::uint16_t>{443, 9443}));
+  EXPECT_EQ(config->discovery.namespaces, NamespaceMode::kHost);
+  EXPECT_EQ(config->discovery.server_name, "node1.example");
+  EXPECT_FALSE(config->inventory.udp);
+  EXPECT_EQ(config->inventory.max_listener_series, 50U);
+  ASSERT_EQ(config->endpoints.size(), 2U);
+  const auto& first = config->endpoints[0];
+  EXPECT_EQ(first.host, "example.com");
+  EXPECT_EQ(first.port, 443);
+  EXPECT_EQ(first.server_name, "example.com");
+  EXPECT_TRUE(first.http);
+  EXPECT_EQ(first.plain_http_companion, 80);
+  const auto& second = config->endpoints[1];
+  EXPECT_EQ(second.host, "2001:db8::1");
+  EXPECT_EQ(second.port, 8443);
+  EXPECT_EQ(second.server_name, "admin.example");
+  EXPECT_EQ(second.ip_family, IpFamily::kIpv6);
+  EXPECT_EQ(second.timeout, seconds(3));
+  EXPECT_EQ(second.max_addresses, 2);
+}
+
+TEST(ConfigTest, SingleListenAddressString) {
+  auto config = LoadString("[web]\nlisten_address = \"[::]:1234\"\n", "web.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->web.listen_addresses, std::vector<std::string>{"[::]:1234"});
+}
+
+TEST(ConfigTest, MissingFileNamesThePath) {
+  auto config = LoadFile("/nonexistent/portwarden.toml");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message,
+            "/nonexistent/portwarden.toml: cannot open config file: No such file or directory");
+}
+
+}  // namespace
+}  // namespace portwarden::config
