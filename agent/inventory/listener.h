@@ -28,6 +28,7 @@ struct Listener {
   std::string
       netns;  ///< Label: "host" for the agent's own namespace, else a name or "net:[inode]".
   std::uint64_t netns_inode = 0;
+  std::string netns_path;      ///< A path that opens this netns ("/proc/<pid>/ns/net", "/run/netns/x").
   std::string interface;       ///< SO_BINDTODEVICE interface, empty if unbound.
   std::optional<bool> v6only;  ///< IPv6 only; unset when the kernel did not report it.
   std::uint32_t uid = 0;

@@ -20,6 +20,7 @@ struct ProbeTarget {
   TargetSource source = TargetSource::kConfig;
   std::uint64_t netns_inode = 0;  ///< Discovered targets: probe from inside this netns (0 = own).
   std::string netns;              ///< Label of that netns.
+  std::string netns_path;         ///< Path to open it with (setns); empty = own netns.
 };
 
 /// One certificate of the presented chain.

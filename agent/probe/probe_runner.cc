@@ -12,7 +12,7 @@ ProbeRunner::~ProbeRunner() = default;
 std::vector<ProbeTarget> ConfiguredTargets(const config::Config& config) {
   std::vector<ProbeTarget> targets;
   for (const auto& endpoint : config.endpoints) {
-    targets.push_back(ProbeTarget{endpoint, TargetSource::kConfig, 0, ""});
+    targets.push_back(ProbeTarget{endpoint, TargetSource::kConfig, 0, "", ""});
   }
   return targets;
 }
@@ -21,6 +21,8 @@ std::vector<ProbeTarget> DiscoveredTargets(const std::vector<inventory::Listener
                                            const config::Config& /*config*/) {
   return {};
 }
+
+void ProbeRunner::Cancel() {}
 
 ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& /*targets*/,
                                   const config::Config& /*config*/) {

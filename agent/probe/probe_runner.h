@@ -28,6 +28,10 @@ class ProbeRunner {
 
   ProbeReport RunCycle(const std::vector<ProbeTarget>& targets, const config::Config& config);
 
+  /// Makes a RunCycle in progress (on another thread) return promptly, abandoning probes
+  /// in flight. Used at shutdown. Thread-safe.
+  void Cancel();
+
  private:
   struct State;
   std::unique_ptr<State> state_;
