@@ -1,6 +1,7 @@
 #include "exporters/http/http_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <charconv>
 #include <string>
@@ -103,6 +104,12 @@ Result<std::vector<std::string>> HttpServer::Start() {
     server->set_write_timeout(settings_.read_timeout);
     server->set_keep_alive_timeout(5);
     server->set_payload_max_length(64 * 1024);
+    // httplib's default also sets SO_REUSEPORT, which would let a second agent share the port
+    // silently. SO_REUSEADDR alone keeps fast restarts working and makes a clash an error.
+    server->set_socket_options([](int sock) {
+      const int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     Route(*server);
     int port = address->port;
     if (port == 0) {
