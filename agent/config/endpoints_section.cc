@@ -52,6 +52,10 @@ Status ReadTarget(const TomlReader& reader, const toml::table& t, EndpointConfig
   if (!parsed) {
     return std::unexpected(reader.ErrorAt(*node, "endpoints.target", parsed.error().message));
   }
+  if (parsed->host.empty()) {
+    return std::unexpected(
+        reader.ErrorAt(*node, "endpoints.target", "missing host in \"" + *text + "\""));
+  }
   out.target = *text;
   out.host = parsed->host;
   out.port = parsed->port;

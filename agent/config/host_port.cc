@@ -5,7 +5,7 @@
 
 namespace portwarden::config {
 
-Result<HostPort> SplitHostPort(std::string_view text) {
+Result<HostPort> SplitHostPort(std::string_view text, int min_port) {
   const std::string quoted = "\"" + std::string(text) + "\"";
   std::string_view host;
   std::string_view port_text;
@@ -32,8 +32,9 @@ Result<HostPort> SplitHostPort(std::string_view text) {
   const auto [end, ec] =
       std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
-      port < 1 || port > 65535) {
-    return Fail("invalid address " + quoted + ": port must be a number from 1 to 65535");
+      static_cast<int>(port) < min_port || port > 65535) {
+    return Fail("invalid address " + quoted + ": port must be a number from " +
+                std::to_string(min_port) + " to 65535");
   }
   return HostPort{std::string(host), static_cast<std::uint16_t>(port)};
 }

@@ -13,8 +13,9 @@ struct HostPort {
   std::uint16_t port = 0;
 };
 
-/// Splits "host:port", "1.2.3.4:443" or "[2001:db8::1]:443". The port is required (1..65535).
-Result<HostPort> SplitHostPort(std::string_view text);
+/// Splits "host:port", "1.2.3.4:443" or "[2001:db8::1]:443". The port is required and must be
+/// in [min_port, 65535]; the host may be empty (":443"), which callers reject or interpret.
+Result<HostPort> SplitHostPort(std::string_view text, int min_port = 1);
 
 /// The inverse: brackets an IPv6 literal ("[::1]:443").
 std::string JoinHostPort(std::string_view host, std::uint16_t port);

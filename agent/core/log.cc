@@ -9,6 +9,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/core/json_escape.h"
+
 namespace portwarden::log {
 namespace {
 
@@ -59,39 +61,6 @@ spdlog::level::level_enum ToSpdlog(Level level) {
   return spdlog::level::info;
 }
 
-void AppendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          constexpr std::string_view kHex = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 bool NeedsQuoting(std::string_view value) {
   if (value.empty()) {
     return true;
@@ -106,7 +75,7 @@ bool NeedsQuoting(std::string_view value) {
 
 void AppendLogfmtValue(std::string& out, std::string_view value) {
   if (NeedsQuoting(value)) {
-    AppendJsonString(out, value);  // logfmt quoting uses the same escapes
+    AppendJsonQuoted(out, value);  // logfmt quoting uses the same escapes
   } else {
     out += value;
   }
@@ -145,17 +114,17 @@ std::string RenderPayload(Format format, std::string_view msg, Fields fields) {
   std::string out;
   if (format == Format::kJson) {
     out += "\"msg\":";
-    AppendJsonString(out, msg);
+    AppendJsonQuoted(out, msg);
     for (const Field& field : fields) {
       out += ',';
-      AppendJsonString(out, field.key);
+      AppendJsonQuoted(out, field.key);
       out += ':';
-      AppendJsonString(out, field.value);
+      AppendJsonQuoted(out, field.value);
     }
     return out;
   }
   out += "msg=";
-  AppendJsonString(out, msg);
+  AppendJsonQuoted(out, msg);
   for (const Field& field : fields) {
     out += ' ';
     out += field.key;

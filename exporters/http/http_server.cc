@@ -3,7 +3,6 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
-#include <charconv>
 #include <string>
 
 #include "agent/config/host_port.h"
@@ -23,29 +22,12 @@ void MethodNotAllowed(httplib::Response& response, const char* allow) {
 }  // namespace
 
 Result<ListenAddress> ParseListenAddress(const std::string& text) {
-  const std::string quoted = "\"" + text + "\"";
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) {
-    return Fail("invalid listen address " + quoted + ": missing port (expected \"host:port\")");
+  auto parsed = config::SplitHostPort(text, /*min_port=*/0);
+  if (!parsed) {
+    return Fail("listen address: " + parsed.error().message);
   }
-  std::string host = text.substr(0, colon);
-  const std::string port_text = text.substr(colon + 1);
-  if (host.empty()) {
-    host = "::";  // ":port" = every address, IPv4 and IPv6 (dual-stack socket)
-  } else if (host.starts_with('[') && host.ends_with(']')) {
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string::npos) {
-    return Fail("invalid listen address " + quoted +
-                ": IPv6 addresses need brackets, as in \"[::1]:19443\"");
-  }
-  int port = 0;
-  const auto [end, ec] =
-      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
-      port < 0 || port > 65535) {
-    return Fail("invalid listen address " + quoted + ": port must be a number from 0 to 65535");
-  }
-  return ListenAddress{host, port};
+  // ":port" = every address, IPv4 and IPv6 (a dual-stack socket).
+  return ListenAddress{parsed->host.empty() ? "::" : parsed->host, parsed->port};
 }
 
 HttpServer::HttpServer(Handlers handlers, config::WebSettings settings)

@@ -4,39 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace portwarden::exporters::json {
+#include "agent/core/json_escape.h"
 
-void AppendQuoted(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
+namespace portwarden::exporters::json {
 
 void JsonWriter::BeforeValue() {
   if (after_key_) {
@@ -79,7 +49,7 @@ JsonWriter& JsonWriter::EndArray() {
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
   BeforeValue();
-  AppendQuoted(out_, key);
+  AppendJsonQuoted(out_, key);
   out_ += ':';
   after_key_ = true;
   return *this;
@@ -87,7 +57,7 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
 
 JsonWriter& JsonWriter::String(std::string_view value) {
   BeforeValue();
-  AppendQuoted(out_, value);
+  AppendJsonQuoted(out_, value);
   return *this;
 }
 

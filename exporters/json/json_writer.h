@@ -53,7 +53,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-/// Appends `text` as a quoted, escaped JSON string.
-void AppendQuoted(std::string& out, std::string_view text);
-
 }  // namespace portwarden::exporters::json

@@ -68,6 +68,8 @@ const BadConfig kBadConfigs[] = {
      "bad.toml:2:10: endpoints.target: invalid address \"example.com:99999\": port must be a "
      "number "
      "from 1 to 65535"},
+    {"EndpointMissingHost", "[[endpoints]]\ntarget = \":443\"\n",
+     "bad.toml:2:10: endpoints.target: missing host in \":443\""},
     {"EndpointUnbracketedV6", "[[endpoints]]\ntarget = \"::1:443\"\n",
      "bad.toml:2:10: endpoints.target: invalid address \"::1:443\": IPv6 addresses need brackets, "
      "as in \"[::1]:443\""},

@@ -21,12 +21,12 @@ TEST(ListenAddressTest, ParsesPrometheusForms) {
 
 TEST(ListenAddressTest, RejectsMalformed) {
   EXPECT_EQ(ParseListenAddress("19443").error().message,
-            "invalid listen address \"19443\": missing port (expected \"host:port\")");
-  EXPECT_EQ(
-      ParseListenAddress("::1:80").error().message,
-      "invalid listen address \"::1:80\": IPv6 addresses need brackets, as in \"[::1]:19443\"");
+            "listen address: invalid address \"19443\": missing port (expected \"host:port\")");
+  EXPECT_EQ(ParseListenAddress("::1:80").error().message,
+            "listen address: invalid address \"::1:80\": IPv6 addresses need brackets, as in "
+            "\"[::1]:443\"");
   EXPECT_EQ(ParseListenAddress("host:http").error().message,
-            "invalid listen address \"host:http\": port must be a number from 0 to 65535");
+            "listen address: invalid address \"host:http\": port must be a number from 0 to 65535");
   EXPECT_FALSE(ParseListenAddress(":65536"));
 }
 
