@@ -37,7 +37,7 @@ class ExpositionTest(unittest.TestCase):
     def setUpClass(cls):
         cls.agent = AgentProcess(BINARY)
         cls.agent.start()
-        cls.agent.wait_for(lambda: cls.agent.get("/-/ready")[0] == 200, what="/-/ready")
+        cls.agent.wait_ready()
 
     @classmethod
     def tearDownClass(cls):
@@ -118,6 +118,7 @@ class ReloadTest(unittest.TestCase):
 
     def test_sighup_with_broken_config_keeps_serving(self):
         with AgentProcess(BINARY, ["--config.file=" + self.config]) as agent:
+            agent.wait_ready()
             self.assertEqual(self.reload_gauge(agent), 1)
             first_ok = sample_value(agent.metrics(),
                                     "portwarden_config_last_reload_success_timestamp_seconds")
@@ -152,7 +153,7 @@ class ReloadTest(unittest.TestCase):
     def test_sigterm_exits_within_a_second(self):
         agent = AgentProcess(BINARY, ["--config.file=" + self.config])
         agent.start()
-        agent.wait_for(lambda: agent.get("/-/ready")[0] == 200, what="/-/ready")
+        agent.wait_ready()
         started = time.monotonic()
         agent.signal(signal.SIGTERM)
         code = agent.proc.wait(timeout=5)

@@ -97,6 +97,10 @@ class AgentProcess:
             time.sleep(0.1)
         raise AssertionError("timed out waiting for %s; agent log:\n%s" % (what, self.log()))
 
+    def wait_ready(self, timeout=30.0):
+        """Waits until /-/ready answers 200 (first inventory and probe cycle done)."""
+        self.wait_for(lambda: self.get("/-/ready")[0] == 200, timeout=timeout, what="/-/ready")
+
     def signal(self, signum):
         self.proc.send_signal(signum)
 
