@@ -32,27 +32,29 @@ Listener NewListener(const NamespaceDump& dump, const RawSocket& socket) {
   return listener;
 }
 
-void AddSocket(Listener& listener,
-               const RawSocket& socket,
-               const std::unordered_map<std::uint64_t, ProcessInfo>& owners) {
+void AddSocket(Listener& listener, const RawSocket& socket, const Attribution& owners) {
   ++listener.socket_count;
   listener.inodes.push_back(socket.inode);
-  const auto owner = owners.find(socket.inode);
-  if (owner == owners.end()) {
+  const auto owner = owners.sockets.find(socket.inode);
+  if (owner == owners.sockets.end()) {
     return;
   }
-  // Keep the lowest pid as the canonical owner; count distinct holders across sockets.
-  if (listener.process.pid == 0 || owner->second.pid < listener.process.pid) {
-    const int holders = std::max(listener.process.holder_count, owner->second.holder_count);
-    listener.process = owner->second;
-    listener.process.holder_count = holders;
+  // Keep the lowest pid as the canonical owner; count holders across the merged sockets.
+  auto& process = listener.process;
+  const int holders = std::max(process.holder_count, owner->second.holders);
+  if (process.pid == 0 || owner->second.pid < process.pid) {
+    const auto info = owners.processes.find(owner->second.pid);
+    if (info != owners.processes.end()) {
+      process = info->second;
+    }
   }
+  process.holder_count = holders;
 }
 
 }  // namespace
 
 std::vector<Listener> BuildListeners(std::span<const NamespaceDump> dumps,
-                                     const std::unordered_map<std::uint64_t, ProcessInfo>& owners,
+                                     const Attribution& owners,
                                      std::span<const config::ZoneOverride> zones) {
   std::vector<Listener> listeners;
   for (const auto& dump : dumps) {

@@ -41,8 +41,10 @@ TEST(ListenerBuilderTest, MergesReusePortSocketsAndSorts) {
   other.sockets = {Socket(Protocol::kTcp, "::", 80, 20)};
   other.sockets[0].v6only = false;
   const std::vector<NamespaceDump> dumps{other, host};
-  std::unordered_map<std::uint64_t, ProcessInfo> owners{{11, {7, "web", "/w", "web.service", 1}},
-                                                        {12, {9, "web", "/w", "web.service", 1}}};
+  Attribution owners;
+  owners.sockets = {{11, {7, 1}}, {12, {9, 1}}};
+  owners.processes = {{7, {7, "web", "/w", "web.service", 0}},
+                      {9, {9, "web", "/w", "web.service", 0}}};
   const auto listeners = BuildListeners(dumps, owners, {});
   ASSERT_EQ(listeners.size(), 4U);
   EXPECT_EQ(listeners[0].netns, "host");
