@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <iterator>
 
 #include "agent/inventory/proc_text.h"
 #include "agent/inventory/unique_fd.h"
@@ -149,29 +150,45 @@ void ProcessResolver::ScanProcess(int pid,
   owners_[pid] = std::move(owner);
 }
 
-// Previous owners first (a restarted socket usually stays in its process), then every pid.
-void ProcessResolver::Scan(InodeSet& wanted, Attribution& found, ResolveStats& stats) {
+// Previous owners first (a restarted socket usually stays in its process), then the likely
+// pids, then every other pid in ascending order (so the canonical owner is the lowest pid).
+void ProcessResolver::Scan(InodeSet& wanted,
+                           std::span<const int> likely_pids,
+                           Attribution& found,
+                           ResolveStats& stats) {
   std::vector<int> first;
   for (const auto& [pid, owner] : owners_) {
     first.push_back(pid);
   }
   std::sort(first.begin(), first.end());
+  std::vector<int> likely(likely_pids.begin(), likely_pids.end());
+  std::sort(likely.begin(), likely.end());
+  std::vector<int> visited;
+  std::set_union(first.begin(), first.end(), likely.begin(), likely.end(),
+                 std::back_inserter(visited));
   for (const int pid : first) {
-    if (wanted.empty()) {
-      return;
+    if (!std::binary_search(likely.begin(), likely.end(), pid) && !wanted.empty()) {
+      ScanProcess(pid, wanted, found, stats);
     }
-    ScanProcess(pid, wanted, found, stats);
+  }
+  for (const int pid : likely) {
+    if (!wanted.empty()) {
+      ScanProcess(pid, wanted, found, stats);
+    }
+  }
+  if (wanted.empty()) {
+    return;
   }
   DIR* dir = ::opendir(proc_path_.c_str());
   if (dir == nullptr) {
     ++stats.proc_errors;
     return;
   }
-  std::vector<int> pids;  // ascending, so the canonical owner is the lowest pid (the parent)
+  std::vector<int> pids;
   while (const dirent* entry = ::readdir(dir)) {
     char* end = nullptr;
     const long pid = std::strtol(entry->d_name, &end, 10);
-    if (pid > 0 && *end == '\0' && !std::binary_search(first.begin(), first.end(), pid)) {
+    if (pid > 0 && *end == '\0' && !std::binary_search(visited.begin(), visited.end(), pid)) {
       pids.push_back(static_cast<int>(pid));
     }
   }
@@ -185,7 +202,9 @@ void ProcessResolver::Scan(InodeSet& wanted, Attribution& found, ResolveStats& s
   }
 }
 
-Attribution ProcessResolver::Resolve(std::span<const std::uint64_t> inodes, ResolveStats& stats) {
+Attribution ProcessResolver::Resolve(std::span<const std::uint64_t> inodes,
+                                     ResolveStats& stats,
+                                     std::span<const int> likely_pids) {
   Attribution found;
   InodeSet wanted(inodes.begin(), inodes.end());
   Revalidate(wanted, found, stats);
@@ -193,7 +212,7 @@ Attribution ProcessResolver::Resolve(std::span<const std::uint64_t> inodes, Reso
   const bool any_new = std::any_of(wanted.begin(), wanted.end(),
                                    [&](auto inode) { return !unattributable_.contains(inode); });
   if (any_new || retry_negative) {
-    Scan(wanted, found, stats);
+    Scan(wanted, likely_pids, found, stats);
     unattributable_ = wanted;
   }
   stats.unattributed = static_cast<int>(wanted.size());

@@ -53,7 +53,11 @@ class ProcessResolver {
   explicit ProcessResolver(std::string proc_path) : proc_path_(std::move(proc_path)) {}
 
   /// Owners of `inodes`; inodes that could not be attributed are absent from the result.
-  Attribution Resolve(std::span<const std::uint64_t> inodes, ResolveStats& stats);
+  /// `likely_pids` are searched right after previous owners (e.g. the processes of the
+  /// namespaces the sockets live in: a socket is nearly always held inside its namespace).
+  Attribution Resolve(std::span<const std::uint64_t> inodes,
+                      ResolveStats& stats,
+                      std::span<const int> likely_pids = {});
 
  private:
   struct Owner {
@@ -67,7 +71,10 @@ class ProcessResolver {
   bool StillValid(int pid, const Owner& owner) const;
   void Revalidate(InodeSet& wanted, Attribution& found, ResolveStats& stats);
   void ScanProcess(int pid, InodeSet& wanted, Attribution& found, ResolveStats& stats);
-  void Scan(InodeSet& wanted, Attribution& found, ResolveStats& stats);
+  void Scan(InodeSet& wanted,
+            std::span<const int> likely_pids,
+            Attribution& found,
+            ResolveStats& stats);
   bool LoadOwner(int pid, Owner& owner) const;
 
   std::string proc_path_;

@@ -21,7 +21,7 @@ RawSocket Socket(Protocol proto, const char* address, std::uint16_t port, std::u
 
 NamespaceDump Dump(const std::string& label, std::uint64_t inode) {
   NamespaceDump dump;
-  dump.netns = {inode, label, "/proc/1/ns/net", "/proc/1/net"};
+  dump.netns = {inode, label, "/proc/1/ns/net", "/proc/1/net", {}};
   IpAddress lo;
   ::inet_pton(AF_INET, "127.0.0.1", lo.bytes.data());
   IpAddress eth;
