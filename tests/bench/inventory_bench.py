@@ -107,6 +107,8 @@ def main():
             ("portwarden scan --output=json", cold_wall, cold_cpu),
             ("daemon cycle 1 (in-process)", warm["cold_wall"], warm["cold_cpu"]),
             ("daemon warm cycle", warm["warm_wall"], warm["warm_cpu"]),
+            ("  of which discovery + dumps", warm["warm_dump_phase"], 0),
+            ("  of which attribution", warm["warm_attribution_phase"], 0),
             ("bare netlink dump, one netns", warm["host_dump_wall"], warm["host_dump_cpu"])]
     for name, wall, cpu in rows:
         print(f"{name:34}{wall * 1e3:10.1f}{cpu * 1e3:10.1f}{wall / ss_wall:10.3f}"
