@@ -8,11 +8,10 @@
 namespace portwarden::inventory {
 namespace {
 
-using Key =
-    std::tuple<Protocol, AddressFamily, std::array<std::uint8_t, 16>, std::uint16_t, std::uint32_t>;
-
-Key KeyOf(const RawSocket& socket) {
-  return {socket.protocol, socket.family, socket.address, socket.port, socket.ifindex};
+// Compares in place (std::tie holds references): building key tuples per comparison copied
+// 16-byte addresses and showed up in profiles at 10,000 sockets.
+auto KeyOf(const RawSocket& socket) {
+  return std::tie(socket.protocol, socket.family, socket.address, socket.port, socket.ifindex);
 }
 
 Listener NewListener(const NamespaceDump& dump, const RawSocket& socket) {
