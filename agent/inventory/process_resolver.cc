@@ -31,6 +31,55 @@ std::uint64_t SocketInode(std::string_view link) {
   return inode;
 }
 
+// Every socket inode in one process's fd directory (one readlinkat per fd: the cost that
+// dominates a cold scan). A denied readlink (ptrace or LSM check) counts as a /proc error.
+std::vector<std::uint64_t> SocketInodes(int dir_fd, ResolveStats& stats) {
+  std::vector<std::uint64_t> inodes;
+  DIR* dir = ::fdopendir(::dup(dir_fd));
+  if (dir == nullptr) {
+    ++stats.proc_errors;
+    return inodes;
+  }
+  bool denied = false;
+  char link[64];
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] == '.') {
+      continue;
+    }
+    ++stats.fds_read;
+    const ssize_t n = ::readlinkat(dir_fd, entry->d_name, link, sizeof(link));
+    denied = denied || (n < 0 && errno == EACCES);
+    if (const auto inode = n > 0 ? SocketInode({link, static_cast<std::size_t>(n)}) : 0) {
+      inodes.push_back(inode);
+    }
+  }
+  ::closedir(dir);
+  stats.proc_errors += denied ? 1 : 0;
+  return inodes;
+}
+
+// Pids under `proc_path` not in `exclude` (sorted), ascending.
+std::vector<int> ListPids(const std::string& proc_path,
+                          const std::vector<int>& exclude,
+                          ResolveStats& stats) {
+  std::vector<int> pids;
+  DIR* dir = ::opendir(proc_path.c_str());
+  if (dir == nullptr) {
+    ++stats.proc_errors;
+    return pids;
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    char* end = nullptr;
+    const long pid = std::strtol(entry->d_name, &end, 10);
+    if (pid > 0 && *end == '\0' && !std::binary_search(exclude.begin(), exclude.end(), pid)) {
+      pids.push_back(static_cast<int>(pid));
+    }
+  }
+  ::closedir(dir);
+  std::sort(pids.begin(), pids.end());
+  return pids;
+}
+
 long long FdCount(const std::string& fd_dir) {
   struct stat st {};
 
@@ -107,33 +156,17 @@ void ProcessResolver::ScanProcess(int pid,
     return;
   }
   ++stats.processes_scanned;
-  DIR* dir = ::fdopendir(::dup(dir_fd.get()));
-  if (dir == nullptr) {
-    ++stats.proc_errors;
-    return;
-  }
   std::vector<std::uint64_t> claimed;
-  bool denied = false;
-  char link[64];
-  while (const dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] == '.') {
+  for (const auto inode : SocketInodes(dir_fd.get(), stats)) {
+    if (wanted.contains(inode)) {
+      claimed.push_back(inode);
       continue;
     }
-    ++stats.fds_read;
-    const ssize_t n = ::readlinkat(dir_fd.get(), entry->d_name, link, sizeof(link));
-    denied = denied || (n < 0 && errno == EACCES);
-    const auto inode = n > 0 ? SocketInode({link, static_cast<std::size_t>(n)}) : 0;
-    if (inode != 0 && wanted.contains(inode)) {
-      claimed.push_back(inode);
-    } else if (inode != 0) {
-      const auto known = found.sockets.find(inode);
-      if (known != found.sockets.end() && known->second.pid != pid) {
-        ++known->second.holders;  // a pre-fork sibling holding the same socket
-      }
+    const auto known = found.sockets.find(inode);
+    if (known != found.sockets.end() && known->second.pid != pid) {
+      ++known->second.holders;  // a pre-fork sibling holding the same socket
     }
   }
-  ::closedir(dir);
-  stats.proc_errors += denied ? 1 : 0;  // an LSM or ptrace check hid this process's fds
   if (claimed.empty()) {
     return;
   }
@@ -179,21 +212,7 @@ void ProcessResolver::Scan(InodeSet& wanted,
   if (wanted.empty()) {
     return;
   }
-  DIR* dir = ::opendir(proc_path_.c_str());
-  if (dir == nullptr) {
-    ++stats.proc_errors;
-    return;
-  }
-  std::vector<int> pids;
-  while (const dirent* entry = ::readdir(dir)) {
-    char* end = nullptr;
-    const long pid = std::strtol(entry->d_name, &end, 10);
-    if (pid > 0 && *end == '\0' && !std::binary_search(visited.begin(), visited.end(), pid)) {
-      pids.push_back(static_cast<int>(pid));
-    }
-  }
-  ::closedir(dir);
-  std::sort(pids.begin(), pids.end());
+  const auto pids = ListPids(proc_path_, visited, stats);
   for (const int pid : pids) {
     if (wanted.empty()) {
       break;
@@ -234,40 +253,6 @@ std::optional<ProcessInfo> Attribution::Find(std::uint64_t inode) const {
   ProcessInfo info = process->second;
   info.holder_count = socket->second.holders;
   return info;
-}
-
-std::string UnitFromCgroup(std::string_view cgroup_text) {
-  // Prefer the cgroup v2 line ("0::/path"), else the systemd v1 hierarchy.
-  std::string_view path;
-  while (!cgroup_text.empty()) {
-    const auto end = std::min(cgroup_text.find('\n'), cgroup_text.size());
-    const auto line = cgroup_text.substr(0, end);
-    cgroup_text.remove_prefix(std::min(end + 1, cgroup_text.size()));
-    if (line.starts_with("0::") || (path.empty() && line.find(":name=systemd:") != line.npos)) {
-      path = line.substr(line.find(':', line.find(':') + 1) + 1);
-    }
-  }
-  return UnitFromCgroupPath(path);
-}
-
-unsigned long long StartTimeFromStat(std::string_view stat_text) {
-  const auto paren = stat_text.rfind(')');
-  if (paren == std::string_view::npos) {
-    return 0;
-  }
-  // Fields after "(comm)" start at field 3 (state); starttime is field 22.
-  std::string_view rest = stat_text.substr(paren + 1);
-  for (int field = 3; field < 22; ++field) {
-    const auto space = rest.find(' ', 1);
-    if (space == std::string_view::npos) {
-      return 0;
-    }
-    rest.remove_prefix(space);
-  }
-  rest.remove_prefix(std::min<std::size_t>(1, rest.size()));
-  unsigned long long value = 0;
-  std::from_chars(rest.data(), rest.data() + rest.size(), value);
-  return value;
 }
 
 }  // namespace portwarden::inventory

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/inventory/proc_text.h"
+
 namespace portwarden::inventory {
 namespace {
 
