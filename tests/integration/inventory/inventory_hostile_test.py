@@ -4,6 +4,7 @@ series cap (through the daemon's /metrics, checked by promtool). Each scan must 
 still report the stable listeners correctly. The deterministic namespace-vanish case is in
 inventory_library_test.
 Usage: inventory_hostile_test.py PORTWARDEN_BINARY"""
+import json
 import os
 import socket
 import subprocess
@@ -84,6 +85,28 @@ class HostileTest(unittest.TestCase):
         self.assertEqual(len(found), 1)
         self.assertEqual(found[0]["process"]["pid"], 0)  # listed, just not attributed
         self.assertEqual(found[0]["process"]["comm"], "")
+
+    def test_unprivileged_scan_keeps_listeners_without_owners(self):
+        """As nobody, other users' /proc/<pid>/fd cannot be read: root's listener is listed
+        with no process, nobody's own listener is attributed, and nothing fails."""
+        drop = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--")
+        own = Holder([{"proto": "udp", "addr": "127.0.0.1"}], drop)
+        try:
+            result = subprocess.run([*drop, BINARY, "scan", "--output=json"], capture_output=True,
+                                    text=True, timeout=60)
+        finally:
+            own.close()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        listeners = json.loads(result.stdout)
+        root_port = self.stable.sockets[0]["port"]
+        root_owned = [l for l in listeners if l["port"] == root_port and l["proto"] == "tcp"]
+        self.assertEqual(len(root_owned), 1)
+        self.assertEqual(root_owned[0]["process"]["pid"], 0)
+        mine = [l for l in listeners
+                if l["port"] == own.sockets[0]["port"] and l["proto"] == "udp"]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["process"]["pid"], own.pid)
+        self.assertEqual(mine[0]["uid"], 65534)
 
     def test_more_listeners_than_the_cap(self):
         """The daemon's /metrics: at most max_listener_series info series, the rest counted,
