@@ -48,7 +48,8 @@ void AppendFirstSeen(const inventory::InventoryReport& inventory,
   auto first_seen = Gauge("portwarden_listener_first_seen_timestamp_seconds",
                           "When the agent first saw this listener, Unix time (the agent's start "
                           "for listeners present then).");
-  const std::size_t n = std::min(inventory.listeners.size(), policy.first_seen_timestamps.size());
+  const std::size_t n = std::min({inventory.listeners.size(), policy.first_seen_timestamps.size(),
+                                  inventory.stats.series_cap});
   for (std::size_t i = 0; i < n; ++i) {
     first_seen.Add(ListenerLabels(inventory.listeners[i]), policy.first_seen_timestamps[i]);
   }
