@@ -102,13 +102,17 @@ InventoryReport Inventory::Scan() {
 
   const auto attribution_start = std::chrono::steady_clock::now();
   std::vector<std::uint64_t> inodes;
+  std::vector<int> likely_pids;  // processes of the namespaces that have sockets
   for (const auto& dump : dumps) {
     for (const auto& socket : dump.sockets) {
       inodes.push_back(socket.inode);
     }
+    if (!dump.sockets.empty()) {
+      likely_pids.insert(likely_pids.end(), dump.netns.pids.begin(), dump.netns.pids.end());
+    }
   }
   ResolveStats resolve;
-  const auto owners = state_->resolver->Resolve(inodes, resolve);
+  const auto owners = state_->resolver->Resolve(inodes, resolve, likely_pids);
   stats.attribution_seconds = SecondsSince(attribution_start);
   stats.unattributed_sockets = resolve.unattributed;
   stats.attribution_partial = resolve.unattributed > 0;
