@@ -125,8 +125,9 @@ class ReloadTest(unittest.TestCase):
             self.write(BROKEN_CONFIG)
             agent.signal(signal.SIGHUP)
             agent.wait_for(lambda: self.reload_gauge(agent) == 0, what="reload failure gauge")
-            self.assertIn("agent.scan_interval: invalid duration", agent.log())
-            self.assertIn(self.config + ":3:17", agent.log())
+            # The log line is read by another thread; wait for it rather than race it.
+            agent.wait_for(lambda: self.config + ":3:17: agent.scan_interval: invalid duration"
+                           in agent.log(), what="the reload error in the log")
             # Still serving, still collecting with the old config.
             before = sample_value(agent.metrics(),
                                   'portwarden_collector_last_run_timestamp_seconds{collector="inventory"}')
