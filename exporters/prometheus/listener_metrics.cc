@@ -1,21 +1,11 @@
 // portwarden_listener_info, portwarden_listeners and the inventory's health.
 #include <string>
 
+#include "exporters/prometheus/listener_labels.h"
 #include "exporters/prometheus/metric_groups.h"
 
 namespace portwarden::exporters::prom {
 namespace {
-
-LabelList ListenerLabels(const inventory::Listener& listener) {
-  return {{"netns", listener.netns},
-          {"proto", std::string(ProtocolName(listener.protocol))},
-          {"family", std::string(FamilyName(listener.family))},
-          {"address", listener.address},
-          {"port", std::to_string(listener.port)},
-          {"scope", std::string(ScopeName(listener.scope))},
-          {"process", listener.process.comm},
-          {"unit", listener.process.unit}};
-}
 
 // One series per listener, up to the configured cap; the rest are counted as dropped.
 void AppendPerListener(const inventory::InventoryReport& report, Families& out) {
