@@ -31,12 +31,12 @@ std::string ContainerId(std::string_view component) {
 
 }  // namespace
 
-Result<std::string> ReadSmallFile(const std::string& path) {
+Result<std::string> ReadWholeFile(const std::string& path, std::size_t initial_size) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     return std::unexpected(ErrnoError(errno, "open " + path));
   }
-  std::string text(4096, '\0');
+  std::string text(initial_size, '\0');
   std::size_t used = 0;
   for (;;) {
     const ssize_t n = ::read(fd.get(), text.data() + used, text.size() - used);

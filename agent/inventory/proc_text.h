@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -8,8 +9,14 @@
 /// Small /proc readers shared by the inventory's resolvers.
 namespace portwarden::inventory {
 
+/// Reads a file whole with read(2) (procfs files are generated on read, so stdio's small
+/// buffer would cost syscalls). `initial_size` is the first buffer size; it doubles as needed.
+Result<std::string> ReadWholeFile(const std::string& path, std::size_t initial_size);
+
 /// Reads a small file whole (e.g. /proc/<pid>/comm, stat, cgroup).
-Result<std::string> ReadSmallFile(const std::string& path);
+inline Result<std::string> ReadSmallFile(const std::string& path) {
+  return ReadWholeFile(path, 4096);
+}
 
 /// readlink(2) into a string.
 Result<std::string> ReadLink(const std::string& path);
