@@ -78,9 +78,11 @@ TEST_F(InventoryLibraryTest, NamespaceVanishingBeforeEntryIsSkippedNotFatal) {
   ASSERT_TRUE(listed);
   const auto stats = registry.Sync(candidates);
   EXPECT_GE(stats.vanished, 1);
-  ASSERT_FALSE(registry.Namespaces().empty());
-  EXPECT_EQ(registry.Namespaces().front()->id.label, "host");
-  const bool opened = std::any_of(registry.Namespaces().begin(), registry.Namespaces().end(),
+  // Namespaces() returns a fresh vector: iterate one copy, not two temporaries.
+  const auto namespaces = registry.Namespaces();
+  ASSERT_FALSE(namespaces.empty());
+  EXPECT_EQ(namespaces.front()->id.label, "host");
+  const bool opened = std::any_of(namespaces.begin(), namespaces.end(),
                                   [&](Netns* n) { return n->id.path == holder_path; });
   EXPECT_FALSE(opened);
 }
