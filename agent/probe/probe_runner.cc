@@ -135,6 +135,9 @@ ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
                                   const config::Config& config) {
   const int concurrency = std::max(1, config.agent.probe_concurrency);
   const std::atomic<bool>* cancelled = &state_->cancelled;
+  // Contexts live for one cycle: CA files and client certificates are re-read every cycle,
+  // so a renewed file is picked up without a restart, at the cost of one load per cycle.
+  state_->contexts.Clear();
   // Stage 1: resolve every target; a name may fan out into several addresses.
   std::vector<std::vector<AddressJob>> per_target(targets.size());
   std::vector<std::optional<ProbeResult>> resolve_failures(targets.size());
