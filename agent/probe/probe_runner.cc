@@ -1,6 +1,5 @@
 #include "agent/probe/probe_runner.h"
 
-#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -71,6 +70,7 @@ void Count(const ProbeResult& result, ProbeCounters& counters) {
 struct ProbeRunner::State {
   std::atomic<bool> cancelled{false};
   TlsContextCache contexts;
+  WorkerPool pool;
   std::map<std::string, ProbeCounters> counters;  // Only touched by RunCycle (one at a time).
 };
 
@@ -136,10 +136,11 @@ namespace {
 /// do not resolve become results right away.
 std::vector<AddressJob> ResolveAll(const std::vector<ProbeTarget>& targets,
                                    int concurrency,
+                                   WorkerPool& pool,
                                    std::vector<ProbeResult>& failures) {
   std::vector<std::vector<AddressJob>> per_target(targets.size());
   std::vector<std::optional<ProbeResult>> resolve_failures(targets.size());
-  RunBounded(targets.size(), concurrency, [&](std::size_t i) {
+  pool.Run(targets.size(), concurrency, [&](std::size_t i) {
     const auto& endpoint = targets[i].endpoint;
     const SteadyTime start = std::chrono::steady_clock::now();
     auto addresses = Resolve(endpoint.host, endpoint.port, endpoint.ip_family,
@@ -173,10 +174,10 @@ ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
   // so a renewed file is picked up without a restart, at the cost of one load per cycle.
   state_->contexts.Clear();
   std::vector<ProbeResult> failures;
-  const std::vector<AddressJob> jobs = ResolveAll(targets, concurrency, failures);
+  const std::vector<AddressJob> jobs = ResolveAll(targets, concurrency, state_->pool, failures);
   // Stage 2: probe every address; each probe's deadline counts from its own resolve start.
   std::vector<ProbeResult> results(jobs.size());
-  RunBounded(jobs.size(), concurrency, [&](std::size_t i) {
+  state_->pool.Run(jobs.size(), concurrency, [&](std::size_t i) {
     const ProbeTarget& target = targets[jobs[i].target_index];
     const auto resolve = std::chrono::duration_cast<SteadyTime::duration>(
         std::chrono::duration<double>(jobs[i].resolve_seconds));
@@ -195,9 +196,6 @@ ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
   }
   state_->counters = report.counters;  // Series of targets no longer probed disappear.
   report.results = std::move(results);
-  // Each worker thread left a malloc arena full of freed handshake buffers; hand them back
-  // so the resident set between cycles stays near the idle floor.
-  malloc_trim(0);
   return report;
 }
 

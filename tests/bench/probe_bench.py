@@ -5,8 +5,8 @@ Run by hand (not by ctest), on loopback only:
     tests/bench/probe_bench.py build/release/agent/app/portwarden [--seconds 10]
 
 One ECDSA P-256 / TLS 1.3 `openssl s_server` per endpoint slot is not needed: all 100 endpoints
-point at one s_server (portwarden varies the SNI name per endpoint so the endpoints are
-distinct; blackbox_exporter gets 100 concurrent /probe requests for the same target). In one
+point at one s_server (portwarden varies the SNI name per endpoint, h<i>.bench.test, all
+covered by the certificate's *.bench.test, so the endpoints are distinct and all verify; blackbox_exporter gets 100 concurrent /probe requests for the same target). In one
 run it measures:
   * CPU seconds per handshake of `openssl s_time -new` (the floor),
   * portwarden's CPU per probe (daemon, 100 endpoints, 1 s probe interval),
@@ -61,7 +61,7 @@ def start_server(tmp):
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:P-256", "-nodes", "-keyout", f"{tmp}/key.pem",
                     "-out", f"{tmp}/cert.pem", "-days", "30", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost"],
+                    "-addext", "subjectAltName=DNS:localhost,DNS:*.bench.test"],
                    check=True, capture_output=True)
     server = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-tls1_3",
                                "-cert", f"{tmp}/cert.pem", "-key", f"{tmp}/key.pem", "-www"],
@@ -93,7 +93,7 @@ def bench_agent(binary, tmp, port, seconds):
                 'probe_concurrency = 32\njitter = 0.0\n[discovery]\nenabled = false\n')
         for i in range(ENDPOINTS):
             f.write(f'[[endpoints]]\ntarget = "127.0.0.1:{port}"\n'
-                    f'server_name = "h{i}.localhost"\nca_file = "{tmp}/cert.pem"\n')
+                    f'server_name = "h{i}.bench.test"\nca_file = "{tmp}/cert.pem"\n')
     agent = subprocess.Popen([binary, f"--config.file={tmp}/agent.toml",
                               f"--web.listen-address=127.0.0.1:{web}", "--log.level=error"],
                              stderr=subprocess.DEVNULL)
@@ -106,6 +106,10 @@ def bench_agent(binary, tmp, port, seconds):
         while probes() < ENDPOINTS:
             time.sleep(0.2)
         p0, c0 = probes(), cpu_seconds(agent.pid)
+        if os.environ.get("PROBE_BENCH_PERF"):
+            subprocess.Popen(["perf", "record", "-g", "-o", os.environ["PROBE_BENCH_PERF"],
+                              "-p", str(agent.pid), "--", "sleep", str(seconds)],
+                             stderr=subprocess.DEVNULL)
         time.sleep(seconds)
         c1, p1 = cpu_seconds(agent.pid), probes()
         return (c1 - c0) / (p1 - p0), int(p1 - p0), memory_kb(agent.pid)
