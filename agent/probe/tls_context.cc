@@ -36,7 +36,9 @@ PhaseResult<std::shared_ptr<SSL_CTX>> Build(const TlsContextKey& key) {
   if (loaded != 1) {
     return std::unexpected(PhaseError{failure::kTlsSetup, OpenSslErrorText("load CA")});
   }
-  if (!key.cert_file.empty()) {
+  if (key.cert_file.empty()) {
+    SSL_CTX_set_client_cert_cb(ctx.get(), RecordMissingClientCert);
+  } else {
     const std::string& key_file = key.key_file.empty() ? key.cert_file : key.key_file;
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), key.cert_file.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx.get(), key_file.c_str(), SSL_FILETYPE_PEM) != 1) {

@@ -22,6 +22,7 @@ struct VerifyRecord {
   long code = X509_V_OK;
   int depth = -1;
   UniqueX509Stack presented;
+  bool client_cert_missing = false;  // The server asked for a certificate we do not have.
 };
 
 bool IsIpLiteral(const std::string& host) {
@@ -79,6 +80,28 @@ PhaseError HandshakeError(SSL* ssl, int rc) {
   return {failure::kTlsProtocol, code != 0 ? text : "SSL_connect failed"};
 }
 
+/// TLS 1.3 servers judge the client certificate after the client has finished its side of
+/// the handshake, so a rejection arrives as an alert just after SSL_connect succeeded. When
+/// the server asked for a certificate we could not give, wait briefly for that alert.
+constexpr auto kClientCertVerdictWait = std::chrono::milliseconds(300);
+
+std::optional<PhaseError> AwaitClientCertVerdict(SSL* ssl, int fd, ProbeDeadline deadline) {
+  deadline.at = std::min(deadline.at, std::chrono::steady_clock::now() + kClientCertVerdictWait);
+  char byte = 0;
+  while (WaitFd(fd, POLLIN, deadline)) {
+    ERR_clear_error();
+    const int rc = SSL_peek(ssl, &byte, 1);
+    if (rc > 0) {
+      return std::nullopt;  // Application data: the server accepted us.
+    }
+    const int kind = SSL_get_error(ssl, rc);
+    if (kind != SSL_ERROR_WANT_READ && kind != SSL_ERROR_WANT_WRITE) {
+      return HandshakeError(ssl, rc);
+    }
+  }
+  return std::nullopt;  // No verdict in time: the certificate was optional.
+}
+
 std::optional<PhaseError> DriveHandshake(SSL* ssl, int fd, const ProbeDeadline& deadline) {
   while (true) {
     ERR_clear_error();
@@ -109,6 +132,13 @@ void CollectChain(SSL* ssl, const VerifyRecord& record, HandshakeOutcome& out) {
 }
 
 }  // namespace
+
+int RecordMissingClientCert(SSL* ssl, X509** /*cert*/, EVP_PKEY** /*key*/) {
+  if (auto* record = static_cast<VerifyRecord*>(SSL_get_ex_data(ssl, 0)); record != nullptr) {
+    record->client_cert_missing = true;
+  }
+  return 0;  // Send no certificate.
+}
 
 int RecordingVerifyCallback(int preverify_ok, X509_STORE_CTX* store) {
   auto* ssl =
@@ -149,6 +179,9 @@ HandshakeOutcome TlsHandshake(SSL_CTX* ctx,
     SSL_set1_host(ssl.get(), server_name.c_str());
   }
   out.error = DriveHandshake(ssl.get(), fd, deadline);
+  if (!out.error && record.client_cert_missing && SSL_version(ssl.get()) == TLS1_3_VERSION) {
+    out.error = AwaitClientCertVerdict(ssl.get(), fd, deadline);
+  }
   if (!out.error) {
     out.tls_version = VersionName(ssl.get());
     out.cipher = SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl.get()));

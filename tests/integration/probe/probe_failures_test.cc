@@ -70,6 +70,20 @@ TEST(ProbeFailuresTest, ClientCertificateRequiredStillYieldsTheChain) {
   EXPECT_TRUE(with_cert.success) << with_cert.failure_detail;
 }
 
+TEST(ProbeFailuresTest, Tls13ServerRejectingMissingClientCertificate) {
+  // TLS 1.3: our side of the handshake completes before the server judges us; its
+  // "certificate required" alert must still turn the probe into a tls_alert failure.
+  const TestPki& t = SharedPki();
+  TlsServer server(t.leaf, {"-cert_chain", t.intermediate_chain, "-tls1_3", "-Verify", "1",
+                            "-CAfile", t.root.pem, "-verify_return_error"});
+  const ProbeResult r = ProbeOnce(server.port(), "localhost", t.root.pem);
+  EXPECT_FALSE(r.success);
+  EXPECT_EQ(r.failure_reason, "tls_alert") << r.failure_detail;
+  EXPECT_NE(r.failure_detail.find("certificate required"), std::string::npos) << r.failure_detail;
+  ASSERT_EQ(r.chain.size(), 2U);
+  EXPECT_EQ(static_cast<std::int64_t>(r.chain[0].not_after), t.leaf.not_after);
+}
+
 TEST(ProbeFailuresTest, HttpCheckReadsStatusAndCompanionRedirect) {
   const TestPki& t = SharedPki();
   TlsServer server(t.leaf, {"-cert_chain", t.intermediate_chain});
