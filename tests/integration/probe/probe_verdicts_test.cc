@@ -185,5 +185,22 @@ TEST(ProbeVerdictsTest, Tls13Server) {
   EXPECT_EQ(r.group, "X25519");
 }
 
+TEST(ProbeVerdictsTest, Ipv6AddressIsProbedAndLabelled) {
+  const TestPki& t = SharedPki();
+  TlsServer server(t.leaf, {"-cert_chain", t.intermediate_chain}, "[::1]:0");
+  const std::string port = std::to_string(server.port());
+  const ProbeResult r =
+      ProbeOnce(server.port(), "localhost", t.root.pem, [&](config::EndpointConfig& e) {
+        e.host = "::1";
+        e.target = "[::1]:" + port;
+        e.ip_family = config::IpFamily::kIpv6;
+      });
+  EXPECT_TRUE(r.success) << r.failure_detail;
+  EXPECT_EQ(r.target, "[::1]:" + port);
+  EXPECT_EQ(r.address, "[::1]:" + port);
+  ASSERT_FALSE(r.chain.empty());
+  ExpectDates(r.chain[0], t.leaf);
+}
+
 }  // namespace
 }  // namespace portwarden::testing

@@ -204,16 +204,20 @@ ChildProcess::~ChildProcess() {
 }
 
 namespace {
-std::vector<std::string> ServerArgs(const Cert& cert, const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"openssl", "s_server", "-accept", "127.0.0.1:0", "-cert",
+std::vector<std::string> ServerArgs(const Cert& cert,
+                                    const std::vector<std::string>& extra,
+                                    const std::string& accept) {
+  std::vector<std::string> args{"openssl", "s_server", "-accept", accept, "-cert",
                                 cert.pem,  "-key",     cert.key,  "-www"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
 }  // namespace
 
-TlsServer::TlsServer(const Cert& cert, const std::vector<std::string>& extra)
-    : process_(ServerArgs(cert, extra), "ACCEPT") {
+TlsServer::TlsServer(const Cert& cert,
+                     const std::vector<std::string>& extra,
+                     const std::string& accept)
+    : process_(ServerArgs(cert, extra, accept), "ACCEPT") {
   const auto colon = process_.ready_line().rfind(':');
   port_ = colon == std::string::npos
               ? 0

@@ -100,7 +100,10 @@ class ChildProcess {
 class TlsServer {
  public:
   /// `extra` are further s_server flags (-tls1_2, -Verify 1, -cert_chain f, ...).
-  TlsServer(const Cert& cert, const std::vector<std::string>& extra = {});
+  /// `accept` is s_server's -accept argument (IPv4 loopback by default).
+  TlsServer(const Cert& cert,
+            const std::vector<std::string>& extra = {},
+            const std::string& accept = "127.0.0.1:0");
 
   std::uint16_t port() const { return port_; }
 
