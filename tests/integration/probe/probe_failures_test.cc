@@ -2,6 +2,7 @@
 // mid-handshake, demanding a client certificate; the HTTP checks; cancellation; and series
 // of targets that are no longer probed disappearing.
 #include <chrono>
+#include <fstream>
 #include <future>
 
 #include <gtest/gtest.h>
@@ -101,6 +102,36 @@ TEST(ProbeFailuresTest, HttpCheckReadsStatusAndCompanionRedirect) {
   EXPECT_GT(*r.phases.http, 0.0);
   EXPECT_EQ(r.companion_target, "127.0.0.1:" + std::to_string(redirect.port()));
   EXPECT_EQ(r.companion_redirects_to_https, std::optional<bool>(true));
+}
+
+TEST(ProbeFailuresTest, HttpCheckReadsHstsMaxAge) {
+  const TestPki& t = SharedPki();
+  TempDir www;
+  // s_server -HTTP sends a file as the complete HTTP response, headers included.
+  std::ofstream(www.path() + "/hsts.txt")
+      << "HTTP/1.0 200 OK\r\nStrict-Transport-Security: max-age=31536000; includeSubDomains"
+      << "\r\nContent-Type: text/plain\r\n\r\nok\n";
+  std::ofstream(www.path() + "/missing.txt") << "HTTP/1.0 404 Not Found\r\n\r\n";
+  TlsServer server(t.leaf, {"-cert_chain", t.intermediate_chain, "-HTTP"}, "127.0.0.1:0",
+                   www.path());
+  const ProbeResult r =
+      ProbeOnce(server.port(), "localhost", t.root.pem, [](config::EndpointConfig& e) {
+        e.http = true;
+        e.http_path = "/hsts.txt";
+      });
+  EXPECT_TRUE(r.success) << r.failure_detail;
+  EXPECT_EQ(r.http_status, std::optional<int>(200));
+  EXPECT_EQ(r.hsts, std::optional<bool>(true));
+  EXPECT_EQ(r.hsts_max_age, std::optional<double>(31536000));
+  const ProbeResult missing =
+      ProbeOnce(server.port(), "localhost", t.root.pem, [](config::EndpointConfig& e) {
+        e.http = true;
+        e.http_path = "/missing.txt";
+      });
+  EXPECT_FALSE(missing.success);
+  EXPECT_EQ(missing.failure_reason, "http_status");
+  EXPECT_EQ(missing.http_status, std::optional<int>(404));
+  EXPECT_TRUE(missing.verified);  // The TLS side was fine; only the HTTP check failed.
 }
 
 TEST(ProbeFailuresTest, HttpCheckVerifiesTheCertificateItself) {

@@ -147,7 +147,8 @@ std::string Pki::Bundle(const std::string& name, const std::vector<std::string>&
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::string& ready_prefix,
-                           bool merge_stderr) {
+                           bool merge_stderr,
+                           const std::string& cwd) {
   int fds[2];
   EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
   pid_ = ::fork();
@@ -155,6 +156,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     ::dup2(fds[1], STDOUT_FILENO);
     if (merge_stderr) {
       ::dup2(fds[1], STDERR_FILENO);
+    }
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
+      ::_exit(126);
     }
     std::vector<char*> args;
     for (const auto& arg : argv) {
@@ -216,8 +220,9 @@ std::vector<std::string> ServerArgs(const Cert& cert,
 
 TlsServer::TlsServer(const Cert& cert,
                      const std::vector<std::string>& extra,
-                     const std::string& accept)
-    : process_(ServerArgs(cert, extra, accept), "ACCEPT") {
+                     const std::string& accept,
+                     const std::string& cwd)
+    : process_(ServerArgs(cert, extra, accept), "ACCEPT", false, cwd) {
   const auto colon = process_.ready_line().rfind(':');
   port_ = colon == std::string::npos
               ? 0

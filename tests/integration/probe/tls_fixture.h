@@ -83,7 +83,8 @@ class ChildProcess {
   /// `merge_stderr` also reads the child's stderr (for programs that log there).
   ChildProcess(const std::vector<std::string>& argv,
                const std::string& ready_prefix,
-               bool merge_stderr = false);
+               bool merge_stderr = false,
+               const std::string& cwd = "");
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -103,7 +104,8 @@ class TlsServer {
   /// `accept` is s_server's -accept argument (IPv4 loopback by default).
   TlsServer(const Cert& cert,
             const std::vector<std::string>& extra = {},
-            const std::string& accept = "127.0.0.1:0");
+            const std::string& accept = "127.0.0.1:0",
+            const std::string& cwd = "");
 
   std::uint16_t port() const { return port_; }
 
