@@ -1,32 +1,206 @@
 #include "agent/probe/probe_runner.h"
 
+#include <malloc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+
+#include "agent/probe/failure_reason.h"
+#include "agent/probe/http_check.h"
+#include "agent/probe/prober.h"
+#include "agent/probe/prober_pool.h"
+
 namespace portwarden::probe {
+namespace {
 
-// Placeholder until the prober issue lands.
-struct ProbeRunner::State {};
+const std::vector<double> kHandshakeBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                           0.1,   0.25,   0.5,   1,    2.5,   5};
 
-ProbeRunner::ProbeRunner() : state_(std::make_unique<State>()) {}
+/// One unit of work for the second stage: one address of one target.
+struct AddressJob {
+  std::size_t target_index = 0;
+  ResolvedAddress address;
+  double resolve_seconds = 0;
+};
+
+Duration TimeoutOf(const ProbeTarget& target, const config::Config& config) {
+  return target.endpoint.timeout.value_or(config.agent.probe_timeout);
+}
+
+std::string HostName() {
+  char name[256] = {};
+  return ::gethostname(name, sizeof(name) - 1) == 0 ? name : "localhost";
+}
+
+std::string LoopbackFor(const std::string& address) {
+  if (address == "0.0.0.0") {
+    return "127.0.0.1";
+  }
+  if (address == "::" || address == "::ffff:0.0.0.0") {
+    return "::1";
+  }
+  return address;
+}
+
+void Count(const ProbeResult& result, ProbeCounters& counters) {
+  counters.target = result.target;
+  counters.address = result.address;
+  counters.server_name = result.server_name;
+  counters.source = result.source;
+  ++counters.probes_total;
+  if (!result.success) {
+    ++counters.failures_by_reason[result.failure_reason];
+  }
+  if (result.phases.handshake && result.failure_phase != "handshake" &&
+      result.failure_phase != "connect") {
+    const double seconds = *result.phases.handshake;
+    counters.handshake_bucket_counts.resize(kHandshakeBounds.size());
+    for (std::size_t i = 0; i < kHandshakeBounds.size(); ++i) {
+      counters.handshake_bucket_counts[i] += seconds <= kHandshakeBounds[i] ? 1 : 0;
+    }
+    ++counters.handshake_count;
+    counters.handshake_sum += seconds;
+  }
+}
+
+}  // namespace
+
+struct ProbeRunner::State {
+  std::atomic<bool> cancelled{false};
+  TlsContextCache contexts;
+  WorkerPool pool;
+  std::map<std::string, ProbeCounters> counters;  // Only touched by RunCycle (one at a time).
+};
+
+ProbeRunner::ProbeRunner() : state_(std::make_unique<State>()) {
+  EnsureCurlInitialised();
+}
 
 ProbeRunner::~ProbeRunner() = default;
 
 std::vector<ProbeTarget> ConfiguredTargets(const config::Config& config) {
   std::vector<ProbeTarget> targets;
   for (const auto& endpoint : config.endpoints) {
-    targets.push_back(ProbeTarget{endpoint, TargetSource::kConfig, 0, "", ""});
+    ProbeTarget target{endpoint, TargetSource::kConfig, 0, "", ""};
+    if (target.endpoint.server_name.empty()) {
+      target.endpoint.server_name = target.endpoint.host;
+    }
+    targets.push_back(std::move(target));
   }
   return targets;
 }
 
-std::vector<ProbeTarget> DiscoveredTargets(const std::vector<inventory::Listener>& /*listeners*/,
-                                           const config::Config& /*config*/) {
-  return {};
+std::vector<ProbeTarget> DiscoveredTargets(const std::vector<inventory::Listener>& listeners,
+                                           const config::Config& config) {
+  std::vector<ProbeTarget> targets;
+  if (!config.discovery.enabled) {
+    return targets;
+  }
+  const auto& ports = config.discovery.tls_ports;
+  const std::string sni =
+      config.discovery.server_name.empty() ? HostName() : config.discovery.server_name;
+  for (const auto& listener : listeners) {
+    if (listener.protocol != Protocol::kTcp ||
+        std::find(ports.begin(), ports.end(), listener.port) == ports.end()) {
+      continue;
+    }
+    ProbeTarget target;
+    target.source = TargetSource::kDiscovered;
+    target.endpoint.host = LoopbackFor(listener.address);
+    target.endpoint.port = listener.port;
+    const bool v6 = target.endpoint.host.find(':') != std::string::npos;
+    const std::string host_port = (v6 ? "[" + target.endpoint.host + "]" : target.endpoint.host) +
+                                  ":" + std::to_string(listener.port);
+    const bool own_netns = listener.netns_path.empty() || listener.netns == "host";
+    // Namespaces reuse addresses (every container has 127.0.0.1): name the namespace.
+    target.endpoint.target = own_netns ? host_port : listener.netns + "/" + host_port;
+    target.endpoint.server_name = sni;
+    target.endpoint.max_addresses = 1;
+    target.netns_inode = listener.netns_inode;
+    target.netns = listener.netns;
+    target.netns_path = own_netns ? "" : listener.netns_path;
+    targets.push_back(std::move(target));
+  }
+  return targets;
 }
 
-void ProbeRunner::Cancel() {}
+void ProbeRunner::Cancel() {
+  state_->cancelled = true;
+}
 
-ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& /*targets*/,
-                                  const config::Config& /*config*/) {
-  return {};
+namespace {
+
+/// Stage 1: resolves every target; a name may fan out into several addresses. Targets that
+/// do not resolve become results right away.
+std::vector<AddressJob> ResolveAll(const std::vector<ProbeTarget>& targets,
+                                   int concurrency,
+                                   WorkerPool& pool,
+                                   std::vector<ProbeResult>& failures) {
+  std::vector<std::vector<AddressJob>> per_target(targets.size());
+  std::vector<std::optional<ProbeResult>> resolve_failures(targets.size());
+  pool.Run(targets.size(), concurrency, [&](std::size_t i) {
+    const auto& endpoint = targets[i].endpoint;
+    const SteadyTime start = std::chrono::steady_clock::now();
+    auto addresses = Resolve(endpoint.host, endpoint.port, endpoint.ip_family,
+                             std::max(1, endpoint.max_addresses));
+    const double seconds = SecondsSince(start);
+    if (!addresses) {
+      resolve_failures[i] = ResolveFailure(targets[i], addresses.error(), seconds);
+      return;
+    }
+    for (auto& address : *addresses) {
+      per_target[i].push_back(AddressJob{i, std::move(address), seconds});
+    }
+  });
+  std::vector<AddressJob> jobs;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    std::move(per_target[i].begin(), per_target[i].end(), std::back_inserter(jobs));
+    if (resolve_failures[i]) {
+      failures.push_back(std::move(*resolve_failures[i]));
+    }
+  }
+  return jobs;
+}
+
+}  // namespace
+
+ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
+                                  const config::Config& config) {
+  const int concurrency = std::max(1, config.agent.probe_concurrency);
+  const std::atomic<bool>* cancelled = &state_->cancelled;
+  // Contexts live for one cycle: CA files and client certificates are re-read every cycle,
+  // so a renewed file is picked up without a restart, at the cost of one load per cycle.
+  state_->contexts.Clear();
+  std::vector<ProbeResult> failures;
+  const std::vector<AddressJob> jobs = ResolveAll(targets, concurrency, state_->pool, failures);
+  // Stage 2: probe every address; each probe's deadline counts from its own resolve start.
+  std::vector<ProbeResult> results(jobs.size());
+  state_->pool.Run(jobs.size(), concurrency, [&](std::size_t i) {
+    const ProbeTarget& target = targets[jobs[i].target_index];
+    const auto resolve = std::chrono::duration_cast<SteadyTime::duration>(
+        std::chrono::duration<double>(jobs[i].resolve_seconds));
+    const ProbeDeadline deadline{
+        std::chrono::steady_clock::now() + TimeoutOf(target, config) - resolve, cancelled};
+    results[i] =
+        ProbeAddress(target, jobs[i].address, jobs[i].resolve_seconds, state_->contexts, deadline);
+  });
+  std::move(failures.begin(), failures.end(), std::back_inserter(results));
+  ProbeReport report;
+  report.handshake_bounds = kHandshakeBounds;
+  for (const auto& result : results) {
+    const std::string key = CountersKey(result);
+    Count(result, state_->counters[key]);
+    report.counters[key] = state_->counters[key];
+  }
+  state_->counters = report.counters;  // Series of targets no longer probed disappear.
+  report.results = std::move(results);
+  // The workers' malloc arenas hold the freed handshake buffers of the whole cycle; hand
+  // them back so the resident set between cycles stays near the idle floor.
+  malloc_trim(0);
+  return report;
 }
 
 }  // namespace portwarden::probe
