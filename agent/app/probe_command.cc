@@ -64,7 +64,13 @@ int RunProbe(const CommandLine& cl) {
   }
   bool healthy = !report.results.empty();
   for (const auto& result : report.results) {
-    healthy = healthy && result.success && !ExpiresWithin(result, cl.warn_days, now);
+    const bool expiring = ExpiresWithin(result, cl.warn_days, now);
+    if (expiring) {
+      std::fprintf(
+          stderr, "portwarden: %s: leaf certificate expires in %.1f days (--warn-days=%d)\n",
+          result.address.c_str(), (result.chain.front().not_after - now) / 86400.0, cl.warn_days);
+    }
+    healthy = healthy && result.success && !expiring;
   }
   return healthy ? kExitOk : kExitProbeFailed;
 }
