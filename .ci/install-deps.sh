@@ -14,7 +14,7 @@ packages=(
   openssl iproute2 curl python3 procps util-linux clang-format
   systemd
   # deploy checks: compose config, Kubernetes schema validation (npm), dashboards/rules tooling
-  docker-compose nodejs python3-yaml
+  docker-compose nodejs python3-yaml python3-cryptography
 )
 
 missing=()
