@@ -27,7 +27,9 @@ struct Cidr {
 /// What happens to listeners no rule matched.
 enum class DefaultAction : std::uint8_t { kAllow, kReport };
 
-/// One `[[exposure.rules]]` entry. Empty match lists match everything.
+/// One `[[exposure.rules]]` entry. A listener matches when every non-empty criterion matches
+/// (empty lists match everything); the first matching rule decides. Names in processes,
+/// executables, units and namespaces are shell globs (fnmatch).
 struct ExposureRule {
   std::string name;
   std::vector<PortRange> ports;
@@ -37,7 +39,10 @@ struct ExposureRule {
   std::vector<std::string> units;        ///< systemd units or container ids
   std::vector<std::string> namespaces;   ///< netns labels
   std::vector<Cidr> addresses;           ///< bind address must fall in one of these
-  std::vector<Scope> allow;              ///< scopes the listener may reach
+  /// Matches only when the listener's netns also has a listener of the same protocol on one
+  /// of these ports (e.g. plain HTTP on 80 as the redirect companion of 443).
+  std::vector<PortRange> requires_listener_on;
+  std::vector<Scope> allow;  ///< scopes the listener may reach
 };
 
 /// Maps an interface or a prefix to a zone, overriding the address-based scope.

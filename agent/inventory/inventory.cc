@@ -1,10 +1,52 @@
 #include "agent/inventory/inventory.h"
 
-namespace portwarden::inventory {
+#include <chrono>
+#include <vector>
 
-// Placeholder until the inventory issue lands.
+#include "agent/core/log.h"
+#include "agent/inventory/listener_builder.h"
+#include "agent/inventory/netns_registry.h"
+#include "agent/inventory/process_resolver.h"
+
+namespace portwarden::inventory {
+namespace {
+
+constexpr const char* kRunNetns = "/run/netns";
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Dumps one namespace; on failure the namespace is skipped with a log line.
+Result<NamespaceDump> DumpNamespace(Netns& netns, bool udp) {
+  NamespaceDump dump;
+  dump.netns = netns.id;
+  for (const auto protocol : {Protocol::kTcp, Protocol::kUdp}) {
+    if (protocol == Protocol::kUdp && !udp) {
+      continue;
+    }
+    auto sockets = netns.sockets->Dump(protocol);
+    if (!sockets) {
+      return std::unexpected(sockets.error());
+    }
+    dump.sockets.insert(dump.sockets.end(), sockets->begin(), sockets->end());
+  }
+  if (auto table = netns.interfaces->Read()) {
+    dump.interfaces = std::move(*table);
+  } else {
+    log::Warn("cannot read interface addresses; wildcard scope is loopback-only",
+              {{"netns", netns.id.label}, {"err", table.error().message}});
+  }
+  return dump;
+}
+
+}  // namespace
+
 struct Inventory::State {
   config::Config config;
+  std::unique_ptr<NetnsRegistry> registry;
+  std::unique_ptr<ProcessResolver> resolver;
+  InventoryStats cumulative;  // only the *_total fields are used
 };
 
 Inventory::Inventory(const config::Config& config) : state_(std::make_unique<State>()) {
@@ -14,12 +56,80 @@ Inventory::Inventory(const config::Config& config) : state_(std::make_unique<Sta
 Inventory::~Inventory() = default;
 
 void Inventory::ApplyConfig(const config::Config& config) {
+  const auto& old = state_->config;
+  const bool rebuild = !state_->registry || old.inventory.proc_path != config.inventory.proc_path ||
+                       old.discovery.namespaces != config.discovery.namespaces;
   state_->config = config;
+  if (rebuild) {
+    const bool all = config.discovery.namespaces == config::NamespaceMode::kAll;
+    state_->registry = std::make_unique<NetnsRegistry>(config.inventory.proc_path, kRunNetns, all);
+    state_->resolver = std::make_unique<ProcessResolver>(config.inventory.proc_path);
+  }
 }
 
 InventoryReport Inventory::Scan() {
   InventoryReport report;
-  report.success = true;
+  auto& stats = report.stats;
+  auto& total = state_->cumulative;
+  const auto dump_start = std::chrono::steady_clock::now();
+  const auto sync = state_->registry->Sync(state_->registry->Discover());
+  for (const auto& reason : sync.skipped) {
+    log::Info("skipping network namespace", {{"reason", reason}});
+  }
+  stats.namespaces_vanished = sync.vanished;
+  stats.namespaces_failed = sync.failed;
+  std::vector<NamespaceDump> dumps;
+  for (Netns* netns : state_->registry->Namespaces()) {
+    auto dump = DumpNamespace(*netns, state_->config.inventory.udp);
+    if (!dump) {
+      ++stats.namespaces_failed;
+      log::Warn("cannot list sockets in network namespace",
+                {{"netns", netns->id.label}, {"err", dump.error().message}});
+      continue;
+    }
+    if (netns->sockets->fallback_active()) {
+      ++stats.fallback_namespaces;
+      stats.source = "proc";
+    }
+    stats.sockets += static_cast<int>(dump->sockets.size());
+    dumps.push_back(std::move(*dump));
+  }
+  stats.namespaces_scanned = static_cast<int>(dumps.size());
+  stats.dump_seconds = SecondsSince(dump_start);
+  if (dumps.empty() || dumps.front().netns.label != "host") {
+    report.error = "cannot list the host namespace's sockets";
+  }
+
+  const auto attribution_start = std::chrono::steady_clock::now();
+  std::vector<std::uint64_t> inodes;
+  for (const auto& dump : dumps) {
+    for (const auto& socket : dump.sockets) {
+      inodes.push_back(socket.inode);
+    }
+  }
+  ResolveStats resolve;
+  const auto owners = state_->resolver->Resolve(inodes, resolve);
+  stats.attribution_seconds = SecondsSince(attribution_start);
+  stats.unattributed_sockets = resolve.unattributed;
+  stats.attribution_partial = resolve.unattributed > 0;
+  stats.processes_vanished = resolve.processes_vanished;
+  stats.proc_read_errors = resolve.proc_errors;
+
+  report.listeners = BuildListeners(dumps, owners, state_->config.exposure.zones);
+  stats.series_cap = state_->config.inventory.max_listener_series;
+  stats.series_dropped =
+      report.listeners.size() > stats.series_cap ? report.listeners.size() - stats.series_cap : 0;
+  total.series_dropped_total += stats.series_dropped;
+  total.namespace_failures_total +=
+      static_cast<std::uint64_t>(sync.vanished + stats.namespaces_failed);
+  total.proc_errors_total +=
+      static_cast<std::uint64_t>(resolve.proc_errors + resolve.processes_vanished);
+  total.scans_total += 1;
+  stats.series_dropped_total = total.series_dropped_total;
+  stats.namespace_failures_total = total.namespace_failures_total;
+  stats.proc_errors_total = total.proc_errors_total;
+  stats.scans_total = total.scans_total;
+  report.success = report.error.empty();
   return report;
 }
 

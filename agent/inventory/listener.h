@@ -28,8 +28,8 @@ struct Listener {
   std::string
       netns;  ///< Label: "host" for the agent's own namespace, else a name or "net:[inode]".
   std::uint64_t netns_inode = 0;
-  std::string netns_path;      ///< A path that opens this netns ("/proc/<pid>/ns/net", "/run/netns/x").
-  std::string interface;       ///< SO_BINDTODEVICE interface, empty if unbound.
+  std::string netns_path;  ///< A path that opens this netns ("/proc/<pid>/ns/net", "/run/netns/x").
+  std::string interface;   ///< SO_BINDTODEVICE interface, empty if unbound.
   std::optional<bool> v6only;  ///< IPv6 only; unset when the kernel did not report it.
   std::uint32_t uid = 0;
   std::vector<std::uint64_t> inodes;  ///< Socket inodes merged into this listener.
@@ -41,11 +41,21 @@ struct Listener {
 /// How the last scan went, for self-metrics.
 struct InventoryStats {
   std::string source = "netlink";  ///< "netlink" or "proc" (fallback in use).
+  int fallback_namespaces = 0;     ///< Namespaces whose sockets came from /proc/net.
   int namespaces_scanned = 0;
-  int namespaces_failed = 0;
+  int namespaces_failed = 0;         ///< Could not be entered or dumped (skipped, with a log line).
+  int namespaces_vanished = 0;       ///< Discovered, then gone before they could be entered.
   bool attribution_partial = false;  ///< Some sockets could not be mapped to a process.
   int unattributed_sockets = 0;
+  int processes_vanished = 0;              ///< Exited while their /proc entries were being read.
+  int proc_read_errors = 0;                ///< /proc/<pid> entries that could not be read.
+  int sockets = 0;                         ///< Raw sockets before merging into listeners.
+  std::size_t series_cap = 2000;           ///< max_listener_series in force for this scan.
+  std::uint64_t series_dropped = 0;        ///< Listeners beyond the cap in this scan.
   std::uint64_t series_dropped_total = 0;  ///< Listeners beyond max_listener_series, cumulative.
+  std::uint64_t scans_total = 0;           ///< Scans run by this Inventory, cumulative.
+  std::uint64_t namespace_failures_total = 0;  ///< failed + vanished namespaces, cumulative.
+  std::uint64_t proc_errors_total = 0;  ///< proc read errors + vanished processes, cumulative.
   double dump_seconds = 0;
   double attribution_seconds = 0;
 };

@@ -13,8 +13,9 @@ namespace portwarden::policy {
 
 /// The policy's judgement of one listener.
 struct Verdict {
-  std::string rule;        ///< Name of the deciding rule; "default" when none matched.
-  bool violation = false;  ///< The listener reaches a scope the rule does not allow.
+  std::string rule;            ///< Name of the deciding rule; "default" when none matched.
+  bool violation = false;      ///< The listener reaches a scope the rule does not allow.
+  std::vector<Scope> allowed;  ///< Scopes the deciding rule allows (all four for "allow").
 };
 
 /// Policy output for one inventory scan. verdicts[i] and first_seen[i] belong to
@@ -24,6 +25,9 @@ struct PolicyReport {
   std::vector<double> first_seen_timestamps;  ///< Unix seconds each listener was first seen.
   std::uint64_t appeared_total = 0;           ///< Cumulative since start.
   std::uint64_t disappeared_total = 0;
+  /// Names of the rules in force, in evaluation order, then "default"; lets exporters show
+  /// a zero for rules nothing violates.
+  std::vector<std::string> rule_names;
 };
 
 /// Judges listeners against the exposure rules and tracks listener changes between scans.

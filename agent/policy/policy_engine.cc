@@ -1,21 +1,43 @@
+#include <chrono>
+
+#include "agent/policy/change_tracker.h"
+#include "agent/policy/default_rules.h"
+#include "agent/policy/evaluate.h"
 #include "agent/policy/policy.h"
 
 namespace portwarden::policy {
 
-// Placeholder until the exposure-policy issue lands.
-struct PolicyEngine::State {};
+struct PolicyEngine::State {
+  ChangeTracker tracker;
+};
 
 PolicyEngine::PolicyEngine() : state_(std::make_unique<State>()) {}
 
 PolicyEngine::~PolicyEngine() = default;
 
+// Rules are rebuilt from the config on every call: a reload takes effect at the next scan,
+// and building a few dozen rules costs nothing next to the scan itself.
 PolicyReport PolicyEngine::Evaluate(const inventory::InventoryReport& inventory,
-                                    const config::Config& /*config*/,
+                                    const config::Config& config,
                                     std::chrono::system_clock::time_point now) {
-  PolicyReport report;
   const double now_seconds = std::chrono::duration<double>(now.time_since_epoch()).count();
-  report.verdicts.resize(inventory.listeners.size(), Verdict{"default", false});
-  report.first_seen_timestamps.resize(inventory.listeners.size(), now_seconds);
+  const RuleSet rules = BuildRuleSet(config);
+  PolicyReport report;
+  report.verdicts = EvaluateAll(rules, inventory.listeners);
+  for (const auto& rule : rules.rules) {
+    report.rule_names.push_back(rule.name);
+  }
+  report.rule_names.emplace_back("default");
+  if (inventory.success) {
+    const ChangeSet changes = state_->tracker.Update(inventory.listeners, report.verdicts,
+                                                     now_seconds, report.first_seen_timestamps);
+    LogChanges(changes);
+  } else {
+    // A failed scan says nothing about the host: keep what we know, count no change.
+    report.first_seen_timestamps = state_->tracker.FirstSeen(inventory.listeners, now_seconds);
+  }
+  report.appeared_total = state_->tracker.appeared_total();
+  report.disappeared_total = state_->tracker.disappeared_total();
   return report;
 }
 

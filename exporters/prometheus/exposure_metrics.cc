@@ -1,8 +1,69 @@
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "exporters/prometheus/listener_labels.h"
 #include "exporters/prometheus/metric_groups.h"
 
 namespace portwarden::exporters::prom {
+namespace {
 
-// Placeholder: filled in by the issue that builds this metric group.
-void AppendExposureMetrics(const state::Snapshot& /*snapshot*/, Families& /*out*/) {}
+void AppendViolations(const inventory::InventoryReport& inventory,
+                      const policy::PolicyReport& policy,
+                      Families& out) {
+  auto violation = Gauge("portwarden_exposure_violation",
+                         "1 for each listener that reaches a scope its deciding exposure rule does "
+                         "not allow.");
+  std::map<std::string, int> per_rule;
+  for (const auto& name : policy.rule_names) {
+    per_rule[name] = 0;
+  }
+  const std::size_t n = std::min(inventory.listeners.size(), policy.verdicts.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const policy::Verdict& verdict = policy.verdicts[i];
+    if (!verdict.violation) {
+      continue;
+    }
+    LabelList labels = ListenerLabels(inventory.listeners[i]);
+    labels.push_back({"rule", verdict.rule});
+    violation.Add(std::move(labels), 1);
+    ++per_rule[verdict.rule];
+  }
+  violation.MoveInto(out);
+  auto totals = Gauge("portwarden_exposure_violations",
+                      "Number of listeners violating each exposure rule (0 for rules in force "
+                      "that nothing violates).");
+  for (const auto& [rule, count] : per_rule) {
+    totals.Add({{"rule", rule}}, count);
+  }
+  totals.MoveInto(out);
+}
+
+void AppendFirstSeen(const inventory::InventoryReport& inventory,
+                     const policy::PolicyReport& policy,
+                     Families& out) {
+  auto first_seen = Gauge("portwarden_listener_first_seen_timestamp_seconds",
+                          "When the agent first saw this listener, Unix time (the agent's start "
+                          "for listeners present then).");
+  const std::size_t n = std::min(inventory.listeners.size(), policy.first_seen_timestamps.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    first_seen.Add(ListenerLabels(inventory.listeners[i]), policy.first_seen_timestamps[i]);
+  }
+  first_seen.MoveInto(out);
+}
+
+}  // namespace
+
+void AppendExposureMetrics(const state::Snapshot& snapshot, Families& out) {
+  const auto& inventory = *snapshot.inventory;
+  const auto& policy = *snapshot.policy;
+  AppendViolations(inventory, policy, out);
+  AppendFirstSeen(inventory, policy, out);
+  Counter("portwarden_listener_changes_total",
+          "Listeners that appeared or disappeared between scans since the agent started.")
+      .Add({{"change", "appeared"}}, static_cast<double>(policy.appeared_total))
+      .Add({{"change", "disappeared"}}, static_cast<double>(policy.disappeared_total))
+      .MoveInto(out);
+}
 
 }  // namespace portwarden::exporters::prom

@@ -1,8 +1,108 @@
+// portwarden_listener_info, portwarden_listeners and the inventory's health.
+#include <string>
+
 #include "exporters/prometheus/metric_groups.h"
 
 namespace portwarden::exporters::prom {
+namespace {
 
-// Placeholder: filled in by the issue that builds this metric group.
-void AppendListenerMetrics(const state::Snapshot& /*snapshot*/, Families& /*out*/) {}
+LabelList ListenerLabels(const inventory::Listener& listener) {
+  return {{"netns", listener.netns},
+          {"proto", std::string(ProtocolName(listener.protocol))},
+          {"family", std::string(FamilyName(listener.family))},
+          {"address", listener.address},
+          {"port", std::to_string(listener.port)},
+          {"scope", std::string(ScopeName(listener.scope))},
+          {"process", listener.process.comm},
+          {"unit", listener.process.unit}};
+}
+
+// One series per listener, up to the configured cap; the rest are counted as dropped.
+void AppendPerListener(const inventory::InventoryReport& report, Families& out) {
+  auto info = Gauge("portwarden_listener_info",
+                    "A listening socket (all sockets on one address and port merged), labeled "
+                    "by namespace, protocol, family, bind address, port, reach, process and unit.");
+  auto sockets = Gauge("portwarden_listener_sockets",
+                       "Sockets bound to this listener's address and port (SO_REUSEPORT workers).");
+  const std::size_t cap = report.stats.series_cap;
+  for (std::size_t i = 0; i < report.listeners.size() && i < cap; ++i) {
+    auto labels = ListenerLabels(report.listeners[i]);
+    info.Add(labels, 1);
+    sockets.Add(std::move(labels), report.listeners[i].socket_count);
+  }
+  info.MoveInto(out);
+  sockets.MoveInto(out);
+  Gauge("portwarden_listener_series_limit",
+        "Maximum listeners exported per series family (inventory.max_listener_series).")
+      .Add({}, static_cast<double>(cap))
+      .MoveInto(out);
+  Counter("portwarden_listener_series_dropped_total",
+          "Listeners left out of the per-listener series because of the cap, summed over scans.")
+      .Add({}, static_cast<double>(report.stats.series_dropped_total))
+      .MoveInto(out);
+}
+
+// Every (proto, scope) pair is present, at 0 when no listener has it, so alerts see zeros.
+void AppendCounts(const inventory::InventoryReport& report, Families& out) {
+  double counts[2][4] = {};
+  for (const auto& listener : report.listeners) {
+    counts[static_cast<int>(listener.protocol)][static_cast<int>(listener.scope)] += 1;
+  }
+  auto listeners = Gauge("portwarden_listeners", "Listeners by protocol and reach (uncapped).");
+  for (const Protocol proto : {Protocol::kTcp, Protocol::kUdp}) {
+    for (const Scope scope :
+         {Scope::kLoopback, Scope::kLinkLocal, Scope::kPrivate, Scope::kPublic}) {
+      listeners.Add(
+          {{"proto", std::string(ProtocolName(proto))}, {"scope", std::string(ScopeName(scope))}},
+          counts[static_cast<int>(proto)][static_cast<int>(scope)]);
+    }
+  }
+  listeners.MoveInto(out);
+}
+
+void AppendHealth(const inventory::InventoryStats& stats, Families& out) {
+  Gauge("portwarden_inventory_sockets", "Listening sockets seen in the last scan, before merging.")
+      .Add({}, stats.sockets)
+      .MoveInto(out);
+  Gauge("portwarden_inventory_fallback_active",
+        "1 when some namespace's sockets were read from /proc/net because netlink failed.")
+      .Add({}, stats.fallback_namespaces > 0 ? 1 : 0)
+      .MoveInto(out);
+  Gauge("portwarden_inventory_namespaces", "Network namespaces in the last scan, by outcome.")
+      .Add({{"state", "scanned"}}, stats.namespaces_scanned)
+      .Add({{"state", "failed"}}, stats.namespaces_failed)
+      .Add({{"state", "vanished"}}, stats.namespaces_vanished)
+      .Add({{"state", "fallback"}}, stats.fallback_namespaces)
+      .MoveInto(out);
+  Counter("portwarden_inventory_namespace_failures_total",
+          "Namespaces that could not be scanned (failed or vanished mid-scan), summed over scans.")
+      .Add({}, static_cast<double>(stats.namespace_failures_total))
+      .MoveInto(out);
+  Gauge("portwarden_inventory_attribution_partial",
+        "1 when some listening sockets could not be mapped to a process in the last scan.")
+      .Add({}, stats.attribution_partial ? 1 : 0)
+      .MoveInto(out);
+  Gauge("portwarden_inventory_unattributed_sockets",
+        "Listening sockets no readable process holds, in the last scan.")
+      .Add({}, stats.unattributed_sockets)
+      .MoveInto(out);
+  Counter("portwarden_inventory_proc_errors_total",
+          "/proc/<pid> entries that could not be read or vanished mid-scan, summed over scans.")
+      .Add({}, static_cast<double>(stats.proc_errors_total))
+      .MoveInto(out);
+  Gauge("portwarden_inventory_phase_duration_seconds", "Duration of each phase of the last scan.")
+      .Add({{"phase", "dump"}}, stats.dump_seconds)
+      .Add({{"phase", "attribution"}}, stats.attribution_seconds)
+      .MoveInto(out);
+}
+
+}  // namespace
+
+void AppendListenerMetrics(const state::Snapshot& snapshot, Families& out) {
+  const auto& report = *snapshot.inventory;
+  AppendPerListener(report, out);
+  AppendCounts(report, out);
+  AppendHealth(report.stats, out);
+}
 
 }  // namespace portwarden::exporters::prom

@@ -1,11 +1,87 @@
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "exporters/report/report.h"
 
 namespace portwarden::exporters::report {
+namespace {
 
-// Placeholder: the inventory issue fills this in.
-std::string ListenerTable(const inventory::InventoryReport& /*inventory*/,
-                          const policy::PolicyReport& /*policy*/) {
-  return {};
+using Row = std::vector<std::string>;
+
+// "127.0.0.1:22", "[::1]:22", "*:53" style endpoints, with "%dev" for a bound device.
+std::string Endpoint(const inventory::Listener& listener) {
+  std::string address = listener.address;
+  if (listener.family == AddressFamily::kIpv6) {
+    address = "[" + address + "]";
+  }
+  if (!listener.interface.empty()) {
+    address += "%" + listener.interface;
+  }
+  return address + ":" + std::to_string(listener.port);
+}
+
+std::string Verdict(const policy::PolicyReport& policy, std::size_t i) {
+  if (i >= policy.verdicts.size()) {
+    return "";
+  }
+  const auto& verdict = policy.verdicts[i];
+  return (verdict.violation ? "VIOLATION " : "ok ") + verdict.rule;
+}
+
+Row MakeRow(const inventory::Listener& listener) {
+  const auto& process = listener.process;
+  std::string sockets =
+      listener.socket_count > 1 ? " x" + std::to_string(listener.socket_count) : "";
+  return {std::string(ProtocolName(listener.protocol)) + sockets,
+          Endpoint(listener),
+          std::string(ScopeName(listener.scope)),
+          process.comm.empty() ? "-" : process.comm,
+          process.pid == 0 ? "-" : std::to_string(process.pid),
+          process.unit.empty() ? "-" : process.unit,
+          listener.netns};
+}
+
+std::string Render(const std::vector<Row>& rows) {
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      widths[c] = std::max(widths[c], row[c].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size()) {
+        line.append(widths[c] - row[c].size() + 2, ' ');
+      }
+    }
+    while (!line.empty() && line.back() == ' ') {
+      line.pop_back();
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ListenerTable(const inventory::InventoryReport& inventory,
+                          const policy::PolicyReport& policy) {
+  const bool verdicts = !policy.verdicts.empty();
+  std::vector<Row> rows{{"PROTO", "ADDRESS:PORT", "SCOPE", "PROCESS", "PID", "UNIT", "NAMESPACE"}};
+  if (verdicts) {
+    rows.front().push_back("VERDICT");
+  }
+  for (std::size_t i = 0; i < inventory.listeners.size(); ++i) {
+    rows.push_back(MakeRow(inventory.listeners[i]));
+    if (verdicts) {
+      rows.back().push_back(Verdict(policy, i));
+    }
+  }
+  return Render(rows);
 }
 
 }  // namespace portwarden::exporters::report

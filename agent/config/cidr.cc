@@ -1,0 +1,100 @@
+#include "agent/config/cidr.h"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <cstring>
+#include <optional>
+#include <string>
+
+namespace portwarden::config {
+namespace {
+
+struct Ip {
+  AddressFamily family = AddressFamily::kIpv4;
+  std::uint8_t bytes[16] = {};
+};
+
+// `unmap` turns an IPv4-mapped IPv6 address into plain IPv4 (for bind addresses, not prefixes).
+std::optional<Ip> ParseIp(std::string_view text, bool unmap) {
+  const std::string copy(text);
+  Ip ip;
+  if (::inet_pton(AF_INET, copy.c_str(), ip.bytes) == 1) {
+    return ip;
+  }
+  if (::inet_pton(AF_INET6, copy.c_str(), ip.bytes) != 1) {
+    return std::nullopt;
+  }
+  ip.family = AddressFamily::kIpv6;
+  static constexpr std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (unmap && std::memcmp(ip.bytes, kMappedPrefix, sizeof kMappedPrefix) == 0) {
+    ip.family = AddressFamily::kIpv4;
+    std::memmove(ip.bytes, ip.bytes + 12, 4);
+    std::memset(ip.bytes + 4, 0, 12);
+  }
+  return ip;
+}
+
+// Whether the first `bits` bits of a and b are equal.
+bool PrefixEqual(const std::uint8_t* a, const std::uint8_t* b, int bits) {
+  const int whole = bits / 8;
+  if (std::memcmp(a, b, static_cast<std::size_t>(whole)) != 0) {
+    return false;
+  }
+  const int rest = bits % 8;
+  if (rest == 0) {
+    return true;
+  }
+  const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+  return (a[whole] & mask) == (b[whole] & mask);
+}
+
+}  // namespace
+
+Result<Cidr> ParseCidr(std::string_view text) {
+  const std::string quoted = "invalid CIDR \"" + std::string(text) + "\"";
+  const auto slash = text.find('/');
+  const auto ip = ParseIp(text.substr(0, slash), /*unmap=*/false);
+  if (!ip) {
+    return Fail(quoted + ": not an IPv4 or IPv6 address");
+  }
+  Cidr cidr;
+  cidr.family = ip->family;
+  std::memcpy(cidr.bytes, ip->bytes, sizeof cidr.bytes);
+  cidr.text = std::string(text);
+  const int max_length = ip->family == AddressFamily::kIpv4 ? 32 : 128;
+  cidr.prefix_length = max_length;
+  if (slash != std::string_view::npos) {
+    const std::string_view length = text.substr(slash + 1);
+    int value = -1;
+    const auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), value);
+    if (length.empty() || ec != std::errc() || end != length.data() + length.size() || value < 0 ||
+        value > max_length) {
+      return Fail(quoted + ": prefix length must be a number from 0 to " +
+                  std::to_string(max_length));
+    }
+    cidr.prefix_length = value;
+  }
+  Cidr network = cidr;
+  for (int bit = cidr.prefix_length; bit < max_length; ++bit) {
+    network.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80 >> (bit % 8)));
+  }
+  if (std::memcmp(network.bytes, cidr.bytes, sizeof cidr.bytes) != 0) {
+    char buffer[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(cidr.family == AddressFamily::kIpv4 ? AF_INET : AF_INET6, network.bytes, buffer,
+                sizeof buffer);
+    return Fail(quoted + ": host bits are set (did you mean \"" + buffer + "/" +
+                std::to_string(cidr.prefix_length) + "\"?)");
+  }
+  return cidr;
+}
+
+bool CidrContains(const Cidr& cidr, std::string_view address) {
+  const auto ip = ParseIp(address, /*unmap=*/true);
+  if (!ip || ip->family != cidr.family) {
+    return false;
+  }
+  return PrefixEqual(ip->bytes, cidr.bytes, cidr.prefix_length);
+}
+
+}  // namespace portwarden::config

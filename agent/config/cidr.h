@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string_view>
+
+#include "agent/config/exposure_config.h"
+#include "agent/core/error.h"
+
+/// IP prefixes for the exposure policy (rule `addresses`, zone `cidr`). Pure functions.
+namespace portwarden::config {
+
+/// Parses "10.0.0.0/8", "fd00::/8" or a bare address (a /32 or /128). Rejects host bits set
+/// below the prefix ("10.0.0.1/8"), so a typo cannot silently widen a rule.
+Result<Cidr> ParseCidr(std::string_view text);
+
+/// Whether `address` (an IP literal as the inventory prints it) lies inside `cidr`. An
+/// IPv4-mapped IPv6 address ("::ffff:10.1.2.3") is compared as IPv4. Unparsable text → false.
+bool CidrContains(const Cidr& cidr, std::string_view address);
+
+}  // namespace portwarden::config

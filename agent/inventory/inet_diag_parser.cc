@@ -1,0 +1,140 @@
+#include "agent/inventory/inet_diag_parser.h"
+
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace portwarden::inventory {
+namespace {
+
+template <typename T>
+T Load(std::span<const std::byte> bytes) {
+  T value;
+  std::memcpy(&value, bytes.data(), sizeof(T));
+  return value;
+}
+
+std::size_t Align(std::size_t n) {
+  return (n + 3U) & ~std::size_t{3};
+}
+
+// Reads INET_DIAG_SKV6ONLY from the attributes after the fixed inet_diag_msg.
+void ParseAttributes(std::span<const std::byte> attrs, RawSocket& socket) {
+  while (attrs.size() >= sizeof(rtattr)) {
+    const auto attr = Load<rtattr>(attrs);
+    if (attr.rta_len < sizeof(rtattr) || attr.rta_len > attrs.size()) {
+      return;
+    }
+    const auto payload = attrs.subspan(sizeof(rtattr), attr.rta_len - sizeof(rtattr));
+    if (attr.rta_type == INET_DIAG_SKV6ONLY && !payload.empty()) {
+      socket.v6only = Load<std::uint8_t>(payload) != 0;
+    }
+    attrs = attrs.subspan(std::min(Align(attr.rta_len), attrs.size()));
+  }
+}
+
+Result<RawSocket> ParseSocket(std::span<const std::byte> payload, Protocol protocol) {
+  if (payload.size() < sizeof(inet_diag_msg)) {
+    return Fail("inet_diag: short inet_diag_msg", EINVAL);
+  }
+  const auto msg = Load<inet_diag_msg>(payload);
+  RawSocket socket;
+  socket.protocol = protocol;
+  if (msg.idiag_family == AF_INET) {
+    socket.family = AddressFamily::kIpv4;
+    std::memcpy(socket.address.data(), msg.id.idiag_src, 4);
+  } else if (msg.idiag_family == AF_INET6) {
+    socket.family = AddressFamily::kIpv6;
+    std::memcpy(socket.address.data(), msg.id.idiag_src, 16);
+  } else {
+    return Fail("inet_diag: unexpected family " + std::to_string(msg.idiag_family), EINVAL);
+  }
+  socket.port = ntohs(msg.id.idiag_sport);
+  socket.inode = msg.idiag_inode;
+  socket.uid = msg.idiag_uid;
+  socket.ifindex = msg.id.idiag_if;
+  ParseAttributes(
+      payload.subspan(Align(sizeof(inet_diag_msg)) <= payload.size() ? Align(sizeof(inet_diag_msg))
+                                                                     : payload.size()),
+      socket);
+  return socket;
+}
+
+}  // namespace
+
+std::vector<std::byte> BuildInetDiagRequest(std::uint8_t family,
+                                            std::uint8_t protocol,
+                                            std::uint32_t states,
+                                            std::uint32_t sequence) {
+  struct {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } message{};
+
+  message.header.nlmsg_len = sizeof(message);
+  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  message.header.nlmsg_seq = sequence;
+  message.request.sdiag_family = family;
+  message.request.sdiag_protocol = protocol;
+  message.request.idiag_states = states;
+  std::vector<std::byte> bytes(sizeof(message));
+  std::memcpy(bytes.data(), &message, sizeof(message));
+  return bytes;
+}
+
+Result<bool> ParseInetDiagBatch(std::span<const std::byte> batch,
+                                Protocol protocol,
+                                std::vector<RawSocket>& out) {
+  while (batch.size() >= sizeof(nlmsghdr)) {
+    const auto header = Load<nlmsghdr>(batch);
+    if (header.nlmsg_len < sizeof(nlmsghdr) || header.nlmsg_len > batch.size()) {
+      return Fail("inet_diag: truncated netlink message", EINVAL);
+    }
+    const auto payload = batch.subspan(sizeof(nlmsghdr), header.nlmsg_len - sizeof(nlmsghdr));
+    if (header.nlmsg_type == NLMSG_DONE) {
+      const int status = payload.size() >= sizeof(int) ? Load<int>(payload) : 0;
+      if (status < 0) {
+        return std::unexpected(ErrnoError(-status, "inet_diag: dump ended with error"));
+      }
+      return true;
+    }
+    if (header.nlmsg_type == NLMSG_ERROR) {
+      const int status = payload.size() >= sizeof(int) ? Load<int>(payload) : -EINVAL;
+      return std::unexpected(ErrnoError(status < 0 ? -status : EINVAL, "inet_diag: request"));
+    }
+    if (header.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+      auto socket = ParseSocket(payload, protocol);
+      if (!socket) {
+        return std::unexpected(socket.error());
+      }
+      out.push_back(*socket);
+    }
+    batch = batch.subspan(std::min(Align(header.nlmsg_len), batch.size()));
+  }
+  if (!batch.empty()) {
+    return Fail("inet_diag: trailing bytes in batch", EINVAL);
+  }
+  return false;
+}
+
+Result<std::vector<RawSocket>> ParseInetDiagDump(std::span<const std::byte> dump,
+                                                 Protocol protocol) {
+  std::vector<RawSocket> sockets;
+  auto done = ParseInetDiagBatch(dump, protocol, sockets);
+  if (!done) {
+    return std::unexpected(done.error());
+  }
+  if (!*done) {
+    return Fail("inet_diag: dump has no NLMSG_DONE", EINVAL);
+  }
+  return sockets;
+}
+
+}  // namespace portwarden::inventory

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/config/exposure_config.h"
+#include "agent/inventory/interface_addresses.h"
+#include "agent/inventory/listener.h"
+#include "agent/inventory/netns_registry.h"
+#include "agent/inventory/socket_source.h"
+
+namespace portwarden::inventory {
+
+/// The raw dump of one namespace.
+struct NamespaceDump {
+  NetnsCandidate netns;
+  std::vector<RawSocket> sockets;
+  InterfaceTable interfaces;
+};
+
+/// Turns raw sockets into Listeners (pure): sockets on the same (netns, proto, family,
+/// address, port, device) merge into one Listener with a socket count (SO_REUSEPORT workers,
+/// duplicates from a non-atomic dump), each gets its owner from `owners` and its scope from
+/// the namespace's interface addresses and the zone overrides. Sorted by
+/// (netns, proto, family, address, port).
+std::vector<Listener> BuildListeners(std::span<const NamespaceDump> dumps,
+                                     const std::unordered_map<std::uint64_t, ProcessInfo>& owners,
+                                     std::span<const config::ZoneOverride> zones);
+
+}  // namespace portwarden::inventory

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+
+#include "agent/inventory/socket_source.h"
+#include "agent/inventory/unique_fd.h"
+
+namespace portwarden::inventory {
+
+/// Dumps listeners through NETLINK_SOCK_DIAG with the kernel's state filter (TCP LISTEN,
+/// UDP CLOSE), so the kernel walks only the listener tables. The socket is bound to the
+/// network namespace it was created in; create it inside a namespace (see NetnsRegistry) to
+/// dump that namespace. Owns the socket. Not thread-safe.
+class NetlinkSocketSource : public SocketSource {
+ public:
+  /// Creates the diag socket in the calling thread's current network namespace.
+  static Result<std::unique_ptr<NetlinkSocketSource>> Open();
+
+  Result<std::vector<RawSocket>> Dump(Protocol protocol) override;
+
+  const char* Mechanism() const override { return "netlink"; }
+
+ private:
+  explicit NetlinkSocketSource(UniqueFd fd) : fd_(std::move(fd)) {}
+
+  Result<bool> DumpFamily(int family, Protocol protocol, std::vector<RawSocket>& out);
+
+  UniqueFd fd_;
+  std::uint32_t sequence_ = 1;
+};
+
+}  // namespace portwarden::inventory

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "agent/core/error.h"
+#include "agent/inventory/socket_source.h"
+
+namespace portwarden::inventory {
+
+/// Parses the text of /proc/net/{tcp,tcp6,udp,udp6} (pure; no I/O) and appends the
+/// listening TCP sockets (state 0A) or bound, unconnected UDP sockets (state 07) to `out`.
+/// The text format carries no IPV6_V6ONLY state and no bound device: those stay unset.
+/// A malformed row is an error (EINVAL) naming its line number.
+Status ParseProcNet(std::string_view text,
+                    Protocol protocol,
+                    AddressFamily family,
+                    std::vector<RawSocket>& out);
+
+}  // namespace portwarden::inventory

@@ -1,0 +1,88 @@
+#include "agent/inventory/proc_text.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "agent/inventory/unique_fd.h"
+
+namespace portwarden::inventory {
+namespace {
+
+bool IsHex64(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// "docker-<id>.scope", "cri-containerd-<id>.scope", "libpod-<id>", or a bare "<id>".
+std::string ContainerId(std::string_view component) {
+  if (component.ends_with(".scope")) {
+    component.remove_suffix(6);
+  }
+  const auto dash = component.rfind('-');
+  const auto id = dash == std::string_view::npos ? component : component.substr(dash + 1);
+  return IsHex64(id) ? std::string(id.substr(0, 12)) : std::string();
+}
+
+}  // namespace
+
+Result<std::string> ReadSmallFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    return std::unexpected(ErrnoError(errno, "open " + path));
+  }
+  std::string text(4096, '\0');
+  std::size_t used = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), text.data() + used, text.size() - used);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return std::unexpected(ErrnoError(errno, "read " + path));
+    }
+    if (n == 0) {
+      break;
+    }
+    used += static_cast<std::size_t>(n);
+    if (used == text.size()) {
+      text.resize(text.size() * 2);
+    }
+  }
+  text.resize(used);
+  return text;
+}
+
+Result<std::string> ReadLink(const std::string& path) {
+  char buffer[PATH_MAX];
+  const ssize_t n = ::readlink(path.c_str(), buffer, sizeof(buffer));
+  if (n < 0) {
+    return std::unexpected(ErrnoError(errno, "readlink " + path));
+  }
+  return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+std::string UnitFromCgroupPath(std::string_view path) {
+  std::string fallback;
+  while (!path.empty()) {
+    const auto slash = path.rfind('/');
+    const auto component = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+    if (auto id = ContainerId(component); !id.empty()) {
+      return id;
+    }
+    if (component.ends_with(".service")) {
+      return std::string(component);
+    }
+    if (fallback.empty() && component.ends_with(".scope")) {
+      fallback = component;  // e.g. session-3.scope, unless a service encloses it
+    }
+  }
+  return fallback;
+}
+
+}  // namespace portwarden::inventory

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "agent/inventory/listener.h"
+
+namespace portwarden::inventory {
+
+/// How one Resolve() went, for self-metrics.
+struct ResolveStats {
+  int unattributed = 0;        ///< inodes no readable process holds
+  int processes_scanned = 0;   ///< /proc/<pid>/fd directories read
+  int fds_read = 0;            ///< readlink calls
+  int processes_vanished = 0;  ///< exited between listing and reading
+  int proc_errors = 0;         ///< /proc entries that could not be read (EACCES, not a dir, ...)
+  int cache_hits = 0;          ///< inodes answered from the cache after revalidation
+};
+
+/// Maps socket inodes to the process holding them (pid, comm, exe, systemd unit or
+/// container id), the job `ss -p` does by reading every fd on the host on every run.
+///
+/// Shape: owners found earlier are revalidated cheaply (same start time and the same fd
+/// count, from one stat of /proc/<pid>/fd, whose size is the fd count on Linux 6.2+); only
+/// inodes not answered that way trigger a /proc/*/fd scan, which visits previous owners
+/// first and stops as soon as every wanted inode is found. Inodes a full scan could not
+/// attribute (kernel sockets, unreadable processes) are not searched again until new inodes
+/// appear or every tenth call, so a warm cycle costs O(owner processes), not O(fds).
+/// Not thread-safe.
+class ProcessResolver {
+ public:
+  explicit ProcessResolver(std::string proc_path) : proc_path_(std::move(proc_path)) {}
+
+  /// Owners of `inodes`; inodes that could not be attributed are absent from the result.
+  std::unordered_map<std::uint64_t, ProcessInfo> Resolve(std::span<const std::uint64_t> inodes,
+                                                         ResolveStats& stats);
+
+ private:
+  struct Owner {
+    unsigned long long start_time = 0;
+    long long fd_count = -1;
+    ProcessInfo info;
+  };
+
+  using InodeSet = std::unordered_set<std::uint64_t>;
+
+  bool StillValid(int pid, const Owner& owner) const;
+  void Revalidate(InodeSet& wanted,
+                  std::unordered_map<std::uint64_t, ProcessInfo>& found,
+                  ResolveStats& stats);
+  void ScanProcess(int pid,
+                   InodeSet& wanted,
+                   std::unordered_map<std::uint64_t, ProcessInfo>& found,
+                   ResolveStats& stats);
+  void Scan(InodeSet& wanted,
+            std::unordered_map<std::uint64_t, ProcessInfo>& found,
+            ResolveStats& stats);
+  bool LoadOwner(int pid, Owner& owner) const;
+
+  std::string proc_path_;
+  std::unordered_map<std::uint64_t, int> owner_pid_;  // inode -> pid
+  std::unordered_map<int, Owner> owners_;             // pid -> process details
+  InodeSet unattributable_;
+  int calls_ = 0;
+};
+
+/// The systemd unit ("nginx.service") or container id (12 hex digits) in the text of
+/// /proc/<pid>/cgroup; empty when neither appears. Pure.
+std::string UnitFromCgroup(std::string_view cgroup_text);
+
+/// Field 22 (starttime) of /proc/<pid>/stat text; 0 when malformed. Pure.
+unsigned long long StartTimeFromStat(std::string_view stat_text);
+
+}  // namespace portwarden::inventory

@@ -1,0 +1,95 @@
+#include "agent/policy/evaluate.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+#include "agent/config/cidr.h"
+
+namespace portwarden::policy {
+namespace {
+
+constexpr Scope kAllScopes[] = {Scope::kLoopback, Scope::kLinkLocal, Scope::kPrivate,
+                                Scope::kPublic};
+
+bool InRange(std::uint16_t port, const config::PortRange& range) {
+  return port >= range.first && port <= range.last;
+}
+
+// An empty list matches anything; otherwise one entry must match.
+template <typename T, typename Pred>
+bool AnyOrEmpty(const std::vector<T>& items, Pred&& pred) {
+  return items.empty() || std::any_of(items.begin(), items.end(), pred);
+}
+
+bool GlobAny(const std::vector<std::string>& patterns, const std::string& value) {
+  return AnyOrEmpty(patterns, [&](const std::string& pattern) {
+    return ::fnmatch(pattern.c_str(), value.c_str(), 0) == 0;
+  });
+}
+
+}  // namespace
+
+PortIndex::PortIndex(std::span<const inventory::Listener> listeners) {
+  for (const auto& listener : listeners) {
+    ports_.emplace(listener.netns, listener.protocol, listener.port);
+  }
+}
+
+bool PortIndex::Has(const std::string& netns,
+                    Protocol protocol,
+                    const config::PortRange& range) const {
+  const auto it = ports_.lower_bound({netns, protocol, range.first});
+  return it != ports_.end() && std::get<0>(*it) == netns && std::get<1>(*it) == protocol &&
+         std::get<2>(*it) <= range.last;
+}
+
+bool RuleMatches(const config::ExposureRule& rule,
+                 const inventory::Listener& listener,
+                 const PortIndex& index) {
+  if (rule.protocol && *rule.protocol != listener.protocol) {
+    return false;
+  }
+  return AnyOrEmpty(rule.ports,
+                    [&](const config::PortRange& r) { return InRange(listener.port, r); }) &&
+         GlobAny(rule.processes, listener.process.comm) &&
+         GlobAny(rule.executables, listener.process.exe) &&
+         GlobAny(rule.units, listener.process.unit) && GlobAny(rule.namespaces, listener.netns) &&
+         AnyOrEmpty(
+             rule.addresses,
+             [&](const config::Cidr& c) { return config::CidrContains(c, listener.address); }) &&
+         AnyOrEmpty(rule.requires_listener_on, [&](const config::PortRange& r) {
+           return index.Has(listener.netns, listener.protocol, r);
+         });
+}
+
+Verdict EvaluateListener(const RuleSet& rules,
+                         const inventory::Listener& listener,
+                         const PortIndex& index) {
+  for (const auto& rule : rules.rules) {
+    if (RuleMatches(rule, listener, index)) {
+      const bool allowed =
+          std::find(rule.allow.begin(), rule.allow.end(), listener.scope) != rule.allow.end();
+      return Verdict{rule.name, !allowed, rule.allow};
+    }
+  }
+  if (rules.default_action == config::DefaultAction::kAllow) {
+    return Verdict{"default", false, {std::begin(kAllScopes), std::end(kAllScopes)}};
+  }
+  return Verdict{"default",
+                 listener.scope == Scope::kPublic,
+                 {Scope::kLoopback, Scope::kLinkLocal, Scope::kPrivate}};
+}
+
+std::vector<Verdict> EvaluateAll(const RuleSet& rules,
+                                 std::span<const inventory::Listener> listeners) {
+  const PortIndex index(listeners);
+  std::vector<Verdict> out;
+  out.reserve(listeners.size());
+  for (const auto& listener : listeners) {
+    out.push_back(EvaluateListener(rules, listener, index));
+  }
+  return out;
+}
+
+}  // namespace portwarden::policy

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <span>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "agent/config/exposure_config.h"
+#include "agent/inventory/listener.h"
+#include "agent/policy/policy.h"
+
+/// The exposure verdict as a pure function: rules + listener → verdict. No I/O, no state.
+namespace portwarden::policy {
+
+/// The rules in force: the user's rules in file order, then the built-in rules the user did not
+/// replace, then the default action for listeners no rule matched.
+struct RuleSet {
+  std::vector<config::ExposureRule> rules;
+  config::DefaultAction default_action = config::DefaultAction::kReport;
+};
+
+/// Which (netns, protocol, port) triples have a listener, for `requires_listener_on`.
+class PortIndex {
+ public:
+  PortIndex() = default;
+  explicit PortIndex(std::span<const inventory::Listener> listeners);
+
+  /// Whether the netns has a listener of this protocol on a port inside `range`.
+  bool Has(const std::string& netns, Protocol protocol, const config::PortRange& range) const;
+
+ private:
+  std::set<std::tuple<std::string, Protocol, std::uint16_t>> ports_;
+};
+
+/// Whether every non-empty criterion of `rule` matches `listener`.
+bool RuleMatches(const config::ExposureRule& rule,
+                 const inventory::Listener& listener,
+                 const PortIndex& index);
+
+/// The first matching rule decides: a violation when the listener's scope is not among the
+/// rule's allowed scopes. Unmatched listeners get rule "default": a violation only under
+/// default_action = "report" and only for public listeners.
+Verdict EvaluateListener(const RuleSet& rules,
+                         const inventory::Listener& listener,
+                         const PortIndex& index);
+
+/// EvaluateListener for every listener; result[i] belongs to listeners[i].
+std::vector<Verdict> EvaluateAll(const RuleSet& rules,
+                                 std::span<const inventory::Listener> listeners);
+
+}  // namespace portwarden::policy
