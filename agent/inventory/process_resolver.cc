@@ -164,17 +164,22 @@ void ProcessResolver::Scan(InodeSet& wanted,
     ++stats.proc_errors;
     return;
   }
+  std::vector<int> pids;  // ascending, so the canonical owner is the lowest pid (the parent)
   while (const dirent* entry = ::readdir(dir)) {
-    if (wanted.empty()) {
-      break;
-    }
     char* end = nullptr;
     const long pid = std::strtol(entry->d_name, &end, 10);
     if (pid > 0 && *end == '\0' && !std::binary_search(first.begin(), first.end(), pid)) {
-      ScanProcess(static_cast<int>(pid), wanted, found, stats);
+      pids.push_back(static_cast<int>(pid));
     }
   }
   ::closedir(dir);
+  std::sort(pids.begin(), pids.end());
+  for (const int pid : pids) {
+    if (wanted.empty()) {
+      break;
+    }
+    ScanProcess(pid, wanted, found, stats);
+  }
 }
 
 std::unordered_map<std::uint64_t, ProcessInfo> ProcessResolver::Resolve(

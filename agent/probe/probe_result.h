@@ -56,6 +56,7 @@ struct ProbeResult {
   bool success = false;
   std::string failure_reason;  ///< From the closed set in docs/metrics.md; "" on success.
   std::string failure_detail;  ///< OpenSSL / system text for logs and the CLI.
+  std::string failure_phase;   ///< resolve|connect|handshake|verify|http; "" on success.
   PhaseTimings phases;
   std::string tls_version;  ///< "TLS 1.3"
   std::string cipher;
@@ -64,6 +65,7 @@ struct ProbeResult {
   bool verified = false;
   std::string verify_result;  ///< "ok", "expired", "self_signed", ...
   std::string verify_detail;  ///< OpenSSL's own text.
+  int verify_depth = -1;      ///< chain_pos where verification first failed; -1 = none.
   std::optional<int> http_status;
   std::optional<bool> hsts;
   std::optional<double> hsts_max_age;
@@ -73,6 +75,11 @@ struct ProbeResult {
 
 /// Cumulative counters and histogram for one (target, address, server_name, source).
 struct ProbeCounters {
+  std::string target;
+  std::string address;
+  std::string server_name;
+  TargetSource source = TargetSource::kConfig;
+  std::uint64_t probes_total = 0;
   std::map<std::string, std::uint64_t> failures_by_reason;
   std::vector<std::uint64_t> handshake_bucket_counts;  ///< Cumulative, one per bound.
   std::uint64_t handshake_count = 0;
@@ -84,8 +91,19 @@ struct ProbeReport {
   std::vector<ProbeResult> results;
   /// Histogram bounds for portwarden_tls_handshake_seconds.
   std::vector<double> handshake_bounds;
-  /// Keyed by target; only targets still probed are kept.
+  /// Keyed by CountersKey(result); only series still probed are kept.
   std::map<std::string, ProbeCounters> counters;
 };
+
+/// "config" or "discovered", the `source` label.
+inline const char* SourceName(TargetSource source) {
+  return source == TargetSource::kDiscovered ? "discovered" : "config";
+}
+
+/// The key of a result's counters in ProbeReport::counters.
+inline std::string CountersKey(const ProbeResult& result) {
+  return result.target + '|' + result.address + '|' + result.server_name + '|' +
+         SourceName(result.source);
+}
 
 }  // namespace portwarden::probe

@@ -1,32 +1,186 @@
 #include "agent/probe/probe_runner.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+
+#include "agent/probe/failure_reason.h"
+#include "agent/probe/http_check.h"
+#include "agent/probe/prober.h"
+#include "agent/probe/prober_pool.h"
+
 namespace portwarden::probe {
+namespace {
 
-// Placeholder until the prober issue lands.
-struct ProbeRunner::State {};
+const std::vector<double> kHandshakeBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                           0.1,   0.25,   0.5,   1,    2.5,   5};
 
-ProbeRunner::ProbeRunner() : state_(std::make_unique<State>()) {}
+/// One unit of work for the second stage: one address of one target.
+struct AddressJob {
+  std::size_t target_index = 0;
+  ResolvedAddress address;
+  double resolve_seconds = 0;
+  SteadyTime started;
+};
+
+Duration TimeoutOf(const ProbeTarget& target, const config::Config& config) {
+  return target.endpoint.timeout.value_or(config.agent.probe_timeout);
+}
+
+std::string HostName() {
+  char name[256] = {};
+  return ::gethostname(name, sizeof(name) - 1) == 0 ? name : "localhost";
+}
+
+std::string LoopbackFor(const std::string& address) {
+  if (address == "0.0.0.0") {
+    return "127.0.0.1";
+  }
+  if (address == "::" || address == "::ffff:0.0.0.0") {
+    return "::1";
+  }
+  return address;
+}
+
+void Count(const ProbeResult& result, ProbeCounters& counters) {
+  counters.target = result.target;
+  counters.address = result.address;
+  counters.server_name = result.server_name;
+  counters.source = result.source;
+  ++counters.probes_total;
+  if (!result.success) {
+    ++counters.failures_by_reason[result.failure_reason];
+  }
+  if (result.phases.handshake && result.failure_phase != "handshake" &&
+      result.failure_phase != "connect") {
+    const double seconds = *result.phases.handshake;
+    counters.handshake_bucket_counts.resize(kHandshakeBounds.size());
+    for (std::size_t i = 0; i < kHandshakeBounds.size(); ++i) {
+      counters.handshake_bucket_counts[i] += seconds <= kHandshakeBounds[i] ? 1 : 0;
+    }
+    ++counters.handshake_count;
+    counters.handshake_sum += seconds;
+  }
+}
+
+}  // namespace
+
+struct ProbeRunner::State {
+  std::atomic<bool> cancelled{false};
+  TlsContextCache contexts;
+  std::map<std::string, ProbeCounters> counters;  // Only touched by RunCycle (one at a time).
+};
+
+ProbeRunner::ProbeRunner() : state_(std::make_unique<State>()) {
+  EnsureCurlInitialised();
+}
 
 ProbeRunner::~ProbeRunner() = default;
 
 std::vector<ProbeTarget> ConfiguredTargets(const config::Config& config) {
   std::vector<ProbeTarget> targets;
   for (const auto& endpoint : config.endpoints) {
-    targets.push_back(ProbeTarget{endpoint, TargetSource::kConfig, 0, "", ""});
+    ProbeTarget target{endpoint, TargetSource::kConfig, 0, "", ""};
+    if (target.endpoint.server_name.empty()) {
+      target.endpoint.server_name = target.endpoint.host;
+    }
+    targets.push_back(std::move(target));
   }
   return targets;
 }
 
-std::vector<ProbeTarget> DiscoveredTargets(const std::vector<inventory::Listener>& /*listeners*/,
-                                           const config::Config& /*config*/) {
-  return {};
+std::vector<ProbeTarget> DiscoveredTargets(const std::vector<inventory::Listener>& listeners,
+                                           const config::Config& config) {
+  std::vector<ProbeTarget> targets;
+  if (!config.discovery.enabled) {
+    return targets;
+  }
+  const auto& ports = config.discovery.tls_ports;
+  const std::string sni =
+      config.discovery.server_name.empty() ? HostName() : config.discovery.server_name;
+  for (const auto& listener : listeners) {
+    if (listener.protocol != Protocol::kTcp ||
+        std::find(ports.begin(), ports.end(), listener.port) == ports.end()) {
+      continue;
+    }
+    ProbeTarget target;
+    target.source = TargetSource::kDiscovered;
+    target.endpoint.host = LoopbackFor(listener.address);
+    target.endpoint.port = listener.port;
+    const bool v6 = target.endpoint.host.find(':') != std::string::npos;
+    const std::string host_port = (v6 ? "[" + target.endpoint.host + "]" : target.endpoint.host) +
+                                  ":" + std::to_string(listener.port);
+    const bool own_netns = listener.netns_path.empty() || listener.netns == "host";
+    // Namespaces reuse addresses (every container has 127.0.0.1): name the namespace.
+    target.endpoint.target = own_netns ? host_port : listener.netns + "/" + host_port;
+    target.endpoint.server_name = sni;
+    target.endpoint.max_addresses = 1;
+    target.netns_inode = listener.netns_inode;
+    target.netns = listener.netns;
+    target.netns_path = own_netns ? "" : listener.netns_path;
+    targets.push_back(std::move(target));
+  }
+  return targets;
 }
 
-void ProbeRunner::Cancel() {}
+void ProbeRunner::Cancel() {
+  state_->cancelled = true;
+}
 
-ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& /*targets*/,
-                                  const config::Config& /*config*/) {
-  return {};
+ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
+                                  const config::Config& config) {
+  const int concurrency = std::max(1, config.agent.probe_concurrency);
+  const std::atomic<bool>* cancelled = &state_->cancelled;
+  // Stage 1: resolve every target; a name may fan out into several addresses.
+  std::vector<std::vector<AddressJob>> per_target(targets.size());
+  std::vector<std::optional<ProbeResult>> resolve_failures(targets.size());
+  RunBounded(targets.size(), concurrency, [&](std::size_t i) {
+    const auto& endpoint = targets[i].endpoint;
+    const SteadyTime start = std::chrono::steady_clock::now();
+    auto addresses = Resolve(endpoint.host, endpoint.port, endpoint.ip_family,
+                             std::max(1, endpoint.max_addresses));
+    const double seconds = SecondsSince(start);
+    if (!addresses) {
+      resolve_failures[i] = ResolveFailure(targets[i], addresses.error(), seconds);
+      return;
+    }
+    for (auto& address : *addresses) {
+      per_target[i].push_back(AddressJob{i, std::move(address), seconds, start});
+    }
+  });
+  std::vector<AddressJob> jobs;
+  for (auto& list : per_target) {
+    std::move(list.begin(), list.end(), std::back_inserter(jobs));
+  }
+  // Stage 2: probe every address; each probe's deadline counts from its own resolve start.
+  std::vector<ProbeResult> results(jobs.size());
+  RunBounded(jobs.size(), concurrency, [&](std::size_t i) {
+    const ProbeTarget& target = targets[jobs[i].target_index];
+    const auto now = std::chrono::steady_clock::now();
+    const auto resolve = std::chrono::duration_cast<SteadyTime::duration>(
+        std::chrono::duration<double>(jobs[i].resolve_seconds));
+    const ProbeDeadline deadline{now + TimeoutOf(target, config) - resolve, cancelled};
+    results[i] =
+        ProbeAddress(target, jobs[i].address, jobs[i].resolve_seconds, state_->contexts, deadline);
+  });
+  for (auto& failure : resolve_failures) {
+    if (failure) {
+      results.push_back(std::move(*failure));
+    }
+  }
+  ProbeReport report;
+  report.handshake_bounds = kHandshakeBounds;
+  for (const auto& result : results) {
+    const std::string key = CountersKey(result);
+    Count(result, state_->counters[key]);
+    report.counters[key] = state_->counters[key];
+  }
+  state_->counters = report.counters;  // Series of targets no longer probed disappear.
+  report.results = std::move(results);
+  return report;
 }
 
 }  // namespace portwarden::probe

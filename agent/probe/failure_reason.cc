@@ -1,0 +1,15 @@
+#include "agent/probe/failure_reason.h"
+
+#include <array>
+
+namespace portwarden::probe::failure {
+
+std::span<const std::string_view> All() {
+  static constexpr std::array kAll{kDns,          kNetns,       kConnectRefused, kConnectTimeout,
+                                   kConnectError, kTlsSetup,    kTlsTimeout,     kTlsAlert,
+                                   kTlsEof,       kTlsProtocol, kVerify,         kHttpTimeout,
+                                   kHttpError,    kHttpStatus,  kCancelled};
+  return kAll;
+}
+
+}  // namespace portwarden::probe::failure

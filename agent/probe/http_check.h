@@ -1,0 +1,45 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "agent/config/endpoint_config.h"
+#include "agent/probe/phase_error.h"
+#include "agent/probe/probe_deadline.h"
+#include "agent/probe/resolver.h"
+
+namespace portwarden::probe {
+
+/// The outcome of GET https://server_name:port/path through libcurl.
+struct HttpCheckResult {
+  std::optional<PhaseError> error;
+  std::optional<int> status;
+  bool hsts = false;
+  std::optional<double> hsts_max_age;
+  double first_byte_seconds = 0;  ///< From the start of the request (libcurl's own
+                                  ///< connection and handshake included) to the first byte.
+};
+
+/// Sends one GET to the endpoint, pinned to `address`, with full certificate verification
+/// against the endpoint's CA settings (no verification shortcut). Reads the status code and
+/// Strict-Transport-Security; abandons the body. Status >= 400 is an `http_status` failure.
+/// Thread-safe (one easy handle per call; curl_global_init must have run).
+HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
+                           const std::string& server_name,
+                           const ResolvedAddress& address,
+                           const ProbeDeadline& deadline);
+
+/// GET http://server_name:companion_port/ pinned to the address's IP: true when the answer
+/// is a 3xx whose Location starts with "https://"; nullopt when no answer at all.
+std::optional<bool> CompanionRedirectsToHttps(const std::string& server_name,
+                                              std::uint16_t companion_port,
+                                              const ResolvedAddress& address,
+                                              const ProbeDeadline& deadline);
+
+/// Parses max-age out of a Strict-Transport-Security value; nullopt when absent or invalid.
+std::optional<double> ParseHstsMaxAge(std::string_view value);
+
+/// Initialises libcurl once per process (safe to call from any thread, any number of times).
+void EnsureCurlInitialised();
+
+}  // namespace portwarden::probe

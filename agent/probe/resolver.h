@@ -1,0 +1,31 @@
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/config/endpoint_config.h"
+#include "agent/probe/phase_error.h"
+
+namespace portwarden::probe {
+
+/// One address to connect to.
+struct ResolvedAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  std::string text;  ///< "192.0.2.1:443" or "[2001:db8::1]:443", the `address` label.
+};
+
+/// Resolves `host` (a name or an IP literal) to at most `max_addresses` distinct TCP
+/// addresses of the allowed family, in resolver order. Blocking (getaddrinfo); thread-safe.
+PhaseResult<std::vector<ResolvedAddress>> Resolve(const std::string& host,
+                                                  std::uint16_t port,
+                                                  config::IpFamily family,
+                                                  int max_addresses);
+
+/// "ip:port" / "[ip6]:port" text of a socket address.
+std::string AddressText(const sockaddr* address);
+
+}  // namespace portwarden::probe

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+
+#include "agent/probe/openssl_handles.h"
+#include "agent/probe/phase_error.h"
+#include "agent/probe/probe_deadline.h"
+#include "agent/probe/resolver.h"
+
+namespace portwarden::probe {
+
+/// Opens a non-blocking TCP connection to `address` before `deadline`. When `netns_path` is
+/// not empty the socket is created inside that network namespace: the calling thread enters
+/// it with setns() for the socket() call only and returns to its own namespace before
+/// connecting (a socket keeps the namespace it was created in). Needs CAP_SYS_ADMIN for a
+/// foreign namespace. Thread-safe (changes only the calling thread's namespace).
+PhaseResult<UniqueFd> ConnectTcp(const ResolvedAddress& address,
+                                 const std::string& netns_path,
+                                 const ProbeDeadline& deadline);
+
+/// Waits until `fd` is readable (`events` = POLLIN) or writable (POLLOUT) or the deadline
+/// passes or the probe is cancelled. Returns true when ready.
+bool WaitFd(int fd, short events, const ProbeDeadline& deadline);
+
+}  // namespace portwarden::probe

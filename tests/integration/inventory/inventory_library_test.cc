@@ -1,0 +1,159 @@
+// The inventory library against real sockets and namespaces: a namespace that vanishes
+// between discovery and entry, more listeners than the series cap, and a /proc tree whose
+// entries cannot be read. Needs root for unshare(1); skips otherwise.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "agent/inventory/inventory.h"
+#include "agent/inventory/netns_registry.h"
+#include "exporters/prometheus/metric_groups.h"
+#include "exporters/prometheus/snapshot_collectable.h"
+
+namespace portwarden::inventory {
+namespace {
+
+int OpenListener() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  ::listen(fd, 1);
+  return fd;
+}
+
+// Starts `unshare -n sleep 30` and waits until it is in its own namespace.
+pid_t StartNamespaceHolder() {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execlp("unshare", "unshare", "-n", "sleep", "30", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+
+  struct stat own {};
+
+  ::stat("/proc/self/ns/net", &own);
+  const std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+  for (int i = 0; i < 200; ++i) {
+    struct stat st {};
+
+    if (::stat(path.c_str(), &st) == 0 && st.st_ino != own.st_ino) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pid;
+}
+
+class InventoryLibraryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) {
+      GTEST_SKIP() << "needs root";
+    }
+  }
+};
+
+TEST_F(InventoryLibraryTest, NamespaceVanishingBeforeEntryIsSkippedNotFatal) {
+  const pid_t holder = StartNamespaceHolder();
+  NetnsRegistry registry("/proc", "/run/netns", true);
+  const auto candidates = registry.Discover();
+  const std::string holder_path = "/proc/" + std::to_string(holder) + "/ns/net";
+  const bool listed = std::any_of(candidates.begin(), candidates.end(),
+                                  [&](const auto& c) { return c.path == holder_path; });
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  ASSERT_TRUE(listed);
+  const auto stats = registry.Sync(candidates);
+  EXPECT_GE(stats.vanished, 1);
+  ASSERT_FALSE(registry.Namespaces().empty());
+  EXPECT_EQ(registry.Namespaces().front()->id.label, "host");
+  const bool opened = std::any_of(registry.Namespaces().begin(), registry.Namespaces().end(),
+                                  [&](Netns* n) { return n->id.path == holder_path; });
+  EXPECT_FALSE(opened);
+}
+
+TEST_F(InventoryLibraryTest, NamespaceSocketIsDroppedWhenNamespaceGoes) {
+  const pid_t holder = StartNamespaceHolder();
+  NetnsRegistry registry("/proc", "/run/netns", true);
+  registry.Sync(registry.Discover());
+  const std::string holder_path = "/proc/" + std::to_string(holder) + "/ns/net";
+  const auto has_holder = [&] {
+    const auto all = registry.Namespaces();
+    return std::any_of(all.begin(), all.end(), [&](Netns* n) { return n->id.path == holder_path; });
+  };
+  EXPECT_TRUE(has_holder());
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  const auto stats = registry.Sync(registry.Discover());
+  EXPECT_GE(stats.dropped, 1);
+  EXPECT_FALSE(has_holder());
+}
+
+TEST_F(InventoryLibraryTest, MoreListenersThanTheCapAreCountedAndDropped) {
+  std::vector<int> fds;
+  for (int i = 0; i < 5; ++i) {
+    fds.push_back(OpenListener());
+  }
+  auto config = config::Defaults();
+  config.discovery.namespaces = config::NamespaceMode::kHost;
+  config.inventory.max_listener_series = 2;
+  Inventory inventory(config);
+  auto report = std::make_shared<InventoryReport>(inventory.Scan());
+  const auto second = inventory.Scan();
+  for (const int fd : fds) {
+    ::close(fd);
+  }
+  ASSERT_TRUE(report->success) << report->error;
+  ASSERT_GE(report->listeners.size(), 5U);
+  EXPECT_EQ(report->stats.series_dropped, report->listeners.size() - 2);
+  EXPECT_EQ(report->stats.series_dropped_total, report->stats.series_dropped);
+  state::Snapshot snapshot;
+  snapshot.inventory = report;
+  exporters::prom::Families families;
+  exporters::prom::AppendListenerMetrics(snapshot, families);
+  for (const auto& family : families) {
+    if (family.name == "portwarden_listener_info") {
+      EXPECT_EQ(family.metric.size(), 2U);
+    }
+  }
+  EXPECT_EQ(second.stats.series_dropped_total,
+            report->stats.series_dropped + second.stats.series_dropped);  // a counter
+}
+
+TEST_F(InventoryLibraryTest, UnreadableProcMarksAttributionPartial) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("pw_badproc_" + std::to_string(::getpid()));
+  fs::create_directories(root / "1");
+  { std::ofstream(root / "1" / "fd") << ""; }  // not a directory
+  const int fd = OpenListener();
+  auto config = config::Defaults();
+  config.discovery.namespaces = config::NamespaceMode::kHost;
+  config.inventory.proc_path = root.string();
+  Inventory inventory(config);
+  const auto report = inventory.Scan();
+  ::close(fd);
+  fs::remove_all(root);
+  ASSERT_TRUE(report.success) << report.error;
+  EXPECT_TRUE(report.stats.attribution_partial);
+  EXPECT_GE(report.stats.unattributed_sockets, 1);
+  EXPECT_GE(report.stats.proc_read_errors, 1);
+  for (const auto& listener : report.listeners) {
+    EXPECT_EQ(listener.process.pid, 0);
+  }
+}
+
+}  // namespace
+}  // namespace portwarden::inventory

@@ -1,0 +1,87 @@
+#include "agent/inventory/proc_net_parser.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "agent/inventory/proc_net_socket_source.h"
+#include "agent/inventory/scope.h"
+
+namespace portwarden::inventory {
+namespace {
+
+std::string ReadText(const std::string& name) {
+  std::ifstream in(std::string(PORTWARDEN_INVENTORY_FIXTURES) + "/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(ProcNetParserTest, ParsesCapturedTcpListeners) {
+  std::vector<RawSocket> out;
+  ASSERT_TRUE(
+      ParseProcNet(ReadText("proc_net_tcp.txt"), Protocol::kTcp, AddressFamily::kIpv4, out));
+  ASSERT_EQ(out.size(), 4U);
+  std::vector<std::string> endpoints;
+  for (const auto& s : out) {
+    endpoints.push_back(AddressText({s.family, s.address}) + ":" + std::to_string(s.port));
+    EXPECT_NE(s.inode, 0U);
+    EXPECT_FALSE(s.v6only.has_value());
+  }
+  std::sort(endpoints.begin(), endpoints.end());
+  EXPECT_EQ(endpoints, (std::vector<std::string>{"0.0.0.0:2222", "127.0.0.1:7000", "127.0.0.1:7000",
+                                                 "127.0.0.1:8080"}));
+}
+
+TEST(ProcNetParserTest, ParsesIpv6WordOrder) {
+  std::vector<RawSocket> out;
+  ASSERT_TRUE(
+      ParseProcNet(ReadText("proc_net_udp6.txt"), Protocol::kUdp, AddressFamily::kIpv6, out));
+  ASSERT_EQ(out.size(), 1U);
+  EXPECT_EQ(AddressText({out[0].family, out[0].address}), "::1");
+  EXPECT_EQ(out[0].port, 5354);
+}
+
+TEST(ProcNetParserTest, SkipsEstablishedAndRejectsGarbage) {
+  const std::string text =
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+      "timeout inode\n"
+      "   0: 0100007F:0016 0100007F:A000 01 00000000:00000000 00:00000000 00000000  1000 0 42 1\n";
+  std::vector<RawSocket> out;
+  ASSERT_TRUE(ParseProcNet(text, Protocol::kTcp, AddressFamily::kIpv4, out));
+  EXPECT_TRUE(out.empty());
+  auto bad = ParseProcNet(text + "   1: nonsense\n", Protocol::kTcp, AddressFamily::kIpv4, out);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("line 3"), std::string::npos);
+}
+
+TEST(ProcNetSocketSourceTest, ReadsTheRunningKernel) {
+  // Real /proc of the test's own namespace: a listener the test opens must appear.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ProcNetSocketSource source("/proc/self/net");
+  auto sockets = source.Dump(Protocol::kTcp);
+  ::close(fd);
+  ASSERT_TRUE(sockets) << sockets.error().message;
+  EXPECT_TRUE(std::any_of(sockets->begin(), sockets->end(),
+                          [&](const RawSocket& s) { return s.port == ntohs(addr.sin_port); }));
+  ProcNetSocketSource missing("/nonexistent");
+  EXPECT_FALSE(missing.Dump(Protocol::kUdp));
+}
+
+}  // namespace
+}  // namespace portwarden::inventory

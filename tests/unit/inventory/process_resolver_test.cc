@@ -1,0 +1,161 @@
+#include "agent/inventory/process_resolver.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace portwarden::inventory {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string StatLine(int pid, const std::string& comm, unsigned long long start) {
+  std::string line = std::to_string(pid) + " (" + comm + ") S";
+  for (int field = 4; field < 22; ++field) {
+    line += " " + std::to_string(field);
+  }
+  return line + " " + std::to_string(start) + " 0 0\n";
+}
+
+// A fake /proc tree (mock: the hostile states cannot be produced on demand in the real one).
+class FixtureProc {
+ public:
+  FixtureProc() {
+    root_ = fs::temp_directory_path() / ("pw_proc_" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+
+  ~FixtureProc() { fs::remove_all(root_); }
+
+  void AddProcess(int pid,
+                  const std::string& comm,
+                  unsigned long long start,
+                  const std::vector<std::string>& links,
+                  const std::string& cgroup = "0::/system.slice/" + std::string("x.service")) {
+    const auto dir = root_ / std::to_string(pid);
+    fs::create_directories(dir / "fd");
+    Write(dir / "stat", StatLine(pid, comm, start));
+    Write(dir / "comm", comm + "\n");
+    Write(dir / "cgroup", cgroup);
+    fs::create_symlink("/usr/sbin/" + comm, dir / "exe");
+    for (std::size_t i = 0; i < links.size(); ++i) {
+      fs::create_symlink(links[i], dir / "fd" / std::to_string(i));
+    }
+  }
+
+  static void Write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+  const fs::path& root() const { return root_; }
+
+ private:
+  fs::path root_;
+};
+
+TEST(ProcessResolverTest, AttributesFromFixtureTreeAndCountsHostileEntries) {
+  FixtureProc proc;
+  proc.AddProcess(100, "nginx", 555, {"/dev/null", "socket:[1001]", "socket:[1002]"},
+                  "0::/system.slice/nginx.service\n");
+  proc.AddProcess(101, "nginx", 556, {"socket:[1001]", "pipe:[7]"});
+  // 200: fd is not a directory (unreadable); 300: exited, only stat is left.
+  fs::create_directories(proc.root() / "200");
+  FixtureProc::Write(proc.root() / "200" / "fd", "");
+  fs::create_directories(proc.root() / "300");
+  FixtureProc::Write(proc.root() / "300" / "stat", StatLine(300, "gone", 1));
+
+  ProcessResolver resolver(proc.root().string());
+  ResolveStats stats;
+  const std::vector<std::uint64_t> inodes{1001, 1002, 9999};
+  auto owners = resolver.Resolve(inodes, stats);
+  ASSERT_TRUE(owners.contains(1001));
+  ASSERT_TRUE(owners.contains(1002));
+  EXPECT_FALSE(owners.contains(9999));
+  EXPECT_EQ(owners[1001].pid, 100);
+  EXPECT_EQ(owners[1001].comm, "nginx");
+  EXPECT_EQ(owners[1001].exe, "/usr/sbin/nginx");
+  EXPECT_EQ(owners[1001].unit, "nginx.service");
+  EXPECT_EQ(owners[1001].holder_count, 2);  // pid 101 shares it
+  EXPECT_EQ(stats.unattributed, 1);
+  EXPECT_EQ(stats.proc_errors, 1);
+  EXPECT_EQ(stats.processes_vanished, 1);
+}
+
+TEST(ProcessResolverTest, WarmCycleRevalidatesWithoutScanning) {
+  FixtureProc proc;
+  proc.AddProcess(100, "sshd", 10, {"socket:[2001]"});
+  proc.AddProcess(400, "other", 11, {"/dev/null", "/dev/null"});
+  ProcessResolver resolver(proc.root().string());
+  const std::vector<std::uint64_t> inodes{2001};
+  ResolveStats cold;
+  EXPECT_EQ(resolver.Resolve(inodes, cold).at(2001).pid, 100);
+  EXPECT_GE(cold.processes_scanned, 1);
+  ResolveStats warm;
+  EXPECT_EQ(resolver.Resolve(inodes, warm).at(2001).pid, 100);
+  EXPECT_EQ(warm.processes_scanned, 0);
+  EXPECT_EQ(warm.cache_hits, 1);
+
+  // The pid is reused by another process (new start time) that does not hold the socket.
+  fs::remove_all(proc.root() / "100");
+  proc.AddProcess(100, "imposter", 99, {"/dev/null"});
+  proc.AddProcess(500, "sshd", 12, {"socket:[2001]"});
+  ResolveStats moved;
+  EXPECT_EQ(resolver.Resolve(inodes, moved).at(2001).pid, 500);
+  EXPECT_EQ(moved.cache_hits, 0);
+}
+
+TEST(ProcessResolverTest, UnattributableInodesAreNotRescannedEveryCycle) {
+  FixtureProc proc;
+  proc.AddProcess(100, "a", 1, {"/dev/null"});
+  ProcessResolver resolver(proc.root().string());
+  const std::vector<std::uint64_t> inodes{77};
+  ResolveStats first;
+  resolver.Resolve(inodes, first);
+  EXPECT_EQ(first.processes_scanned, 1);
+  ResolveStats second;
+  resolver.Resolve(inodes, second);
+  EXPECT_EQ(second.processes_scanned, 0);
+  EXPECT_EQ(second.unattributed, 1);
+}
+
+TEST(ProcessResolverTest, FindsOwnSocketInRealProc) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+
+  struct stat st {};
+
+  ASSERT_EQ(::fstat(fd, &st), 0);
+  ProcessResolver resolver("/proc");
+  ResolveStats stats;
+  const std::vector<std::uint64_t> inodes{st.st_ino};
+  auto owners = resolver.Resolve(inodes, stats);
+  ::close(fd);
+  ASSERT_TRUE(owners.contains(st.st_ino));
+  EXPECT_EQ(owners[st.st_ino].pid, ::getpid());
+  EXPECT_EQ(owners[st.st_ino].exe, fs::read_symlink("/proc/self/exe").string());
+}
+
+TEST(CgroupTest, UnitsAndContainers) {
+  EXPECT_EQ(UnitFromCgroup("0::/system.slice/nginx.service\n"), "nginx.service");
+  EXPECT_EQ(UnitFromCgroup("0::/user.slice/user-0.slice/session-3.scope\n"), "session-3.scope");
+  const std::string id(64, 'a');
+  EXPECT_EQ(UnitFromCgroup("0::/system.slice/docker-" + id + ".scope\n"), id.substr(0, 12));
+  EXPECT_EQ(UnitFromCgroup("0::/kubepods/besteffort/pod1/" + id + "\n"), id.substr(0, 12));
+  EXPECT_EQ(UnitFromCgroup("12:cpu:/x\n1:name=systemd:/system.slice/cron.service\n"),
+            "cron.service");
+  EXPECT_EQ(UnitFromCgroup("0::/\n"), "");
+  EXPECT_EQ(UnitFromCgroup(""), "");
+}
+
+TEST(CgroupTest, StartTimeSurvivesParensInComm) {
+  EXPECT_EQ(StartTimeFromStat(StatLine(5, "a) (b", 424242)), 424242U);
+  EXPECT_EQ(StartTimeFromStat("garbage"), 0U);
+}
+
+}  // namespace
+}  // namespace portwarden::inventory
