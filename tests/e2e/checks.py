@@ -208,3 +208,13 @@ def panels_have_data(ctx, pt):
     except AssertionError:
         raise AssertionError("panels left without data:\n  " + "\n  ".join(empty())) from None
     print(f"e2e: all {len(queries)} dashboard queries return data")
+
+
+def memory_summary(pid):
+    """VmRSS / RssAnon / VmHWM of a process, for sizing the DaemonSet's requests and limits."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+    return ", ".join(f"{k} {fields.get(k, '?')}" for k in ("VmRSS", "RssAnon", "VmHWM"))
