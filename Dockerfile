@@ -16,7 +16,7 @@ FROM debian:bookworm-slim AS build
 WORKDIR /src
 COPY .ci/install-deps.sh .ci/install-deps.sh
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates sudo \
+ && apt-get install -y --no-install-recommends ca-certificates \
  && bash .ci/install-deps.sh \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
