@@ -43,24 +43,12 @@ def scrape(port):
 
 
 def wait_for_modules(agent_port, targets):
-    """(series, has_tls) once the inventory (and the prober, if built) have run; None when the
-    inventory is only a placeholder."""
+    """The agent's series once every endpoint was probed and the inventory has run."""
     def ready():
         s = scrape(agent_port)
         probed = {l.get("target") for l in s.get("portwarden_tls_probe_success", [])}
         return s if set(targets.values()) <= probed and "portwarden_listener_info" in s else None
-    try:
-        return st.wait_until("probes and inventory", ready, 15), True
-    except AssertionError:
-        s = scrape(agent_port)
-        if "portwarden_listener_info" not in s:
-            print("SKIP: the agent exports no listener series yet (placeholder inventory)")
-            return None, False
-        if "portwarden_tls_probe_success" not in s:
-            print("NOTE: the agent exports no TLS probe series (placeholder prober): only the "
-                  "exposure half runs, then the test reports SKIP")
-            return s, False
-        raise
+    return st.wait_until("every endpoint probed and the inventory scanned", ready, 15)
 
 
 def received(ctx, receiver, alertname, **labels):
