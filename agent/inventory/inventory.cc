@@ -47,7 +47,83 @@ struct Inventory::State {
   std::unique_ptr<NetnsRegistry> registry;
   std::unique_ptr<ProcessResolver> resolver;
   InventoryStats cumulative;  // only the *_total fields are used
+
+  std::vector<NamespaceDump> DumpAll(InventoryStats& stats);
+  Attribution Attribute(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
+  void Account(InventoryReport& report);
 };
+
+// Phase 1: refresh the namespace set, then dump each namespace; one that fails is skipped.
+std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto sync = registry->Sync(registry->Discover());
+  for (const auto& reason : sync.skipped) {
+    log::Info("skipping network namespace", {{"reason", reason}});
+  }
+  stats.namespaces_vanished = sync.vanished;
+  stats.namespaces_failed = sync.failed;
+  std::vector<NamespaceDump> dumps;
+  for (Netns* netns : registry->Namespaces()) {
+    auto dump = DumpNamespace(*netns, config.inventory.udp);
+    if (!dump) {
+      ++stats.namespaces_failed;
+      log::Warn("cannot list sockets in network namespace",
+                {{"netns", netns->id.label}, {"err", dump.error().message}});
+      continue;
+    }
+    if (netns->sockets->fallback_active()) {
+      ++stats.fallback_namespaces;
+      stats.source = "proc";
+    }
+    stats.sockets += static_cast<int>(dump->sockets.size());
+    dumps.push_back(std::move(*dump));
+  }
+  stats.namespaces_scanned = static_cast<int>(dumps.size());
+  stats.dump_seconds = SecondsSince(start);
+  return dumps;
+}
+
+// Phase 2: socket inodes to processes, searching each socket's own namespace first.
+Attribution Inventory::State::Attribute(const std::vector<NamespaceDump>& dumps,
+                                        InventoryStats& stats) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::uint64_t> inodes;
+  std::vector<int> likely_pids;
+  for (const auto& dump : dumps) {
+    for (const auto& socket : dump.sockets) {
+      inodes.push_back(socket.inode);
+    }
+    if (!dump.sockets.empty()) {
+      likely_pids.insert(likely_pids.end(), dump.netns.pids.begin(), dump.netns.pids.end());
+    }
+  }
+  ResolveStats resolve;
+  auto owners = resolver->Resolve(inodes, resolve, likely_pids);
+  stats.attribution_seconds = SecondsSince(start);
+  stats.unattributed_sockets = resolve.unattributed;
+  stats.attribution_partial = resolve.unattributed > 0;
+  stats.processes_vanished = resolve.processes_vanished;
+  stats.proc_read_errors = resolve.proc_errors;
+  return owners;
+}
+
+// The series cap and the cumulative counters.
+void Inventory::State::Account(InventoryReport& report) {
+  auto& stats = report.stats;
+  stats.series_cap = config.inventory.max_listener_series;
+  const auto count = report.listeners.size();
+  stats.series_dropped = count > stats.series_cap ? count - stats.series_cap : 0;
+  cumulative.series_dropped_total += stats.series_dropped;
+  cumulative.namespace_failures_total +=
+      static_cast<std::uint64_t>(stats.namespaces_vanished + stats.namespaces_failed);
+  cumulative.proc_errors_total +=
+      static_cast<std::uint64_t>(stats.proc_read_errors + stats.processes_vanished);
+  cumulative.scans_total += 1;
+  stats.series_dropped_total = cumulative.series_dropped_total;
+  stats.namespace_failures_total = cumulative.namespace_failures_total;
+  stats.proc_errors_total = cumulative.proc_errors_total;
+  stats.scans_total = cumulative.scans_total;
+}
 
 Inventory::Inventory(const config::Config& config) : state_(std::make_unique<State>()) {
   ApplyConfig(config);
@@ -69,66 +145,13 @@ void Inventory::ApplyConfig(const config::Config& config) {
 
 InventoryReport Inventory::Scan() {
   InventoryReport report;
-  auto& stats = report.stats;
-  auto& total = state_->cumulative;
-  const auto dump_start = std::chrono::steady_clock::now();
-  const auto sync = state_->registry->Sync(state_->registry->Discover());
-  for (const auto& reason : sync.skipped) {
-    log::Info("skipping network namespace", {{"reason", reason}});
-  }
-  stats.namespaces_vanished = sync.vanished;
-  stats.namespaces_failed = sync.failed;
-  std::vector<NamespaceDump> dumps;
-  for (Netns* netns : state_->registry->Namespaces()) {
-    auto dump = DumpNamespace(*netns, state_->config.inventory.udp);
-    if (!dump) {
-      ++stats.namespaces_failed;
-      log::Warn("cannot list sockets in network namespace",
-                {{"netns", netns->id.label}, {"err", dump.error().message}});
-      continue;
-    }
-    if (netns->sockets->fallback_active()) {
-      ++stats.fallback_namespaces;
-      stats.source = "proc";
-    }
-    stats.sockets += static_cast<int>(dump->sockets.size());
-    dumps.push_back(std::move(*dump));
-  }
-  stats.namespaces_scanned = static_cast<int>(dumps.size());
-  stats.dump_seconds = SecondsSince(dump_start);
+  const auto dumps = state_->DumpAll(report.stats);
   if (dumps.empty() || dumps.front().netns.label != "host") {
     report.error = "cannot list the host namespace's sockets";
   }
-
-  const auto attribution_start = std::chrono::steady_clock::now();
-  std::vector<std::uint64_t> inodes;
-  for (const auto& dump : dumps) {
-    for (const auto& socket : dump.sockets) {
-      inodes.push_back(socket.inode);
-    }
-  }
-  ResolveStats resolve;
-  const auto owners = state_->resolver->Resolve(inodes, resolve);
-  stats.attribution_seconds = SecondsSince(attribution_start);
-  stats.unattributed_sockets = resolve.unattributed;
-  stats.attribution_partial = resolve.unattributed > 0;
-  stats.processes_vanished = resolve.processes_vanished;
-  stats.proc_read_errors = resolve.proc_errors;
-
+  const auto owners = state_->Attribute(dumps, report.stats);
   report.listeners = BuildListeners(dumps, owners, state_->config.exposure.zones);
-  stats.series_cap = state_->config.inventory.max_listener_series;
-  stats.series_dropped =
-      report.listeners.size() > stats.series_cap ? report.listeners.size() - stats.series_cap : 0;
-  total.series_dropped_total += stats.series_dropped;
-  total.namespace_failures_total +=
-      static_cast<std::uint64_t>(sync.vanished + stats.namespaces_failed);
-  total.proc_errors_total +=
-      static_cast<std::uint64_t>(resolve.proc_errors + resolve.processes_vanished);
-  total.scans_total += 1;
-  stats.series_dropped_total = total.series_dropped_total;
-  stats.namespace_failures_total = total.namespace_failures_total;
-  stats.proc_errors_total = total.proc_errors_total;
-  stats.scans_total = total.scans_total;
+  state_->Account(report);
   report.success = report.error.empty();
   return report;
 }

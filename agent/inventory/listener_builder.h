@@ -9,6 +9,7 @@
 #include "agent/inventory/interface_addresses.h"
 #include "agent/inventory/listener.h"
 #include "agent/inventory/netns_registry.h"
+#include "agent/inventory/process_resolver.h"
 #include "agent/inventory/socket_source.h"
 
 namespace portwarden::inventory {
@@ -26,7 +27,7 @@ struct NamespaceDump {
 /// the namespace's interface addresses and the zone overrides. Sorted by
 /// (netns, proto, family, address, port).
 std::vector<Listener> BuildListeners(std::span<const NamespaceDump> dumps,
-                                     const std::unordered_map<std::uint64_t, ProcessInfo>& owners,
+                                     const Attribution& owners,
                                      std::span<const config::ZoneOverride> zones);
 
 }  // namespace portwarden::inventory

@@ -34,10 +34,19 @@ Result<std::vector<RawSocket>> NetlinkSocketSource::Dump(Protocol protocol) {
   for (const int family : {AF_INET, AF_INET6}) {
     auto done = DumpFamily(family, protocol, sockets);
     if (!done) {
+      Drain();
       return std::unexpected(done.error());
     }
   }
   return sockets;
+}
+
+// After a failed dump the rest of its messages may still arrive; read them off so the next
+// dump does not parse a stale reply. Netlink continues a dump as we read, so this ends.
+void NetlinkSocketSource::Drain() {
+  std::vector<std::byte> buffer(kReceiveBuffer);
+  while (::recv(fd_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT) > 0) {
+  }
 }
 
 // Sends one dump request and reads batches until NLMSG_DONE. Each recv returns whole

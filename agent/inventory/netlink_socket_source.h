@@ -24,6 +24,7 @@ class NetlinkSocketSource : public SocketSource {
   explicit NetlinkSocketSource(UniqueFd fd) : fd_(std::move(fd)) {}
 
   Result<bool> DumpFamily(int family, Protocol protocol, std::vector<RawSocket>& out);
+  void Drain();
 
   UniqueFd fd_;
   std::uint32_t sequence_ = 1;

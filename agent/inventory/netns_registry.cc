@@ -63,14 +63,15 @@ NetnsRegistry::NetnsRegistry(std::string proc_path, std::string run_netns_dir, b
       host_inode_(NetnsInode(kSelfNetns)) {}
 
 std::vector<NetnsCandidate> NetnsRegistry::Discover() const {
-  std::vector<NetnsCandidate> found{{host_inode_, "host", kSelfNetns, "/proc/self/net"}};
+  std::vector<NetnsCandidate> found{{host_inode_, "host", kSelfNetns, "/proc/self/net", {}}};
   if (!all_) {
     return found;
   }
   std::map<std::uint64_t, std::size_t> index{{host_inode_, 0}};
-  const auto add = [&](std::uint64_t inode, NetnsCandidate candidate) {
+  // Returns the entry for `inode`, adding `candidate` when it is new.
+  const auto add = [&](std::uint64_t inode, NetnsCandidate candidate) -> NetnsCandidate* {
     if (inode == 0) {
-      return;
+      return nullptr;
     }
     auto [it, inserted] = index.try_emplace(inode, found.size());
     if (inserted) {
@@ -78,13 +79,14 @@ std::vector<NetnsCandidate> NetnsRegistry::Discover() const {
     } else if (found[it->second].proc_net_dir.empty()) {
       found[it->second].proc_net_dir = candidate.proc_net_dir;  // named netns with a process
     }
+    return &found[it->second];
   };
   if (DIR* dir = ::opendir(run_netns_dir_.c_str())) {
     while (const dirent* entry = ::readdir(dir)) {
       const std::string path = run_netns_dir_ + "/" + entry->d_name;
       if (entry->d_name[0] != '.') {
         const auto inode = NetnsInode(path);
-        add(inode, {inode, entry->d_name, path, ""});
+        add(inode, {inode, entry->d_name, path, "", {}});
       }
     }
     ::closedir(dir);
@@ -94,8 +96,14 @@ std::vector<NetnsCandidate> NetnsRegistry::Discover() const {
       if (IsPid(entry->d_name)) {
         const std::string pid_dir = proc_path_ + "/" + entry->d_name;
         const auto inode = NetnsInode(pid_dir + "/ns/net");
-        add(inode,
-            {inode, "net:[" + std::to_string(inode) + "]", pid_dir + "/ns/net", pid_dir + "/net"});
+        auto* netns = add(inode, {inode,
+                                  "net:[" + std::to_string(inode) + "]",
+                                  pid_dir + "/ns/net",
+                                  pid_dir + "/net",
+                                  {}});
+        if (netns != nullptr) {
+          netns->pids.push_back(std::atoi(entry->d_name));
+        }
       }
     }
     ::closedir(dir);

@@ -17,6 +17,7 @@ struct NetnsCandidate {
   std::string label;         ///< "host", the /run/netns name, or "net:[<inode>]"
   std::string path;          ///< open() + setns() target
   std::string proc_net_dir;  ///< /proc/<pid>/net for the fallback; "" when no process is in it
+  std::vector<int> pids;     ///< processes seen in it (empty when only "host" is scanned)
 };
 
 /// An opened namespace: its sockets stay bound to it between scans.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 
 #include "agent/inventory/unique_fd.h"
 
@@ -83,6 +84,40 @@ std::string UnitFromCgroupPath(std::string_view path) {
     }
   }
   return fallback;
+}
+
+std::string UnitFromCgroup(std::string_view cgroup_text) {
+  // Prefer the cgroup v2 line ("0::/path"), else the systemd v1 hierarchy.
+  std::string_view path;
+  while (!cgroup_text.empty()) {
+    const auto end = std::min(cgroup_text.find('\n'), cgroup_text.size());
+    const auto line = cgroup_text.substr(0, end);
+    cgroup_text.remove_prefix(std::min(end + 1, cgroup_text.size()));
+    if (line.starts_with("0::") || (path.empty() && line.find(":name=systemd:") != line.npos)) {
+      path = line.substr(line.find(':', line.find(':') + 1) + 1);
+    }
+  }
+  return UnitFromCgroupPath(path);
+}
+
+unsigned long long StartTimeFromStat(std::string_view stat_text) {
+  const auto paren = stat_text.rfind(')');
+  if (paren == std::string_view::npos) {
+    return 0;
+  }
+  // Fields after "(comm)" start at field 3 (state); starttime is field 22.
+  std::string_view rest = stat_text.substr(paren + 1);
+  for (int field = 3; field < 22; ++field) {
+    const auto space = rest.find(' ', 1);
+    if (space == std::string_view::npos) {
+      return 0;
+    }
+    rest.remove_prefix(space);
+  }
+  rest.remove_prefix(std::min<std::size_t>(1, rest.size()));
+  unsigned long long value = 0;
+  std::from_chars(rest.data(), rest.data() + rest.size(), value);
+  return value;
 }
 
 }  // namespace portwarden::inventory

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <iterator>
 
 #include "agent/inventory/proc_text.h"
 #include "agent/inventory/unique_fd.h"
@@ -28,6 +29,55 @@ std::uint64_t SocketInode(std::string_view link) {
   const auto digits = link.substr(kPrefix.size(), link.size() - kPrefix.size() - 1);
   std::from_chars(digits.data(), digits.data() + digits.size(), inode);
   return inode;
+}
+
+// Every socket inode in one process's fd directory (one readlinkat per fd: the cost that
+// dominates a cold scan). A denied readlink (ptrace or LSM check) counts as a /proc error.
+std::vector<std::uint64_t> SocketInodes(int dir_fd, ResolveStats& stats) {
+  std::vector<std::uint64_t> inodes;
+  DIR* dir = ::fdopendir(::dup(dir_fd));
+  if (dir == nullptr) {
+    ++stats.proc_errors;
+    return inodes;
+  }
+  bool denied = false;
+  char link[64];
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] == '.') {
+      continue;
+    }
+    ++stats.fds_read;
+    const ssize_t n = ::readlinkat(dir_fd, entry->d_name, link, sizeof(link));
+    denied = denied || (n < 0 && errno == EACCES);
+    if (const auto inode = n > 0 ? SocketInode({link, static_cast<std::size_t>(n)}) : 0) {
+      inodes.push_back(inode);
+    }
+  }
+  ::closedir(dir);
+  stats.proc_errors += denied ? 1 : 0;
+  return inodes;
+}
+
+// Pids under `proc_path` not in `exclude` (sorted), ascending.
+std::vector<int> ListPids(const std::string& proc_path,
+                          const std::vector<int>& exclude,
+                          ResolveStats& stats) {
+  std::vector<int> pids;
+  DIR* dir = ::opendir(proc_path.c_str());
+  if (dir == nullptr) {
+    ++stats.proc_errors;
+    return pids;
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    char* end = nullptr;
+    const long pid = std::strtol(entry->d_name, &end, 10);
+    if (pid > 0 && *end == '\0' && !std::binary_search(exclude.begin(), exclude.end(), pid)) {
+      pids.push_back(static_cast<int>(pid));
+    }
+  }
+  ::closedir(dir);
+  std::sort(pids.begin(), pids.end());
+  return pids;
 }
 
 long long FdCount(const std::string& fd_dir) {
@@ -64,9 +114,7 @@ bool ProcessResolver::StillValid(int pid, const Owner& owner) const {
          FdCount(dir + "/fd") == owner.fd_count && owner.fd_count > 0;
 }
 
-void ProcessResolver::Revalidate(InodeSet& wanted,
-                                 std::unordered_map<std::uint64_t, ProcessInfo>& found,
-                                 ResolveStats& stats) {
+void ProcessResolver::Revalidate(InodeSet& wanted, Attribution& found, ResolveStats& stats) {
   std::unordered_map<int, bool> valid;  // one check per pid per call
   for (auto it = wanted.begin(); it != wanted.end();) {
     const auto owner = owner_pid_.find(*it);
@@ -74,17 +122,21 @@ void ProcessResolver::Revalidate(InodeSet& wanted,
       ++it;
       continue;
     }
-    const int pid = owner->second;
+    const int pid = owner->second.pid;
     auto [entry, inserted] = valid.try_emplace(pid, false);
     if (inserted) {
-      entry->second = owners_.contains(pid) && StillValid(pid, owners_[pid]);
+      const auto cached = owners_.find(pid);
+      entry->second = cached != owners_.end() && StillValid(pid, cached->second);
+      if (entry->second) {
+        found.processes[pid] = cached->second.info;
+      }
     }
     if (!entry->second) {
       owner_pid_.erase(owner);
       ++it;
       continue;
     }
-    found[*it] = owners_[pid].info;
+    found.sockets[*it] = owner->second;
     ++stats.cache_hits;
     it = wanted.erase(it);
   }
@@ -95,7 +147,7 @@ void ProcessResolver::Revalidate(InodeSet& wanted,
 // Reads one process's fd table and claims every wanted socket inode in it.
 void ProcessResolver::ScanProcess(int pid,
                                   InodeSet& wanted,
-                                  std::unordered_map<std::uint64_t, ProcessInfo>& found,
+                                  Attribution& found,
                                   ResolveStats& stats) {
   const std::string fd_dir = proc_path_ + "/" + std::to_string(pid) + "/fd";
   UniqueFd dir_fd(::open(fd_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -104,30 +156,17 @@ void ProcessResolver::ScanProcess(int pid,
     return;
   }
   ++stats.processes_scanned;
-  DIR* dir = ::fdopendir(::dup(dir_fd.get()));
-  if (dir == nullptr) {
-    ++stats.proc_errors;
-    return;
-  }
   std::vector<std::uint64_t> claimed;
-  bool denied = false;
-  char link[64];
-  while (const dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] == '.') {
+  for (const auto inode : SocketInodes(dir_fd.get(), stats)) {
+    if (wanted.contains(inode)) {
+      claimed.push_back(inode);
       continue;
     }
-    ++stats.fds_read;
-    const ssize_t n = ::readlinkat(dir_fd.get(), entry->d_name, link, sizeof(link));
-    denied = denied || (n < 0 && errno == EACCES);
-    const auto inode = n > 0 ? SocketInode({link, static_cast<std::size_t>(n)}) : 0;
-    if (inode != 0 && wanted.contains(inode)) {
-      claimed.push_back(inode);
-    } else if (inode != 0 && found.contains(inode) && found[inode].pid != pid) {
-      ++found[inode].holder_count;  // a pre-fork sibling holding the same socket
+    const auto known = found.sockets.find(inode);
+    if (known != found.sockets.end() && known->second.pid != pid) {
+      ++known->second.holders;  // a pre-fork sibling holding the same socket
     }
   }
-  ::closedir(dir);
-  stats.proc_errors += denied ? 1 : 0;  // an LSM or ptrace check hid this process's fds
   if (claimed.empty()) {
     return;
   }
@@ -137,43 +176,43 @@ void ProcessResolver::ScanProcess(int pid,
     return;
   }
   for (const auto inode : claimed) {
-    found[inode] = owner.info;
-    owner_pid_[inode] = pid;
+    found.sockets[inode] = SocketOwner{pid, 1};
     wanted.erase(inode);
   }
+  found.processes[pid] = owner.info;
   owners_[pid] = std::move(owner);
 }
 
-// Previous owners first (a restarted socket usually stays in its process), then every pid.
+// Previous owners first (a restarted socket usually stays in its process), then the likely
+// pids, then every other pid in ascending order (so the canonical owner is the lowest pid).
 void ProcessResolver::Scan(InodeSet& wanted,
-                           std::unordered_map<std::uint64_t, ProcessInfo>& found,
+                           std::span<const int> likely_pids,
+                           Attribution& found,
                            ResolveStats& stats) {
   std::vector<int> first;
   for (const auto& [pid, owner] : owners_) {
     first.push_back(pid);
   }
   std::sort(first.begin(), first.end());
+  std::vector<int> likely(likely_pids.begin(), likely_pids.end());
+  std::sort(likely.begin(), likely.end());
+  std::vector<int> visited;
+  std::set_union(first.begin(), first.end(), likely.begin(), likely.end(),
+                 std::back_inserter(visited));
   for (const int pid : first) {
-    if (wanted.empty()) {
-      return;
+    if (!std::binary_search(likely.begin(), likely.end(), pid) && !wanted.empty()) {
+      ScanProcess(pid, wanted, found, stats);
     }
-    ScanProcess(pid, wanted, found, stats);
   }
-  DIR* dir = ::opendir(proc_path_.c_str());
-  if (dir == nullptr) {
-    ++stats.proc_errors;
+  for (const int pid : likely) {
+    if (!wanted.empty()) {
+      ScanProcess(pid, wanted, found, stats);
+    }
+  }
+  if (wanted.empty()) {
     return;
   }
-  std::vector<int> pids;  // ascending, so the canonical owner is the lowest pid (the parent)
-  while (const dirent* entry = ::readdir(dir)) {
-    char* end = nullptr;
-    const long pid = std::strtol(entry->d_name, &end, 10);
-    if (pid > 0 && *end == '\0' && !std::binary_search(first.begin(), first.end(), pid)) {
-      pids.push_back(static_cast<int>(pid));
-    }
-  }
-  ::closedir(dir);
-  std::sort(pids.begin(), pids.end());
+  const auto pids = ListPids(proc_path_, visited, stats);
   for (const int pid : pids) {
     if (wanted.empty()) {
       break;
@@ -182,61 +221,38 @@ void ProcessResolver::Scan(InodeSet& wanted,
   }
 }
 
-std::unordered_map<std::uint64_t, ProcessInfo> ProcessResolver::Resolve(
-    std::span<const std::uint64_t> inodes, ResolveStats& stats) {
-  std::unordered_map<std::uint64_t, ProcessInfo> found;
+Attribution ProcessResolver::Resolve(std::span<const std::uint64_t> inodes,
+                                     ResolveStats& stats,
+                                     std::span<const int> likely_pids) {
+  Attribution found;
   InodeSet wanted(inodes.begin(), inodes.end());
   Revalidate(wanted, found, stats);
   const bool retry_negative = ++calls_ % kNegativeRetryEvery == 0;
   const bool any_new = std::any_of(wanted.begin(), wanted.end(),
                                    [&](auto inode) { return !unattributable_.contains(inode); });
   if (any_new || retry_negative) {
-    Scan(wanted, found, stats);
+    Scan(wanted, likely_pids, found, stats);
     unattributable_ = wanted;
   }
   stats.unattributed = static_cast<int>(wanted.size());
-  // Forget owners of sockets that are gone, so the cache tracks only live listeners.
-  std::erase_if(owner_pid_, [&](const auto& kv) { return !found.contains(kv.first); });
-  std::unordered_set<int> live;
-  for (const auto& [inode, info] : found) {
-    live.insert(info.pid);
-  }
-  std::erase_if(owners_, [&](const auto& kv) { return !live.contains(kv.first); });
+  // The cache tracks only live listeners and their owners.
+  owner_pid_ = found.sockets;
+  std::erase_if(owners_, [&](const auto& kv) { return !found.processes.contains(kv.first); });
   return found;
 }
 
-std::string UnitFromCgroup(std::string_view cgroup_text) {
-  // Prefer the cgroup v2 line ("0::/path"), else the systemd v1 hierarchy.
-  std::string_view path;
-  while (!cgroup_text.empty()) {
-    const auto end = std::min(cgroup_text.find('\n'), cgroup_text.size());
-    const auto line = cgroup_text.substr(0, end);
-    cgroup_text.remove_prefix(std::min(end + 1, cgroup_text.size()));
-    if (line.starts_with("0::") || (path.empty() && line.find(":name=systemd:") != line.npos)) {
-      path = line.substr(line.find(':', line.find(':') + 1) + 1);
-    }
+std::optional<ProcessInfo> Attribution::Find(std::uint64_t inode) const {
+  const auto socket = sockets.find(inode);
+  if (socket == sockets.end()) {
+    return std::nullopt;
   }
-  return UnitFromCgroupPath(path);
-}
-
-unsigned long long StartTimeFromStat(std::string_view stat_text) {
-  const auto paren = stat_text.rfind(')');
-  if (paren == std::string_view::npos) {
-    return 0;
+  const auto process = processes.find(socket->second.pid);
+  if (process == processes.end()) {
+    return std::nullopt;
   }
-  // Fields after "(comm)" start at field 3 (state); starttime is field 22.
-  std::string_view rest = stat_text.substr(paren + 1);
-  for (int field = 3; field < 22; ++field) {
-    const auto space = rest.find(' ', 1);
-    if (space == std::string_view::npos) {
-      return 0;
-    }
-    rest.remove_prefix(space);
-  }
-  rest.remove_prefix(std::min<std::size_t>(1, rest.size()));
-  unsigned long long value = 0;
-  std::from_chars(rest.data(), rest.data() + rest.size(), value);
-  return value;
+  ProcessInfo info = process->second;
+  info.holder_count = socket->second.holders;
+  return info;
 }
 
 }  // namespace portwarden::inventory

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,21 @@ struct ResolveStats {
   int cache_hits = 0;          ///< inodes answered from the cache after revalidation
 };
 
+/// Who holds one socket: the canonical (lowest) pid and how many processes share it.
+struct SocketOwner {
+  int pid = 0;
+  int holders = 1;
+};
+
+/// Result of one Resolve(): owners by socket inode, and each owner process once.
+struct Attribution {
+  std::unordered_map<std::uint64_t, SocketOwner> sockets;
+  std::unordered_map<int, ProcessInfo> processes;
+
+  /// The owner of `inode` with holder_count filled in; nullopt when unattributed.
+  std::optional<ProcessInfo> Find(std::uint64_t inode) const;
+};
+
 /// Maps socket inodes to the process holding them (pid, comm, exe, systemd unit or
 /// container id), the job `ss -p` does by reading every fd on the host on every run.
 ///
@@ -37,8 +53,11 @@ class ProcessResolver {
   explicit ProcessResolver(std::string proc_path) : proc_path_(std::move(proc_path)) {}
 
   /// Owners of `inodes`; inodes that could not be attributed are absent from the result.
-  std::unordered_map<std::uint64_t, ProcessInfo> Resolve(std::span<const std::uint64_t> inodes,
-                                                         ResolveStats& stats);
+  /// `likely_pids` are searched right after previous owners (e.g. the processes of the
+  /// namespaces the sockets live in: a socket is nearly always held inside its namespace).
+  Attribution Resolve(std::span<const std::uint64_t> inodes,
+                      ResolveStats& stats,
+                      std::span<const int> likely_pids = {});
 
  private:
   struct Owner {
@@ -50,30 +69,19 @@ class ProcessResolver {
   using InodeSet = std::unordered_set<std::uint64_t>;
 
   bool StillValid(int pid, const Owner& owner) const;
-  void Revalidate(InodeSet& wanted,
-                  std::unordered_map<std::uint64_t, ProcessInfo>& found,
-                  ResolveStats& stats);
-  void ScanProcess(int pid,
-                   InodeSet& wanted,
-                   std::unordered_map<std::uint64_t, ProcessInfo>& found,
-                   ResolveStats& stats);
+  void Revalidate(InodeSet& wanted, Attribution& found, ResolveStats& stats);
+  void ScanProcess(int pid, InodeSet& wanted, Attribution& found, ResolveStats& stats);
   void Scan(InodeSet& wanted,
-            std::unordered_map<std::uint64_t, ProcessInfo>& found,
+            std::span<const int> likely_pids,
+            Attribution& found,
             ResolveStats& stats);
   bool LoadOwner(int pid, Owner& owner) const;
 
   std::string proc_path_;
-  std::unordered_map<std::uint64_t, int> owner_pid_;  // inode -> pid
-  std::unordered_map<int, Owner> owners_;             // pid -> process details
+  std::unordered_map<std::uint64_t, SocketOwner> owner_pid_;  // inode -> owner
+  std::unordered_map<int, Owner> owners_;                     // pid -> process details
   InodeSet unattributable_;
   int calls_ = 0;
 };
-
-/// The systemd unit ("nginx.service") or container id (12 hex digits) in the text of
-/// /proc/<pid>/cgroup; empty when neither appears. Pure.
-std::string UnitFromCgroup(std::string_view cgroup_text);
-
-/// Field 22 (starttime) of /proc/<pid>/stat text; 0 when malformed. Pure.
-unsigned long long StartTimeFromStat(std::string_view stat_text);
 
 }  // namespace portwarden::inventory

@@ -8,6 +8,16 @@ namespace portwarden::exporters::json {
 
 void AppendQuoted(std::string& out, std::string_view text) {
   out += '"';
+  // Fast path: the leading run that needs no escaping (usually all of it) in one append.
+  const auto plain = [](char c) {
+    return c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+  };
+  std::size_t run = 0;
+  while (run < text.size() && plain(text[run])) {
+    ++run;
+  }
+  out.append(text.data(), run);
+  text.remove_prefix(run);
   for (const char c : text) {
     switch (c) {
       case '"':

@@ -1,13 +1,18 @@
 """Hostile conditions for `portwarden scan`: processes that exit mid-scan, network namespaces
-that vanish mid-scan, a /proc tree whose entries cannot be read. Each scan must succeed and
-still report the stable listeners correctly. (The cap on series and the deterministic
-namespace-vanish case are in inventory_library_test.)
+that vanish mid-scan, a /proc tree whose entries cannot be read, and more listeners than the
+series cap (through the daemon's /metrics, checked by promtool). Each scan must succeed and
+still report the stable listeners correctly. The deterministic namespace-vanish case is in
+inventory_library_test.
 Usage: inventory_hostile_test.py PORTWARDEN_BINARY"""
+import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from inventory_helpers import Holder, isolate, scan  # noqa: E402
@@ -80,6 +85,76 @@ class HostileTest(unittest.TestCase):
         self.assertEqual(len(found), 1)
         self.assertEqual(found[0]["process"]["pid"], 0)  # listed, just not attributed
         self.assertEqual(found[0]["process"]["comm"], "")
+
+    def test_unprivileged_scan_keeps_listeners_without_owners(self):
+        """As nobody, other users' /proc/<pid>/fd cannot be read: root's listener is listed
+        with no process, nobody's own listener is attributed, and nothing fails."""
+        drop = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--")
+        own = Holder([{"proto": "udp", "addr": "127.0.0.1"}], drop)
+        try:
+            result = subprocess.run([*drop, BINARY, "scan", "--output=json"], capture_output=True,
+                                    text=True, timeout=60)
+        finally:
+            own.close()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        listeners = json.loads(result.stdout)
+        root_port = self.stable.sockets[0]["port"]
+        root_owned = [l for l in listeners if l["port"] == root_port and l["proto"] == "tcp"]
+        self.assertEqual(len(root_owned), 1)
+        self.assertEqual(root_owned[0]["process"]["pid"], 0)
+        mine = [l for l in listeners
+                if l["port"] == own.sockets[0]["port"] and l["proto"] == "udp"]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["process"]["pid"], own.pid)
+        self.assertEqual(mine[0]["uid"], 65534)
+
+    def test_more_listeners_than_the_cap(self):
+        """The daemon's /metrics: at most max_listener_series info series, the rest counted,
+        the aggregate exact, and the exposition valid for promtool."""
+        extra = Holder([{"proto": "tcp", "addr": "127.0.0.1"} for _ in range(4)])
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        with tempfile.TemporaryDirectory() as root:
+            config = f"{root}/portwarden.toml"
+            with open(config, "w") as out:
+                out.write("[inventory]\nmax_listener_series = 2\n")
+            daemon = subprocess.Popen([BINARY, f"--config.file={config}",
+                                       f"--web.listen-address=127.0.0.1:{port}"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                text = self.wait_for_metrics(port)
+            finally:
+                daemon.terminate()
+                daemon.wait(timeout=10)
+                extra.close()
+        info = [l for l in text.splitlines() if l.startswith("portwarden_listener_info{")]
+        self.assertEqual(len(info), 2)
+        dropped = [l for l in text.splitlines()
+                   if l.startswith("portwarden_listener_series_dropped_total ")]
+        self.assertGreaterEqual(float(dropped[0].split()[1]), 4)  # 6 listeners + the daemon's
+        loopback = [l for l in text.splitlines()
+                    if l.startswith('portwarden_listeners{proto="tcp",scope="loopback"}')]
+        self.assertGreaterEqual(float(loopback[0].split()[1]), 6)
+        check = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+                               capture_output=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+    @staticmethod
+    def wait_for_metrics(port):
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+                    text = r.read().decode()
+                if "portwarden_listener_info{" in text:
+                    return text
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("no listener metrics within 20 s")
+            time.sleep(0.2)
 
 
 if __name__ == "__main__":

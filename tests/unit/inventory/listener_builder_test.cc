@@ -21,7 +21,7 @@ RawSocket Socket(Protocol proto, const char* address, std::uint16_t port, std::u
 
 NamespaceDump Dump(const std::string& label, std::uint64_t inode) {
   NamespaceDump dump;
-  dump.netns = {inode, label, "/proc/1/ns/net", "/proc/1/net"};
+  dump.netns = {inode, label, "/proc/1/ns/net", "/proc/1/net", {}};
   IpAddress lo;
   ::inet_pton(AF_INET, "127.0.0.1", lo.bytes.data());
   IpAddress eth;
@@ -41,8 +41,10 @@ TEST(ListenerBuilderTest, MergesReusePortSocketsAndSorts) {
   other.sockets = {Socket(Protocol::kTcp, "::", 80, 20)};
   other.sockets[0].v6only = false;
   const std::vector<NamespaceDump> dumps{other, host};
-  std::unordered_map<std::uint64_t, ProcessInfo> owners{{11, {7, "web", "/w", "web.service", 1}},
-                                                        {12, {9, "web", "/w", "web.service", 1}}};
+  Attribution owners;
+  owners.sockets = {{11, {7, 1}}, {12, {9, 1}}};
+  owners.processes = {{7, {7, "web", "/w", "web.service", 0}},
+                      {9, {9, "web", "/w", "web.service", 0}}};
   const auto listeners = BuildListeners(dumps, owners, {});
   ASSERT_EQ(listeners.size(), 4U);
   EXPECT_EQ(listeners[0].netns, "host");

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/inventory/proc_text.h"
+
 namespace portwarden::inventory {
 namespace {
 
@@ -72,15 +74,17 @@ TEST(ProcessResolverTest, AttributesFromFixtureTreeAndCountsHostileEntries) {
   ProcessResolver resolver(proc.root().string());
   ResolveStats stats;
   const std::vector<std::uint64_t> inodes{1001, 1002, 9999};
-  auto owners = resolver.Resolve(inodes, stats);
-  ASSERT_TRUE(owners.contains(1001));
-  ASSERT_TRUE(owners.contains(1002));
-  EXPECT_FALSE(owners.contains(9999));
-  EXPECT_EQ(owners[1001].pid, 100);
-  EXPECT_EQ(owners[1001].comm, "nginx");
-  EXPECT_EQ(owners[1001].exe, "/usr/sbin/nginx");
-  EXPECT_EQ(owners[1001].unit, "nginx.service");
-  EXPECT_EQ(owners[1001].holder_count, 2);  // pid 101 shares it
+  const auto owners = resolver.Resolve(inodes, stats);
+  const auto first = owners.Find(1001);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(owners.Find(1002).has_value());
+  EXPECT_FALSE(owners.Find(9999).has_value());
+  EXPECT_EQ(first->pid, 100);
+  EXPECT_EQ(first->comm, "nginx");
+  EXPECT_EQ(first->exe, "/usr/sbin/nginx");
+  EXPECT_EQ(first->unit, "nginx.service");
+  EXPECT_EQ(first->holder_count, 2);  // pid 101 shares it
+  EXPECT_EQ(owners.Find(1002)->holder_count, 1);
   EXPECT_EQ(stats.unattributed, 1);
   EXPECT_EQ(stats.proc_errors, 1);
   EXPECT_EQ(stats.processes_vanished, 1);
@@ -93,10 +97,10 @@ TEST(ProcessResolverTest, WarmCycleRevalidatesWithoutScanning) {
   ProcessResolver resolver(proc.root().string());
   const std::vector<std::uint64_t> inodes{2001};
   ResolveStats cold;
-  EXPECT_EQ(resolver.Resolve(inodes, cold).at(2001).pid, 100);
+  EXPECT_EQ(resolver.Resolve(inodes, cold).Find(2001)->pid, 100);
   EXPECT_GE(cold.processes_scanned, 1);
   ResolveStats warm;
-  EXPECT_EQ(resolver.Resolve(inodes, warm).at(2001).pid, 100);
+  EXPECT_EQ(resolver.Resolve(inodes, warm).Find(2001)->pid, 100);
   EXPECT_EQ(warm.processes_scanned, 0);
   EXPECT_EQ(warm.cache_hits, 1);
 
@@ -105,7 +109,7 @@ TEST(ProcessResolverTest, WarmCycleRevalidatesWithoutScanning) {
   proc.AddProcess(100, "imposter", 99, {"/dev/null"});
   proc.AddProcess(500, "sshd", 12, {"socket:[2001]"});
   ResolveStats moved;
-  EXPECT_EQ(resolver.Resolve(inodes, moved).at(2001).pid, 500);
+  EXPECT_EQ(resolver.Resolve(inodes, moved).Find(2001)->pid, 500);
   EXPECT_EQ(moved.cache_hits, 0);
 }
 
@@ -133,11 +137,11 @@ TEST(ProcessResolverTest, FindsOwnSocketInRealProc) {
   ProcessResolver resolver("/proc");
   ResolveStats stats;
   const std::vector<std::uint64_t> inodes{st.st_ino};
-  auto owners = resolver.Resolve(inodes, stats);
+  const auto owner = resolver.Resolve(inodes, stats).Find(st.st_ino);
   ::close(fd);
-  ASSERT_TRUE(owners.contains(st.st_ino));
-  EXPECT_EQ(owners[st.st_ino].pid, ::getpid());
-  EXPECT_EQ(owners[st.st_ino].exe, fs::read_symlink("/proc/self/exe").string());
+  ASSERT_TRUE(owner.has_value());
+  EXPECT_EQ(owner->pid, ::getpid());
+  EXPECT_EQ(owner->exe, fs::read_symlink("/proc/self/exe").string());
 }
 
 TEST(CgroupTest, UnitsAndContainers) {

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Listener inventory against `ss -Htulnp`, cold and warm, on >= 10,000 listening sockets.
+
+Sets up its own listeners inside a throwaway network namespace (so only they are in `ss`'s
+view): HOLDERS processes in that namespace plus NS_HOLDERS processes each in a further
+namespace of its own, mixed TCP/UDP and IPv4/IPv6. Measures, median of REPS runs each:
+  - `ss -Htulnp` (wall and CPU of the child),
+  - `portwarden scan --output=json` (cold: a fresh process every run),
+  - the daemon's warm cycle (inventory_cycles: Inventory::Scan() again in one process),
+  - the bare netlink dump of the namespace, for reference.
+Cleans up every process and namespace it created. Run as root, by hand (not by ctest):
+  tests/bench/inventory_bench.py build/release
+"""
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+HOLDERS, PER_HOLDER = 4, 2400
+NS_HOLDERS, PER_NS_HOLDER = 3, 300
+REPS = 5
+
+HOLDER = r'''
+import resource, socket, sys
+n = int(sys.argv[1])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 64), hard))
+mix = [(socket.AF_INET, socket.SOCK_STREAM, "127.0.0.1", 40), (socket.AF_INET6, socket.SOCK_STREAM, "::1", 25),
+       (socket.AF_INET, socket.SOCK_DGRAM, "127.0.0.1", 20), (socket.AF_INET6, socket.SOCK_DGRAM, "::1", 15)]
+keep = []
+for fam, typ, addr, share in mix:
+    for _ in range(n * share // 100):
+        s = socket.socket(fam, typ)
+        s.bind((addr, 0))
+        if typ == socket.SOCK_STREAM:
+            s.listen(4)
+        keep.append(s)
+print(len(keep), flush=True)
+sys.stdin.read()
+'''
+
+
+def isolate():
+    if os.environ.get("PW_BENCH_ISOLATED") == "1":
+        return
+    env = dict(os.environ, PW_BENCH_ISOLATED="1")
+    os.execvpe("unshare", ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"',
+                           "sh", sys.executable, *sys.argv], env)
+
+
+def start_holders():
+    holders = []
+    for i in range(HOLDERS + NS_HOLDERS):
+        own_ns = i >= HOLDERS
+        n = PER_NS_HOLDER if own_ns else PER_HOLDER
+        cmd = [sys.executable, "-c", HOLDER, str(n)]
+        if own_ns:
+            cmd = ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *cmd]
+        holders.append(subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True))
+    total = sum(int(h.stdout.readline()) for h in holders)
+    return holders, total
+
+
+def run_child(cmd):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def median_run(cmd):
+    runs = [run_child(cmd) for _ in range(REPS)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def main():
+    build = sys.argv[1] if len(sys.argv) > 1 else "build/release"
+    portwarden = os.path.join(build, "agent/app/portwarden")
+    cycles = os.path.join(build, "tests/bench/inventory_cycles")
+    isolate()
+    holders, total = start_holders()
+    try:
+        ss_lines = subprocess.run(["ss", "-Htuln"], capture_output=True, text=True).stdout
+        scan = json.loads(subprocess.run([portwarden, "scan", "--output=json"],
+                                         capture_output=True, text=True).stdout)
+        print(f"sockets created: {total} ({HOLDERS} holders here, {NS_HOLDERS} in own netns)")
+        print(f"ss sees {len(ss_lines.splitlines())} in this netns; portwarden lists "
+              f"{len(scan)} listeners in {len({l['netns'] for l in scan})} namespaces")
+        ss_wall, ss_cpu = median_run(["ss", "-Htulnp"])
+        cold_wall, cold_cpu = median_run([portwarden, "scan", "--output=json"])
+        warm = json.loads(subprocess.run([cycles, str(REPS)], capture_output=True,
+                                         text=True, check=True).stdout)
+    finally:
+        for h in holders:
+            h.stdin.close()
+            h.wait(timeout=30)
+            h.stdout.close()
+    print(f"{'':34}{'wall ms':>10}{'cpu ms':>10}{'wall/ss':>10}{'cpu/ss':>10}")
+    rows = [("ss -Htulnp", ss_wall, ss_cpu),
+            ("portwarden scan --output=json", cold_wall, cold_cpu),
+            ("daemon cycle 1 (in-process)", warm["cold_wall"], warm["cold_cpu"]),
+            ("daemon warm cycle", warm["warm_wall"], warm["warm_cpu"]),
+            ("  of which discovery + dumps", warm["warm_dump_phase"], 0),
+            ("  of which attribution", warm["warm_attribution_phase"], 0),
+            ("bare netlink dump, one netns", warm["host_dump_wall"], warm["host_dump_cpu"])]
+    for name, wall, cpu in rows:
+        print(f"{name:34}{wall * 1e3:10.1f}{cpu * 1e3:10.1f}{wall / ss_wall:10.3f}"
+              f"{cpu / ss_cpu if ss_cpu else 0:10.3f}")
+    print(f"RATIO cold={cold_wall / ss_wall:.3f} warm={warm['warm_wall'] / ss_wall:.3f} "
+          f"(wall, against ss -Htulnp; targets cold <= 0.5, goal 0.1)")
+
+
+if __name__ == "__main__":
+    main()
