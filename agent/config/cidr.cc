@@ -10,27 +10,26 @@
 namespace portwarden::config {
 namespace {
 
-struct Ip {
-  AddressFamily family = AddressFamily::kIpv4;
-  std::uint8_t bytes[16] = {};
-};
-
 // `unmap` turns an IPv4-mapped IPv6 address into plain IPv4 (for bind addresses, not prefixes).
-std::optional<Ip> ParseIp(std::string_view text, bool unmap) {
-  const std::string copy(text);
-  Ip ip;
-  if (::inet_pton(AF_INET, copy.c_str(), ip.bytes) == 1) {
+std::optional<IpAddress> ParseIp(std::string_view text, bool unmap) {
+  char copy[INET6_ADDRSTRLEN + 1] = {};
+  if (text.size() >= sizeof copy) {
+    return std::nullopt;
+  }
+  text.copy(copy, text.size());
+  IpAddress ip;
+  if (::inet_pton(AF_INET, copy, ip.bytes.data()) == 1) {
     return ip;
   }
-  if (::inet_pton(AF_INET6, copy.c_str(), ip.bytes) != 1) {
+  if (::inet_pton(AF_INET6, copy, ip.bytes.data()) != 1) {
     return std::nullopt;
   }
   ip.family = AddressFamily::kIpv6;
   static constexpr std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (unmap && std::memcmp(ip.bytes, kMappedPrefix, sizeof kMappedPrefix) == 0) {
+  if (unmap && std::memcmp(ip.bytes.data(), kMappedPrefix, sizeof kMappedPrefix) == 0) {
     ip.family = AddressFamily::kIpv4;
-    std::memmove(ip.bytes, ip.bytes + 12, 4);
-    std::memset(ip.bytes + 4, 0, 12);
+    std::memmove(ip.bytes.data(), ip.bytes.data() + 12, 4);
+    std::memset(ip.bytes.data() + 4, 0, 12);
   }
   return ip;
 }
@@ -60,7 +59,7 @@ Result<Cidr> ParseCidr(std::string_view text) {
   }
   Cidr cidr;
   cidr.family = ip->family;
-  std::memcpy(cidr.bytes, ip->bytes, sizeof cidr.bytes);
+  std::memcpy(cidr.bytes, ip->bytes.data(), sizeof cidr.bytes);
   cidr.text = std::string(text);
   const int max_length = ip->family == AddressFamily::kIpv4 ? 32 : 128;
   cidr.prefix_length = max_length;
@@ -89,12 +88,18 @@ Result<Cidr> ParseCidr(std::string_view text) {
   return cidr;
 }
 
+std::optional<IpAddress> ParseIpAddress(std::string_view text) {
+  return ParseIp(text, /*unmap=*/true);
+}
+
+bool CidrContains(const Cidr& cidr, const IpAddress& address) {
+  return address.family == cidr.family &&
+         PrefixEqual(address.bytes.data(), cidr.bytes, cidr.prefix_length);
+}
+
 bool CidrContains(const Cidr& cidr, std::string_view address) {
-  const auto ip = ParseIp(address, /*unmap=*/true);
-  if (!ip || ip->family != cidr.family) {
-    return false;
-  }
-  return PrefixEqual(ip->bytes, cidr.bytes, cidr.prefix_length);
+  const auto ip = ParseIpAddress(address);
+  return ip && CidrContains(cidr, *ip);
 }
 
 }  // namespace portwarden::config

@@ -24,6 +24,18 @@ Result<DefaultAction> ReadDefaultAction(const TomlReader& reader, const toml::no
                                         "must be \"allow\" or \"report\", got \"" + *text + "\""));
 }
 
+Result<Protocol> ReadProtocol(const TomlReader& reader, const toml::node& n) {
+  auto text = reader.String(n, "exposure.rules.protocol");
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  if (auto protocol = ParseProtocol(*text)) {
+    return *protocol;
+  }
+  return std::unexpected(reader.ErrorAt(n, "exposure.rules.protocol",
+                                        "must be \"tcp\" or \"udp\", got \"" + *text + "\""));
+}
+
 Status ReadRuleMatch(const TomlReader& reader, const toml::table& t, ExposureRule& rule) {
   auto strings = [&](std::string_view key, std::vector<std::string>& field) {
     const std::string qualified = "exposure.rules." + std::string(key);
@@ -34,19 +46,8 @@ Status ReadRuleMatch(const TomlReader& reader, const toml::table& t, ExposureRul
              t, "ports", rule.ports,
              [&](const toml::node& n) { return ReadPortRanges(reader, n, "exposure.rules.ports"); })
       .and_then([&] {
-        return TomlReader::Assign(
-            t, "protocol", rule.protocol, [&](const toml::node& n) -> Result<Protocol> {
-              auto text = reader.String(n, "exposure.rules.protocol");
-              if (!text) {
-                return std::unexpected(text.error());
-              }
-              if (auto protocol = ParseProtocol(*text)) {
-                return *protocol;
-              }
-              return std::unexpected(
-                  reader.ErrorAt(n, "exposure.rules.protocol",
-                                 "must be \"tcp\" or \"udp\", got \"" + *text + "\""));
-            });
+        return TomlReader::Assign(t, "protocol", rule.protocol,
+                                  [&](const toml::node& n) { return ReadProtocol(reader, n); });
       })
       .and_then([&] { return strings("processes", rule.processes); })
       .and_then([&] { return strings("executables", rule.executables); })

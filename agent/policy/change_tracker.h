@@ -1,11 +1,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <set>
 #include <span>
 #include <string>
-#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "agent/inventory/listener.h"
@@ -13,11 +12,10 @@
 
 namespace portwarden::policy {
 
-/// A listener's identity across scans: (netns, proto, address, port). Process and scope are
-/// attributes: a restart under a new pid is the same listener.
-using ListenerKey = std::tuple<std::string, Protocol, std::string, std::uint16_t>;
-
-ListenerKey KeyOf(const inventory::Listener& listener);
+/// A listener's identity across scans: (netns, proto, address, port), flattened into one
+/// string for cheap hashing. Process and scope are attributes: a restart under a new pid is
+/// the same listener.
+std::string KeyOf(const inventory::Listener& listener);
 
 /// What changed between two scans. Pointers refer into the scan passed to Update, or, for
 /// `disappeared`, copies the tracker kept from earlier scans.
@@ -52,12 +50,12 @@ class ChangeTracker {
  private:
   struct Known {
     double first_seen = 0;
-    inventory::Listener listener;  ///< As last seen, for the "disappeared" log line.
+    inventory::Listener listener;  ///< As last seen (without inodes), for "disappeared".
   };
 
   bool initialised_ = false;
-  std::map<ListenerKey, Known> known_;
-  std::set<std::pair<ListenerKey, std::string>> violating_;  ///< (listener, rule)
+  std::unordered_map<std::string, Known> known_;
+  std::unordered_set<std::string> violating_;  ///< KeyOf(listener) + '\n' + rule
   std::uint64_t appeared_total_ = 0;
   std::uint64_t disappeared_total_ = 0;
 };

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 
-#include "agent/config/cidr.h"
-
 namespace portwarden::policy {
 namespace {
 
@@ -46,6 +44,7 @@ bool PortIndex::Has(const std::string& netns,
 
 bool RuleMatches(const config::ExposureRule& rule,
                  const inventory::Listener& listener,
+                 const std::optional<config::IpAddress>& address,
                  const PortIndex& index) {
   if (rule.protocol && *rule.protocol != listener.protocol) {
     return false;
@@ -57,7 +56,7 @@ bool RuleMatches(const config::ExposureRule& rule,
          GlobAny(rule.units, listener.process.unit) && GlobAny(rule.namespaces, listener.netns) &&
          AnyOrEmpty(
              rule.addresses,
-             [&](const config::Cidr& c) { return config::CidrContains(c, listener.address); }) &&
+             [&](const config::Cidr& c) { return address && config::CidrContains(c, *address); }) &&
          AnyOrEmpty(rule.requires_listener_on, [&](const config::PortRange& r) {
            return index.Has(listener.netns, listener.protocol, r);
          });
@@ -66,8 +65,9 @@ bool RuleMatches(const config::ExposureRule& rule,
 Verdict EvaluateListener(const RuleSet& rules,
                          const inventory::Listener& listener,
                          const PortIndex& index) {
+  const auto address = config::ParseIpAddress(listener.address);
   for (const auto& rule : rules.rules) {
-    if (RuleMatches(rule, listener, index)) {
+    if (RuleMatches(rule, listener, address, index)) {
       const bool allowed =
           std::find(rule.allow.begin(), rule.allow.end(), listener.scope) != rule.allow.end();
       return Verdict{rule.name, !allowed, rule.allow};

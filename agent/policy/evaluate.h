@@ -1,12 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "agent/config/cidr.h"
 #include "agent/config/exposure_config.h"
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
@@ -34,9 +36,11 @@ class PortIndex {
   std::set<std::tuple<std::string, Protocol, std::uint16_t>> ports_;
 };
 
-/// Whether every non-empty criterion of `rule` matches `listener`.
+/// Whether every non-empty criterion of `rule` matches `listener`, whose bind address parses
+/// to `address` (nullopt when it does not parse: no `addresses` criterion matches then).
 bool RuleMatches(const config::ExposureRule& rule,
                  const inventory::Listener& listener,
+                 const std::optional<config::IpAddress>& address,
                  const PortIndex& index);
 
 /// The first matching rule decides: a violation when the listener's scope is not among the

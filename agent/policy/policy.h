@@ -13,9 +13,9 @@ namespace portwarden::policy {
 
 /// The policy's judgement of one listener.
 struct Verdict {
-  std::string rule;            ///< Name of the deciding rule; "default" when none matched.
-  bool violation = false;      ///< The listener reaches a scope the rule does not allow.
-  std::vector<Scope> allowed;  ///< Scopes the deciding rule allows (all four for "allow").
+  std::string rule;              ///< Name of the deciding rule; "default" when none matched.
+  bool violation = false;        ///< The listener reaches a scope the rule does not allow.
+  std::vector<Scope> allowed{};  ///< Scopes the deciding rule allows (all four for "allow").
 };
 
 /// Policy output for one inventory scan. verdicts[i] and first_seen[i] belong to

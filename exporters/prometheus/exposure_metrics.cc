@@ -24,15 +24,18 @@ void AppendViolations(const inventory::InventoryReport& inventory,
     if (!verdict.violation) {
       continue;
     }
-    LabelList labels = ListenerLabels(inventory.listeners[i]);
-    labels.push_back({"rule", verdict.rule});
-    violation.Add(std::move(labels), 1);
     ++per_rule[verdict.rule];
+    // Same cap, same listeners as portwarden_listener_info, so every series joins.
+    if (i < inventory.stats.series_cap) {
+      LabelList labels = ListenerLabels(inventory.listeners[i]);
+      labels.push_back({"rule", verdict.rule});
+      violation.Add(std::move(labels), 1);
+    }
   }
   violation.MoveInto(out);
   auto totals = Gauge("portwarden_exposure_violations",
-                      "Number of listeners violating each exposure rule (0 for rules in force "
-                      "that nothing violates).");
+                      "Number of listeners violating each exposure rule, uncapped (0 for rules "
+                      "in force that nothing violates).");
   for (const auto& [rule, count] : per_rule) {
     totals.Add({{"rule", rule}}, count);
   }
@@ -45,7 +48,8 @@ void AppendFirstSeen(const inventory::InventoryReport& inventory,
   auto first_seen = Gauge("portwarden_listener_first_seen_timestamp_seconds",
                           "When the agent first saw this listener, Unix time (the agent's start "
                           "for listeners present then).");
-  const std::size_t n = std::min(inventory.listeners.size(), policy.first_seen_timestamps.size());
+  const std::size_t n = std::min({inventory.listeners.size(), policy.first_seen_timestamps.size(),
+                                  inventory.stats.series_cap});
   for (std::size_t i = 0; i < n; ++i) {
     first_seen.Add(ListenerLabels(inventory.listeners[i]), policy.first_seen_timestamps[i]);
   }

@@ -66,6 +66,18 @@ TEST(ExposureMetricsTest, EmptySnapshotStillAnnouncesCounters) {
   EXPECT_NE(text.find("# TYPE portwarden_exposure_violation gauge"), std::string::npos);
 }
 
+TEST(ExposureMetricsTest, PerListenerSeriesFollowTheInventoryCap) {
+  state::Snapshot snapshot = MakeSnapshot();
+  auto inventory = std::make_shared<inventory::InventoryReport>(*snapshot.inventory);
+  inventory->stats.series_cap = 0;
+  snapshot.inventory = inventory;
+  const std::string text = Render(snapshot);
+  EXPECT_EQ(text.find("portwarden_exposure_violation{"), std::string::npos) << text;
+  EXPECT_EQ(text.find("portwarden_listener_first_seen_timestamp_seconds{"), std::string::npos);
+  EXPECT_NE(text.find("portwarden_exposure_violations{rule=\"https-alt-internal\"} 1"),
+            std::string::npos);
+}
+
 TEST(ListenerLabelsTest, FixedOrder) {
   const LabelList labels = ListenerLabels(MakeListener("::1", 443, Scope::kLoopback, "nginx"));
   std::vector<std::string> names;
