@@ -69,6 +69,7 @@ void AgentEngine::Start() {
 }
 
 void AgentEngine::Stop() {
+  prober_.Cancel();  // A probe cycle in flight returns within ~50 ms.
   scheduler_.Stop();
 }
 

@@ -1,5 +1,7 @@
 #include "agent/probe/certificate_info.h"
 
+#include <arpa/inet.h>
+
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -25,20 +27,14 @@ std::string Hex(const unsigned char* data, std::size_t size) {
 }
 
 std::string IpText(const ASN1_OCTET_STRING* ip) {
-  const unsigned char* bytes = ASN1_STRING_get0_data(ip);
   const int length = ASN1_STRING_length(ip);
-  char buffer[64] = {};
-  if (length == 4) {
-    std::snprintf(buffer, sizeof(buffer), "%u.%u.%u.%u", bytes[0], bytes[1], bytes[2], bytes[3]);
-    return buffer;
+  char buffer[INET6_ADDRSTRLEN] = {};
+  const int family = length == 4 ? AF_INET : length == 16 ? AF_INET6 : AF_UNSPEC;
+  if (family == AF_UNSPEC ||
+      inet_ntop(family, ASN1_STRING_get0_data(ip), buffer, sizeof(buffer)) == nullptr) {
+    return "";
   }
-  std::string out;
-  for (int i = 0; i + 1 < length; i += 2) {
-    std::snprintf(buffer, sizeof(buffer), "%s%x", i == 0 ? "" : ":",
-                  (bytes[i] << 8) | bytes[i + 1]);
-    out += buffer;
-  }
-  return out;
+  return buffer;
 }
 
 std::string KeyAlgorithm(const EVP_PKEY* key) {

@@ -23,7 +23,6 @@ struct AddressJob {
   std::size_t target_index = 0;
   ResolvedAddress address;
   double resolve_seconds = 0;
-  SteadyTime started;
 };
 
 Duration TimeoutOf(const ProbeTarget& target, const config::Config& config) {
@@ -71,6 +70,7 @@ void Count(const ProbeResult& result, ProbeCounters& counters) {
 struct ProbeRunner::State {
   std::atomic<bool> cancelled{false};
   TlsContextCache contexts;
+  WorkerPool pool;
   std::map<std::string, ProbeCounters> counters;  // Only touched by RunCycle (one at a time).
 };
 
@@ -130,14 +130,17 @@ void ProbeRunner::Cancel() {
   state_->cancelled = true;
 }
 
-ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
-                                  const config::Config& config) {
-  const int concurrency = std::max(1, config.agent.probe_concurrency);
-  const std::atomic<bool>* cancelled = &state_->cancelled;
-  // Stage 1: resolve every target; a name may fan out into several addresses.
+namespace {
+
+/// Stage 1: resolves every target; a name may fan out into several addresses. Targets that
+/// do not resolve become results right away.
+std::vector<AddressJob> ResolveAll(const std::vector<ProbeTarget>& targets,
+                                   int concurrency,
+                                   WorkerPool& pool,
+                                   std::vector<ProbeResult>& failures) {
   std::vector<std::vector<AddressJob>> per_target(targets.size());
   std::vector<std::optional<ProbeResult>> resolve_failures(targets.size());
-  RunBounded(targets.size(), concurrency, [&](std::size_t i) {
+  pool.Run(targets.size(), concurrency, [&](std::size_t i) {
     const auto& endpoint = targets[i].endpoint;
     const SteadyTime start = std::chrono::steady_clock::now();
     auto addresses = Resolve(endpoint.host, endpoint.port, endpoint.ip_family,
@@ -148,29 +151,42 @@ ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
       return;
     }
     for (auto& address : *addresses) {
-      per_target[i].push_back(AddressJob{i, std::move(address), seconds, start});
+      per_target[i].push_back(AddressJob{i, std::move(address), seconds});
     }
   });
   std::vector<AddressJob> jobs;
-  for (auto& list : per_target) {
-    std::move(list.begin(), list.end(), std::back_inserter(jobs));
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    std::move(per_target[i].begin(), per_target[i].end(), std::back_inserter(jobs));
+    if (resolve_failures[i]) {
+      failures.push_back(std::move(*resolve_failures[i]));
+    }
   }
+  return jobs;
+}
+
+}  // namespace
+
+ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
+                                  const config::Config& config) {
+  const int concurrency = std::max(1, config.agent.probe_concurrency);
+  const std::atomic<bool>* cancelled = &state_->cancelled;
+  // Contexts live for one cycle: CA files and client certificates are re-read every cycle,
+  // so a renewed file is picked up without a restart, at the cost of one load per cycle.
+  state_->contexts.Clear();
+  std::vector<ProbeResult> failures;
+  const std::vector<AddressJob> jobs = ResolveAll(targets, concurrency, state_->pool, failures);
   // Stage 2: probe every address; each probe's deadline counts from its own resolve start.
   std::vector<ProbeResult> results(jobs.size());
-  RunBounded(jobs.size(), concurrency, [&](std::size_t i) {
+  state_->pool.Run(jobs.size(), concurrency, [&](std::size_t i) {
     const ProbeTarget& target = targets[jobs[i].target_index];
-    const auto now = std::chrono::steady_clock::now();
     const auto resolve = std::chrono::duration_cast<SteadyTime::duration>(
         std::chrono::duration<double>(jobs[i].resolve_seconds));
-    const ProbeDeadline deadline{now + TimeoutOf(target, config) - resolve, cancelled};
+    const ProbeDeadline deadline{
+        std::chrono::steady_clock::now() + TimeoutOf(target, config) - resolve, cancelled};
     results[i] =
         ProbeAddress(target, jobs[i].address, jobs[i].resolve_seconds, state_->contexts, deadline);
   });
-  for (auto& failure : resolve_failures) {
-    if (failure) {
-      results.push_back(std::move(*failure));
-    }
-  }
+  std::move(failures.begin(), failures.end(), std::back_inserter(results));
   ProbeReport report;
   report.handshake_bounds = kHandshakeBounds;
   for (const auto& result : results) {

@@ -1,14 +1,48 @@
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace portwarden::probe {
 
-/// Runs job(0) .. job(count - 1) on at most `concurrency` threads and returns when all are
-/// done. Jobs are taken in index order by whichever thread is free, so one slow job holds
-/// up only its own thread. `job` must be thread-safe and must honour its own deadline.
-/// Threads live for one call: a cycle every 15 s or more does not warrant a resident pool.
+/// A bounded set of worker threads kept between probe cycles (creating and tearing down
+/// threads every cycle cost more CPU than the handshakes' own bookkeeping). Run() hands out
+/// job indices in order to whichever worker is free, so one slow job holds up only its own
+/// thread. One Run() at a time; the destructor stops and joins the workers.
+class WorkerPool {
+ public:
+  WorkerPool() = default;
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  /// Runs job(0) .. job(count - 1) on at most `concurrency` threads (the caller's included)
+  /// and returns when all are done. `job` must be thread-safe and honour its own deadline.
+  void Run(std::size_t count, int concurrency, const std::function<void(std::size_t)>& job);
+
+ private:
+  void Loop(std::size_t worker);
+  void Drain(std::unique_lock<std::mutex>& lock);
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  const std::function<void(std::size_t)>* job_ = nullptr;
+  std::size_t count_ = 0;
+  std::size_t next_ = 0;
+  std::size_t finished_ = 0;
+  std::size_t limit_ = 0;  // Workers with an index below this take part in the current run.
+  std::uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+/// One-off convenience: a temporary pool for a single batch.
 void RunBounded(std::size_t count, int concurrency, const std::function<void(std::size_t)>& job);
 
 }  // namespace portwarden::probe

@@ -27,9 +27,10 @@ TEST(ProbeFailuresTest, RefusedPort) {
 
 TEST(ProbeFailuresTest, SilentPeerTimesOutInTheHandshake) {
   RawServer silent(RawServer::Mode::kSilent);
+  const std::string ca_file = SharedPki().root.pem;  // Built before the clock starts.
   const auto start = steady_clock::now();
   const ProbeResult r =
-      ProbeOnce(silent.port(), "localhost", SharedPki().root.pem,
+      ProbeOnce(silent.port(), "localhost", ca_file,
                 [](config::EndpointConfig& e) { e.timeout = std::chrono::milliseconds(700); });
   const double elapsed = std::chrono::duration<double>(steady_clock::now() - start).count();
   EXPECT_FALSE(r.success);

@@ -145,12 +145,17 @@ std::string Pki::Bundle(const std::string& name, const std::vector<std::string>&
   return path;
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& ready_prefix) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv,
+                           const std::string& ready_prefix,
+                           bool merge_stderr) {
   int fds[2];
   EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(fds[1], STDOUT_FILENO);
+    if (merge_stderr) {
+      ::dup2(fds[1], STDERR_FILENO);
+    }
     std::vector<char*> args;
     for (const auto& arg : argv) {
       args.push_back(const_cast<char*>(arg.c_str()));

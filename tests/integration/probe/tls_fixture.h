@@ -80,7 +80,10 @@ class Pki {
 /// Killed (SIGTERM, then SIGKILL) and reaped on destruction.
 class ChildProcess {
  public:
-  ChildProcess(const std::vector<std::string>& argv, const std::string& ready_prefix);
+  /// `merge_stderr` also reads the child's stderr (for programs that log there).
+  ChildProcess(const std::vector<std::string>& argv,
+               const std::string& ready_prefix,
+               bool merge_stderr = false);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""TLS probe CPU and memory: portwarden against blackbox_exporter and `openssl s_time -new`.
+
+Run by hand (not by ctest), on loopback only:
+    tests/bench/probe_bench.py build/release/agent/app/portwarden [--seconds 10]
+
+One ECDSA P-256 / TLS 1.3 `openssl s_server` per endpoint slot is not needed: all 100 endpoints
+point at one s_server (portwarden varies the SNI name per endpoint, h<i>.bench.test, all
+covered by the certificate's *.bench.test, so the endpoints are distinct and all verify; blackbox_exporter gets 100 concurrent /probe requests for the same target). In one
+run it measures:
+  * CPU seconds per handshake of `openssl s_time -new` (the floor),
+  * portwarden's CPU per probe (daemon, 100 endpoints, 1 s probe interval),
+  * blackbox_exporter's CPU per probe (100 concurrent /probe?module=tls per round),
+  * RssAnon (private) and VmRSS (total resident) of both while probing the 100 endpoints,
+and prints the ratios.
+"""
+import argparse
+import threading
+import concurrent.futures
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ENDPOINTS = 100
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def memory_kb(pid):
+    status = open(f"/proc/{pid}/status").read()
+    return (int(re.search(r"RssAnon:\s+(\d+)", status).group(1)),
+            int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
+
+
+def wait_http(url, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            return urllib.request.urlopen(url, timeout=2).read().decode()
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} never answered")
+
+
+def start_server(tmp):
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", f"{tmp}/key.pem",
+                    "-out", f"{tmp}/cert.pem", "-days", "30", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,DNS:*.bench.test"],
+                   check=True, capture_output=True)
+    server = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-tls1_3",
+                               "-cert", f"{tmp}/cert.pem", "-key", f"{tmp}/key.pem", "-www"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in server.stdout:
+        if line.startswith("ACCEPT"):
+            port = int(line.strip().rsplit(":", 1)[1])
+            break
+    # Keep draining stdout so the server never blocks on a full pipe.
+    threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
+    return server, port
+
+
+def bench_s_time(port, seconds):
+    before = os.times()
+    out = subprocess.run(["openssl", "s_time", "-connect", f"127.0.0.1:{port}", "-new",
+                          "-time", str(seconds)], capture_output=True, text=True).stdout
+    after = os.times()
+    count = int(re.search(r"(\d+) connections in [\d.]+s", out).group(1))
+    cpu = (after.children_user - before.children_user) + (after.children_system -
+                                                           before.children_system)
+    return cpu / count, count
+
+
+def bench_agent(binary, tmp, port, seconds):
+    web = free_port()
+    with open(f"{tmp}/agent.toml", "w") as f:
+        f.write('[agent]\nscan_interval = "1h"\nprobe_interval = "1s"\nprobe_timeout = "5s"\n'
+                'probe_concurrency = 32\njitter = 0.0\n[discovery]\nenabled = false\n')
+        for i in range(ENDPOINTS):
+            f.write(f'[[endpoints]]\ntarget = "127.0.0.1:{port}"\n'
+                    f'server_name = "h{i}.bench.test"\nca_file = "{tmp}/cert.pem"\n')
+    agent = subprocess.Popen([binary, f"--config.file={tmp}/agent.toml",
+                              f"--web.listen-address=127.0.0.1:{web}", "--log.level=error"],
+                             stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{web}/metrics"
+        def probes():
+            text = wait_http(url)
+            return sum(float(m) for m in re.findall(r"^portwarden_tls_probes_total\{.*\} (\S+)$",
+                                                     text, re.M))
+        while probes() < ENDPOINTS:
+            time.sleep(0.2)
+        p0, c0 = probes(), cpu_seconds(agent.pid)
+        if os.environ.get("PROBE_BENCH_PERF"):
+            subprocess.Popen(["perf", "record", "-g", "-o", os.environ["PROBE_BENCH_PERF"],
+                              "-p", str(agent.pid), "--", "sleep", str(seconds)],
+                             stderr=subprocess.DEVNULL)
+        time.sleep(seconds)
+        c1, p1 = cpu_seconds(agent.pid), probes()
+        return (c1 - c0) / (p1 - p0), int(p1 - p0), memory_kb(agent.pid)
+    finally:
+        agent.terminate()
+        agent.wait()
+
+
+def bench_blackbox(tmp, port, seconds):
+    web = free_port()
+    with open(f"{tmp}/blackbox.yml", "w") as f:
+        f.write("modules:\n  tls:\n    prober: tcp\n    timeout: 5s\n    tcp:\n"
+                "      preferred_ip_protocol: ip4\n      tls: true\n      tls_config:\n"
+                f"        ca_file: {tmp}/cert.pem\n        server_name: localhost\n")
+    bb = subprocess.Popen(["prometheus-blackbox-exporter", f"--config.file={tmp}/blackbox.yml",
+                           f"--web.listen-address=127.0.0.1:{web}", "--log.level=error"],
+                          stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{web}/probe?module=tls&target=127.0.0.1:{port}"
+        wait_http(f"http://127.0.0.1:{web}/-/healthy")
+        with concurrent.futures.ThreadPoolExecutor(ENDPOINTS) as pool:
+            list(pool.map(lambda _: wait_http(url), range(ENDPOINTS)))  # warm-up round
+            c0, done, peak = cpu_seconds(bb.pid), 0, (0, 0)
+            end = time.time() + seconds
+            while time.time() < end:
+                results = list(pool.map(lambda _: wait_http(url), range(ENDPOINTS)))
+                done += sum("probe_success 1" in r for r in results)
+                peak = max(peak, memory_kb(bb.pid))
+            c1 = cpu_seconds(bb.pid)
+        return (c1 - c0) / done, done, peak
+    finally:
+        bb.terminate()
+        bb.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="portwarden-bench-") as tmp:
+        server, port = start_server(tmp)
+        try:
+            floor, floor_n = bench_s_time(port, args.seconds)
+            agent, agent_n, agent_mem = bench_agent(args.binary, tmp, port, args.seconds)
+            bb, bb_n, bb_mem = bench_blackbox(tmp, port, args.seconds)
+        finally:
+            server.terminate()
+            server.wait()
+    print(f"openssl s_time -new : {floor * 1e3:7.3f} ms CPU/handshake ({floor_n} handshakes)")
+    print(f"portwarden          : {agent * 1e3:7.3f} ms CPU/probe ({agent_n} probes)")
+    print(f"blackbox_exporter   : {bb * 1e3:7.3f} ms CPU/probe ({bb_n} probes)")
+    print(f"ratio CPU portwarden/blackbox = {agent / bb:.2f}x   portwarden/openssl = "
+          f"{agent / floor:.2f}x")
+    print(f"memory (100 endpoints) portwarden RssAnon {agent_mem[0]} kB VmRSS {agent_mem[1]} kB;"
+          f" blackbox RssAnon {bb_mem[0]} kB VmRSS {bb_mem[1]} kB")
+    print(f"ratio memory portwarden/blackbox: private {agent_mem[0] / bb_mem[0]:.2f}x, "
+          f"total {agent_mem[1] / bb_mem[1]:.2f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
