@@ -131,6 +131,11 @@ def verification_alert(ctx):
         raise AssertionError(f"verification alert with result {result}")
     expect_equal("verification summary", alert["annotations"]["summary"],
                  f"TLS verification of {target} fails: {result}")
+    body = json.loads(st.http_get(f"{ctx.prom}/api/v1/alerts"))
+    doubled = [a["labels"] for a in body["data"]["alerts"] if a["labels"].get("target") == target
+               and a["labels"]["alertname"] == "PortwardenTlsProbeFailing"]
+    if doubled:
+        raise AssertionError(f"a verification failure also raised ProbeFailing: {doubled}")
 
 
 def am_alerts(ctx, alertname):
