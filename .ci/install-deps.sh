@@ -13,6 +13,8 @@ packages=(
   prometheus prometheus-alertmanager prometheus-blackbox-exporter
   openssl iproute2 curl python3 procps util-linux clang-format
   systemd
+  # deploy checks: compose config, Kubernetes schema validation (npm), dashboards/rules tooling
+  docker-compose nodejs python3-yaml python3-cryptography
 )
 
 missing=()
@@ -23,16 +25,28 @@ for pkg in "${packages[@]}"; do
   fi
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-  exit 0
-fi
+# Kubernetes API schemas for tests/deploy (npm packages pinned by package-lock.json).
+install_k8s_schemas() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/deploy/kubernetes"
+  if [[ -f "$dir/package.json" && ! -d "$dir/node_modules/kubernetes-models" ]]; then
+    command -v npm >/dev/null || "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends npm
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
 
-echo "install-deps: installing ${missing[*]}" >&2
 if [[ $(id -u) -eq 0 ]]; then
   sudo_cmd=()
 else
   sudo_cmd=(sudo)
 fi
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  install_k8s_schemas
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 # The Debian prometheus packages start their services on install where systemd runs;
@@ -46,3 +60,4 @@ fi
 if [[ -n "${remove_policy:-}" ]]; then
   "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
 fi
+install_k8s_schemas

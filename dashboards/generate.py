@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Generates the Grafana dashboards in this folder (classic JSON model, schemaVersion 39).
+
+The JSON files are committed so Grafana provisioning and grafana.com imports work without this
+script; tests/deploy runs it with --check so the JSON never drifts from it. Panel ids are
+stable: alert annotations in deploy/prometheus/portwarden-alerts.yml link to them with
+`viewPanel=<id>` (fleet 7: soonest-expiring certificates, fleet 8: verification failures;
+host 2: listeners, host 6: handshake latency per phase).
+
+Usage: generate.py [--check]
+"""
+import json
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+DS = {"type": "prometheus", "uid": "${datasource}"}
+SEL = 'job=~"$job",instance=~"$instance"'
+TSEL = SEL + ',target=~"$target"'
+
+
+def target(expr, legend="", instant=False, fmt="time_series", ref="A"):
+    t = {"datasource": DS, "expr": expr, "refId": ref, "legendFormat": legend, "range": not instant,
+         "instant": instant, "format": fmt}
+    return t
+
+
+def panel(pid, kind, title, grid, targets, description="", unit=None, **extra):
+    p = {"id": pid, "type": kind, "title": title, "description": description, "datasource": DS,
+         "gridPos": dict(zip("hwxy", grid)), "targets": targets,
+         "fieldConfig": {"defaults": {}, "overrides": []}, "options": {}}
+    if unit:
+        p["fieldConfig"]["defaults"]["unit"] = unit
+    for key, value in extra.items():
+        p[key] = value
+    return p
+
+
+def stat(pid, title, grid, expr, unit=None, thresholds=None, description=""):
+    p = panel(pid, "stat", title, grid, [target(expr, instant=True)], description, unit)
+    p["options"] = {"colorMode": "background", "graphMode": "none", "reduceOptions":
+                    {"calcs": ["lastNotNull"], "fields": "", "values": False}}
+    steps = thresholds or [{"color": "green", "value": None}]
+    p["fieldConfig"]["defaults"]["thresholds"] = {"mode": "absolute", "steps": steps}
+    return p
+
+
+def table(pid, title, grid, targets, hide=(), rename=None, description=""):
+    exclude = {name: True for name in ("Time", "__name__", "job") + tuple(hide)}
+    p = panel(pid, "table", title, grid, targets, description)
+    p["transformations"] = [{"id": "merge", "options": {}}, {"id": "organize", "options": {
+        "excludeByName": exclude, "renameByName": rename or {}}}]
+    p["options"] = {"showHeader": True, "cellHeight": "sm"}
+    return p
+
+
+def timeseries(pid, title, grid, targets, unit=None, description=""):
+    p = panel(pid, "timeseries", title, grid, targets, description, unit)
+    p["options"] = {"legend": {"displayMode": "table", "placement": "bottom", "showLegend": True},
+                    "tooltip": {"mode": "multi", "sort": "desc"}}
+    return p
+
+
+def variable(name, query, label):
+    return {"type": "query", "name": name, "label": label, "datasource": DS,
+            "query": {"query": query, "refId": name}, "definition": query, "refresh": 2,
+            "includeAll": True, "multi": True, "allValue": ".*", "sort": 1,
+            "current": {"selected": True, "text": ["All"], "value": ["$__all"]}}
+
+
+def templating():
+    return {"list": [
+        {"type": "datasource", "name": "datasource", "label": "Data source", "query": "prometheus",
+         "current": {}, "refresh": 1, "hide": 0},
+        variable("job", "label_values(portwarden_build_info, job)", "Job"),
+        variable("instance", 'label_values(portwarden_build_info{job=~"$job"}, instance)', "Host"),
+        variable("target", 'label_values(portwarden_tls_probe_success{job=~"$job",'
+                 'instance=~"$instance"}, target)', "TLS target"),
+    ]}
+
+
+def dashboard(uid, title, panels, description, links):
+    return {
+        "id": None, "uid": uid, "title": title, "description": description,
+        "tags": ["portwarden"], "timezone": "browser", "editable": True, "graphTooltip": 1,
+        "schemaVersion": 39, "version": 1, "refresh": "1m", "time": {"from": "now-6h", "to": "now"},
+        "templating": templating(),
+        "annotations": {"list": [
+            {"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+             "enable": True, "hide": True, "iconColor": "rgba(0, 211, 255, 1)",
+             "name": "Annotations & Alerts", "type": "dashboard"},
+            {"datasource": DS, "enable": True, "iconColor": "red", "name": "portwarden alerts",
+             "expr": 'ALERTS{alertstate="firing",alertname=~"Portwarden.*",' + SEL + '}',
+             "step": "60s", "titleFormat": "{{alertname}}",
+             "textFormat": "{{instance}} {{target}} {{severity}}", "useValueForTime": False},
+        ]},
+        "links": links, "panels": panels,
+    }
+
+
+RED_AT_0 = [{"color": "red", "value": None}, {"color": "orange", "value": 7},
+            {"color": "green", "value": 21}]
+
+
+def fleet():
+    days = 'target:portwarden_tls_cert_days_left:current{chain_pos="0",' + TSEL + '}'
+    panels = [
+        stat(1, "Endpoints probed", (4, 4, 0, 0),
+             f"count(portwarden_tls_probe_success{{{TSEL}}})"),
+        stat(2, "Probe success", (4, 4, 4, 0), f"avg(portwarden_tls_probe_success{{{TSEL}}})",
+             "percentunit", [{"color": "red", "value": None}, {"color": "green", "value": 1}]),
+        stat(3, "Soonest expiry", (4, 4, 8, 0),
+             f"min(target:portwarden_tls_chain_days_left:min{{{TSEL}}})", "d", RED_AT_0,
+             "Days until the earliest-expiring certificate of any chain expires."),
+        stat(4, "Verification failures", (4, 4, 12, 0),
+             f'count(portwarden_tls_verify_result_info{{result!="ok",{TSEL}}} == 1) or vector(0)',
+             None, [{"color": "green", "value": None}, {"color": "red", "value": 1}]),
+        stat(5, "Exposure violations", (4, 4, 16, 0),
+             f"count(portwarden_exposure_violation{{{SEL}}} == 1) or vector(0)",
+             None, [{"color": "green", "value": None}, {"color": "red", "value": 1}]),
+        panel(6, "bargauge", "Leaf certificates by days left", (4, 4, 20, 0), [
+            target(f"count({days} < 7) or vector(0)", "< 7 days", True, ref="A"),
+            target(f"count({days} >= 7 < 21) or vector(0)", "7-21 days", True, ref="B"),
+            target(f"count({days} >= 21) or vector(0)", "> 21 days", True, ref="C")],
+            options={"displayMode": "basic", "orientation": "horizontal"}),
+        table(7, "Soonest-expiring certificates (every chain position)", (10, 14, 0, 4), [target(
+            "sort(target:portwarden_tls_cert_days_left:current{" + TSEL + "}"
+            " * on (job, instance, target, address, chain_pos) group_left (subject_cn, issuer_cn)"
+            " portwarden_tls_cert_info{" + TSEL + "})", instant=True, fmt="table")],
+            hide=("source",), rename={"Value": "days left", "chain_pos": "chain position"},
+            description="Every certificate of every probed chain, soonest first; chain position "
+                        "0 is the leaf."),
+        table(8, "Verification failures", (10, 10, 14, 4), [target(
+            f'portwarden_tls_verify_result_info{{result!="ok",{TSEL}}} == 1', instant=True,
+            fmt="table")], hide=("Value",)),
+        table(9, "Exposure violations", (8, 14, 0, 14), [target(
+            f"portwarden_exposure_violation{{{SEL}}} == 1", instant=True, fmt="table")],
+            hide=("Value",)),
+        timeseries(10, "Probe success ratio", (8, 10, 14, 14), [
+            target('job:portwarden_tls_probe_success:ratio{job=~"$job"}', "{{job}}"),
+            target(f"avg by (instance) (portwarden_tls_probe_success{{{TSEL}}})", "{{instance}}",
+                   ref="B")], "percentunit"),
+        timeseries(11, "Probe failures by reason", (8, 24, 0, 22), [target(
+            f"sum by (reason) (increase(portwarden_tls_probe_failures_total{{{TSEL}}}"
+            "[$__rate_interval]))", "{{reason}}")], "short"),
+    ]
+    links = [{"title": "Host drill-down", "type": "link", "url": "/d/portwarden-host/portwarden-"
+              "host-drill-down?${__url_time_range}&${job:queryparam}&${instance:queryparam}",
+              "icon": "dashboard", "targetBlank": False}]
+    return dashboard("portwarden-fleet", "portwarden fleet overview", panels,
+                     "Certificates, verification, exposure and probe health across the fleet.",
+                     links)
+
+
+def host():
+    panels = [
+        panel(1, "bargauge", "Listeners by scope", (6, 8, 0, 0), [target(
+            f"sum by (scope) (portwarden_listeners{{{SEL}}})", "{{scope}}", True)],
+            options={"displayMode": "basic", "orientation": "horizontal"}),
+        table(2, "Listeners", (10, 16, 8, 0), [target(
+            f"portwarden_listener_info{{{SEL}}}", instant=True, fmt="table")], hide=("Value",),
+            description="Every listening socket with its reach (scope) and owning process."),
+        table(3, "Exposure violations", (6, 8, 0, 6), [target(
+            f"portwarden_exposure_violation{{{SEL}}} == 1", instant=True, fmt="table")],
+            hide=("Value",)),
+        timeseries(4, "Listener changes", (8, 12, 0, 12), [target(
+            f"sum by (instance, change) (increase(portwarden_listener_changes_total{{{SEL}}}"
+            "[$__rate_interval]))", "{{instance}} {{change}}")], "short"),
+        timeseries(5, "Listeners by protocol and scope", (8, 12, 12, 12), [target(
+            f"sum by (instance, proto, scope) (portwarden_listeners{{{SEL}}})",
+            "{{instance}} {{proto}} {{scope}}")], "short"),
+        timeseries(6, "Probe latency per phase", (8, 12, 0, 20), [target(
+            f"portwarden_tls_probe_duration_seconds{{{TSEL}}}", "{{target}} {{phase}}")], "s"),
+        panel(7, "heatmap", "TLS handshake time distribution", (8, 12, 12, 20), [target(
+            f"sum by (le) (increase(portwarden_tls_handshake_seconds_bucket{{{TSEL}}}"
+            "[$__rate_interval]))", "{{le}}", fmt="heatmap")],
+            options={"calculate": False, "yAxis": {"unit": "s"}, "color": {"scheme": "Oranges"},
+                     "cellGap": 1}),
+        table(8, "Negotiated TLS", (8, 12, 0, 28), [target(
+            f"portwarden_tls_version_info{{{TSEL}}} * on (job, instance, target, address)"
+            f" group_left (cipher) portwarden_tls_cipher_info{{{TSEL}}}", instant=True,
+            fmt="table")], hide=("Value",)),
+        timeseries(9, "Chain days left", (8, 12, 12, 28), [target(
+            f"target:portwarden_tls_chain_days_left:min{{{TSEL}}}", "{{target}}")], "d"),
+        timeseries(10, "Time since last probe", (8, 12, 0, 36), [target(
+            f"target:portwarden_tls_probe_age_seconds:current{{{TSEL}}}", "{{target}}")], "s"),
+        table(11, "HTTP checks", (8, 12, 12, 36), [
+            target(f"portwarden_http_status_code{{{TSEL}}}", instant=True, fmt="table"),
+            target(f"portwarden_http_redirects_to_https{{{SEL}}}", instant=True, fmt="table",
+                   ref="B")]),
+        table(12, "Agent", (6, 24, 0, 44), [
+            target(f"portwarden_collector_success{{{SEL}}}", instant=True, fmt="table"),
+            target(f"portwarden_config_last_reload_successful{{{SEL}}}", instant=True,
+                   fmt="table", ref="B"),
+            target(f"portwarden_build_info{{{SEL}}}", instant=True, fmt="table", ref="C")]),
+    ]
+    links = [{"title": "Fleet overview", "type": "link", "url": "/d/portwarden-fleet/portwarden-"
+              "fleet-overview?${__url_time_range}&${job:queryparam}", "icon": "dashboard",
+              "targetBlank": False}]
+    return dashboard("portwarden-host", "portwarden host drill-down", panels,
+                     "Listeners, exposure, listener changes and TLS latency of one host.", links)
+
+
+def main(argv):
+    stale = []
+    for name, board in (("portwarden-fleet.json", fleet()), ("portwarden-host.json", host())):
+        text = json.dumps(board, indent=2) + "\n"
+        path = HERE / name
+        if "--check" in argv:
+            if not path.exists() or path.read_text() != text:
+                stale.append(name)
+        else:
+            path.write_text(text)
+    if stale:
+        print(f"out of date: {', '.join(stale)}; run python3 dashboards/generate.py",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
