@@ -38,8 +38,11 @@ TEST(ProbeFailuresTest, SilentPeerTimesOutInTheHandshake) {
   EXPECT_EQ(r.failure_reason, "tls_timeout");
   EXPECT_EQ(r.failure_phase, "handshake");
   ASSERT_TRUE(r.phases.handshake.has_value());
-  EXPECT_GE(*r.phases.handshake + *r.phases.connect + *r.phases.resolve, 0.6);
-  EXPECT_LT(elapsed, 3.0);  // One deadline for the whole probe, not per phase.
+  const double phases = *r.phases.handshake + *r.phases.connect + *r.phases.resolve;
+  EXPECT_GE(phases, 0.6);
+  // One deadline for the whole probe: the phases stop at 0.7 s (slack for a loaded machine).
+  EXPECT_LT(phases, 1.7);
+  EXPECT_LT(elapsed, 10.0);  // Without a deadline the silent peer would hold the probe forever.
 }
 
 TEST(ProbeFailuresTest, PeerClosingMidHandshake) {
