@@ -84,6 +84,7 @@ struct ProbeCounters {
   std::vector<std::uint64_t> handshake_bucket_counts;  ///< Cumulative, one per bound.
   std::uint64_t handshake_count = 0;
   double handshake_sum = 0;
+  std::string last_failure_reason;  ///< "" when the last probe succeeded; drives change logs.
 };
 
 /// All probe output of the latest cycle.

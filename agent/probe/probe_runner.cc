@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 
+#include "agent/core/log.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/http_check.h"
 #include "agent/probe/prober.h"
@@ -43,6 +44,26 @@ std::string LoopbackFor(const std::string& address) {
     return "::1";
   }
   return address;
+}
+
+// A failing endpoint is logged at warn when it starts failing (or fails differently) and when it
+// recovers; repeats go to debug, so 2,000 broken endpoints do not flood the log every cycle.
+void LogChange(const ProbeResult& result, std::string& last_reason) {
+  const log::Fields fields = {{"target", result.target},
+                              {"address", result.address},
+                              {"phase", result.failure_phase},
+                              {"reason", result.failure_reason},
+                              {"err", result.failure_detail}};
+  if (result.failure_reason == last_reason) {
+    if (!last_reason.empty()) {
+      log::Debug("TLS probe still failing", fields);
+    }
+  } else if (result.failure_reason.empty()) {
+    log::Info("TLS probe recovered", {{"target", result.target}, {"address", result.address}});
+  } else {
+    log::Warn("TLS probe failed", fields);
+  }
+  last_reason = result.failure_reason;
 }
 
 void Count(const ProbeResult& result, ProbeCounters& counters) {
@@ -192,6 +213,7 @@ ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
   report.handshake_bounds = kHandshakeBounds;
   for (const auto& result : results) {
     const std::string key = CountersKey(result);
+    LogChange(result, state_->counters[key].last_failure_reason);
     Count(result, state_->counters[key]);
     report.counters[key] = state_->counters[key];
   }

@@ -5,7 +5,6 @@
 #include <openssl/x509_vfy.h>
 
 #include "agent/core/clock.h"
-#include "agent/core/log.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/http_check.h"
 #include "agent/probe/tcp_connect.h"
@@ -23,17 +22,12 @@ ProbeResult NewResult(const ProbeTarget& target) {
   return result;
 }
 
-/// Marks the result failed (first failure wins), stamps it and logs the failure.
+/// Marks the result failed (first failure wins). ProbeRunner logs it, once per change.
 void Fail(ProbeResult& result, std::string_view phase, const PhaseError& error) {
   if (result.failure_reason.empty()) {
     result.failure_reason = std::string(error.reason);
     result.failure_detail = error.detail;
     result.failure_phase = std::string(phase);
-    log::Warn("TLS probe failed", {{"target", result.target},
-                                   {"address", result.address},
-                                   {"phase", phase},
-                                   {"reason", error.reason},
-                                   {"err", error.detail}});
   }
   result.success = false;
 }
