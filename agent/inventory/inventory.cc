@@ -29,7 +29,11 @@ Result<NamespaceDump> DumpNamespace(Netns& netns, bool udp) {
     if (!sockets) {
       return std::unexpected(sockets.error());
     }
-    dump.sockets.insert(dump.sockets.end(), sockets->begin(), sockets->end());
+    if (dump.sockets.empty()) {
+      dump.sockets = std::move(*sockets);
+    } else {
+      dump.sockets.insert(dump.sockets.end(), sockets->begin(), sockets->end());
+    }
   }
   if (auto table = netns.interfaces->Read()) {
     dump.interfaces = std::move(*table);

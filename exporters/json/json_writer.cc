@@ -1,5 +1,7 @@
 #include "exporters/json/json_writer.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -7,15 +9,22 @@
 namespace portwarden::exporters::json {
 
 void AppendQuoted(std::string& out, std::string_view text) {
-  out += '"';
-  // Fast path: the leading run that needs no escaping (usually all of it) in one append.
   const auto plain = [](char c) {
     return c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
   };
-  std::size_t run = 0;
-  while (run < text.size() && plain(text[run])) {
-    ++run;
+  const auto run =
+      static_cast<std::size_t>(std::find_if_not(text.begin(), text.end(), plain) - text.begin());
+  if (run == text.size()) {
+    // Fast path (nearly every string): quotes and text written in one resize.
+    out.resize_and_overwrite(out.size() + text.size() + 2, [&](char* data, std::size_t size) {
+      data[size - text.size() - 2] = '"';
+      text.copy(data + size - text.size() - 1, text.size());
+      data[size - 1] = '"';
+      return size;
+    });
+    return;
   }
+  out += '"';
   out.append(text.data(), run);
   text.remove_prefix(run);
   for (const char c : text) {
@@ -118,7 +127,9 @@ JsonWriter& JsonWriter::Number(double value) {
 
 JsonWriter& JsonWriter::Int(std::int64_t value) {
   BeforeValue();
-  out_ += std::to_string(value);
+  char buffer[24];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+  out_.append(buffer, end);
   return *this;
 }
 

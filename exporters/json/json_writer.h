@@ -43,6 +43,9 @@ class JsonWriter {
 
   JsonWriter& Field(std::string_view key, bool value) { return Key(key).Bool(value); }
 
+  /// Reserves room for `bytes` more output (large documents grow without reallocating).
+  void Reserve(std::size_t bytes) { out_.reserve(out_.size() + bytes); }
+
   const std::string& str() const { return out_; }
 
  private:

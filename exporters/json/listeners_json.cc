@@ -3,6 +3,9 @@
 namespace portwarden::exporters::json {
 namespace {
 
+// A listener with one inode and a short exe path writes about 390 bytes.
+constexpr std::size_t kBytesPerListener = 448;
+
 void WriteProcess(JsonWriter& out, const inventory::ProcessInfo& process) {
   out.Key("process").BeginObject();
   out.Field("pid", process.pid)
@@ -44,6 +47,7 @@ void WriteListener(JsonWriter& out, const inventory::Listener& listener) {
 void WriteListeners(JsonWriter& out,
                     const inventory::InventoryReport& inventory,
                     const policy::PolicyReport& policy) {
+  out.Reserve(inventory.listeners.size() * kBytesPerListener);
   out.BeginArray();
   for (std::size_t i = 0; i < inventory.listeners.size(); ++i) {
     out.BeginObject();
