@@ -28,9 +28,7 @@ int RunScan(const CommandLine& cl) {
   const policy::PolicyReport verdicts =
       policy.Evaluate(report, *config, std::chrono::system_clock::now());
   if (cl.output == "json") {
-    exporters::json::JsonWriter out;
-    exporters::json::WriteListeners(out, report, verdicts);
-    std::printf("%s\n", out.str().c_str());
+    exporters::json::PrintListeners(stdout, report, verdicts);
   } else {
     std::fputs(exporters::report::ListenerTable(report, verdicts).c_str(), stdout);
   }

@@ -139,6 +139,11 @@ JsonWriter& JsonWriter::Bool(bool value) {
   return *this;
 }
 
+void JsonWriter::FlushTo(std::FILE* file) {
+  std::fwrite(out_.data(), 1, out_.size(), file);
+  out_.clear();
+}
+
 JsonWriter& JsonWriter::Null() {
   BeforeValue();
   out_ += "null";
