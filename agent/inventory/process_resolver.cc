@@ -280,6 +280,7 @@ Attribution ProcessResolver::Resolve(std::span<const std::uint64_t> inodes,
                                      ResolveStats& stats,
                                      std::span<const int> likely_pids) {
   Attribution found;
+  found.sockets.reserve(inodes.size());  // no rehashing while thousands are claimed
   InodeSet wanted(inodes.begin(), inodes.end());
   Revalidate(wanted, found, stats);
   const bool retry_negative = ++calls_ % kNegativeRetryEvery == 0;
