@@ -65,14 +65,12 @@ void AddSameBindListener(std::vector<Listener>& listeners,
   listener.scope = previous.scope;
 }
 
-void AddSocket(Listener& listener, const RawSocket& socket, const Attribution& owners) {
-  ++listener.socket_count;
-  listener.inodes.push_back(socket.inode);
-  const auto owner = owners.sockets.find(socket.inode);
+// Keeps the lowest pid as the canonical owner; counts holders across the merged sockets.
+void AttachOwner(Listener& listener, std::uint64_t inode, const Attribution& owners) {
+  const auto owner = owners.sockets.find(inode);
   if (owner == owners.sockets.end()) {
     return;
   }
-  // Keep the lowest pid as the canonical owner; count holders across the merged sockets.
   auto& process = listener.process;
   const int holders = std::max(process.holder_count, owner->second.holders);
   if (process.pid == 0 || owner->second.pid < process.pid) {
@@ -89,9 +87,8 @@ void AddSocket(Listener& listener, const RawSocket& socket, const Attribution& o
 // Sorting indices by key and walking runs of equal keys avoids a node per listener: at
 // 10,000 listeners a std::map plus a final sort of fat Listener objects cost more than the
 // kernel dump itself.
-std::vector<Listener> BuildListeners(std::span<const NamespaceDump> dumps,
-                                     const Attribution& owners,
-                                     std::span<const config::ZoneOverride> zones) {
+std::vector<Listener> MergeSockets(std::span<const NamespaceDump> dumps,
+                                   std::span<const config::ZoneOverride> zones) {
   std::vector<const NamespaceDump*> ordered;
   std::size_t total = 0;
   for (const auto& dump : dumps) {
@@ -123,9 +120,26 @@ std::vector<Listener> BuildListeners(std::span<const NamespaceDump> dumps,
           bind_head = &socket;
         }
       }
-      AddSocket(listeners.back(), socket, owners);
+      ++listeners.back().socket_count;
+      listeners.back().inodes.push_back(socket.inode);
     }
   }
+  return listeners;
+}
+
+void AttachOwners(std::span<Listener> listeners, const Attribution& owners) {
+  for (auto& listener : listeners) {
+    for (const auto inode : listener.inodes) {
+      AttachOwner(listener, inode, owners);
+    }
+  }
+}
+
+std::vector<Listener> BuildListeners(std::span<const NamespaceDump> dumps,
+                                     const Attribution& owners,
+                                     std::span<const config::ZoneOverride> zones) {
+  auto listeners = MergeSockets(dumps, zones);
+  AttachOwners(listeners, owners);
   return listeners;
 }
 
