@@ -1,16 +1,26 @@
 #include "agent/core/json_escape.h"
 
+#include <algorithm>
+
 namespace portwarden {
 
 void AppendJsonQuoted(std::string& out, std::string_view text) {
   constexpr std::string_view kHex = "0123456789abcdef";
-  out += '"';
-  // Fast path: the leading run that needs no escaping (usually all of it) in one append.
-  std::size_t run = 0;
-  while (run < text.size() && text[run] != '"' && text[run] != '\\' &&
-         static_cast<unsigned char>(text[run]) >= 0x20) {
-    ++run;
+  const auto plain = [](char c) {
+    return c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+  };
+  const auto run =
+      static_cast<std::size_t>(std::find_if_not(text.begin(), text.end(), plain) - text.begin());
+  if (run == text.size()) {
+    // Fast path (nearly every string): one reservation, three appends. (Not
+    // resize_and_overwrite: with libstdc++ 12 it corrupted strings that had to grow.)
+    out.reserve(out.size() + text.size() + 2);
+    out += '"';
+    out.append(text);
+    out += '"';
+    return;
   }
+  out += '"';
   out.append(text.data(), run);
   text.remove_prefix(run);
   for (const char c : text) {

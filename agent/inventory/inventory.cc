@@ -1,6 +1,8 @@
 #include "agent/inventory/inventory.h"
 
 #include <chrono>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "agent/core/log.h"
@@ -12,6 +14,9 @@ namespace portwarden::inventory {
 namespace {
 
 constexpr const char* kRunNetns = "/run/netns";
+// From this many sockets, the first scan merges them into listeners on a helper thread while
+// this one resolves owners (the /proc/*/fd walk); later scans stay on one thread.
+constexpr int kConcurrentMergeMinSockets = 512;
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -29,7 +34,11 @@ Result<NamespaceDump> DumpNamespace(Netns& netns, bool udp) {
     if (!sockets) {
       return std::unexpected(sockets.error());
     }
-    dump.sockets.insert(dump.sockets.end(), sockets->begin(), sockets->end());
+    if (dump.sockets.empty()) {
+      dump.sockets = std::move(*sockets);
+    } else {
+      dump.sockets.insert(dump.sockets.end(), sockets->begin(), sockets->end());
+    }
   }
   if (auto table = netns.interfaces->Read()) {
     dump.interfaces = std::move(*table);
@@ -50,6 +59,7 @@ struct Inventory::State {
 
   std::vector<NamespaceDump> DumpAll(InventoryStats& stats);
   Attribution Attribute(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
+  std::vector<Listener> Listeners(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
   void Account(InventoryReport& report);
 };
 
@@ -107,6 +117,33 @@ Attribution Inventory::State::Attribute(const std::vector<NamespaceDump>& dumps,
   return owners;
 }
 
+// Phases 2 and 3: owners, and the listeners they are attached to. The merge needs only the
+// dumps, so a cold first scan runs it alongside the attribution.
+std::vector<Listener> Inventory::State::Listeners(const std::vector<NamespaceDump>& dumps,
+                                                  InventoryStats& stats) {
+  const auto& zones = config.exposure.zones;
+  const bool concurrent =
+      cumulative.scans_total == 0 && stats.sockets >= kConcurrentMergeMinSockets;
+  std::vector<Listener> listeners;
+  Attribution owners;
+  {
+    std::jthread merge;  // joined at the end of this block
+    if (concurrent) {
+      try {
+        merge = std::jthread([&] { listeners = MergeSockets(dumps, zones); });
+      } catch (const std::system_error&) {
+        // No thread to be had: merged below instead.
+      }
+    }
+    owners = Attribute(dumps, stats);
+    if (!merge.joinable()) {
+      listeners = MergeSockets(dumps, zones);
+    }
+  }
+  AttachOwners(listeners, owners);
+  return listeners;
+}
+
 // The series cap and the cumulative counters.
 void Inventory::State::Account(InventoryReport& report) {
   auto& stats = report.stats;
@@ -149,8 +186,7 @@ InventoryReport Inventory::Scan() {
   if (dumps.empty() || dumps.front().netns.label != "host") {
     report.error = "cannot list the host namespace's sockets";
   }
-  const auto owners = state_->Attribute(dumps, report.stats);
-  report.listeners = BuildListeners(dumps, owners, state_->config.exposure.zones);
+  report.listeners = state_->Listeners(dumps, report.stats);
   state_->Account(report);
   report.success = report.error.empty();
   return report;

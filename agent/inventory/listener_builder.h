@@ -30,4 +30,12 @@ std::vector<Listener> BuildListeners(std::span<const NamespaceDump> dumps,
                                      const Attribution& owners,
                                      std::span<const config::ZoneOverride> zones);
 
+/// BuildListeners in two steps, so the first can run while owners are still being resolved:
+/// the merged, scoped listeners without processes...
+std::vector<Listener> MergeSockets(std::span<const NamespaceDump> dumps,
+                                   std::span<const config::ZoneOverride> zones);
+
+/// ...then each listener's owner from its inodes, in merge order.
+void AttachOwners(std::span<Listener> listeners, const Attribution& owners);
+
 }  // namespace portwarden::inventory

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <memory>
 
 #include "agent/inventory/inet_diag_parser.h"
 
@@ -66,9 +67,10 @@ Result<bool> NetlinkSocketSource::DumpFamily(int family,
                reinterpret_cast<const sockaddr*>(&kernel), sizeof(kernel)) < 0) {
     return std::unexpected(ErrnoError(errno, "inet_diag: send"));
   }
-  std::vector<std::byte> buffer(kReceiveBuffer);
+  // Not zero-filled: the kernel writes what recvmsg returns, and only that is parsed.
+  const auto buffer = std::make_unique_for_overwrite<std::byte[]>(kReceiveBuffer);
   for (;;) {
-    iovec iov{buffer.data(), buffer.size()};
+    iovec iov{buffer.get(), kReceiveBuffer};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
@@ -82,7 +84,7 @@ Result<bool> NetlinkSocketSource::DumpFamily(int family,
     if ((msg.msg_flags & MSG_TRUNC) != 0) {
       return Fail("inet_diag: batch truncated (MSG_TRUNC)", EMSGSIZE);
     }
-    auto done = ParseInetDiagBatch({buffer.data(), static_cast<std::size_t>(n)}, protocol, out);
+    auto done = ParseInetDiagBatch({buffer.get(), static_cast<std::size_t>(n)}, protocol, out);
     if (!done) {
       return std::unexpected(done.error());
     }

@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <iterator>
+#include <system_error>
+#include <thread>
 
 #include "agent/inventory/proc_text.h"
 #include "agent/inventory/unique_fd.h"
@@ -18,6 +21,10 @@ namespace portwarden::inventory {
 namespace {
 
 constexpr int kNegativeRetryEvery = 10;
+// Below this many wanted inodes (every warm cycle) the fd walk stays on one thread.
+constexpr std::size_t kParallelMinInodes = 512;
+// Pids whose fd tables are read ahead per batch in a parallel walk.
+constexpr std::size_t kParallelBatch = 32;
 
 // "socket:[12345]" -> 12345; 0 for anything else.
 std::uint64_t SocketInode(std::string_view link) {
@@ -33,12 +40,11 @@ std::uint64_t SocketInode(std::string_view link) {
 
 // Every socket inode in one process's fd directory (one readlinkat per fd: the cost that
 // dominates a cold scan). A denied readlink (ptrace or LSM check) counts as a /proc error.
-std::vector<std::uint64_t> SocketInodes(int dir_fd, ResolveStats& stats) {
-  std::vector<std::uint64_t> inodes;
+void ReadSocketInodes(int dir_fd, FdTable& table) {
   DIR* dir = ::fdopendir(::dup(dir_fd));
   if (dir == nullptr) {
-    ++stats.proc_errors;
-    return inodes;
+    ++table.errors;
+    return;
   }
   bool denied = false;
   char link[64];
@@ -46,16 +52,55 @@ std::vector<std::uint64_t> SocketInodes(int dir_fd, ResolveStats& stats) {
     if (entry->d_name[0] == '.') {
       continue;
     }
-    ++stats.fds_read;
+    ++table.fds_read;
     const ssize_t n = ::readlinkat(dir_fd, entry->d_name, link, sizeof(link));
     denied = denied || (n < 0 && errno == EACCES);
     if (const auto inode = n > 0 ? SocketInode({link, static_cast<std::size_t>(n)}) : 0) {
-      inodes.push_back(inode);
+      table.inodes.push_back(inode);
     }
   }
   ::closedir(dir);
-  stats.proc_errors += denied ? 1 : 0;
-  return inodes;
+  table.errors += denied ? 1 : 0;
+}
+
+FdTable ReadFdTable(const std::string& proc_path, int pid) {
+  FdTable table;
+  table.pid = pid;
+  const std::string fd_dir = proc_path + "/" + std::to_string(pid) + "/fd";
+  UniqueFd dir_fd(::open(fd_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_fd.valid()) {
+    ++(errno == ENOENT ? table.vanished : table.errors);
+    return table;
+  }
+  table.opened = true;
+  ReadSocketInodes(dir_fd.get(), table);
+  return table;
+}
+
+// The fd tables of `pids`, in order; read by this thread and one helper when `parallel`
+// (the readlinkat calls are independent, so two cores halve a cold scan's wall time).
+std::vector<FdTable> ReadFdTables(const std::string& proc_path,
+                                  std::span<const int> pids,
+                                  bool parallel) {
+  std::vector<FdTable> tables(pids.size());
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next++; i < pids.size(); i = next++) {
+      tables[i] = ReadFdTable(proc_path, pids[i]);
+    }
+  };
+  {
+    std::jthread helper;  // joined at the end of this block
+    if (parallel && pids.size() > 1) {
+      try {
+        helper = std::jthread(work);
+      } catch (const std::system_error&) {
+        // No thread to be had: this one reads every table.
+      }
+    }
+    work();
+  }
+  return tables;
 }
 
 // Pids under `proc_path` not in `exclude` (sorted), ascending.
@@ -144,20 +189,21 @@ void ProcessResolver::Revalidate(InodeSet& wanted, Attribution& found, ResolveSt
                 [&](const auto& kv) { return valid.contains(kv.first) && !valid[kv.first]; });
 }
 
-// Reads one process's fd table and claims every wanted socket inode in it.
-void ProcessResolver::ScanProcess(int pid,
-                                  InodeSet& wanted,
-                                  Attribution& found,
-                                  ResolveStats& stats) {
-  const std::string fd_dir = proc_path_ + "/" + std::to_string(pid) + "/fd";
-  UniqueFd dir_fd(::open(fd_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir_fd.valid()) {
-    ++(errno == ENOENT ? stats.processes_vanished : stats.proc_errors);
+// Claims every wanted socket inode in one process's fd table.
+void ProcessResolver::Claim(const FdTable& table,
+                            InodeSet& wanted,
+                            Attribution& found,
+                            ResolveStats& stats) {
+  const int pid = table.pid;
+  stats.processes_vanished += table.vanished;
+  stats.proc_errors += table.errors;
+  stats.fds_read += table.fds_read;
+  if (!table.opened) {
     return;
   }
   ++stats.processes_scanned;
   std::vector<std::uint64_t> claimed;
-  for (const auto inode : SocketInodes(dir_fd.get(), stats)) {
+  for (const auto inode : table.inodes) {
     if (wanted.contains(inode)) {
       claimed.push_back(inode);
       continue;
@@ -199,25 +245,34 @@ void ProcessResolver::Scan(InodeSet& wanted,
   std::vector<int> visited;
   std::set_union(first.begin(), first.end(), likely.begin(), likely.end(),
                  std::back_inserter(visited));
-  for (const int pid : first) {
-    if (!std::binary_search(likely.begin(), likely.end(), pid) && !wanted.empty()) {
-      ScanProcess(pid, wanted, found, stats);
-    }
-  }
-  for (const int pid : likely) {
-    if (!wanted.empty()) {
-      ScanProcess(pid, wanted, found, stats);
-    }
-  }
+  std::vector<int> previous;
+  std::set_difference(first.begin(), first.end(), likely.begin(), likely.end(),
+                      std::back_inserter(previous));
+  ScanPids(previous, wanted, found, stats);
+  ScanPids(likely, wanted, found, stats);
   if (wanted.empty()) {
     return;
   }
-  const auto pids = ListPids(proc_path_, visited, stats);
-  for (const int pid : pids) {
-    if (wanted.empty()) {
-      break;
+  ScanPids(ListPids(proc_path_, visited, stats), wanted, found, stats);
+}
+
+// Visits `pids` in order until every wanted inode is found. A cold scan with many wanted
+// inodes reads the fd tables a batch at a time on two threads; claiming stays sequential,
+// in pid order, so the result is the same as a one-by-one scan.
+void ProcessResolver::ScanPids(std::span<const int> pids,
+                               InodeSet& wanted,
+                               Attribution& found,
+                               ResolveStats& stats) {
+  const bool parallel = wanted.size() >= kParallelMinInodes;
+  const std::size_t batch = parallel ? kParallelBatch : 1;
+  for (std::size_t i = 0; i < pids.size() && !wanted.empty(); i += batch) {
+    const auto chunk = pids.subspan(i, std::min(batch, pids.size() - i));
+    for (const auto& table : ReadFdTables(proc_path_, chunk, parallel)) {
+      if (wanted.empty()) {
+        break;
+      }
+      Claim(table, wanted, found, stats);
     }
-    ScanProcess(pid, wanted, found, stats);
   }
 }
 
@@ -225,6 +280,7 @@ Attribution ProcessResolver::Resolve(std::span<const std::uint64_t> inodes,
                                      ResolveStats& stats,
                                      std::span<const int> likely_pids) {
   Attribution found;
+  found.sockets.reserve(inodes.size());  // no rehashing while thousands are claimed
   InodeSet wanted(inodes.begin(), inodes.end());
   Revalidate(wanted, found, stats);
   const bool retry_negative = ++calls_ % kNegativeRetryEvery == 0;

@@ -38,16 +38,28 @@ struct Attribution {
   std::optional<ProcessInfo> Find(std::uint64_t inode) const;
 };
 
+/// One process's fd table as read from /proc/<pid>/fd: its socket inodes and how the
+/// read went (merged into ResolveStats when the table is used).
+struct FdTable {
+  int pid = 0;
+  bool opened = false;  ///< The fd directory could be opened.
+  int vanished = 0;     ///< 1 when the process was gone.
+  int errors = 0;       ///< Unreadable fd directory or denied readlinks.
+  int fds_read = 0;
+  std::vector<std::uint64_t> inodes;
+};
+
 /// Maps socket inodes to the process holding them (pid, comm, exe, systemd unit or
 /// container id), the job `ss -p` does by reading every fd on the host on every run.
 ///
 /// Shape: owners found earlier are revalidated cheaply (same start time and the same fd
 /// count, from one stat of /proc/<pid>/fd, whose size is the fd count on Linux 6.2+); only
 /// inodes not answered that way trigger a /proc/*/fd scan, which visits previous owners
-/// first and stops as soon as every wanted inode is found. Inodes a full scan could not
-/// attribute (kernel sockets, unreadable processes) are not searched again until new inodes
-/// appear or every tenth call, so a warm cycle costs O(owner processes), not O(fds).
-/// Not thread-safe.
+/// first and stops as soon as every wanted inode is found (a cold scan with many wanted
+/// inodes reads fd tables a batch of pids at a time on two threads, then claims in order). Inodes a
+/// full scan could not attribute (kernel sockets, unreadable processes) are not searched again
+/// until new inodes appear or every tenth call, so a warm cycle costs O(owner processes), not
+/// O(fds). Not thread-safe.
 class ProcessResolver {
  public:
   explicit ProcessResolver(std::string proc_path) : proc_path_(std::move(proc_path)) {}
@@ -70,7 +82,11 @@ class ProcessResolver {
 
   bool StillValid(int pid, const Owner& owner) const;
   void Revalidate(InodeSet& wanted, Attribution& found, ResolveStats& stats);
-  void ScanProcess(int pid, InodeSet& wanted, Attribution& found, ResolveStats& stats);
+  void Claim(const FdTable& table, InodeSet& wanted, Attribution& found, ResolveStats& stats);
+  void ScanPids(std::span<const int> pids,
+                InodeSet& wanted,
+                Attribution& found,
+                ResolveStats& stats);
   void Scan(InodeSet& wanted,
             std::span<const int> likely_pids,
             Attribution& found,

@@ -1,5 +1,7 @@
 #include "exporters/json/json_writer.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -78,7 +80,9 @@ JsonWriter& JsonWriter::Number(double value) {
 
 JsonWriter& JsonWriter::Int(std::int64_t value) {
   BeforeValue();
-  out_ += std::to_string(value);
+  char buffer[24];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+  out_.append(buffer, end);
   return *this;
 }
 
@@ -86,6 +90,11 @@ JsonWriter& JsonWriter::Bool(bool value) {
   BeforeValue();
   out_ += value ? "true" : "false";
   return *this;
+}
+
+void JsonWriter::FlushTo(std::FILE* file) {
+  std::fwrite(out_.data(), 1, out_.size(), file);
+  out_.clear();
 }
 
 JsonWriter& JsonWriter::Null() {

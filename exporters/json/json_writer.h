@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,15 @@ class JsonWriter {
   }
 
   JsonWriter& Field(std::string_view key, bool value) { return Key(key).Bool(value); }
+
+  /// Reserves room for `bytes` more output (large documents grow without reallocating).
+  void Reserve(std::size_t bytes) { out_.reserve(out_.size() + bytes); }
+
+  /// Writes the output so far to `file` and empties the buffer, keeping its capacity and the
+  /// nesting state: a large document streams through a small buffer.
+  void FlushTo(std::FILE* file);
+
+  std::size_t size() const { return out_.size(); }
 
   const std::string& str() const { return out_; }
 

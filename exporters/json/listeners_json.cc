@@ -3,6 +3,11 @@
 namespace portwarden::exporters::json {
 namespace {
 
+// A listener with one inode and a short exe path writes about 390 bytes.
+constexpr std::size_t kBytesPerListener = 448;
+// PrintListeners hands the buffer to stdio once it holds this much.
+constexpr std::size_t kPrintChunk = 64 * 1024;
+
 void WriteProcess(JsonWriter& out, const inventory::ProcessInfo& process) {
   out.Key("process").BeginObject();
   out.Field("pid", process.pid)
@@ -39,11 +44,12 @@ void WriteListener(JsonWriter& out, const inventory::Listener& listener) {
   WriteProcess(out, listener.process);
 }
 
-}  // namespace
-
-void WriteListeners(JsonWriter& out,
-                    const inventory::InventoryReport& inventory,
-                    const policy::PolicyReport& policy) {
+// The listener array; `after_each` runs after every listener (e.g. to flush the buffer).
+template <typename AfterEach>
+void WriteListenerArray(JsonWriter& out,
+                        const inventory::InventoryReport& inventory,
+                        const policy::PolicyReport& policy,
+                        AfterEach after_each) {
   out.BeginArray();
   for (std::size_t i = 0; i < inventory.listeners.size(); ++i) {
     out.BeginObject();
@@ -52,8 +58,32 @@ void WriteListeners(JsonWriter& out,
       out.Field("rule", policy.verdicts[i].rule).Field("violation", policy.verdicts[i].violation);
     }
     out.EndObject();
+    after_each();
   }
   out.EndArray();
+}
+
+}  // namespace
+
+void WriteListeners(JsonWriter& out,
+                    const inventory::InventoryReport& inventory,
+                    const policy::PolicyReport& policy) {
+  out.Reserve(inventory.listeners.size() * kBytesPerListener);
+  WriteListenerArray(out, inventory, policy, [] {});
+}
+
+void PrintListeners(std::FILE* file,
+                    const inventory::InventoryReport& inventory,
+                    const policy::PolicyReport& policy) {
+  JsonWriter out;
+  out.Reserve(kPrintChunk + 2 * kBytesPerListener);
+  WriteListenerArray(out, inventory, policy, [&] {
+    if (out.size() >= kPrintChunk) {
+      out.FlushTo(file);
+    }
+  });
+  out.FlushTo(file);
+  std::fputc('\n', file);
 }
 
 }  // namespace portwarden::exporters::json

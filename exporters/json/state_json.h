@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdio>
 #include <string>
 
 #include "agent/inventory/listener.h"
@@ -14,6 +15,12 @@ namespace portwarden::exporters::json {
 /// A JSON array of listeners with their process, scope and verdict.
 /// `policy` may have fewer verdicts than listeners (then verdict fields are omitted).
 void WriteListeners(JsonWriter& out,
+                    const inventory::InventoryReport& inventory,
+                    const policy::PolicyReport& policy);
+
+/// WriteListeners printed to `file` followed by a newline, streamed in chunks of about
+/// 64 KiB: at 10,000 listeners a 4 MB string cost more in fresh pages than it took to fill.
+void PrintListeners(std::FILE* file,
                     const inventory::InventoryReport& inventory,
                     const policy::PolicyReport& policy);
 

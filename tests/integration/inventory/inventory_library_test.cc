@@ -135,6 +135,38 @@ TEST_F(InventoryLibraryTest, MoreListenersThanTheCapAreCountedAndDropped) {
             report->stats.series_dropped + second.stats.series_dropped);  // a counter
 }
 
+// 600 sockets take the cold path's two threads (fd walk and merge); the second scan is the
+// warm, single-threaded one. Both must list and attribute the same listeners.
+TEST_F(InventoryLibraryTest, ColdScanOfManySocketsMatchesWarmScan) {
+  std::vector<int> fds;
+  for (int i = 0; i < 600; ++i) {
+    fds.push_back(OpenListener());
+  }
+  auto config = config::Defaults();
+  config.discovery.namespaces = config::NamespaceMode::kHost;
+  Inventory inventory(config);
+  const auto cold = inventory.Scan();
+  const auto warm = inventory.Scan();
+  for (const int fd : fds) {
+    ::close(fd);
+  }
+  ASSERT_TRUE(cold.success) << cold.error;
+  ASSERT_EQ(cold.listeners.size(), warm.listeners.size());
+  int own = 0;
+  for (std::size_t i = 0; i < cold.listeners.size(); ++i) {
+    const auto& a = cold.listeners[i];
+    const auto& b = warm.listeners[i];
+    EXPECT_EQ(a.address, b.address);
+    EXPECT_EQ(a.port, b.port);
+    EXPECT_EQ(a.scope, b.scope);
+    EXPECT_EQ(a.inodes, b.inodes);
+    EXPECT_EQ(a.process.pid, b.process.pid);
+    EXPECT_EQ(a.process.holder_count, b.process.holder_count);
+    own += a.process.pid == ::getpid() ? 1 : 0;
+  }
+  EXPECT_GE(own, 600);
+}
+
 TEST_F(InventoryLibraryTest, UnreadableProcMarksAttributionPartial) {
   namespace fs = std::filesystem;
   const fs::path root = fs::temp_directory_path() / ("pw_badproc_" + std::to_string(::getpid()));

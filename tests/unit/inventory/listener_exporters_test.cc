@@ -1,3 +1,7 @@
+#include <cstdio>
+#include <memory>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "exporters/json/state_json.h"
@@ -77,6 +81,30 @@ TEST(ListenerJsonTest, EveryFieldAndVerdict) {
   EXPECT_TRUE(Has(json, "\"rule\":\"no-public-admin\",\"violation\":true"));
   EXPECT_TRUE(Has(json, "\"v6only\":true"));
   EXPECT_EQ(json.find("\"rule\"", json.find("\"::1\"")), std::string::npos);  // no verdict
+}
+
+// Streamed in chunks, the printed text is the same document plus a newline.
+TEST(ListenerJsonTest, PrintMatchesWriteAcrossChunks) {
+  auto report = SampleReport();
+  const auto sample = report.listeners;
+  while (report.listeners.size() < 600) {  // > 64 KiB of JSON: several chunks
+    report.listeners.insert(report.listeners.end(), sample.begin(), sample.end());
+  }
+  policy::PolicyReport policy;
+  policy.verdicts = {{"no-public-admin", true}};
+  exporters::json::JsonWriter out;
+  exporters::json::WriteListeners(out, report, policy);
+  ASSERT_GT(out.str().size(), 64u * 1024);
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> file(std::tmpfile(), &std::fclose);
+  ASSERT_NE(file, nullptr);
+  exporters::json::PrintListeners(file.get(), report, policy);
+  std::rewind(file.get());
+  std::string printed;
+  char buffer[4096];
+  while (const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) {
+    printed.append(buffer, n);
+  }
+  EXPECT_EQ(printed, out.str() + "\n");
 }
 
 TEST(ListenerTableTest, ColumnsAndVerdicts) {

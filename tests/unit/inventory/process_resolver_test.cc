@@ -127,6 +127,71 @@ TEST(ProcessResolverTest, UnattributableInodesAreNotRescannedEveryCycle) {
   EXPECT_EQ(second.unattributed, 1);
 }
 
+// Enough wanted inodes for the two-thread fd walk: 40 processes (more than one read-ahead
+// batch) holding 20 sockets each, a pre-fork sibling of the first, and hostile entries.
+class ParallelWalkTest : public ::testing::Test {
+ protected:
+  static constexpr int kFirstPid = 100;
+  static constexpr int kProcesses = 40;
+  static constexpr int kPerProcess = 20;
+
+  void SetUp() override {
+    for (int p = 0; p < kProcesses; ++p) {
+      std::vector<std::string> links;
+      for (int i = 0; i < kPerProcess; ++i) {
+        links.push_back("socket:[" + std::to_string(Inode(p, i)) + "]");
+      }
+      proc_.AddProcess(kFirstPid + p, "w" + std::to_string(p), 1, links);
+      for (int i = 0; i < kPerProcess; ++i) {
+        inodes_.push_back(Inode(p, i));
+      }
+    }
+    proc_.AddProcess(150, "sibling", 2, {"socket:[" + std::to_string(Inode(0, 0)) + "]"});
+    fs::create_directories(proc_.root() / "200");  // fd is not a directory
+    FixtureProc::Write(proc_.root() / "200" / "fd", "");
+    fs::create_directories(proc_.root() / "300");  // exited: only stat is left
+    FixtureProc::Write(proc_.root() / "300" / "stat", StatLine(300, "gone", 1));
+  }
+
+  static std::uint64_t Inode(int process, int i) {
+    return 10000 + static_cast<std::uint64_t>(process * kPerProcess + i);
+  }
+
+  FixtureProc proc_;
+  std::vector<std::uint64_t> inodes_;
+};
+
+TEST_F(ParallelWalkTest, FullWalkMatchesOneByOneOrder) {
+  inodes_.push_back(9999);  // held by nobody: every process is visited
+  ProcessResolver resolver(proc_.root().string());
+  ResolveStats stats;
+  const auto owners = resolver.Resolve(inodes_, stats);
+  for (int p = 0; p < kProcesses; ++p) {
+    const auto owner = owners.Find(Inode(p, kPerProcess - 1));
+    ASSERT_TRUE(owner.has_value());
+    EXPECT_EQ(owner->pid, kFirstPid + p);
+    EXPECT_EQ(owner->comm, "w" + std::to_string(p));
+  }
+  EXPECT_EQ(owners.Find(Inode(0, 0))->pid, kFirstPid);   // the lowest pid owns it
+  EXPECT_EQ(owners.Find(Inode(0, 0))->holder_count, 2);  // the sibling is counted
+  EXPECT_EQ(stats.processes_scanned, kProcesses + 1);
+  EXPECT_EQ(stats.fds_read, kProcesses * kPerProcess + 1);
+  EXPECT_EQ(stats.proc_errors, 1);
+  EXPECT_EQ(stats.processes_vanished, 1);
+  EXPECT_EQ(stats.unattributed, 1);
+}
+
+TEST_F(ParallelWalkTest, StopsCountingOnceEveryInodeIsFound) {
+  ProcessResolver resolver(proc_.root().string());
+  ResolveStats stats;
+  const auto owners = resolver.Resolve(inodes_, stats);
+  EXPECT_EQ(owners.sockets.size(), inodes_.size());
+  EXPECT_EQ(owners.Find(Inode(0, 0))->holder_count, 1);  // the sibling was never visited
+  EXPECT_EQ(stats.processes_scanned, kProcesses);
+  EXPECT_EQ(stats.fds_read, kProcesses * kPerProcess);
+  EXPECT_EQ(stats.unattributed, 0);
+}
+
 TEST(ProcessResolverTest, FindsOwnSocketInRealProc) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(fd, 0);
