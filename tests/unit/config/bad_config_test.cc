@@ -2,22 +2,17 @@
 #include <gtest/gtest.h>
 
 #include "agent/config/config.h"
+#include "tests/unit/config/bad_config_table.h"
 
 namespace portwarden::config {
 namespace {
 
-struct BadConfig {
-  const char* name;
-  const char* text;
-  const char* error;
-};
+using testing_support::BadConfig;
 
-class BadConfigTest : public testing::TestWithParam<BadConfig> {};
+class BadConfigTest : public testing_support::BadConfigTable {};
 
 TEST_P(BadConfigTest, IsRejectedWithExactMessage) {
-  auto config = LoadString(GetParam().text, "bad.toml");
-  ASSERT_FALSE(config) << "accepted: " << GetParam().text;
-  EXPECT_EQ(config.error().message, GetParam().error);
+  ExpectRejectedWithExactMessage();
 }
 
 const BadConfig kBadConfigs[] = {
@@ -96,9 +91,7 @@ const BadConfig kBadConfigs[] = {
 INSTANTIATE_TEST_SUITE_P(Table,
                          BadConfigTest,
                          testing::ValuesIn(kBadConfigs),
-                         [](const testing::TestParamInfo<BadConfig>& param) {
-                           return std::string(param.param.name);
-                         });
+                         testing_support::BadConfigName);
 
 }  // namespace
 }  // namespace portwarden::config

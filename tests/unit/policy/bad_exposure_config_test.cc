@@ -2,22 +2,17 @@
 #include <gtest/gtest.h>
 
 #include "agent/config/config.h"
+#include "tests/unit/config/bad_config_table.h"
 
 namespace portwarden::config {
 namespace {
 
-struct BadConfig {
-  const char* name;
-  const char* text;
-  const char* error;
-};
+using testing_support::BadConfig;
 
-class BadExposureConfigTest : public testing::TestWithParam<BadConfig> {};
+class BadExposureConfigTest : public testing_support::BadConfigTable {};
 
 TEST_P(BadExposureConfigTest, IsRejectedWithExactMessage) {
-  auto config = LoadString(GetParam().text, "bad.toml");
-  ASSERT_FALSE(config) << "accepted: " << GetParam().text;
-  EXPECT_EQ(config.error().message, GetParam().error);
+  ExpectRejectedWithExactMessage();
 }
 
 const BadConfig kBadConfigs[] = {
@@ -97,9 +92,7 @@ const BadConfig kBadConfigs[] = {
 INSTANTIATE_TEST_SUITE_P(Table,
                          BadExposureConfigTest,
                          testing::ValuesIn(kBadConfigs),
-                         [](const testing::TestParamInfo<BadConfig>& param) {
-                           return std::string(param.param.name);
-                         });
+                         testing_support::BadConfigName);
 
 }  // namespace
 }  // namespace portwarden::config
