@@ -35,19 +35,6 @@ std::optional<IpAddress> ParseIp(std::string_view text, bool unmap) {
 }
 
 // Whether the first `bits` bits of a and b are equal.
-bool PrefixEqual(const std::uint8_t* a, const std::uint8_t* b, int bits) {
-  const int whole = bits / 8;
-  if (std::memcmp(a, b, static_cast<std::size_t>(whole)) != 0) {
-    return false;
-  }
-  const int rest = bits % 8;
-  if (rest == 0) {
-    return true;
-  }
-  const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
-  return (a[whole] & mask) == (b[whole] & mask);
-}
-
 }  // namespace
 
 Result<Cidr> ParseCidr(std::string_view text) {
@@ -94,7 +81,7 @@ std::optional<IpAddress> ParseIpAddress(std::string_view text) {
 
 bool CidrContains(const Cidr& cidr, const IpAddress& address) {
   return address.family == cidr.family &&
-         PrefixEqual(address.bytes.data(), cidr.bytes, cidr.prefix_length);
+         PrefixMatches(address.bytes.data(), cidr.bytes, cidr.prefix_length);
 }
 
 bool CidrContains(const Cidr& cidr, std::string_view address) {

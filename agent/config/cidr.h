@@ -7,6 +7,7 @@
 
 #include "agent/config/exposure_config.h"
 #include "agent/core/error.h"
+#include "agent/core/ip_address.h"
 
 /// IP prefixes for the exposure policy (rule `addresses`, zone `cidr`). Pure functions.
 namespace portwarden::config {
@@ -14,12 +15,6 @@ namespace portwarden::config {
 /// Parses "10.0.0.0/8", "fd00::/8" or a bare address (a /32 or /128). Rejects host bits set
 /// below the prefix ("10.0.0.1/8"), so a typo cannot silently widen a rule.
 Result<Cidr> ParseCidr(std::string_view text);
-
-/// A parsed IP address; IPv4 uses the first 4 bytes.
-struct IpAddress {
-  AddressFamily family = AddressFamily::kIpv4;
-  std::array<std::uint8_t, 16> bytes{};
-};
 
 /// Parses an IP literal as the inventory prints it; an IPv4-mapped IPv6 address
 /// ("::ffff:10.1.2.3") becomes IPv4. nullopt for anything else.

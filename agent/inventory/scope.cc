@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "agent/config/cidr.h"
+
 namespace portwarden::inventory {
 namespace {
 
@@ -50,19 +52,6 @@ constexpr Block kIpv6Blocks[] = {
     {{}, 128, Scope::kPrivate},  // :: unspecified
 };
 
-bool PrefixMatches(const std::uint8_t* prefix, const std::uint8_t* bytes, int length) {
-  const int whole = length / 8;
-  if (!std::equal(prefix, prefix + whole, bytes)) {
-    return false;
-  }
-  const int rest = length % 8;
-  if (rest == 0) {
-    return true;
-  }
-  const auto mask = static_cast<std::uint8_t>(0xFFU << (8 - rest));
-  return (prefix[whole] & mask) == (bytes[whole] & mask);
-}
-
 bool IsV4Mapped(const IpAddress& address) {
   static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   return address.family == AddressFamily::kIpv6 &&
@@ -103,19 +92,12 @@ bool IsWildcard(const IpAddress& address) {
                      [](std::uint8_t b) { return b == 0; });
 }
 
-bool CidrContains(const config::Cidr& cidr, const IpAddress& address) {
-  if (cidr.family != address.family) {
-    return false;
-  }
-  return PrefixMatches(cidr.bytes, address.bytes.data(), cidr.prefix_length);
-}
-
 Scope AddressScope(const IpAddress& address,
                    const std::string& interface,
                    std::span<const config::ZoneOverride> zones) {
   for (const auto& zone : zones) {
     const bool by_interface = !zone.interface.empty() && zone.interface == interface;
-    const bool by_cidr = zone.cidr && CidrContains(*zone.cidr, address);
+    const bool by_cidr = zone.cidr && config::CidrContains(*zone.cidr, address);
     if (by_interface || by_cidr) {
       return zone.scope;
     }

@@ -7,16 +7,11 @@
 #include <vector>
 
 #include "agent/config/exposure_config.h"
+#include "agent/core/ip_address.h"
 #include "agent/core/net_types.h"
 
 /// Pure reach classification of addresses (no I/O).
 namespace portwarden::inventory {
-
-/// An address in network byte order; IPv4 uses the first 4 bytes.
-struct IpAddress {
-  AddressFamily family = AddressFamily::kIpv4;
-  std::array<std::uint8_t, 16> bytes{};
-};
 
 /// One address configured on an interface of a namespace.
 struct InterfaceAddress {
@@ -33,9 +28,6 @@ Scope ClassifyAddress(const IpAddress& address);
 
 /// True for 0.0.0.0 and ::.
 bool IsWildcard(const IpAddress& address);
-
-/// True when `address` lies in `cidr`.
-bool CidrContains(const config::Cidr& cidr, const IpAddress& address);
 
 /// The scope of one concrete address held by `interface` (may be empty): the first zone
 /// override whose interface or CIDR matches wins, else ClassifyAddress().

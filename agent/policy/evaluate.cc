@@ -44,7 +44,7 @@ bool PortIndex::Has(const std::string& netns,
 
 bool RuleMatches(const config::ExposureRule& rule,
                  const inventory::Listener& listener,
-                 const std::optional<config::IpAddress>& address,
+                 const std::optional<IpAddress>& address,
                  const PortIndex& index) {
   if (rule.protocol && *rule.protocol != listener.protocol) {
     return false;

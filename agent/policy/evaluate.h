@@ -40,7 +40,7 @@ class PortIndex {
 /// to `address` (nullopt when it does not parse: no `addresses` criterion matches then).
 bool RuleMatches(const config::ExposureRule& rule,
                  const inventory::Listener& listener,
-                 const std::optional<config::IpAddress>& address,
+                 const std::optional<IpAddress>& address,
                  const PortIndex& index);
 
 /// The first matching rule decides: a violation when the listener's scope is not among the

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/config/cidr.h"
+
 namespace portwarden::inventory {
 namespace {
 
