@@ -106,6 +106,18 @@ Result<NamespaceMode> ReadNamespaceMode(const TomlReader& reader, const toml::no
   return *mode == "all" ? NamespaceMode::kAll : NamespaceMode::kHost;
 }
 
+Result<ProcessWalk> ReadProcessWalk(const TomlReader& reader, const toml::node& n) {
+  auto walk = reader.String(n, "inventory.process_walk");
+  if (!walk) {
+    return std::unexpected(walk.error());
+  }
+  if (*walk != "auto" && *walk != "procfs") {
+    return std::unexpected(reader.ErrorAt(n, "inventory.process_walk",
+                                          "must be \"auto\" or \"procfs\", got \"" + *walk + "\""));
+  }
+  return *walk == "auto" ? ProcessWalk::kAuto : ProcessWalk::kProcfs;
+}
+
 Status ReadDiscoverySection(const TomlReader& reader,
                             const toml::node& node,
                             DiscoverySettings& out) {
@@ -146,7 +158,8 @@ Status ReadInventorySection(const TomlReader& reader,
     return std::unexpected(table.error());
   }
   const toml::table& t = **table;
-  return reader.CheckKeys(t, "[inventory]", {"udp", "max_listener_series", "proc_path"})
+  return reader
+      .CheckKeys(t, "[inventory]", {"udp", "max_listener_series", "proc_path", "process_walk"})
       .and_then([&] {
         return TomlReader::Assign(t, "udp", out.udp, [&](const toml::node& n) {
           return reader.Bool(n, "inventory.udp");
@@ -162,6 +175,10 @@ Status ReadInventorySection(const TomlReader& reader,
         return TomlReader::Assign(t, "proc_path", out.proc_path, [&](const toml::node& n) {
           return reader.NonEmptyString(n, "inventory.proc_path");
         });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "process_walk", out.process_walk,
+                                  [&](const toml::node& n) { return ReadProcessWalk(reader, n); });
       });
 }
 

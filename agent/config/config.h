@@ -39,11 +39,16 @@ struct DiscoverySettings {
   std::string server_name;                         ///< SNI for discovered targets; "" = hostname
 };
 
+/// How sockets are mapped to processes: kAuto walks every process's fds with one BPF
+/// iterator when the kernel and privileges allow it, else /proc/*/fd; kProcfs never uses BPF.
+enum class ProcessWalk : std::uint8_t { kAuto, kProcfs };
+
 /// `[inventory]`: the listener inventory.
 struct InventorySettings {
   bool udp = true;                         ///< Include bound UDP sockets.
   std::size_t max_listener_series = 2000;  ///< Cap on per-listener series.
   std::string proc_path = "/proc";
+  ProcessWalk process_walk = ProcessWalk::kAuto;
 };
 
 /// The whole configuration. Plain data: copy it freely; the agent swaps whole Configs.

@@ -1,5 +1,6 @@
 #include "agent/inventory/inventory.h"
 
+#include <atomic>
 #include <chrono>
 #include <system_error>
 #include <thread>
@@ -49,6 +50,32 @@ Result<NamespaceDump> DumpNamespace(Netns& netns, bool udp) {
   return dump;
 }
 
+// Dumps every namespace, in order; on two threads when `parallel` (each diag socket already
+// lives in its namespace, so any thread can dump it).
+std::vector<Result<NamespaceDump>> DumpNamespaces(const std::vector<Netns*>& namespaces,
+                                                  bool udp,
+                                                  bool parallel) {
+  std::vector<Result<NamespaceDump>> results(namespaces.size());
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next++; i < namespaces.size(); i = next++) {
+      results[i] = DumpNamespace(*namespaces[i], udp);
+    }
+  };
+  {
+    std::jthread helper;  // joined at the end of this block, before `results` is returned
+    if (parallel) {
+      try {
+        helper = std::jthread(work);
+      } catch (const std::system_error&) {
+        // No thread to be had: this one dumps them all.
+      }
+    }
+    work();
+  }
+  return results;
+}
+
 }  // namespace
 
 struct Inventory::State {
@@ -56,6 +83,7 @@ struct Inventory::State {
   std::unique_ptr<NetnsRegistry> registry;
   std::unique_ptr<ProcessResolver> resolver;
   InventoryStats cumulative;  // only the *_total fields are used
+  std::string bpf_reason_logged;
 
   std::vector<NamespaceDump> DumpAll(InventoryStats& stats);
   Attribution Attribute(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
@@ -72,9 +100,13 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats) {
   }
   stats.namespaces_vanished = sync.vanished;
   stats.namespaces_failed = sync.failed;
+  const auto namespaces = registry->Namespaces();
+  auto results = DumpNamespaces(namespaces, config.inventory.udp,
+                                cumulative.scans_total == 0 && namespaces.size() > 1);
   std::vector<NamespaceDump> dumps;
-  for (Netns* netns : registry->Namespaces()) {
-    auto dump = DumpNamespace(*netns, config.inventory.udp);
+  for (std::size_t i = 0; i < namespaces.size(); ++i) {
+    Netns* netns = namespaces[i];
+    auto& dump = results[i];
     if (!dump) {
       ++stats.namespaces_failed;
       log::Warn("cannot list sockets in network namespace",
@@ -112,6 +144,16 @@ Attribution Inventory::State::Attribute(const std::vector<NamespaceDump>& dumps,
   stats.attribution_seconds = SecondsSince(start);
   stats.unattributed_sockets = resolve.unattributed;
   stats.attribution_partial = resolve.unattributed > 0;
+  stats.process_walk = resolve.walk;
+  if (resolver->BpfReady() && !stats.bpf_walk_ready && cumulative.scans_total == 0) {
+    log::Debug("process attribution uses the BPF fd walk", {{"walk", resolve.walk}});
+  }
+  stats.bpf_walk_ready = resolver->BpfReady();
+  if (resolver->BpfUnavailableReason() != bpf_reason_logged) {
+    bpf_reason_logged = resolver->BpfUnavailableReason();
+    log::Info("process attribution walks /proc/*/fd: BPF fd walk unavailable",
+              {{"reason", bpf_reason_logged}});
+  }
   stats.processes_vanished = resolve.processes_vanished;
   stats.proc_read_errors = resolve.proc_errors;
   return owners;
@@ -171,17 +213,24 @@ Inventory::~Inventory() = default;
 void Inventory::ApplyConfig(const config::Config& config) {
   const auto& old = state_->config;
   const bool rebuild = !state_->registry || old.inventory.proc_path != config.inventory.proc_path ||
+                       old.inventory.process_walk != config.inventory.process_walk ||
                        old.discovery.namespaces != config.discovery.namespaces;
   state_->config = config;
   if (rebuild) {
     const bool all = config.discovery.namespaces == config::NamespaceMode::kAll;
     state_->registry = std::make_unique<NetnsRegistry>(config.inventory.proc_path, kRunNetns, all);
-    state_->resolver = std::make_unique<ProcessResolver>(config.inventory.proc_path);
+    // The BPF walk reports the kernel's pids: only valid against the host's own /proc.
+    const bool bpf = config.inventory.process_walk == config::ProcessWalk::kAuto &&
+                     config.inventory.proc_path == "/proc";
+    state_->resolver = std::make_unique<ProcessResolver>(config.inventory.proc_path, bpf);
   }
 }
 
 InventoryReport Inventory::Scan() {
   InventoryReport report;
+  if (state_->cumulative.scans_total == 0) {
+    state_->resolver->PrefetchWalk();  // the first scan's fd walk overlaps the dumps
+  }
   const auto dumps = state_->DumpAll(report.stats);
   if (dumps.empty() || dumps.front().netns.label != "host") {
     report.error = "cannot list the host namespace's sockets";

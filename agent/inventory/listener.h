@@ -46,6 +46,8 @@ struct InventoryStats {
   int namespaces_failed = 0;         ///< Could not be entered or dumped (skipped, with a log line).
   int namespaces_vanished = 0;       ///< Discovered, then gone before they could be entered.
   bool attribution_partial = false;  ///< Some sockets could not be mapped to a process.
+  std::string process_walk;          ///< This scan's fd walk: "bpf", "procfs", "" (cache only).
+  bool bpf_walk_ready = false;       ///< The BPF fd walker is loaded for later walks.
   int unattributed_sockets = 0;
   int processes_vanished = 0;              ///< Exited while their /proc entries were being read.
   int proc_read_errors = 0;                ///< /proc/<pid> entries that could not be read.

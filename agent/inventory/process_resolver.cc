@@ -131,6 +131,21 @@ long long FdCount(const std::string& fd_dir) {
   return ::stat(fd_dir.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
 }
 
+// `tables` reduced to the inodes still wanted (a second snapshot must not count the
+// holders of already claimed sockets twice).
+std::vector<FdTable> OnlyWanted(std::vector<FdTable>& tables,
+                                const std::unordered_set<std::uint64_t>& wanted) {
+  std::vector<FdTable> kept;
+  for (auto& table : tables) {
+    std::erase_if(table.inodes, [&](std::uint64_t inode) { return !wanted.contains(inode); });
+    if (!table.inodes.empty()) {
+      table.fds_read = 0;  // counted with the first snapshot
+      kept.push_back(std::move(table));
+    }
+  }
+  return kept;
+}
+
 }  // namespace
 
 bool ProcessResolver::LoadOwner(int pid, Owner& owner) const {
@@ -249,11 +264,107 @@ void ProcessResolver::Scan(InodeSet& wanted,
   std::set_difference(first.begin(), first.end(), likely.begin(), likely.end(),
                       std::back_inserter(previous));
   ScanPids(previous, wanted, found, stats);
+  if (wanted.empty()) {
+    return;
+  }
+  bool prefetched = false;
+  if (auto tables = TakeSnapshot(prefetched)) {
+    stats.walk = "bpf";
+    ClaimSnapshot(*tables, likely, previous, wanted, found, stats);
+    if (!prefetched || wanted.empty()) {
+      return;
+    }
+    if (auto fresh = TakeSnapshot(prefetched)) {  // sockets opened after the prefetch
+      ClaimSnapshot(OnlyWanted(*fresh, wanted), likely, previous, wanted, found, stats);
+      return;
+    }
+  }
+  stats.walk = "procfs";
   ScanPids(likely, wanted, found, stats);
   if (wanted.empty()) {
     return;
   }
   ScanPids(ListPids(proc_path_, visited, stats), wanted, found, stats);
+}
+
+// The BPF walk's tables (every process holding a socket, ascending pid) claimed in the order
+// of the /proc walk: likely pids first, then the others; `skip` was walked already.
+void ProcessResolver::ClaimSnapshot(const std::vector<FdTable>& tables,
+                                    std::span<const int> likely,
+                                    std::span<const int> skip,
+                                    InodeSet& wanted,
+                                    Attribution& found,
+                                    ResolveStats& stats) {
+  const auto in = [](std::span<const int> pids, int pid) {
+    return std::binary_search(pids.begin(), pids.end(), pid);
+  };
+  for (const bool likely_pass : {true, false}) {
+    for (const auto& table : tables) {
+      if (wanted.empty()) {
+        return;
+      }
+      if (in(likely, table.pid) == likely_pass && !in(skip, table.pid)) {
+        Claim(table, wanted, found, stats);
+      }
+    }
+  }
+}
+
+void ProcessResolver::PrefetchWalk() {
+  if (bpf_state_ == kOff || bpf_state_ == kFailed || prefetched_.valid()) {
+    return;
+  }
+  try {
+    prefetched_ = std::async(std::launch::async, [this]() -> std::optional<std::vector<FdTable>> {
+      const auto* walker = Walker();
+      if (walker == nullptr) {
+        return std::nullopt;
+      }
+      auto tables = walker->Walk();
+      if (!tables) {
+        bpf_unavailable_ = tables.error().message;
+        return std::nullopt;
+      }
+      return std::move(*tables);
+    });
+  } catch (const std::system_error&) {
+    // No thread to be had: the walk runs when Resolve() needs it.
+  }
+}
+
+// The prefetched snapshot when there is one (`prefetched` = true), else a fresh BPF walk;
+// nullopt when BPF is off or failed (this scan then walks /proc; a failed walk is retried
+// by the next scan).
+std::optional<std::vector<FdTable>> ProcessResolver::TakeSnapshot(bool& prefetched) {
+  if (prefetched_.valid()) {
+    prefetched = true;
+    return prefetched_.get();
+  }
+  prefetched = false;
+  const auto* walker = Walker();
+  if (walker == nullptr) {
+    return std::nullopt;
+  }
+  auto tables = walker->Walk();
+  if (!tables) {
+    bpf_unavailable_ = tables.error().message;
+    return std::nullopt;
+  }
+  return std::move(*tables);
+}
+
+const BpfFdWalker* ProcessResolver::Walker() {
+  if (bpf_state_ == kUntried) {
+    auto walker = BpfFdWalker::Create();
+    if (walker) {
+      bpf_ = std::move(*walker);
+      bpf_state_ = kReady;
+    } else {
+      bpf_unavailable_ = walker.error().message;
+      bpf_state_ = kFailed;
+    }
+  }
+  return bpf_state_ == kReady ? bpf_.get() : nullptr;
 }
 
 // Visits `pids` in order until every wanted inode is found. A cold scan with many wanted
@@ -289,6 +400,9 @@ Attribution ProcessResolver::Resolve(std::span<const std::uint64_t> inodes,
   if (any_new || retry_negative) {
     Scan(wanted, likely_pids, found, stats);
     unattributable_ = wanted;
+  }
+  if (prefetched_.valid()) {
+    prefetched_.get();  // not needed after all; the walker state is ours again
   }
   stats.unattributed = static_cast<int>(wanted.size());
   // The cache tracks only live listeners and their owners.

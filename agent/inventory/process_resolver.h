@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <optional>
 #include <span>
 #include <string>
@@ -9,6 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "agent/inventory/bpf_fd_walker.h"
+#include "agent/inventory/fd_table.h"
 #include "agent/inventory/listener.h"
 
 namespace portwarden::inventory {
@@ -21,6 +24,7 @@ struct ResolveStats {
   int processes_vanished = 0;  ///< exited between listing and reading
   int proc_errors = 0;         ///< /proc entries that could not be read (EACCES, not a dir, ...)
   int cache_hits = 0;          ///< inodes answered from the cache after revalidation
+  const char* walk = "";       ///< how the walk past previous owners ran: "bpf", "procfs", ""
 };
 
 /// Who holds one socket: the canonical (lowest) pid and how many processes share it.
@@ -38,31 +42,35 @@ struct Attribution {
   std::optional<ProcessInfo> Find(std::uint64_t inode) const;
 };
 
-/// One process's fd table as read from /proc/<pid>/fd: its socket inodes and how the
-/// read went (merged into ResolveStats when the table is used).
-struct FdTable {
-  int pid = 0;
-  bool opened = false;  ///< The fd directory could be opened.
-  int vanished = 0;     ///< 1 when the process was gone.
-  int errors = 0;       ///< Unreadable fd directory or denied readlinks.
-  int fds_read = 0;
-  std::vector<std::uint64_t> inodes;
-};
-
 /// Maps socket inodes to the process holding them (pid, comm, exe, systemd unit or
 /// container id), the job `ss -p` does by reading every fd on the host on every run.
 ///
 /// Shape: owners found earlier are revalidated cheaply (same start time and the same fd
 /// count, from one stat of /proc/<pid>/fd, whose size is the fd count on Linux 6.2+); only
-/// inodes not answered that way trigger a /proc/*/fd scan, which visits previous owners
-/// first and stops as soon as every wanted inode is found (a cold scan with many wanted
-/// inodes reads fd tables a batch of pids at a time on two threads, then claims in order). Inodes a
-/// full scan could not attribute (kernel sockets, unreadable processes) are not searched again
-/// until new inodes appear or every tenth call, so a warm cycle costs O(owner processes), not
-/// O(fds). Not thread-safe.
+/// inodes not answered that way trigger a walk, which visits previous owners first, then the
+/// likely pids, then everyone, and stops as soon as every wanted inode is found. The walk is
+/// one in-kernel BPF pass over every process's sockets when allowed and available
+/// (BpfFdWalker), else /proc/*/fd (a cold walk with many wanted inodes reads fd tables a batch
+/// of pids at a time on two threads, then claims in order). Inodes a full walk could not
+/// attribute (kernel sockets, unreadable processes) are not searched again until new inodes
+/// appear or every tenth call, so a warm cycle costs O(owner processes), not O(fds).
+/// Not thread-safe.
 class ProcessResolver {
  public:
-  explicit ProcessResolver(std::string proc_path) : proc_path_(std::move(proc_path)) {}
+  /// `allow_bpf`: try the BPF walk (only meaningful when `proc_path` is the host's /proc).
+  explicit ProcessResolver(std::string proc_path, bool allow_bpf = false)
+      : proc_path_(std::move(proc_path)), bpf_state_(allow_bpf ? kUntried : kOff) {}
+
+  /// Why the BPF walk is not in use ("" while it is, or before it was first needed).
+  const std::string& BpfUnavailableReason() const { return bpf_unavailable_; }
+
+  /// Starts loading the BPF walker and walking on a helper thread, so that a first scan's
+  /// walk overlaps its socket dumps; the next Resolve() claims from that snapshot, then
+  /// walks again only for inodes it lacks (sockets opened after it). No-op without BPF.
+  void PrefetchWalk();
+
+  /// The BPF walker is loaded and will serve the next walk.
+  bool BpfReady() const { return bpf_state_ == kReady; }
 
   /// Owners of `inodes`; inodes that could not be attributed are absent from the result.
   /// `likely_pids` are searched right after previous owners (e.g. the processes of the
@@ -91,6 +99,14 @@ class ProcessResolver {
             std::span<const int> likely_pids,
             Attribution& found,
             ResolveStats& stats);
+  void ClaimSnapshot(const std::vector<FdTable>& tables,
+                     std::span<const int> likely,
+                     std::span<const int> skip,
+                     InodeSet& wanted,
+                     Attribution& found,
+                     ResolveStats& stats);
+  const BpfFdWalker* Walker();
+  std::optional<std::vector<FdTable>> TakeSnapshot(bool& prefetched);
   bool LoadOwner(int pid, Owner& owner) const;
 
   std::string proc_path_;
@@ -98,6 +114,12 @@ class ProcessResolver {
   std::unordered_map<int, Owner> owners_;                     // pid -> process details
   InodeSet unattributable_;
   int calls_ = 0;
+
+  enum BpfState { kOff, kUntried, kReady, kFailed } bpf_state_;
+
+  std::unique_ptr<BpfFdWalker> bpf_;
+  std::string bpf_unavailable_;
+  std::future<std::optional<std::vector<FdTable>>> prefetched_;
 };
 
 }  // namespace portwarden::inventory

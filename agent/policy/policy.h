@@ -30,6 +30,11 @@ struct PolicyReport {
   std::vector<std::string> rule_names;
 };
 
+/// Judges one scan's listeners against the exposure rules, without tracking changes (no
+/// first-seen times, no change counts): what a one-shot `portwarden scan` needs.
+PolicyReport EvaluateOnce(const inventory::InventoryReport& inventory,
+                          const config::Config& config);
+
 /// Judges listeners against the exposure rules and tracks listener changes between scans.
 /// Not thread-safe: called from the inventory job only.
 class PolicyEngine {

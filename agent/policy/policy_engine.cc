@@ -15,12 +15,8 @@ PolicyEngine::PolicyEngine() : state_(std::make_unique<State>()) {}
 
 PolicyEngine::~PolicyEngine() = default;
 
-// Rules are rebuilt from the config on every call: a reload takes effect at the next scan,
-// and building a few dozen rules costs nothing next to the scan itself.
-PolicyReport PolicyEngine::Evaluate(const inventory::InventoryReport& inventory,
-                                    const config::Config& config,
-                                    std::chrono::system_clock::time_point now) {
-  const double now_seconds = std::chrono::duration<double>(now.time_since_epoch()).count();
+PolicyReport EvaluateOnce(const inventory::InventoryReport& inventory,
+                          const config::Config& config) {
   const RuleSet rules = BuildRuleSet(config);
   PolicyReport report;
   report.verdicts = EvaluateAll(rules, inventory.listeners);
@@ -28,6 +24,16 @@ PolicyReport PolicyEngine::Evaluate(const inventory::InventoryReport& inventory,
     report.rule_names.push_back(rule.name);
   }
   report.rule_names.emplace_back("default");
+  return report;
+}
+
+// Rules are rebuilt from the config on every call: a reload takes effect at the next scan,
+// and building a few dozen rules costs nothing next to the scan itself.
+PolicyReport PolicyEngine::Evaluate(const inventory::InventoryReport& inventory,
+                                    const config::Config& config,
+                                    std::chrono::system_clock::time_point now) {
+  const double now_seconds = std::chrono::duration<double>(now.time_since_epoch()).count();
+  PolicyReport report = EvaluateOnce(inventory, config);
   if (inventory.success) {
     const ChangeSet changes = state_->tracker.Update(inventory.listeners, report.verdicts,
                                                      now_seconds, report.first_seen_timestamps);

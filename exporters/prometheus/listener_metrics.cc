@@ -72,6 +72,11 @@ void AppendHealth(const inventory::InventoryStats& stats, Families& out) {
         "1 when some listening sockets could not be mapped to a process in the last scan.")
       .Add({}, stats.attribution_partial ? 1 : 0)
       .MoveInto(out);
+  Gauge("portwarden_inventory_bpf_walk",
+        "1 when process attribution walks every process's sockets with the BPF iterator, "
+        "0 when it reads /proc/*/fd.")
+      .Add({}, stats.bpf_walk_ready ? 1 : 0)
+      .MoveInto(out);
   Gauge("portwarden_inventory_unattributed_sockets",
         "Listening sockets no readable process holds, in the last scan.")
       .Add({}, stats.unattributed_sockets)

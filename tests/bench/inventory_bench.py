@@ -93,6 +93,8 @@ def main():
         print(f"sockets created: {total} ({HOLDERS} holders here, {NS_HOLDERS} in own netns)")
         print(f"ss sees {len(ss_lines.splitlines())} in this netns; portwarden lists "
               f"{len(scan)} listeners in {len({l['netns'] for l in scan})} namespaces")
+        if os.environ.get("INVENTORY_BENCH_EXEC"):  # e.g. a perf record of one cold scan
+            subprocess.run(["sh", "-c", os.environ["INVENTORY_BENCH_EXEC"], "sh", portwarden])
         ss_wall, ss_cpu = median_run(["ss", "-Htulnp"])
         cold_wall, cold_cpu = median_run([portwarden, "scan", "--output=json"])
         warm = json.loads(subprocess.run([cycles, str(REPS)], capture_output=True,

@@ -50,13 +50,18 @@ class Holder:
         self.proc.stdout.close()
 
 
-def scan(binary, config=None):
-    args = [binary, "scan", "--output=json"]
+def scan(binary, config=None, expect_walk=None):
+    """`portwarden scan --output=json`, parsed. `expect_walk` ("bpf" or "procfs") asserts how
+    processes were attributed, from the scan's debug log."""
+    args = [binary, "scan", "--output=json", "--log.level=debug"]
     if config:
         args.append("--config.file=" + config)
     result = subprocess.run(args, capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
         raise AssertionError(f"scan failed ({result.returncode}): {result.stderr}")
+    used_bpf = "process attribution uses the BPF fd walk" in result.stderr
+    if expect_walk is not None and used_bpf != (expect_walk == "bpf"):
+        raise AssertionError(f"expected the {expect_walk} walk; log: {result.stderr}")
     return json.loads(result.stdout)
 
 

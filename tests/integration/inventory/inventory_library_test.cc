@@ -1,6 +1,7 @@
 // The inventory library against real sockets and namespaces: a namespace that vanishes
 // between discovery and entry, more listeners than the series cap, and a /proc tree whose
-// entries cannot be read. Needs root for unshare(1); skips otherwise.
+// entries cannot be read, and the BPF fd walk against /proc and against the procfs walk.
+// Needs root for unshare(1); skips otherwise.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/inventory/bpf_fd_walker.h"
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/netns_registry.h"
 #include "exporters/prometheus/metric_groups.h"
@@ -165,6 +168,124 @@ TEST_F(InventoryLibraryTest, ColdScanOfManySocketsMatchesWarmScan) {
     own += a.process.pid == ::getpid() ? 1 : 0;
   }
   EXPECT_GE(own, 600);
+}
+
+// Socket inodes this process holds, from readlink of /proc/self/fd (what ss -p reads).
+std::vector<std::uint64_t> OwnSocketInodesFromProc() {
+  std::vector<std::uint64_t> inodes;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::string target = std::filesystem::read_symlink(entry.path(), ec).string();
+    if (!ec && target.starts_with("socket:[")) {
+      inodes.push_back(std::stoull(target.substr(8)));
+    }
+  }
+  std::sort(inodes.begin(), inodes.end());
+  return inodes;
+}
+
+bool BpfExpected() {
+  struct stat pid_ns {};
+
+  return ::stat("/proc/self/ns/pid", &pid_ns) == 0 && pid_ns.st_ino == 0xEFFFFFFCU &&
+         ::access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+TEST_F(InventoryLibraryTest, BpfWalkListsExactlyTheSocketsProcReports) {
+  if (!BpfExpected()) {
+    GTEST_SKIP() << "no kernel BTF or not in the initial pid namespace";
+  }
+  std::vector<int> fds{OpenListener(), ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                       ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  fds.push_back(::dup(fds.front()));  // one socket, two fds: listed per fd
+  auto walker = BpfFdWalker::Create();
+  ASSERT_TRUE(walker.has_value()) << walker.error().message;
+  const auto tables = (*walker)->Walk();
+  const auto expected = OwnSocketInodesFromProc();
+  for (const int fd : fds) {
+    ::close(fd);
+  }
+  ASSERT_TRUE(tables.has_value()) << tables.error().message;
+  ASSERT_TRUE(std::is_sorted(tables->begin(), tables->end(),
+                             [](const auto& a, const auto& b) { return a.pid < b.pid; }));
+  const auto own = std::find_if(tables->begin(), tables->end(),
+                                [](const auto& table) { return table.pid == ::getpid(); });
+  ASSERT_NE(own, tables->end());
+  auto got = own->inodes;
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, expected);
+  EXPECT_GE(got.size(), 4U);
+}
+
+TEST_F(InventoryLibraryTest, BpfAndProcfsWalksAttributeAlike) {
+  if (!BpfExpected()) {
+    GTEST_SKIP() << "no kernel BTF or not in the initial pid namespace";
+  }
+  std::vector<int> fds;
+  for (int i = 0; i < 600; ++i) {
+    fds.push_back(OpenListener());
+  }
+  // A child inherits every listener (holder_count 2) and opens two of its own.
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    OpenListener();
+    OpenListener();
+    ::write(ready[1], "x", 1);
+    ::pause();
+    ::_exit(0);
+  }
+  char byte = 0;
+  ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+  auto config = config::Defaults();
+  config.discovery.namespaces = config::NamespaceMode::kHost;
+  Inventory bpf_inventory(config);
+  const auto bpf = bpf_inventory.Scan();
+  config.inventory.process_walk = config::ProcessWalk::kProcfs;
+  Inventory procfs_inventory(config);
+  const auto procfs = procfs_inventory.Scan();
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  for (const int fd : fds) {
+    ::close(fd);
+  }
+  ::close(ready[0]);
+  ::close(ready[1]);
+  ASSERT_TRUE(bpf.success && procfs.success);
+  EXPECT_EQ(bpf.stats.process_walk, "bpf");
+  EXPECT_TRUE(bpf.stats.bpf_walk_ready);
+  EXPECT_EQ(procfs.stats.process_walk, "procfs");
+  EXPECT_FALSE(procfs.stats.bpf_walk_ready);
+  // Compare the test's own listeners (other processes on the host may come and go).
+  const auto ours = [&](const Listener& l) {
+    return l.process.pid == ::getpid() || l.process.pid == child;
+  };
+  std::vector<const Listener*> a;
+  std::vector<const Listener*> b;
+  for (const auto& l : bpf.listeners) {
+    if (ours(l))
+      a.push_back(&l);
+  }
+  for (const auto& l : procfs.listeners) {
+    if (ours(l))
+      b.push_back(&l);
+  }
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_EQ(a.size(), 602U);
+  int shared = 0;
+  int child_own = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i]->port, b[i]->port);
+    EXPECT_EQ(a[i]->inodes, b[i]->inodes);
+    EXPECT_EQ(a[i]->process.pid, b[i]->process.pid);
+    EXPECT_EQ(a[i]->process.comm, b[i]->process.comm);
+    EXPECT_EQ(a[i]->process.exe, b[i]->process.exe);
+    shared += a[i]->process.holder_count == 2 ? 1 : 0;
+    child_own += a[i]->process.pid == child ? 1 : 0;
+  }
+  EXPECT_EQ(child_own, 2);
+  EXPECT_GE(shared, 1);  // the walk stops once all are found, so counts can be partial
 }
 
 TEST_F(InventoryLibraryTest, UnreadableProcMarksAttributionPartial) {

@@ -31,8 +31,26 @@ def find(listeners, netns, spec):
             l["address"] == spec["addr"] and l["port"] == spec["port"]]
 
 
+def bpf_expected():
+    """Root in the initial pid namespace on a kernel with BTF: the default walk is BPF."""
+    initial_pid_ns = os.stat("/proc/self/ns/pid").st_ino == 0xEFFFFFFC
+    return os.geteuid() == 0 and initial_pid_ns and os.path.exists("/sys/kernel/btf/vmlinux")
+
+
 class ScanTest(unittest.TestCase):
+    """Default settings: processes are attributed by the BPF fd walk where it is available."""
+    WALK = "bpf"
+
+    def scan(self):
+        if self.WALK == "procfs":
+            return scan(BINARY, self.procfs_config, expect_walk="procfs")
+        return scan(BINARY, expect_walk="bpf" if bpf_expected() else None)
+
     def setUp(self):
+        self.procfs_config = os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                                          f"pw-procfs-{os.getpid()}.toml")
+        with open(self.procfs_config, "w", encoding="utf-8") as config:
+            config.write('[inventory]\nprocess_walk = "procfs"\n')
         self.holders = []
         self.netns = f"pw-inv-{os.getpid()}"
         subprocess.run(["ip", "netns", "add", self.netns], check=True)
@@ -40,6 +58,7 @@ class ScanTest(unittest.TestCase):
                        check=True)
 
     def tearDown(self):
+        os.unlink(self.procfs_config)
         for holder in self.holders:
             holder.close()
         subprocess.run(["ip", "netns", "delete", self.netns], check=False)
@@ -54,7 +73,7 @@ class ScanTest(unittest.TestCase):
         named = self.hold([{"proto": "tcp", "addr": "0.0.0.0"}, {"proto": "udp", "addr": "::1"}],
                           ("ip", "netns", "exec", self.netns))
         unnamed = self.hold([{"proto": "tcp", "addr": "127.0.0.1"}], ("unshare", "-n"))
-        listeners = scan(BINARY)
+        listeners = self.scan()
 
         for spec in host.sockets:
             found = find(listeners, "host", spec)
@@ -85,18 +104,23 @@ class ScanTest(unittest.TestCase):
         # Closed sockets disappear.
         for holder in self.holders:
             holder.close()
-        after = scan(BINARY)
+        after = self.scan()
         self.assertEqual([l for l in after if l["netns"] == "host"], [])
         self.assertFalse(any(l["netns"] in (self.netns, f"net:[{ns_inode}]") for l in after))
 
     def test_matches_ss(self):
         self.hold(HOST_SPECS)
         self.hold([{"proto": "udp", "addr": "::", "v6only": False}])
-        ours = {ss_key(l): l["process"]["pid"] for l in scan(BINARY) if l["netns"] == "host"}
+        ours = {ss_key(l): l["process"]["pid"] for l in self.scan() if l["netns"] == "host"}
         theirs = ss_listeners()
         self.assertEqual(set(ours), set(theirs))
         for key, pid in ours.items():
             self.assertIn(pid, theirs[key], key)
+
+
+class ProcfsScanTest(ScanTest):
+    """The same assertions with `process_walk = "procfs"`: one readlink per fd under /proc."""
+    WALK = "procfs"
 
 
 if __name__ == "__main__":

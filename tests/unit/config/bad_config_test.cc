@@ -49,6 +49,8 @@ const BadConfig kBadConfigs[] = {
      "bad.toml:2:19: discovery.tls_ports: expected a port number, got string"},
     {"NamespacesBadValue", "[discovery]\nnamespaces = \"some\"\n",
      "bad.toml:2:14: discovery.namespaces: must be \"all\" or \"host\", got \"some\""},
+    {"ProcessWalkBadValue", "[inventory]\nprocess_walk = \"ebpf\"\n",
+     "bad.toml:2:16: inventory.process_walk: must be \"auto\" or \"procfs\", got \"ebpf\""},
     {"TelemetryPathRelative", "[web]\ntelemetry_path = \"metrics\"\n",
      "bad.toml:2:18: web.telemetry_path: must start with \"/\""},
     {"ListenAddressEmpty", "[web]\nlisten_address = []\n",

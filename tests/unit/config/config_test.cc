@@ -18,6 +18,7 @@ TEST(ConfigTest, EmptyDocumentGivesDefaults) {
   EXPECT_EQ(config->web.telemetry_path, "/metrics");
   EXPECT_EQ(config->discovery.tls_ports, (std::vector<std::uint16_t>{443, 8443}));
   EXPECT_TRUE(config->endpoints.empty());
+  EXPECT_EQ(config->inventory.process_walk, ProcessWalk::kAuto);
   EXPECT_EQ(config->source, "empty.toml");
 }
 
@@ -43,6 +44,7 @@ server_name = "node1.example"
 [inventory]
 udp = false
 max_listener_series = 50
+process_walk = "procfs"
 
 [[endpoints]]
 target = "example.com:443"
@@ -72,6 +74,7 @@ max_addresses = 2
   EXPECT_EQ(config->discovery.server_name, "node1.example");
   EXPECT_FALSE(config->inventory.udp);
   EXPECT_EQ(config->inventory.max_listener_series, 50U);
+  EXPECT_EQ(config->inventory.process_walk, ProcessWalk::kProcfs);
   ASSERT_EQ(config->endpoints.size(), 2U);
   const auto& first = config->endpoints[0];
   EXPECT_EQ(first.host, "example.com");

@@ -1,0 +1,244 @@
+#include "agent/inventory/btf_reader.h"
+
+#include <fcntl.h>
+#include <linux/btf.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "agent/inventory/unique_fd.h"
+
+namespace portwarden::inventory {
+namespace {
+
+constexpr std::size_t kWindowBytes = 64 * 1024;
+
+// Reads a file through one reused buffer: At(offset, n) is valid until the next call.
+class FileWindow {
+ public:
+  explicit FileWindow(int fd) : fd_(fd), buffer_(kWindowBytes) {}
+
+  // `n` bytes at `offset`, or an empty span past the end of the file (or on a read error).
+  std::span<const char> At(std::uint64_t offset, std::size_t n) {
+    if (offset < start_ || offset + n > start_ + filled_) {
+      start_ = offset;
+      filled_ = 0;
+      while (filled_ < buffer_.size()) {
+        const ssize_t got = ::pread(fd_, buffer_.data() + filled_, buffer_.size() - filled_,
+                                    static_cast<off_t>(start_ + filled_));
+        if (got <= 0) {
+          break;
+        }
+        filled_ += static_cast<std::size_t>(got);
+      }
+      if (n > filled_) {
+        return {};
+      }
+    }
+    return {buffer_.data() + (offset - start_), n};
+  }
+
+  template <typename T>
+  bool Read(std::uint64_t offset, T& out) {
+    const auto bytes = At(offset, sizeof(T));
+    if (bytes.size() != sizeof(T)) {
+      return false;
+    }
+    std::memcpy(&out, bytes.data(), sizeof(T));
+    return true;
+  }
+
+ private:
+  int fd_;
+  std::vector<char> buffer_;
+  std::uint64_t start_ = 0;
+  std::size_t filled_ = 0;
+};
+
+// The names the iterator needs, and every string-section offset each was found at.
+enum Name { kIterFunc, kTask, kTgid, kFile, kFInode, kInode, kIno, kNameCount };
+
+constexpr std::array<std::string_view, kNameCount> kNames = {
+    "bpf_iter_task_file", "task_struct", "tgid", "file", "f_inode", "inode", "i_ino"};
+using NameOffsets = std::array<std::vector<std::uint32_t>, kNameCount>;
+
+bool Is(const NameOffsets& names, Name name, std::uint32_t offset) {
+  for (const auto candidate : names[name]) {
+    if (candidate == offset) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Every offset of the string section at which one of kNames starts as a whole string.
+NameOffsets FindNames(FileWindow& file, std::uint64_t start, std::uint32_t length) {
+  NameOffsets found;
+  int missing = kNameCount;
+  std::uint32_t pos = 0;
+  while (pos < length) {
+    const auto chunk = file.At(start + pos, std::min<std::size_t>(kWindowBytes, length - pos));
+    if (chunk.empty()) {
+      break;
+    }
+    std::size_t i = 0;
+    while (i < chunk.size()) {
+      const void* nul = std::memchr(chunk.data() + i, '\0', chunk.size() - i);
+      if (nul == nullptr) {
+        break;  // a string cut by the window: read again from its start
+      }
+      const auto end = static_cast<std::size_t>(static_cast<const char*>(nul) - chunk.data());
+      const std::string_view text(chunk.data() + i, end - i);
+      for (int name = 0; name < kNameCount; ++name) {
+        if (text == kNames[name]) {
+          found[name].push_back(pos + static_cast<std::uint32_t>(i));
+          missing -= found[name].size() == 1 ? 1 : 0;
+        }
+      }
+      i = end + 1;
+    }
+    if (missing == 0) {
+      break;  // strings are deduplicated: the rest cannot hold another copy worth finding
+    }
+    pos += static_cast<std::uint32_t>(i == 0 ? chunk.size() : i);  // skip an oversized string
+  }
+  return found;
+}
+
+// Bytes that follow a btf_type of `kind` with `vlen` entries; -1 for a kind this reader
+// does not know (it cannot step over it).
+long long TrailingBytes(unsigned kind, unsigned vlen) {
+  switch (kind) {
+    case BTF_KIND_INT:
+    case BTF_KIND_VAR:
+    case BTF_KIND_DECL_TAG:
+      return 4;
+    case BTF_KIND_ARRAY:
+      return sizeof(btf_array);
+    case BTF_KIND_STRUCT:
+    case BTF_KIND_UNION:
+    case BTF_KIND_DATASEC:
+    case BTF_KIND_ENUM64:
+      return 12LL * vlen;
+    case BTF_KIND_ENUM:
+    case BTF_KIND_FUNC_PROTO:
+      return 8LL * vlen;
+    case BTF_KIND_PTR:
+    case BTF_KIND_FWD:
+    case BTF_KIND_TYPEDEF:
+    case BTF_KIND_VOLATILE:
+    case BTF_KIND_CONST:
+    case BTF_KIND_RESTRICT:
+    case BTF_KIND_FUNC:
+    case BTF_KIND_FLOAT:
+    case BTF_KIND_TYPE_TAG:
+      return 0;
+    default:
+      return -1;
+  }
+}
+
+// Byte offset of member `member` in the struct whose members start at `members`; 0 and false
+// when it has no such member.
+bool MemberOffset(FileWindow& file,
+                  std::uint64_t members,
+                  const btf_type& type,
+                  const NameOffsets& names,
+                  Name member,
+                  std::uint32_t& offset) {
+  const bool bitfield_encoding = BTF_INFO_KFLAG(type.info) != 0;
+  for (unsigned i = 0; i < BTF_INFO_VLEN(type.info); ++i) {
+    btf_member entry{};
+    if (!file.Read(members + 12ULL * i, entry)) {
+      return false;
+    }
+    if (Is(names, member, entry.name_off)) {
+      const std::uint32_t bits =
+          bitfield_encoding ? BTF_MEMBER_BIT_OFFSET(entry.offset) : entry.offset;
+      offset = bits / 8;
+      return true;
+    }
+  }
+  return false;
+}
+
+struct Found {
+  bool iter = false, tgid = false, inode = false, ino = false;
+};
+
+// Records what `type` (id `id`, trailing data at `trailer`) contributes to `layout`.
+void Inspect(FileWindow& file,
+             std::uint32_t id,
+             const btf_type& type,
+             std::uint64_t trailer,
+             const NameOffsets& names,
+             TaskFileLayout& layout,
+             Found& found) {
+  const unsigned kind = BTF_INFO_KIND(type.info);
+  if (kind == BTF_KIND_FUNC && Is(names, kIterFunc, type.name_off)) {
+    layout.iter_func_btf_id = id;
+    found.iter = true;
+  } else if (kind == BTF_KIND_STRUCT && !found.tgid && Is(names, kTask, type.name_off)) {
+    found.tgid = MemberOffset(file, trailer, type, names, kTgid, layout.task_tgid);
+  } else if (kind == BTF_KIND_STRUCT && !found.inode && Is(names, kFile, type.name_off)) {
+    found.inode = MemberOffset(file, trailer, type, names, kFInode, layout.file_inode);
+  } else if (kind == BTF_KIND_STRUCT && !found.ino && Is(names, kInode, type.name_off)) {
+    found.ino = MemberOffset(file, trailer, type, names, kIno, layout.inode_ino);
+  }
+}
+
+Result<TaskFileLayout> WalkTypes(FileWindow& file,
+                                 std::uint64_t start,
+                                 std::uint32_t length,
+                                 const NameOffsets& names,
+                                 const std::string& path) {
+  TaskFileLayout layout;
+  Found found;
+  std::uint64_t pos = start;
+  for (std::uint32_t id = 1; pos < start + length; ++id) {
+    btf_type type{};
+    if (!file.Read(pos, type)) {
+      return Fail(path + ": type section truncated");
+    }
+    const long long trailing = TrailingBytes(BTF_INFO_KIND(type.info), BTF_INFO_VLEN(type.info));
+    if (trailing < 0) {
+      return Fail(path + ": unknown BTF kind " + std::to_string(BTF_INFO_KIND(type.info)));
+    }
+    Inspect(file, id, type, pos + sizeof(type), names, layout, found);
+    if (found.iter && found.tgid && found.inode && found.ino) {
+      return layout;
+    }
+    pos += sizeof(type) + static_cast<std::uint64_t>(trailing);
+  }
+  return Fail(path + ": no " +
+              std::string(!found.iter    ? "bpf_iter_task_file (kernel < 5.8?)"
+                          : !found.tgid  ? "task_struct.tgid"
+                          : !found.inode ? "file.f_inode"
+                                         : "inode.i_ino") +
+              " in the kernel's BTF");
+}
+
+}  // namespace
+
+Result<TaskFileLayout> ReadTaskFileLayout(const std::string& btf_path) {
+  const UniqueFd fd(::open(btf_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    return std::unexpected(ErrnoError(errno, btf_path));
+  }
+  FileWindow file(fd.get());
+  btf_header header{};
+  if (!file.Read(0, header) || header.magic != BTF_MAGIC || header.hdr_len < sizeof(header)) {
+    return Fail(btf_path + ": not a BTF file in this machine's byte order");
+  }
+  const NameOffsets names =
+      FindNames(file, std::uint64_t{header.hdr_len} + header.str_off, header.str_len);
+  return WalkTypes(file, std::uint64_t{header.hdr_len} + header.type_off, header.type_len, names,
+                   btf_path);
+}
+
+}  // namespace portwarden::inventory
