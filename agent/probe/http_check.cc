@@ -5,21 +5,23 @@
 #include <charconv>
 #include <chrono>
 #include <memory>
-#include <mutex>
 
-#include <curl/curl.h>
-
+#include "agent/probe/curl_api.h"
 #include "agent/probe/failure_reason.h"
 
 namespace portwarden::probe {
 namespace {
 
 struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
+  const CurlApi* api;
+
+  void operator()(CURL* curl) const { api->easy_cleanup(curl); }
 };
 
 struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  const CurlApi* api;
+
+  void operator()(curl_slist* list) const { api->slist_free_all(list); }
 };
 
 using UniqueCurl = std::unique_ptr<CURL, CurlDeleter>;
@@ -66,31 +68,31 @@ long RemainingMs(const ProbeDeadline& deadline) {
   return std::max<long>(1, static_cast<long>(left.count()));
 }
 
-UniqueCurl NewEasy(const std::string& url,
+UniqueCurl NewEasy(const CurlApi& api,
+                   const std::string& url,
                    const std::string& resolve_entry,
                    UniqueSlist& resolve,
                    const ProbeDeadline& deadline) {
-  UniqueCurl curl(curl_easy_init());
+  UniqueCurl curl(api.easy_init(), CurlDeleter{&api});
   if (!curl) {
     return curl;
   }
-  resolve.reset(curl_slist_append(nullptr, resolve_entry.c_str()));
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_RESOLVE, resolve.get());
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, RemainingMs(deadline));
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "portwarden");
-  curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+  resolve = UniqueSlist(api.slist_append(nullptr, resolve_entry.c_str()), SlistDeleter{&api});
+  api.easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  api.easy_setopt(curl.get(), CURLOPT_RESOLVE, resolve.get());
+  api.easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
+  api.easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, RemainingMs(deadline));
+  api.easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, OnBody);
+  api.easy_setopt(curl.get(), CURLOPT_USERAGENT, "portwarden");
+  api.easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
   return curl;
 }
 
 }  // namespace
 
 void EnsureCurlInitialised() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  (void)LoadCurl();  // a failure is reported by each HTTP check
 }
 
 std::optional<double> ParseHstsMaxAge(std::string_view value) {
@@ -118,31 +120,37 @@ HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
                            const ResolvedAddress& address,
                            const ProbeDeadline& deadline) {
   HttpCheckResult result;
+  const auto loaded = LoadCurl();
+  if (!loaded) {
+    result.error = PhaseError{failure::kHttpError, loaded.error().message};
+    return result;
+  }
+  const CurlApi& api = *loaded;
   const std::string host = server_name.empty() ? endpoint.host : server_name;
   const std::string port = std::to_string(endpoint.port);
   const std::string url = "https://" + UrlHost(host) + ":" + port + endpoint.http_path;
-  UniqueSlist resolve;
-  UniqueCurl curl = NewEasy(url, host + ":" + port + ":" + IpOf(address), resolve, deadline);
+  UniqueSlist resolve(nullptr, SlistDeleter{&api});
+  UniqueCurl curl = NewEasy(api, url, host + ":" + port + ":" + IpOf(address), resolve, deadline);
   if (!curl) {
     result.error = PhaseError{failure::kHttpError, "curl_easy_init failed"};
     return result;
   }
   auto set_path = [&](CURLoption option, const std::string& path) {
     if (!path.empty()) {
-      curl_easy_setopt(curl.get(), option, path.c_str());
+      api.easy_setopt(curl.get(), option, path.c_str());
     }
   };
   set_path(CURLOPT_CAINFO, endpoint.ca_file);
   set_path(CURLOPT_CAPATH, endpoint.ca_path);
   set_path(CURLOPT_SSLCERT, endpoint.cert_file);
   set_path(CURLOPT_SSLKEY, endpoint.key_file);
-  curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &result);
-  const CURLcode rc = curl_easy_perform(curl.get());
+  api.easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, OnHeader);
+  api.easy_setopt(curl.get(), CURLOPT_HEADERDATA, &result);
+  const CURLcode rc = api.easy_perform(curl.get());
   long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  api.easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   curl_off_t first_byte_us = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
+  api.easy_getinfo(curl.get(), CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
   result.first_byte_seconds = static_cast<double>(first_byte_us) / 1e6;
   if (status > 0) {
     result.status = static_cast<int>(status);
@@ -150,7 +158,7 @@ HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
   if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
     result.error =
         PhaseError{rc == CURLE_OPERATION_TIMEDOUT ? failure::kHttpTimeout : failure::kHttpError,
-                   std::string("curl: ") + curl_easy_strerror(rc)};
+                   std::string("curl: ") + api.easy_strerror(rc)};
   } else if (status >= 400 || status == 0) {
     result.error = PhaseError{failure::kHttpStatus, "HTTP status " + std::to_string(status)};
   }
@@ -161,21 +169,27 @@ std::optional<bool> CompanionRedirectsToHttps(const std::string& server_name,
                                               std::uint16_t companion_port,
                                               const ResolvedAddress& address,
                                               const ProbeDeadline& deadline) {
+  const auto loaded = LoadCurl();
+  if (!loaded) {
+    return std::nullopt;
+  }
+  const CurlApi& api = *loaded;
   const std::string port = std::to_string(companion_port);
   const std::string url = "http://" + UrlHost(server_name) + ":" + port + "/";
-  UniqueSlist resolve;
-  UniqueCurl curl = NewEasy(url, server_name + ":" + port + ":" + IpOf(address), resolve, deadline);
+  UniqueSlist resolve(nullptr, SlistDeleter{&api});
+  UniqueCurl curl =
+      NewEasy(api, url, server_name + ":" + port + ":" + IpOf(address), resolve, deadline);
   if (!curl) {
     return std::nullopt;
   }
-  const CURLcode rc = curl_easy_perform(curl.get());
+  const CURLcode rc = api.easy_perform(curl.get());
   long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  api.easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if ((rc != CURLE_OK && rc != CURLE_WRITE_ERROR) || status == 0) {
     return std::nullopt;
   }
   const char* location = nullptr;
-  curl_easy_getinfo(curl.get(), CURLINFO_REDIRECT_URL, &location);
+  api.easy_getinfo(curl.get(), CURLINFO_REDIRECT_URL, &location);
   const bool https = location != nullptr && Lower(location).starts_with("https://");
   return status >= 300 && status < 400 && https;
 }
