@@ -3,7 +3,8 @@
 
 Sets up its own listeners inside a throwaway network namespace (so only they are in `ss`'s
 view): HOLDERS processes in that namespace plus NS_HOLDERS processes each in a further
-namespace of its own, mixed TCP/UDP and IPv4/IPv6. Measures, median of REPS runs each:
+namespace of its own, mixed TCP/UDP and IPv4/IPv6. Measures, median of REPS rounds (the
+two commands alternate round by round, so a change in the machine's load hits both):
   - `ss -Htulnp` (wall and CPU of the child),
   - `portwarden scan --output=json` (cold: a fresh process every run),
   - the daemon's warm cycle (inventory_cycles: Inventory::Scan() again in one process),
@@ -21,7 +22,7 @@ import time
 
 HOLDERS, PER_HOLDER = 4, 2400
 NS_HOLDERS, PER_NS_HOLDER = 3, 300
-REPS = 5
+REPS = int(os.environ.get("INVENTORY_BENCH_ROUNDS", "7"))
 
 HOLDER = r'''
 import resource, socket, sys
@@ -75,9 +76,14 @@ def run_child(cmd):
     return wall, cpu
 
 
-def median_run(cmd):
-    runs = [run_child(cmd) for _ in range(REPS)]
-    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+def median_runs(*cmds):
+    """Per command, median wall and CPU over REPS rounds of running each command once."""
+    runs = [[] for _ in cmds]
+    for _ in range(REPS):
+        for i, cmd in enumerate(cmds):
+            runs[i].append(run_child(cmd))
+    return [(statistics.median(r[0] for r in cmd_runs), statistics.median(r[1] for r in cmd_runs))
+            for cmd_runs in runs]
 
 
 def main():
@@ -95,8 +101,8 @@ def main():
               f"{len(scan)} listeners in {len({l['netns'] for l in scan})} namespaces")
         if os.environ.get("INVENTORY_BENCH_EXEC"):  # e.g. a perf record of one cold scan
             subprocess.run(["sh", "-c", os.environ["INVENTORY_BENCH_EXEC"], "sh", portwarden])
-        ss_wall, ss_cpu = median_run(["ss", "-Htulnp"])
-        cold_wall, cold_cpu = median_run([portwarden, "scan", "--output=json"])
+        (ss_wall, ss_cpu), (cold_wall, cold_cpu) = median_runs(
+            ["ss", "-Htulnp"], [portwarden, "scan", "--output=json"])
         warm = json.loads(subprocess.run([cycles, str(REPS)], capture_output=True,
                                          text=True, check=True).stdout)
     finally:
