@@ -1,6 +1,7 @@
 #include "agent/inventory/inventory.h"
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <system_error>
 #include <thread>
@@ -85,6 +86,8 @@ struct Inventory::State {
   InventoryStats cumulative;  // only the *_total fields are used
   std::string bpf_reason_logged;
 
+  void LogBpfUnavailable(const Error& why);
+
   std::vector<NamespaceDump> DumpAll(InventoryStats& stats);
   Attribution Attribute(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
   std::vector<Listener> Listeners(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
@@ -125,6 +128,18 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats) {
   return dumps;
 }
 
+// Once per distinct reason. Missing privilege is the normal case for a non-root agent (and
+// a partial attribution already says so), so it is a debug line; anything else is info.
+void Inventory::State::LogBpfUnavailable(const Error& why) {
+  if (why.message == bpf_reason_logged) {
+    return;
+  }
+  bpf_reason_logged = why.message;
+  const bool unprivileged = why.code == EPERM || why.code == EACCES;
+  (unprivileged ? log::Debug : log::Info)(
+      "process attribution walks /proc/*/fd: BPF fd walk unavailable", {{"reason", why.message}});
+}
+
 // Phase 2: socket inodes to processes, searching each socket's own namespace first.
 Attribution Inventory::State::Attribute(const std::vector<NamespaceDump>& dumps,
                                         InventoryStats& stats) {
@@ -149,11 +164,7 @@ Attribution Inventory::State::Attribute(const std::vector<NamespaceDump>& dumps,
     log::Debug("process attribution uses the BPF fd walk", {{"walk", resolve.walk}});
   }
   stats.bpf_walk_ready = resolver->BpfReady();
-  if (resolver->BpfUnavailableReason() != bpf_reason_logged) {
-    bpf_reason_logged = resolver->BpfUnavailableReason();
-    log::Info("process attribution walks /proc/*/fd: BPF fd walk unavailable",
-              {{"reason", bpf_reason_logged}});
-  }
+  LogBpfUnavailable(resolver->BpfUnavailable());
   stats.processes_vanished = resolve.processes_vanished;
   stats.proc_read_errors = resolve.proc_errors;
   return owners;

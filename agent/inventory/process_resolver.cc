@@ -322,7 +322,7 @@ void ProcessResolver::PrefetchWalk() {
       }
       auto tables = walker->Walk();
       if (!tables) {
-        bpf_unavailable_ = tables.error().message;
+        bpf_unavailable_ = tables.error();
         return std::nullopt;
       }
       return std::move(*tables);
@@ -347,7 +347,7 @@ std::optional<std::vector<FdTable>> ProcessResolver::TakeSnapshot(bool& prefetch
   }
   auto tables = walker->Walk();
   if (!tables) {
-    bpf_unavailable_ = tables.error().message;
+    bpf_unavailable_ = tables.error();
     return std::nullopt;
   }
   return std::move(*tables);
@@ -360,7 +360,7 @@ const BpfFdWalker* ProcessResolver::Walker() {
       bpf_ = std::move(*walker);
       bpf_state_ = kReady;
     } else {
-      bpf_unavailable_ = walker.error().message;
+      bpf_unavailable_ = walker.error();
       bpf_state_ = kFailed;
     }
   }

@@ -61,8 +61,9 @@ class ProcessResolver {
   explicit ProcessResolver(std::string proc_path, bool allow_bpf = false)
       : proc_path_(std::move(proc_path)), bpf_state_(allow_bpf ? kUntried : kOff) {}
 
-  /// Why the BPF walk is not in use ("" while it is, or before it was first needed).
-  const std::string& BpfUnavailableReason() const { return bpf_unavailable_; }
+  /// Why the BPF walk is not in use (empty message while it is, or before it was needed);
+  /// `code` is the errno when there is one (EPERM: no CAP_BPF/CAP_PERFMON).
+  const Error& BpfUnavailable() const { return bpf_unavailable_; }
 
   /// Starts loading the BPF walker and walking on a helper thread, so that a first scan's
   /// walk overlaps its socket dumps; the next Resolve() claims from that snapshot, then
@@ -118,7 +119,7 @@ class ProcessResolver {
   enum BpfState { kOff, kUntried, kReady, kFailed } bpf_state_;
 
   std::unique_ptr<BpfFdWalker> bpf_;
-  std::string bpf_unavailable_;
+  Error bpf_unavailable_;
   std::future<std::optional<std::vector<FdTable>>> prefetched_;
 };
 
