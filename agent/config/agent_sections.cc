@@ -118,6 +118,27 @@ Result<ProcessWalk> ReadProcessWalk(const TomlReader& reader, const toml::node& 
   return *walk == "auto" ? ProcessWalk::kAuto : ProcessWalk::kProcfs;
 }
 
+namespace {
+
+/// The trust store and HTTP check for discovered targets.
+Status ReadDiscoveryChecks(const TomlReader& reader, const toml::table& t, DiscoverySettings& out) {
+  return TomlReader::Assign(
+             t, "ca_file", out.ca_file,
+             [&](const toml::node& n) { return reader.ReadableFile(n, "discovery.ca_file"); })
+      .and_then([&] {
+        return TomlReader::Assign(t, "ca_path", out.ca_path, [&](const toml::node& n) {
+          return reader.ReadableFile(n, "discovery.ca_path");
+        });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "http", out.http, [&](const toml::node& n) {
+          return reader.Bool(n, "discovery.http");
+        });
+      });
+}
+
+}  // namespace
+
 Status ReadDiscoverySection(const TomlReader& reader,
                             const toml::node& node,
                             DiscoverySettings& out) {
@@ -127,7 +148,10 @@ Status ReadDiscoverySection(const TomlReader& reader,
   }
   const toml::table& t = **table;
   out.namespaces_set = out.namespaces_set || t.contains("namespaces");
-  return reader.CheckKeys(t, "[discovery]", {"enabled", "tls_ports", "namespaces", "server_name"})
+  return reader
+      .CheckKeys(
+          t, "[discovery]",
+          {"enabled", "tls_ports", "namespaces", "server_name", "ca_file", "ca_path", "http"})
       .and_then([&] {
         return TomlReader::Assign(t, "enabled", out.enabled, [&](const toml::node& n) {
           return reader.Bool(n, "discovery.enabled");
@@ -147,7 +171,8 @@ Status ReadDiscoverySection(const TomlReader& reader,
         return TomlReader::Assign(t, "namespaces", out.namespaces, [&](const toml::node& n) {
           return ReadNamespaceMode(reader, n);
         });
-      });
+      })
+      .and_then([&] { return ReadDiscoveryChecks(reader, t, out); });
 }
 
 Status ReadInventorySection(const TomlReader& reader,

@@ -37,6 +37,9 @@ struct DiscoverySettings {
   NamespaceMode namespaces = NamespaceMode::kAll;  ///< kAll needs root; see Defaults().
   bool namespaces_set = false;                     ///< true when the config chose explicitly
   std::string server_name;                         ///< SNI for discovered targets; "" = hostname
+  std::string ca_file;  ///< Trusted roots for discovered targets; "" = system store.
+  std::string ca_path;  ///< Hashed certificate directory for them; "" = system store.
+  bool http = false;    ///< Also run the HTTP checks (status, HSTS) on discovered targets.
 };
 
 /// How sockets are mapped to processes: kAuto walks every process's fds with one BPF

@@ -1,6 +1,4 @@
 // Reader for [[endpoints]]: TLS endpoints to probe.
-#include <unistd.h>
-
 #include <set>
 #include <string>
 #include <utility>
@@ -29,16 +27,6 @@ Result<IpFamily> ReadIpFamily(const TomlReader& reader, const toml::node& n) {
       n, "endpoints.ip_family", "must be \"any\", \"ipv4\" or \"ipv6\", got \"" + *text + "\""));
 }
 
-Result<std::string> ReadReadableFile(const TomlReader& reader,
-                                     const toml::node& n,
-                                     std::string_view key) {
-  auto path = reader.NonEmptyString(n, key);
-  if (path && ::access(path->c_str(), R_OK) != 0) {
-    return std::unexpected(reader.ErrorAt(n, key, "cannot read \"" + *path + "\""));
-  }
-  return path;
-}
-
 Status ReadTarget(const TomlReader& reader, const toml::table& t, EndpointConfig& out) {
   const toml::node* node = t.get("target");
   if (node == nullptr) {
@@ -65,7 +53,7 @@ Status ReadTarget(const TomlReader& reader, const toml::table& t, EndpointConfig
 Status ReadFiles(const TomlReader& reader, const toml::table& t, EndpointConfig& out) {
   auto file = [&](std::string_view key, std::string& field, const std::string& qualified) {
     return TomlReader::Assign(
-        t, key, field, [&](const toml::node& n) { return ReadReadableFile(reader, n, qualified); });
+        t, key, field, [&](const toml::node& n) { return reader.ReadableFile(n, qualified); });
   };
   return file("ca_file", out.ca_file, "endpoints.ca_file")
       .and_then([&] { return file("ca_path", out.ca_path, "endpoints.ca_path"); })

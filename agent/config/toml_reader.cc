@@ -1,5 +1,7 @@
 #include "agent/config/toml_reader.h"
 
+#include <unistd.h>
+
 #include <string>
 
 namespace portwarden::config {
@@ -94,6 +96,14 @@ Result<std::string> TomlReader::NonEmptyString(const toml::node& node, std::stri
     return std::unexpected(ErrorAt(node, key, "must not be empty"));
   }
   return text;
+}
+
+Result<std::string> TomlReader::ReadableFile(const toml::node& node, std::string_view key) const {
+  auto path = NonEmptyString(node, key);
+  if (path && ::access(path->c_str(), R_OK) != 0) {
+    return std::unexpected(ErrorAt(node, key, "cannot read \"" + *path + "\""));
+  }
+  return path;
 }
 
 Result<bool> TomlReader::Bool(const toml::node& node, std::string_view key) const {

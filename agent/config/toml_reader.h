@@ -33,6 +33,8 @@ class TomlReader {
 
   Result<std::string> String(const toml::node& node, std::string_view key) const;
   Result<std::string> NonEmptyString(const toml::node& node, std::string_view key) const;
+  /// A non-empty path the agent can read now (CA bundles, client certificates).
+  Result<std::string> ReadableFile(const toml::node& node, std::string_view key) const;
   Result<bool> Bool(const toml::node& node, std::string_view key) const;
   Result<std::int64_t> Integer(const toml::node& node,
                                std::string_view key,

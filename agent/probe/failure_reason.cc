@@ -5,10 +5,10 @@
 namespace portwarden::probe::failure {
 
 std::span<const std::string_view> All() {
-  static constexpr std::array kAll{kDns,          kNetns,       kConnectRefused, kConnectTimeout,
-                                   kConnectError, kTlsSetup,    kTlsTimeout,     kTlsAlert,
-                                   kTlsEof,       kTlsProtocol, kVerify,         kHttpTimeout,
-                                   kHttpError,    kHttpStatus,  kCancelled};
+  static constexpr std::array kAll{
+      kDns,         kDnsTimeout, kNetns,      kConnectRefused, kConnectTimeout, kConnectError,
+      kTlsSetup,    kTlsTimeout, kTlsAlert,   kTlsEof,         kTlsProtocol,    kVerify,
+      kHttpTimeout, kHttpError,  kHttpStatus, kCancelled};
   return kAll;
 }
 

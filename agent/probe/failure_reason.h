@@ -8,6 +8,7 @@
 namespace portwarden::probe::failure {
 
 inline constexpr std::string_view kDns = "dns";                         ///< Resolution failed.
+inline constexpr std::string_view kDnsTimeout = "dns_timeout";          ///< No answer in time.
 inline constexpr std::string_view kNetns = "netns";                     ///< setns() failed.
 inline constexpr std::string_view kConnectRefused = "connect_refused";  ///< RST on SYN.
 inline constexpr std::string_view kConnectTimeout = "connect_timeout";  ///< No SYN-ACK in time.

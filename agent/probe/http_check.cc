@@ -8,6 +8,7 @@
 
 #include "agent/probe/curl_api.h"
 #include "agent/probe/failure_reason.h"
+#include "agent/probe/tcp_connect.h"
 
 namespace portwarden::probe {
 namespace {
@@ -52,6 +53,13 @@ std::size_t OnBody(char*, std::size_t, std::size_t, void*) {
   return 0;
 }
 
+/// Creates libcurl's socket inside the listener's network namespace (discovered targets), so
+/// the HTTP check reaches the same listener as the handshake did.
+curl_socket_t OpenSocketInNetns(void* netns_path, curlsocktype, curl_sockaddr* address) {
+  auto fd = OpenTcpSocket(address->family, *static_cast<const std::string*>(netns_path));
+  return fd ? fd->Release() : CURL_SOCKET_BAD;
+}
+
 std::string IpOf(const ResolvedAddress& address) {
   const auto colon = address.text.rfind(':');
   std::string ip = address.text.substr(0, colon);
@@ -72,10 +80,15 @@ UniqueCurl NewEasy(const CurlApi& api,
                    const std::string& url,
                    const std::string& resolve_entry,
                    UniqueSlist& resolve,
+                   const std::string& netns_path,
                    const ProbeDeadline& deadline) {
   UniqueCurl curl(api.easy_init(), CurlDeleter{&api});
   if (!curl) {
     return curl;
+  }
+  if (!netns_path.empty()) {
+    api.easy_setopt(curl.get(), CURLOPT_OPENSOCKETFUNCTION, OpenSocketInNetns);
+    api.easy_setopt(curl.get(), CURLOPT_OPENSOCKETDATA, &netns_path);
   }
   resolve = UniqueSlist(api.slist_append(nullptr, resolve_entry.c_str()), SlistDeleter{&api});
   api.easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
@@ -118,6 +131,7 @@ std::optional<double> ParseHstsMaxAge(std::string_view value) {
 HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
                            const std::string& server_name,
                            const ResolvedAddress& address,
+                           const std::string& netns_path,
                            const ProbeDeadline& deadline) {
   HttpCheckResult result;
   const auto loaded = LoadCurl();
@@ -130,7 +144,8 @@ HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
   const std::string port = std::to_string(endpoint.port);
   const std::string url = "https://" + UrlHost(host) + ":" + port + endpoint.http_path;
   UniqueSlist resolve(nullptr, SlistDeleter{&api});
-  UniqueCurl curl = NewEasy(api, url, host + ":" + port + ":" + IpOf(address), resolve, deadline);
+  UniqueCurl curl =
+      NewEasy(api, url, host + ":" + port + ":" + IpOf(address), resolve, netns_path, deadline);
   if (!curl) {
     result.error = PhaseError{failure::kHttpError, "curl_easy_init failed"};
     return result;
@@ -168,6 +183,7 @@ HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
 std::optional<bool> CompanionRedirectsToHttps(const std::string& server_name,
                                               std::uint16_t companion_port,
                                               const ResolvedAddress& address,
+                                              const std::string& netns_path,
                                               const ProbeDeadline& deadline) {
   const auto loaded = LoadCurl();
   if (!loaded) {
@@ -177,8 +193,8 @@ std::optional<bool> CompanionRedirectsToHttps(const std::string& server_name,
   const std::string port = std::to_string(companion_port);
   const std::string url = "http://" + UrlHost(server_name) + ":" + port + "/";
   UniqueSlist resolve(nullptr, SlistDeleter{&api});
-  UniqueCurl curl =
-      NewEasy(api, url, server_name + ":" + port + ":" + IpOf(address), resolve, deadline);
+  UniqueCurl curl = NewEasy(api, url, server_name + ":" + port + ":" + IpOf(address), resolve,
+                            netns_path, deadline);
   if (!curl) {
     return std::nullopt;
   }

@@ -23,17 +23,22 @@ struct HttpCheckResult {
 /// Sends one GET to the endpoint, pinned to `address`, with full certificate verification
 /// against the endpoint's CA settings (no verification shortcut). Reads the status code and
 /// Strict-Transport-Security; abandons the body. Status >= 400 is an `http_status` failure.
-/// Thread-safe (one easy handle per call; curl_global_init must have run).
+/// A non-empty `netns_path` makes libcurl connect from inside that network namespace (a
+/// discovered listener's). Thread-safe (one easy handle per call; curl_global_init must have
+/// run).
 HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
                            const std::string& server_name,
                            const ResolvedAddress& address,
+                           const std::string& netns_path,
                            const ProbeDeadline& deadline);
 
 /// GET http://server_name:companion_port/ pinned to the address's IP: true when the answer
-/// is a 3xx whose Location starts with "https://"; nullopt when no answer at all.
+/// is a 3xx whose Location starts with "https://"; nullopt when no answer at all. Connects
+/// from inside `netns_path` when it is not empty.
 std::optional<bool> CompanionRedirectsToHttps(const std::string& server_name,
                                               std::uint16_t companion_port,
                                               const ResolvedAddress& address,
+                                              const std::string& netns_path,
                                               const ProbeDeadline& deadline);
 
 /// Parses max-age out of a Strict-Transport-Security value; nullopt when absent or invalid.

@@ -139,6 +139,9 @@ std::vector<ProbeTarget> DiscoveredTargets(const std::vector<inventory::Listener
     // Namespaces reuse addresses (every container has 127.0.0.1): name the namespace.
     target.endpoint.target = own_netns ? host_port : listener.netns + "/" + host_port;
     target.endpoint.server_name = sni;
+    target.endpoint.ca_file = config.discovery.ca_file;
+    target.endpoint.ca_path = config.discovery.ca_path;
+    target.endpoint.http = config.discovery.http;
     target.endpoint.max_addresses = 1;
     target.netns_inode = listener.netns_inode;
     target.netns = listener.netns;
@@ -157,16 +160,21 @@ namespace {
 /// Stage 1: resolves every target; a name may fan out into several addresses. Targets that
 /// do not resolve become results right away.
 std::vector<AddressJob> ResolveAll(const std::vector<ProbeTarget>& targets,
-                                   int concurrency,
+                                   const config::Config& config,
+                                   const std::atomic<bool>* cancelled,
                                    WorkerPool& pool,
                                    std::vector<ProbeResult>& failures) {
   std::vector<std::vector<AddressJob>> per_target(targets.size());
   std::vector<std::optional<ProbeResult>> resolve_failures(targets.size());
+  const int concurrency = std::max(1, config.agent.probe_concurrency);
+  // Each target's deadline starts with its resolution: a resolver that never answers costs
+  // the target its timeout (dns_timeout) and holds up no one else's deadline.
   pool.Run(targets.size(), concurrency, [&](std::size_t i) {
     const auto& endpoint = targets[i].endpoint;
     const SteadyTime start = std::chrono::steady_clock::now();
+    const ProbeDeadline deadline{start + TimeoutOf(targets[i], config), cancelled};
     auto addresses = Resolve(endpoint.host, endpoint.port, endpoint.ip_family,
-                             std::max(1, endpoint.max_addresses));
+                             std::max(1, endpoint.max_addresses), deadline);
     const double seconds = SecondsSince(start);
     if (!addresses) {
       resolve_failures[i] = ResolveFailure(targets[i], addresses.error(), seconds);
@@ -196,7 +204,8 @@ ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
   // so a renewed file is picked up without a restart, at the cost of one load per cycle.
   state_->contexts.Clear();
   std::vector<ProbeResult> failures;
-  const std::vector<AddressJob> jobs = ResolveAll(targets, concurrency, state_->pool, failures);
+  const std::vector<AddressJob> jobs =
+      ResolveAll(targets, config, cancelled, state_->pool, failures);
   // Stage 2: probe every address; each probe's deadline counts from its own resolve start.
   std::vector<ProbeResult> results(jobs.size());
   state_->pool.Run(jobs.size(), concurrency, [&](std::size_t i) {

@@ -54,7 +54,8 @@ void RunHttpChecks(const ProbeTarget& target,
                    const ProbeDeadline& deadline,
                    ProbeResult& result) {
   const auto& endpoint = target.endpoint;
-  HttpCheckResult http = HttpsCheck(endpoint, result.server_name, address, deadline);
+  HttpCheckResult http =
+      HttpsCheck(endpoint, result.server_name, address, target.netns_path, deadline);
   result.phases.http = http.first_byte_seconds;
   result.http_status = http.status;
   if (http.status) {
@@ -72,7 +73,7 @@ void RunHttpChecks(const ProbeTarget& target,
     const std::string host = result.server_name.empty() ? endpoint.host : result.server_name;
     result.companion_target = endpoint.host + ":" + std::to_string(*companion);
     result.companion_redirects_to_https =
-        CompanionRedirectsToHttps(host, *companion, address, deadline);
+        CompanionRedirectsToHttps(host, *companion, address, target.netns_path, deadline);
   }
 }
 

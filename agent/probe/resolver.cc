@@ -8,24 +8,72 @@
 #include <memory>
 
 #include "agent/probe/failure_reason.h"
+#include "agent/probe/name_lookup.h"
 
 namespace portwarden::probe {
 namespace {
 
-struct AddrInfoDeleter {
-  void operator()(addrinfo* info) const { freeaddrinfo(info); }
-};
-
-int FamilyHint(config::IpFamily family) {
-  switch (family) {
-    case config::IpFamily::kIpv4:
-      return AF_INET;
-    case config::IpFamily::kIpv6:
-      return AF_INET6;
-    case config::IpFamily::kAny:
-      break;
+void SetPort(ResolvedAddress& address, std::uint16_t port) {
+  if (address.storage.ss_family == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(&address.storage)->sin6_port = htons(port);
+  } else {
+    reinterpret_cast<sockaddr_in*>(&address.storage)->sin_port = htons(port);
   }
-  return AF_UNSPEC;
+}
+
+/// The first `max_addresses` distinct addresses of `list`, each with `port`.
+std::vector<ResolvedAddress> DistinctAddresses(const addrinfo* list,
+                                               std::uint16_t port,
+                                               int max_addresses) {
+  std::vector<ResolvedAddress> out;
+  for (const addrinfo* it = list; it != nullptr; it = it->ai_next) {
+    if (static_cast<int>(out.size()) >= max_addresses) {
+      break;
+    }
+    ResolvedAddress address;
+    std::memcpy(&address.storage, it->ai_addr, it->ai_addrlen);
+    address.length = it->ai_addrlen;
+    SetPort(address, port);
+    address.text = AddressText(reinterpret_cast<const sockaddr*>(&address.storage));
+    bool seen = false;
+    for (const auto& other : out) {
+      seen = seen || other.text == address.text;
+    }
+    if (!seen) {
+      out.push_back(std::move(address));
+    }
+  }
+  return out;
+}
+
+/// getaddrinfo restricted to IP literals: never blocks, never asks a resolver.
+LookupAnswer ParseLiteral(const std::string& host, config::IpFamily family) {
+  addrinfo hints{};
+  hints.ai_family = FamilyHint(family);
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_protocol = IPPROTO_TCP;
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* raw = nullptr;
+  const int code = getaddrinfo(host.c_str(), nullptr, &hints, &raw);
+  return LookupAnswer{code, AddrInfoList(raw)};
+}
+
+bool IsLiteralOfOtherFamily(const std::string& host) {
+  return ParseLiteral(host, config::IpFamily::kAny).code == 0;
+}
+
+PhaseResult<std::vector<ResolvedAddress>> AddressesOf(const LookupAnswer& answer,
+                                                      const std::string& host,
+                                                      std::uint16_t port,
+                                                      int max_addresses) {
+  if (answer.code != 0) {
+    return std::unexpected(PhaseError{failure::kDns, host + ": " + gai_strerror(answer.code)});
+  }
+  std::vector<ResolvedAddress> out = DistinctAddresses(answer.list.get(), port, max_addresses);
+  if (out.empty()) {
+    return std::unexpected(PhaseError{failure::kDns, host + ": no usable address"});
+  }
+  return out;
 }
 
 }  // namespace
@@ -45,40 +93,21 @@ std::string AddressText(const sockaddr* address) {
 PhaseResult<std::vector<ResolvedAddress>> Resolve(const std::string& host,
                                                   std::uint16_t port,
                                                   config::IpFamily family,
-                                                  int max_addresses) {
-  addrinfo hints{};
-  hints.ai_family = FamilyHint(family);
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_protocol = IPPROTO_TCP;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* raw = nullptr;
-  const std::string service = std::to_string(port);
-  const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &raw);
-  std::unique_ptr<addrinfo, AddrInfoDeleter> list(raw);
-  if (rc != 0) {
-    return std::unexpected(PhaseError{failure::kDns, host + ": " + gai_strerror(rc)});
+                                                  int max_addresses,
+                                                  const ProbeDeadline& deadline) {
+  const LookupAnswer literal = ParseLiteral(host, family);
+  if (literal.code != EAI_NONAME && literal.code != EAI_ADDRFAMILY) {
+    return AddressesOf(literal, host, port, max_addresses);
   }
-  std::vector<ResolvedAddress> out;
-  for (const addrinfo* it = list.get(); it != nullptr; it = it->ai_next) {
-    if (static_cast<int>(out.size()) >= max_addresses) {
-      break;
-    }
-    ResolvedAddress address;
-    std::memcpy(&address.storage, it->ai_addr, it->ai_addrlen);
-    address.length = it->ai_addrlen;
-    address.text = AddressText(it->ai_addr);
-    bool seen = false;
-    for (const auto& other : out) {
-      seen = seen || other.text == address.text;
-    }
-    if (!seen) {
-      out.push_back(std::move(address));
-    }
+  if (IsLiteralOfOtherFamily(host)) {
+    return std::unexpected(
+        PhaseError{failure::kDns, host + ": address family not allowed by ip_family"});
   }
-  if (out.empty()) {
-    return std::unexpected(PhaseError{failure::kDns, host + ": no usable address"});
+  auto answer = LookUpName(host, family, deadline);
+  if (!answer) {
+    return std::unexpected(answer.error());
   }
-  return out;
+  return AddressesOf(**answer, host, port, max_addresses);
 }
 
 }  // namespace portwarden::probe

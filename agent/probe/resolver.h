@@ -8,6 +8,7 @@
 
 #include "agent/config/endpoint_config.h"
 #include "agent/probe/phase_error.h"
+#include "agent/probe/probe_deadline.h"
 
 namespace portwarden::probe {
 
@@ -19,11 +20,15 @@ struct ResolvedAddress {
 };
 
 /// Resolves `host` (a name or an IP literal) to at most `max_addresses` distinct TCP
-/// addresses of the allowed family, in resolver order. Blocking (getaddrinfo); thread-safe.
+/// addresses of the allowed family, in resolver order. An IP literal is converted at once; a
+/// name is looked up on a helper thread (LookUpName) and waited for until `deadline`: a
+/// resolver that does not answer in time gives `dns_timeout`, a cancel `cancelled`, any
+/// other failure `dns`. Thread-safe.
 PhaseResult<std::vector<ResolvedAddress>> Resolve(const std::string& host,
                                                   std::uint16_t port,
                                                   config::IpFamily family,
-                                                  int max_addresses);
+                                                  int max_addresses,
+                                                  const ProbeDeadline& deadline);
 
 /// "ip:port" / "[ip6]:port" text of a socket address.
 std::string AddressText(const sockaddr* address);

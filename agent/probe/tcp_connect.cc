@@ -48,6 +48,10 @@ PhaseResult<UniqueFd> NewSocketInNetns(int family, const std::string& netns_path
 
 }  // namespace
 
+PhaseResult<UniqueFd> OpenTcpSocket(int family, const std::string& netns_path) {
+  return netns_path.empty() ? NewSocket(family) : NewSocketInNetns(family, netns_path);
+}
+
 bool WaitFd(int fd, short events, const ProbeDeadline& deadline) {
   while (!deadline.Cancelled()) {
     const int slice = deadline.PollSliceMs();
@@ -70,7 +74,7 @@ PhaseResult<UniqueFd> ConnectTcp(const ResolvedAddress& address,
                                  const std::string& netns_path,
                                  const ProbeDeadline& deadline) {
   const int family = address.storage.ss_family;
-  auto fd = netns_path.empty() ? NewSocket(family) : NewSocketInNetns(family, netns_path);
+  auto fd = OpenTcpSocket(family, netns_path);
   if (!fd) {
     return fd;
   }

@@ -18,6 +18,10 @@ PhaseResult<UniqueFd> ConnectTcp(const ResolvedAddress& address,
                                  const std::string& netns_path,
                                  const ProbeDeadline& deadline);
 
+/// A non-blocking TCP socket of `family`, created inside `netns_path` when it is not empty
+/// (see ConnectTcp). Thread-safe.
+PhaseResult<UniqueFd> OpenTcpSocket(int family, const std::string& netns_path);
+
 /// Waits until `fd` is readable (`events` = POLLIN) or writable (POLLOUT) or the deadline
 /// passes or the probe is cancelled. Returns true when ready.
 bool WaitFd(int fd, short events, const ProbeDeadline& deadline);
