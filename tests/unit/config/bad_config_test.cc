@@ -51,6 +51,13 @@ const BadConfig kBadConfigs[] = {
      "bad.toml:2:14: discovery.namespaces: must be \"all\" or \"host\", got \"some\""},
     {"ProcessWalkBadValue", "[inventory]\nprocess_walk = \"ebpf\"\n",
      "bad.toml:2:16: inventory.process_walk: must be \"auto\" or \"procfs\", got \"ebpf\""},
+    {"DiscoveryUnknownKey", "[discovery]\nhttps = true\n",
+     "bad.toml:2:1: unknown key \"https\" in [discovery] (allowed: enabled, tls_ports, "
+     "namespaces, server_name, ca_file, ca_path, http)"},
+    {"DiscoveryHttpWrongType", "[discovery]\nhttp = \"yes\"\n",
+     "bad.toml:2:8: discovery.http: expected a boolean, got string"},
+    {"DiscoveryMissingCaFile", "[discovery]\nca_file = \"/nonexistent/ca.pem\"\n",
+     "bad.toml:2:11: discovery.ca_file: cannot read \"/nonexistent/ca.pem\""},
     {"TelemetryPathRelative", "[web]\ntelemetry_path = \"metrics\"\n",
      "bad.toml:2:18: web.telemetry_path: must start with \"/\""},
     {"ListenAddressEmpty", "[web]\nlisten_address = []\n",

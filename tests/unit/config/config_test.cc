@@ -17,6 +17,8 @@ TEST(ConfigTest, EmptyDocumentGivesDefaults) {
   EXPECT_EQ(config->web.listen_addresses, std::vector<std::string>{":19443"});
   EXPECT_EQ(config->web.telemetry_path, "/metrics");
   EXPECT_EQ(config->discovery.tls_ports, (std::vector<std::uint16_t>{443, 8443}));
+  EXPECT_FALSE(config->discovery.http);
+  EXPECT_TRUE(config->discovery.ca_file.empty());
   EXPECT_TRUE(config->endpoints.empty());
   EXPECT_EQ(config->inventory.process_walk, ProcessWalk::kAuto);
   EXPECT_EQ(config->source, "empty.toml");
@@ -89,6 +91,15 @@ max_addresses = 2
   EXPECT_EQ(second.ip_family, IpFamily::kIpv6);
   EXPECT_EQ(second.timeout, seconds(3));
   EXPECT_EQ(second.max_addresses, 2);
+}
+
+TEST(ConfigTest, DiscoveryHttpCheckAndTrustStore) {
+  auto config = LoadString(
+      "[discovery]\nhttp = true\nca_file = \"/dev/null\"\nca_path = \"/etc\"\n", "d.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->discovery.http);
+  EXPECT_EQ(config->discovery.ca_file, "/dev/null");
+  EXPECT_EQ(config->discovery.ca_path, "/etc");
 }
 
 TEST(ConfigTest, SingleListenAddressString) {

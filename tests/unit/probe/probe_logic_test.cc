@@ -1,4 +1,5 @@
 // Pure pieces of the prober: reason mapping, HSTS parsing, discovery, the bounded pool.
+// (Resolution against a resolver that never answers: tests/integration/probe.)
 #include <atomic>
 #include <set>
 #include <thread>
@@ -35,6 +36,7 @@ TEST(FailureReasonTest, ClosedSetHasNoDuplicates) {
   const auto all = failure::All();
   EXPECT_EQ(std::set<std::string_view>(all.begin(), all.end()).size(), all.size());
   EXPECT_NE(std::find(all.begin(), all.end(), "connect_refused"), all.end());
+  EXPECT_NE(std::find(all.begin(), all.end(), "dns_timeout"), all.end());
 }
 
 TEST(HstsTest, ParsesMaxAge) {
@@ -80,6 +82,15 @@ TEST(DiscoveryTest, TlsPortsOnlyLoopbackForWildcardsNamespacedTargets) {
   EXPECT_EQ(targets[2].endpoint.target, "10.0.0.5:443");
   EXPECT_EQ(targets[3].endpoint.target, "web/127.0.0.1:443");
   EXPECT_EQ(targets[3].netns_path, "/run/netns/web");
+  EXPECT_FALSE(targets[0].endpoint.http);  // HTTP checks of discovered listeners are opt-in.
+  EXPECT_TRUE(targets[0].endpoint.ca_file.empty());
+  config.discovery.http = true;
+  config.discovery.ca_file = "/etc/internal-ca.pem";
+  for (const auto& target : DiscoveredTargets(listeners, config)) {
+    EXPECT_TRUE(target.endpoint.http);
+    EXPECT_EQ(target.endpoint.ca_file, "/etc/internal-ca.pem");
+    EXPECT_EQ(target.endpoint.http_path, "/");
+  }
   config.discovery.enabled = false;
   EXPECT_TRUE(DiscoveredTargets(listeners, config).empty());
 }
