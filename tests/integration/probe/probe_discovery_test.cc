@@ -1,6 +1,7 @@
 // Discovery end to end: a real TLS listener on a test-chosen port added to tls_ports is found
 // by the real Inventory and probed with no endpoint configured; in the agent's own network
-// namespace and in a namespace the test creates (probed from inside it via setns).
+// namespace and in a namespace the test creates (probed from inside it via setns); with
+// `discovery.http = true` the HTTP check runs too, from inside the listener's namespace.
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,6 +58,39 @@ TEST(ProbeDiscoveryTest, LocalTlsListenerIsFoundAndProbed) {
   EXPECT_TRUE(Discover(config).empty());
 }
 
+TEST(ProbeDiscoveryTest, HttpCheckOfDiscoveredListenersIsOptIn) {
+  const TestPki& t = SharedPki();
+  TlsServer server(t.leaf, {"-cert_chain", t.intermediate_chain});
+  config::Config config = DiscoveryConfig(server.port());
+  config.discovery.ca_file = t.root.pem;
+  const auto targets = Discover(config);
+  ASSERT_EQ(targets.size(), 1U);
+  probe::ProbeRunner runner;
+  auto report = runner.RunCycle(targets, config);
+  ASSERT_EQ(report.results.size(), 1U);
+  EXPECT_TRUE(report.results[0].success) << report.results[0].failure_detail;
+  EXPECT_FALSE(report.results[0].http_status.has_value());  // Default: TLS only.
+  EXPECT_FALSE(report.results[0].phases.http.has_value());
+
+  config.discovery.http = true;
+  report = runner.RunCycle(Discover(config), config);
+  ASSERT_EQ(report.results.size(), 1U);
+  const auto& r = report.results[0];
+  EXPECT_TRUE(r.success) << r.failure_detail;
+  EXPECT_EQ(r.verify_result, "ok");  // Verified against discovery.ca_file.
+  EXPECT_EQ(r.http_status, std::optional<int>(200));
+  EXPECT_EQ(r.hsts, std::optional<bool>(false));  // s_server -www sends no HSTS header.
+  ASSERT_TRUE(r.phases.http.has_value());
+  EXPECT_GT(*r.phases.http, 0.0);
+  const std::string text = TlsMetricsText(report);
+  const std::string labels = "{target=\"127.0.0.1:" + std::to_string(server.port()) +
+                             "\",address=\"127.0.0.1:" + std::to_string(server.port()) +
+                             "\",server_name=\"localhost\",source=\"discovered\"}";
+  EXPECT_NE(text.find("portwarden_http_status_code" + labels + " 200\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("portwarden_http_hsts_present" + labels + " 0\n"), std::string::npos);
+}
+
 /// A network namespace made with `ip netns`, deleted on destruction.
 class TestNetns {
  public:
@@ -98,6 +132,34 @@ TEST(ProbeDiscoveryTest, ListenerInsideAnotherNamespaceIsProbedFromInside) {
     ASSERT_FALSE(report.results[0].chain.empty()) << report.results[0].failure_detail;
     EXPECT_EQ(static_cast<std::int64_t>(report.results[0].chain[0].not_after), t.leaf.not_after);
   }
+}
+
+TEST(ProbeDiscoveryTest, HttpCheckOfAListenerInAnotherNamespaceConnectsFromInside) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "needs root for ip netns";
+  }
+  const TestPki& t = SharedPki();
+  TestNetns netns;
+  ChildProcess server(
+      {"ip", "netns", "exec", netns.name(), "openssl", "s_server", "-accept", "127.0.0.1:0",
+       "-cert", t.leaf.pem, "-key", t.leaf.key, "-cert_chain", t.intermediate_chain, "-www"},
+      "ACCEPT");
+  const auto port = static_cast<std::uint16_t>(
+      std::stoi(server.ready_line().substr(server.ready_line().rfind(':') + 1)));
+  config::Config config = DiscoveryConfig(port);
+  config.discovery.http = true;
+  config.discovery.ca_file = t.root.pem;
+  const auto targets = Discover(config);
+  const auto it = std::find_if(targets.begin(), targets.end(),
+                               [](const auto& target) { return !target.netns_path.empty(); });
+  ASSERT_NE(it, targets.end());
+  probe::ProbeRunner runner;
+  const auto report = runner.RunCycle({*it}, config);
+  ASSERT_EQ(report.results.size(), 1U);
+  const auto& r = report.results[0];
+  // 127.0.0.1:port exists only inside the namespace: libcurl's socket must be made there.
+  EXPECT_TRUE(r.success) << r.failure_reason << ": " << r.failure_detail;
+  EXPECT_EQ(r.http_status, std::optional<int>(200));
 }
 
 }  // namespace
