@@ -29,7 +29,8 @@ class ProbeFanOutTest : public ::testing::Test {
       GTEST_SKIP() << "needs root, unshare -m and bind mounts";
     }
     // Names not in the hosts file go to a server that never answers, never to the real DNS.
-    isolation_ = std::make_unique<NameIsolation>(kHosts, NameIsolation::ResolvConfFor(dns_.ip()));
+    const std::string dns = dns_.ip().empty() ? "127.53.53.53" : dns_.ip();
+    isolation_ = std::make_unique<NameIsolation>(kHosts, NameIsolation::ResolvConfFor(dns));
   }
 
   /// One [[endpoints]] table for `name`:port, trusting the test root, SNI "localhost".
