@@ -88,7 +88,9 @@ constexpr auto kClientCertVerdictWait = std::chrono::milliseconds(300);
 std::optional<PhaseError> AwaitClientCertVerdict(SSL* ssl, int fd, ProbeDeadline deadline) {
   deadline.at = std::min(deadline.at, std::chrono::steady_clock::now() + kClientCertVerdictWait);
   char byte = 0;
-  while (WaitFd(fd, POLLIN, deadline)) {
+  // Read first, poll only when OpenSSL has nothing buffered: with read-ahead the alert may
+  // already sit in its buffer while the socket is empty.
+  do {
     ERR_clear_error();
     const int rc = SSL_peek(ssl, &byte, 1);
     if (rc > 0) {
@@ -98,7 +100,7 @@ std::optional<PhaseError> AwaitClientCertVerdict(SSL* ssl, int fd, ProbeDeadline
     if (kind != SSL_ERROR_WANT_READ && kind != SSL_ERROR_WANT_WRITE) {
       return HandshakeError(ssl, rc);
     }
-  }
+  } while (WaitFd(fd, POLLIN, deadline));
   return std::nullopt;  // No verdict in time: the certificate was optional.
 }
 
