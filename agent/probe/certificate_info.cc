@@ -94,7 +94,11 @@ std::string SerialHex(const X509* cert) {
 std::string FingerprintSha256(const X509* cert) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  if (X509_digest(cert, EVP_sha256(), digest.data(), &size) != 1) {
+  // Fetched once: EVP_sha256() would make OpenSSL 3 look the implementation up in its
+  // provider store (under a lock) at every call. Freed at exit before OpenSSL's own cleanup,
+  // which was registered earlier.
+  static const UniqueEvpMd sha256(EVP_MD_fetch(nullptr, "SHA2-256", nullptr));
+  if (!sha256 || X509_digest(cert, sha256.get(), digest.data(), &size) != 1) {
     return "";
   }
   return Hex(digest.data(), size);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -28,6 +29,10 @@ struct X509StackDeleter {
   void operator()(STACK_OF(X509) * stack) const { sk_X509_pop_free(stack, X509_free); }
 };
 
+struct EvpMdDeleter {
+  void operator()(EVP_MD* md) const { EVP_MD_free(md); }
+};
+
 struct GeneralNamesDeleter {
   void operator()(GENERAL_NAMES* names) const { GENERAL_NAMES_free(names); }
 };
@@ -36,6 +41,7 @@ using UniqueSslCtx = std::unique_ptr<SSL_CTX, SslCtxDeleter>;
 using UniqueSsl = std::unique_ptr<SSL, SslDeleter>;
 using UniqueX509 = std::unique_ptr<X509, X509Deleter>;
 using UniqueX509Stack = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+using UniqueEvpMd = std::unique_ptr<EVP_MD, EvpMdDeleter>;
 using UniqueGeneralNames = std::unique_ptr<GENERAL_NAMES, GeneralNamesDeleter>;
 
 /// Owns a file descriptor; closes it on destruction. Move-only.

@@ -1,6 +1,5 @@
 #include "agent/probe/probe_runner.h"
 
-#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,26 +9,20 @@
 
 #include "agent/core/log.h"
 #include "agent/probe/failure_reason.h"
+#include "agent/probe/heap_trim.h"
 #include "agent/probe/http_check.h"
+#include "agent/probe/probe_lanes.h"
 #include "agent/probe/prober.h"
 #include "agent/probe/prober_pool.h"
 
 namespace portwarden::probe {
 namespace {
 
+/// At most one malloc_trim per this period (see HeapTrimmer).
+constexpr auto kTrimPeriod = std::chrono::minutes(1);
+
 const std::vector<double> kHandshakeBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                            0.1,   0.25,   0.5,   1,    2.5,   5};
-
-/// One unit of work for the second stage: one address of one target.
-struct AddressJob {
-  std::size_t target_index = 0;
-  ResolvedAddress address;
-  double resolve_seconds = 0;
-};
-
-Duration TimeoutOf(const ProbeTarget& target, const config::Config& config) {
-  return target.endpoint.timeout.value_or(config.agent.probe_timeout);
-}
 
 std::string HostName() {
   char name[256] = {};
@@ -93,6 +86,7 @@ struct ProbeRunner::State {
   std::atomic<bool> cancelled{false};
   TlsContextCache contexts;
   WorkerPool pool;
+  HeapTrimmer trimmer{kTrimPeriod};
   std::map<std::string, ProbeCounters> counters;  // Only touched by RunCycle (one at a time).
 };
 
@@ -166,7 +160,12 @@ std::vector<AddressJob> ResolveAll(const std::vector<ProbeTarget>& targets,
                                    std::vector<ProbeResult>& failures) {
   std::vector<std::vector<AddressJob>> per_target(targets.size());
   std::vector<std::optional<ProbeResult>> resolve_failures(targets.size());
-  const int concurrency = std::max(1, config.agent.probe_concurrency);
+  // IP literals need no resolver: only names get threads of their own, so a cycle over
+  // literal targets wakes no worker at all.
+  const auto names = std::count_if(targets.begin(), targets.end(),
+                                   [](const auto& t) { return !IsIpLiteral(t.endpoint.host); });
+  const int concurrency = static_cast<int>(
+      std::clamp<std::ptrdiff_t>(names, 1, std::max(1, config.agent.probe_concurrency)));
   // Each target's deadline starts with its resolution: a resolver that never answers costs
   // the target its timeout (dns_timeout) and holds up no one else's deadline.
   pool.Run(targets.size(), concurrency, [&](std::size_t i) {
@@ -198,25 +197,16 @@ std::vector<AddressJob> ResolveAll(const std::vector<ProbeTarget>& targets,
 
 ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
                                   const config::Config& config) {
-  const int concurrency = std::max(1, config.agent.probe_concurrency);
   const std::atomic<bool>* cancelled = &state_->cancelled;
-  // Contexts live for one cycle: CA files and client certificates are re-read every cycle,
-  // so a renewed file is picked up without a restart, at the cost of one load per cycle.
-  state_->contexts.Clear();
+  // Contexts outlive cycles; one stat() per file tells whether a CA file or client
+  // certificate was renewed since (then it is re-read now).
+  state_->contexts.Revalidate();
   std::vector<ProbeResult> failures;
   const std::vector<AddressJob> jobs =
       ResolveAll(targets, config, cancelled, state_->pool, failures);
   // Stage 2: probe every address; each probe's deadline counts from its own resolve start.
-  std::vector<ProbeResult> results(jobs.size());
-  state_->pool.Run(jobs.size(), concurrency, [&](std::size_t i) {
-    const ProbeTarget& target = targets[jobs[i].target_index];
-    const auto resolve = std::chrono::duration_cast<SteadyTime::duration>(
-        std::chrono::duration<double>(jobs[i].resolve_seconds));
-    const ProbeDeadline deadline{
-        std::chrono::steady_clock::now() + TimeoutOf(target, config) - resolve, cancelled};
-    results[i] =
-        ProbeAddress(target, jobs[i].address, jobs[i].resolve_seconds, state_->contexts, deadline);
-  });
+  std::vector<ProbeResult> results =
+      ProbeAll(targets, jobs, config, state_->contexts, state_->pool, cancelled);
   std::move(failures.begin(), failures.end(), std::back_inserter(results));
   ProbeReport report;
   report.handshake_bounds = kHandshakeBounds;
@@ -228,9 +218,10 @@ ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
   }
   state_->counters = report.counters;  // Series of targets no longer probed disappear.
   report.results = std::move(results);
-  // The workers' malloc arenas hold the freed handshake buffers of the whole cycle; hand
-  // them back so the resident set between cycles stays near the idle floor.
-  malloc_trim(0);
+  // The heap keeps the freed buffers of the cycle's handshakes (one per probe slot): give
+  // them back now and then, so an agent probing once a minute idles near its floor, while one
+  // probing every second does not pay for a trim and the page faults after it every cycle.
+  state_->trimmer.MaybeTrim();
   return report;
 }
 

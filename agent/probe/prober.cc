@@ -2,52 +2,13 @@
 
 #include <chrono>
 
-#include <openssl/x509_vfy.h>
-
 #include "agent/core/clock.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/http_check.h"
 #include "agent/probe/tcp_connect.h"
-#include "agent/probe/tls_handshake.h"
-#include "agent/probe/verify_reason.h"
 
 namespace portwarden::probe {
 namespace {
-
-ProbeResult NewResult(const ProbeTarget& target) {
-  ProbeResult result;
-  result.target = target.endpoint.target;
-  result.server_name = target.endpoint.server_name;
-  result.source = target.source;
-  return result;
-}
-
-/// Marks the result failed (first failure wins). ProbeRunner logs it, once per change.
-void Fail(ProbeResult& result, std::string_view phase, const PhaseError& error) {
-  if (result.failure_reason.empty()) {
-    result.failure_reason = std::string(error.reason);
-    result.failure_detail = error.detail;
-    result.failure_phase = std::string(phase);
-  }
-  result.success = false;
-}
-
-void ApplyHandshake(HandshakeOutcome& outcome, ProbeResult& result) {
-  result.tls_version = std::move(outcome.tls_version);
-  result.cipher = std::move(outcome.cipher);
-  result.group = std::move(outcome.group);
-  result.chain = std::move(outcome.chain);
-  if (result.chain.empty()) {
-    result.verify_result = "no_certificate";
-    return;
-  }
-  result.verified = outcome.verify_code == X509_V_OK && !outcome.error;
-  result.verify_result = outcome.error && outcome.verify_code == X509_V_OK
-                             ? "ok"
-                             : std::string(VerifyResultName(outcome.verify_code));
-  result.verify_detail = X509_verify_cert_error_string(outcome.verify_code);
-  result.verify_depth = outcome.verify_depth;
-}
 
 void RunHttpChecks(const ProbeTarget& target,
                    const ResolvedAddress& address,
@@ -77,35 +38,6 @@ void RunHttpChecks(const ProbeTarget& target,
   }
 }
 
-void ConnectAndHandshake(const ProbeTarget& target,
-                         const ResolvedAddress& address,
-                         SSL_CTX* ctx,
-                         const ProbeDeadline& deadline,
-                         ProbeResult& result) {
-  SteadyTime start = std::chrono::steady_clock::now();
-  auto fd = ConnectTcp(address, target.netns_path, deadline);
-  result.phases.connect = SecondsSince(start);
-  if (!fd) {
-    Fail(result, "connect", fd.error());
-    return;
-  }
-  start = std::chrono::steady_clock::now();
-  HandshakeOutcome outcome = TlsHandshake(ctx, fd->get(), result.server_name, deadline);
-  result.phases.handshake = SecondsSince(start);
-  fd->Reset(-1);
-  ApplyHandshake(outcome, result);
-  if (outcome.error) {
-    Fail(result, "handshake", *outcome.error);
-    return;
-  }
-  if (!result.verified) {
-    Fail(result, "verify", {failure::kVerify, result.verify_result + ": " + result.verify_detail});
-  }
-  if (target.endpoint.http) {
-    RunHttpChecks(target, address, deadline, result);
-  }
-}
-
 }  // namespace
 
 ProbeResult ResolveFailure(const ProbeTarget& target, const PhaseError& error, double seconds) {
@@ -116,25 +48,28 @@ ProbeResult ResolveFailure(const ProbeTarget& target, const PhaseError& error, d
   return result;
 }
 
+ProbeResult CompleteProbe(AddressProbe& probe) {
+  ProbeResult& result = probe.result();
+  if (probe.HandshakeCompleted() && probe.target().endpoint.http) {
+    RunHttpChecks(probe.target(), probe.address(), probe.deadline(), result);
+  }
+  result.timestamp = ToUnixSeconds(std::chrono::system_clock::now());
+  return std::move(result);
+}
+
 ProbeResult ProbeAddress(const ProbeTarget& target,
                          const ResolvedAddress& address,
                          double resolve_seconds,
-                         TlsContextCache& contexts,
+                         PhaseResult<SSL_CTX*> ctx,
                          const ProbeDeadline& deadline) {
-  ProbeResult result = NewResult(target);
-  result.address = address.text;
-  result.phases.resolve = resolve_seconds;
-  result.success = true;
-  const auto& endpoint = target.endpoint;
-  auto ctx =
-      contexts.Get({endpoint.ca_file, endpoint.ca_path, endpoint.cert_file, endpoint.key_file});
-  if (!ctx) {
-    Fail(result, "handshake", ctx.error());
-  } else {
-    ConnectAndHandshake(target, address, ctx->get(), deadline, result);
+  AddressProbe probe(target, address, resolve_seconds, std::move(ctx), deadline);
+  for (short events = probe.Step(); events != 0; events = probe.Step()) {
+    if (!WaitFd(probe.fd(), events, {probe.WaitLimit(), deadline.cancelled})) {
+      probe.Expire();
+      break;
+    }
   }
-  result.timestamp = ToUnixSeconds(std::chrono::system_clock::now());
-  return result;
+  return CompleteProbe(probe);
 }
 
 }  // namespace portwarden::probe

@@ -27,16 +27,16 @@ void WorkerPool::Drain(std::unique_lock<std::mutex>& lock) {
   }
 }
 
-void WorkerPool::Loop(std::size_t worker) {
+void WorkerPool::Loop(std::uint64_t seen) {
   std::unique_lock lock(mutex_);
-  std::uint64_t seen = 0;
   while (true) {
     wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
     if (stop_) {
       return;
     }
     seen = generation_;
-    if (worker < limit_) {
+    if (joined_ < wanted_) {  // A spurious wake-up may take a woken helper's place: harmless.
+      ++joined_;
       Drain(lock);
     }
   }
@@ -51,15 +51,20 @@ void WorkerPool::Run(std::size_t count,
   const std::size_t helpers = std::min<std::size_t>(count, std::max(1, concurrency)) - 1;
   std::unique_lock lock(mutex_);
   while (threads_.size() < helpers) {
-    threads_.emplace_back([this, worker = threads_.size()] { Loop(worker); });
+    // Created for this run: it must take part even if it first gets the lock after the
+    // generation moved on.
+    threads_.emplace_back([this, seen = generation_] { Loop(seen); });
   }
   job_ = &job;
   count_ = count;
   next_ = 0;
   finished_ = 0;
-  limit_ = helpers;
+  wanted_ = helpers;
+  joined_ = 0;
   ++generation_;
-  wake_.notify_all();
+  for (std::size_t i = 0; i < helpers; ++i) {
+    wake_.notify_one();
+  }
   Drain(lock);
   done_.wait(lock, [&] { return finished_ == count_; });
   job_ = nullptr;

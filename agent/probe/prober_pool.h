@@ -13,7 +13,8 @@ namespace portwarden::probe {
 /// A bounded set of worker threads kept between probe cycles (creating and tearing down
 /// threads every cycle cost more CPU than the handshakes' own bookkeeping). Run() hands out
 /// job indices in order to whichever worker is free, so one slow job holds up only its own
-/// thread. One Run() at a time; the destructor stops and joins the workers.
+/// thread. A run wakes only the helpers it needs, so an idle pool of 32 costs a batch of 2
+/// nothing. One Run() at a time; the destructor stops and joins the workers.
 class WorkerPool {
  public:
   WorkerPool() = default;
@@ -26,7 +27,7 @@ class WorkerPool {
   void Run(std::size_t count, int concurrency, const std::function<void(std::size_t)>& job);
 
  private:
-  void Loop(std::size_t worker);
+  void Loop(std::uint64_t seen);
   void Drain(std::unique_lock<std::mutex>& lock);
 
   std::mutex mutex_;
@@ -36,7 +37,8 @@ class WorkerPool {
   std::size_t count_ = 0;
   std::size_t next_ = 0;
   std::size_t finished_ = 0;
-  std::size_t limit_ = 0;  // Workers with an index below this take part in the current run.
+  std::size_t wanted_ = 0;  // Helpers the current run asked for (it woke that many).
+  std::size_t joined_ = 0;  // Helpers that took part in it so far.
   std::uint64_t generation_ = 0;
   bool stop_ = false;
   std::vector<std::thread> threads_;

@@ -78,6 +78,12 @@ PhaseResult<std::vector<ResolvedAddress>> AddressesOf(const LookupAnswer& answer
 
 }  // namespace
 
+bool IsIpLiteral(const std::string& host) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
 std::string AddressText(const sockaddr* address) {
   char host[INET6_ADDRSTRLEN] = {};
   if (address->sa_family == AF_INET6) {

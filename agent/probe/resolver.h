@@ -30,6 +30,9 @@ PhaseResult<std::vector<ResolvedAddress>> Resolve(const std::string& host,
                                                   int max_addresses,
                                                   const ProbeDeadline& deadline);
 
+/// Whether `host` is an IPv4 or IPv6 literal (resolving it needs no resolver).
+bool IsIpLiteral(const std::string& host);
+
 /// "ip:port" / "[ip6]:port" text of a socket address.
 std::string AddressText(const sockaddr* address);
 

@@ -70,9 +70,7 @@ bool WaitFd(int fd, short events, const ProbeDeadline& deadline) {
   return false;
 }
 
-PhaseResult<UniqueFd> ConnectTcp(const ResolvedAddress& address,
-                                 const std::string& netns_path,
-                                 const ProbeDeadline& deadline) {
+PhaseResult<UniqueFd> StartConnect(const ResolvedAddress& address, const std::string& netns_path) {
   const int family = address.storage.ss_family;
   auto fd = OpenTcpSocket(family, netns_path);
   if (!fd) {
@@ -84,20 +82,40 @@ PhaseResult<UniqueFd> ConnectTcp(const ResolvedAddress& address,
     return std::unexpected(SystemError(
         err == ECONNREFUSED ? failure::kConnectRefused : failure::kConnectError, "connect", err));
   }
-  if (!WaitFd(fd->get(), POLLOUT, deadline)) {
-    return std::unexpected(
-        PhaseError{deadline.Cancelled() ? failure::kCancelled : failure::kConnectTimeout,
-                   "connect: no answer before the deadline"});
-  }
+  return fd;
+}
+
+std::optional<PhaseError> FinishConnect(int fd) {
   int err = 0;
   socklen_t length = sizeof(err);
-  ::getsockopt(fd->get(), SOL_SOCKET, SO_ERROR, &err, &length);
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &length);
   if (err != 0) {
-    return std::unexpected(SystemError(
-        err == ECONNREFUSED ? failure::kConnectRefused : failure::kConnectError, "connect", err));
+    return SystemError(err == ECONNREFUSED ? failure::kConnectRefused : failure::kConnectError,
+                       "connect", err);
   }
   const int one = 1;
-  ::setsockopt(fd->get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  return std::nullopt;
+}
+
+PhaseError ConnectTimeout(const ProbeDeadline& deadline) {
+  return {deadline.Cancelled() ? failure::kCancelled : failure::kConnectTimeout,
+          "connect: no answer before the deadline"};
+}
+
+PhaseResult<UniqueFd> ConnectTcp(const ResolvedAddress& address,
+                                 const std::string& netns_path,
+                                 const ProbeDeadline& deadline) {
+  auto fd = StartConnect(address, netns_path);
+  if (!fd) {
+    return fd;
+  }
+  if (!WaitFd(fd->get(), POLLOUT, deadline)) {
+    return std::unexpected(ConnectTimeout(deadline));
+  }
+  if (auto error = FinishConnect(fd->get())) {
+    return std::unexpected(std::move(*error));
+  }
   return fd;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "agent/probe/openssl_handles.h"
@@ -21,6 +22,17 @@ PhaseResult<UniqueFd> ConnectTcp(const ResolvedAddress& address,
 /// A non-blocking TCP socket of `family`, created inside `netns_path` when it is not empty
 /// (see ConnectTcp). Thread-safe.
 PhaseResult<UniqueFd> OpenTcpSocket(int family, const std::string& netns_path);
+
+/// The first half of ConnectTcp: creates the socket (inside `netns_path` when set) and starts a
+/// non-blocking connect. Wait for POLLOUT on the socket, then call FinishConnect.
+PhaseResult<UniqueFd> StartConnect(const ResolvedAddress& address, const std::string& netns_path);
+
+/// The second half of ConnectTcp, once the socket polled writable (or in error): the connect's
+/// outcome; sets TCP_NODELAY on success.
+std::optional<PhaseError> FinishConnect(int fd);
+
+/// The error of a connect that did not complete before `deadline` (or was cancelled).
+PhaseError ConnectTimeout(const ProbeDeadline& deadline);
 
 /// Waits until `fd` is readable (`events` = POLLIN) or writable (POLLOUT) or the deadline
 /// passes or the probe is cancelled. Returns true when ready.

@@ -1,5 +1,7 @@
 #include "agent/probe/tls_context.h"
 
+#include <sys/stat.h>
+
 #include <openssl/err.h>
 
 #include "agent/probe/failure_reason.h"
@@ -51,18 +53,65 @@ PhaseResult<std::shared_ptr<SSL_CTX>> Build(const TlsContextKey& key) {
   return ctx;
 }
 
+std::vector<FileStamp> StampsOf(const TlsContextKey& key) {
+  std::vector<FileStamp> stamps;
+  for (const auto& path : FilesOf(key)) {
+    stamps.push_back(StampOf(path));
+  }
+  return stamps;
+}
+
 }  // namespace
+
+FileStamp StampOf(const std::string& path) {
+  struct stat info {};
+
+  if (::stat(path.c_str(), &info) != 0) {
+    return {};
+  }
+  const auto ns = [](const timespec& t) {
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  };
+  return {true,
+          static_cast<std::uint64_t>(info.st_dev),
+          static_cast<std::uint64_t>(info.st_ino),
+          static_cast<std::int64_t>(info.st_size),
+          ns(info.st_mtim),
+          ns(info.st_ctim)};
+}
+
+std::vector<std::string> FilesOf(const TlsContextKey& key) {
+  std::vector<std::string> files;
+  if (key.ca_file.empty() && key.ca_path.empty()) {
+    files.emplace_back(X509_get_default_cert_dir());
+  }
+  for (const std::string* path : {&key.ca_file, &key.ca_path, &key.cert_file, &key.key_file}) {
+    if (!path->empty()) {
+      files.push_back(*path);
+    }
+  }
+  return files;
+}
 
 PhaseResult<std::shared_ptr<SSL_CTX>> TlsContextCache::Get(const TlsContextKey& key) {
   const std::lock_guard lock(mutex_);
-  if (auto it = contexts_.find(key); it != contexts_.end()) {
-    return it->second;
+  auto it = contexts_.find(key);
+  if (it == contexts_.end()) {
+    // Stamp first: a file changed during the build is seen as changed at the next check.
+    std::vector<FileStamp> stamps = StampsOf(key);
+    it = contexts_.emplace(key, Entry{Build(key), std::move(stamps)}).first;
   }
-  auto ctx = Build(key);
-  if (ctx) {
-    contexts_.emplace(key, *ctx);
+  it->second.used = true;
+  return it->second.ctx;
+}
+
+void TlsContextCache::Revalidate() {
+  const std::lock_guard lock(mutex_);
+  for (auto it = contexts_.begin(); it != contexts_.end();) {
+    const bool keep = it->second.used && it->second.stamps == StampsOf(it->first);
+    it->second.used = false;
+    it = keep ? std::next(it) : contexts_.erase(it);
   }
-  return ctx;
 }
 
 void TlsContextCache::Clear() {

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "agent/probe/openssl_handles.h"
 #include "agent/probe/phase_error.h"
@@ -20,20 +22,53 @@ struct TlsContextKey {
   auto operator<=>(const TlsContextKey&) const = default;
 };
 
-/// Client SSL_CTXs shared by all probes with the same key, built on first use: loading a
-/// trust store for every probe would cost more than the handshake. The verify callback
-/// records errors instead of failing (see tls_handshake.h). Thread-safe.
+/// A file or directory as stat() sees it: replacing, rewriting or touching it (or adding a
+/// file to a directory) changes at least one field; a missing file has `exists` false.
+struct FileStamp {
+  bool exists = false;
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+
+  bool operator==(const FileStamp&) const = default;
+};
+
+/// The stamp of `path` (following symbolic links).
+FileStamp StampOf(const std::string& path);
+
+/// Client SSL_CTXs shared by all probes with the same key and kept across cycles: building a
+/// context and loading its trust store costs more than a handshake. A context (or the error
+/// of building it) is dropped when one of its files changes, checked with one stat() per file
+/// per cycle, so a renewed CA file or client certificate is used from the next cycle on. The
+/// verify callback records errors instead of failing (see tls_handshake.h). Thread-safe.
 class TlsContextCache {
  public:
-  /// The context for `key`; the returned pointer keeps it alive even after Clear().
+  /// The context for `key` (built on first use); the pointer keeps it alive after it is
+  /// dropped.
   PhaseResult<std::shared_ptr<SSL_CTX>> Get(const TlsContextKey& key);
 
-  /// Forgets every context (after a config reload, files may have changed).
+  /// At the start of a cycle: drops the contexts whose files changed and those the previous
+  /// cycle did not use (their endpoints are gone).
+  void Revalidate();
+
+  /// Forgets every context.
   void Clear();
 
  private:
+  struct Entry {
+    PhaseResult<std::shared_ptr<SSL_CTX>> ctx;
+    std::vector<FileStamp> stamps;  // Of FilesOf(key), taken before the build.
+    bool used = true;
+  };
+
   std::mutex mutex_;
-  std::map<TlsContextKey, std::shared_ptr<SSL_CTX>> contexts_;
+  std::map<TlsContextKey, Entry> contexts_;
 };
+
+/// The files a context for `key` is built from (the system store's directory for the
+/// default trust store).
+std::vector<std::string> FilesOf(const TlsContextKey& key);
 
 }  // namespace portwarden::probe

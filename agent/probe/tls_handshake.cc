@@ -1,8 +1,8 @@
 #include "agent/probe/tls_handshake.h"
 
-#include <arpa/inet.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -12,24 +12,10 @@
 #include "agent/probe/certificate_info.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/openssl_handles.h"
-#include "agent/probe/tcp_connect.h"
+#include "agent/probe/resolver.h"
 
 namespace portwarden::probe {
 namespace {
-
-/// Per-handshake record the verify callback writes into (via SSL app data).
-struct VerifyRecord {
-  long code = X509_V_OK;
-  int depth = -1;
-  UniqueX509Stack presented;
-  bool client_cert_missing = false;  // The server asked for a certificate we do not have.
-};
-
-bool IsIpLiteral(const std::string& host) {
-  unsigned char buffer[sizeof(in6_addr)];
-  return inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
-         inet_pton(AF_INET6, host.c_str(), buffer) == 1;
-}
 
 std::string VersionName(const SSL* ssl) {
   switch (SSL_version(ssl)) {
@@ -85,42 +71,10 @@ PhaseError HandshakeError(SSL* ssl, int rc) {
 /// the server asked for a certificate we could not give, wait briefly for that alert.
 constexpr auto kClientCertVerdictWait = std::chrono::milliseconds(300);
 
-std::optional<PhaseError> AwaitClientCertVerdict(SSL* ssl, int fd, ProbeDeadline deadline) {
-  deadline.at = std::min(deadline.at, std::chrono::steady_clock::now() + kClientCertVerdictWait);
-  char byte = 0;
-  // Read first, poll only when OpenSSL has nothing buffered: with read-ahead the alert may
-  // already sit in its buffer while the socket is empty.
-  do {
-    ERR_clear_error();
-    const int rc = SSL_peek(ssl, &byte, 1);
-    if (rc > 0) {
-      return std::nullopt;  // Application data: the server accepted us.
-    }
-    const int kind = SSL_get_error(ssl, rc);
-    if (kind != SSL_ERROR_WANT_READ && kind != SSL_ERROR_WANT_WRITE) {
-      return HandshakeError(ssl, rc);
-    }
-  } while (WaitFd(fd, POLLIN, deadline));
-  return std::nullopt;  // No verdict in time: the certificate was optional.
-}
-
-std::optional<PhaseError> DriveHandshake(SSL* ssl, int fd, const ProbeDeadline& deadline) {
-  while (true) {
-    ERR_clear_error();
-    errno = 0;
-    const int rc = SSL_connect(ssl);
-    if (rc == 1) {
-      return std::nullopt;
-    }
-    const int kind = SSL_get_error(ssl, rc);
-    if (kind != SSL_ERROR_WANT_READ && kind != SSL_ERROR_WANT_WRITE) {
-      return HandshakeError(ssl, rc);
-    }
-    if (!WaitFd(fd, kind == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) {
-      return PhaseError{deadline.Cancelled() ? failure::kCancelled : failure::kTlsTimeout,
-                        "handshake: no answer before the deadline"};
-    }
-  }
+/// The poll events OpenSSL waits for after `rc`, or 0 when it failed for good.
+short WantedEvents(SSL* ssl, int rc) {
+  const int kind = SSL_get_error(ssl, rc);
+  return kind == SSL_ERROR_WANT_READ ? POLLIN : kind == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
 }
 
 void CollectChain(SSL* ssl, const VerifyRecord& record, HandshakeOutcome& out) {
@@ -161,43 +115,107 @@ int RecordingVerifyCallback(int preverify_ok, X509_STORE_CTX* store) {
   return 1;
 }
 
-HandshakeOutcome TlsHandshake(SSL_CTX* ctx,
-                              int fd,
-                              const std::string& server_name,
-                              const ProbeDeadline& deadline) {
+TlsClient::TlsClient(SSL_CTX* ctx, int fd, const std::string& server_name) : ssl_(SSL_new(ctx)) {
+  if (!ssl_ || SSL_set_fd(ssl_.get(), fd) != 1) {
+    error_ = PhaseError{failure::kTlsSetup, "SSL_new failed"};
+    state_ = State::kDone;
+    return;
+  }
+  SSL_set_ex_data(ssl_.get(), 0, &record_);
+  if (IsIpLiteral(server_name)) {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), server_name.c_str());
+  } else if (!server_name.empty()) {
+    SSL_ctrl(ssl_.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(server_name.c_str()));
+    SSL_set1_host(ssl_.get(), server_name.c_str());
+  }
+}
+
+TlsClient::~TlsClient() {
+  if (ssl_) {
+    SSL_set_ex_data(ssl_.get(), 0, nullptr);
+  }
+}
+
+short TlsClient::Step() {
+  switch (state_) {
+    case State::kHandshake:
+      return Connect();
+    case State::kVerdict:
+      return AwaitVerdict();
+    case State::kDone:
+      return 0;
+  }
+  return 0;
+}
+
+short TlsClient::Connect() {
+  ERR_clear_error();
+  errno = 0;
+  const int rc = SSL_connect(ssl_.get());
+  if (rc != 1) {
+    const short events = WantedEvents(ssl_.get(), rc);
+    if (events == 0) {
+      error_ = HandshakeError(ssl_.get(), rc);
+      state_ = State::kDone;
+    }
+    return events;
+  }
+  if (record_.client_cert_missing && SSL_version(ssl_.get()) == TLS1_3_VERSION) {
+    state_ = State::kVerdict;
+    verdict_until_ = std::chrono::steady_clock::now() + kClientCertVerdictWait;
+    return AwaitVerdict();
+  }
+  state_ = State::kDone;
+  return 0;
+}
+
+// Reads first and polls only on WANT_READ: with read-ahead the alert may already sit in
+// OpenSSL's buffer while the socket is empty.
+short TlsClient::AwaitVerdict() {
+  char byte = 0;
+  ERR_clear_error();
+  const int rc = SSL_peek(ssl_.get(), &byte, 1);
+  const short events = rc > 0 ? 0 : WantedEvents(ssl_.get(), rc);
+  if (rc <= 0 && events == 0) {
+    error_ = HandshakeError(ssl_.get(), rc);
+  }
+  if (events == 0) {
+    state_ = State::kDone;  // Application data (accepted) or an alert (rejected).
+  }
+  return events;
+}
+
+SteadyTime TlsClient::WaitLimit(SteadyTime deadline) const {
+  return state_ == State::kVerdict ? std::min(deadline, verdict_until_) : deadline;
+}
+
+void TlsClient::Expire(PhaseError error) {
+  if (state_ == State::kHandshake) {
+    error_ = std::move(error);
+  }
+  state_ = State::kDone;  // A verdict wait that runs out means the certificate was optional.
+}
+
+HandshakeOutcome TlsClient::Finish() {
   HandshakeOutcome out;
-  UniqueSsl ssl(SSL_new(ctx));
-  VerifyRecord record;
-  if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) {
-    out.error = PhaseError{failure::kTlsSetup, "SSL_new failed"};
+  out.error = std::move(error_);
+  if (!ssl_) {
     return out;
   }
-  SSL_set_ex_data(ssl.get(), 0, &record);
-  if (IsIpLiteral(server_name)) {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), server_name.c_str());
-  } else if (!server_name.empty()) {
-    SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-             const_cast<char*>(server_name.c_str()));
-    SSL_set1_host(ssl.get(), server_name.c_str());
-  }
-  out.error = DriveHandshake(ssl.get(), fd, deadline);
-  if (!out.error && record.client_cert_missing && SSL_version(ssl.get()) == TLS1_3_VERSION) {
-    out.error = AwaitClientCertVerdict(ssl.get(), fd, deadline);
-  }
   if (!out.error) {
-    out.tls_version = VersionName(ssl.get());
-    out.cipher = SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl.get()));
-    out.group = GroupName(ssl.get());
-    if (record.code == X509_V_OK) {
-      record.code = SSL_get_verify_result(ssl.get());
+    out.tls_version = VersionName(ssl_.get());
+    out.cipher = SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl_.get()));
+    out.group = GroupName(ssl_.get());
+    if (record_.code == X509_V_OK) {
+      record_.code = SSL_get_verify_result(ssl_.get());
     }
   }
-  CollectChain(ssl.get(), record, out);
-  out.verify_code = record.code;
-  out.verify_depth = record.depth;
-  SSL_set_ex_data(ssl.get(), 0, nullptr);
+  CollectChain(ssl_.get(), record_, out);
+  out.verify_code = record_.code;
+  out.verify_depth = record_.depth;
   if (!out.error) {
-    SSL_shutdown(ssl.get());
+    SSL_shutdown(ssl_.get());
   }
   return out;
 }

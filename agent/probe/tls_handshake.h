@@ -1,11 +1,13 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <openssl/ssl.h>
 
+#include "agent/probe/openssl_handles.h"
 #include "agent/probe/phase_error.h"
 #include "agent/probe/probe_deadline.h"
 #include "agent/probe/probe_result.h"
@@ -23,15 +25,53 @@ struct HandshakeOutcome {
   int verify_depth = -1;               ///< Chain position of that error.
 };
 
-/// Runs a client handshake over the connected non-blocking socket `fd` (not owned) with
-/// `ctx` before `deadline`. `server_name` is sent as SNI (unless it is an IP literal) and
-/// checked against the certificate. Verification never aborts the handshake: the first
-/// error is recorded with its depth, and the presented chain is captured even when the
-/// server then rejects us (e.g. for lacking a client certificate). Thread-safe.
-HandshakeOutcome TlsHandshake(SSL_CTX* ctx,
-                              int fd,
-                              const std::string& server_name,
-                              const ProbeDeadline& deadline);
+/// Per-handshake record the verify callbacks write into (via SSL app data).
+struct VerifyRecord {
+  long code = X509_V_OK;
+  int depth = -1;
+  UniqueX509Stack presented;
+  bool client_cert_missing = false;  ///< The server asked for a certificate we do not have.
+};
+
+/// One client handshake over a connected non-blocking socket `fd` (not owned), driven step by
+/// step so one thread can run many at once. `server_name` is sent as SNI (unless it is an IP
+/// literal) and checked against the certificate. Verification never aborts the handshake:
+/// the first error is recorded with its depth, and the presented chain is captured even when
+/// the server then rejects us (e.g. for lacking a client certificate). Not movable (OpenSSL
+/// holds a pointer to it); one thread at a time.
+class TlsClient {
+ public:
+  TlsClient(SSL_CTX* ctx, int fd, const std::string& server_name);
+  TlsClient(const TlsClient&) = delete;
+  TlsClient& operator=(const TlsClient&) = delete;
+  ~TlsClient();
+
+  /// Runs OpenSSL as far as it goes without blocking. Returns the poll events to wait for on
+  /// the socket before the next Step(), or 0 when the handshake is over (see Finish()).
+  short Step();
+
+  /// When to stop waiting: `deadline`, or earlier while waiting for the server's verdict on
+  /// our missing client certificate.
+  SteadyTime WaitLimit(SteadyTime deadline) const;
+
+  /// The wait ran out: a handshake in progress fails with `error`; a verdict wait ends with
+  /// the handshake accepted (the certificate was optional).
+  void Expire(PhaseError error);
+
+  /// The outcome, once Step() returned 0 or after Expire(). Sends close_notify on success.
+  HandshakeOutcome Finish();
+
+ private:
+  enum class State : std::uint8_t { kHandshake, kVerdict, kDone };
+  short Connect();
+  short AwaitVerdict();
+
+  UniqueSsl ssl_;
+  VerifyRecord record_;
+  State state_ = State::kHandshake;
+  SteadyTime verdict_until_{};
+  std::optional<PhaseError> error_;
+};
 
 /// The SSL_CTX verify callback used by the prober: records the first error in the
 /// handshake's outcome, captures the presented chain, and always continues.

@@ -102,7 +102,8 @@ bool BareHandshake(SSL_CTX* ctx, const sockaddr_in& address, const std::string& 
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   SSL* ssl = SSL_new(ctx);
   SSL_set_fd(ssl, fd);
-  SSL_set_tlsext_host_name(ssl, const_cast<char*>(name.c_str()));
+  SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+           const_cast<char*>(name.c_str()));
   SSL_set1_host(ssl, name.c_str());
   const bool ok = SSL_connect(ssl) == 1 && SSL_get_verify_result(ssl) == X509_V_OK;
   if (ok) {
