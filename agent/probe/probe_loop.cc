@@ -1,107 +1,129 @@
 #include "agent/probe/probe_loop.h"
 
-#include <poll.h>
+#include <sys/epoll.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <vector>
 
+#include "agent/probe/openssl_handles.h"
+
 namespace portwarden::probe {
 namespace {
 
-/// Longest single poll(), so a cancel is noticed promptly.
+/// Longest single wait, so a cancel is noticed promptly.
 constexpr auto kMaxWait = std::chrono::milliseconds(50);
 
-struct InFlight {
-  LoopEntry entry;
-  short events = 0;
+/// The probes in flight, each in a fixed slot whose index is its epoll cookie. A probe's
+/// socket is registered once, edge-triggered for both directions: OpenSSL only asks to wait
+/// after a read or write returned EAGAIN, so every later change of the socket is an edge, and
+/// a closed socket leaves the epoll set by itself.
+class Slots {
+ public:
+  explicit Slots(std::size_t count) : entries_(count), epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
+    for (std::size_t i = count; i-- > 0;) {
+      free_.push_back(i);
+    }
+  }
+
+  bool Full() const { return free_.empty(); }
+
+  bool Empty() const { return free_.size() == entries_.size(); }
+
+  int epoll() const { return epoll_.get(); }
+
+  /// Takes a probe that is waiting on its socket; false if the socket cannot be watched.
+  bool Add(LoopEntry& entry) {
+    const std::size_t slot = free_.back();
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    event.data.u64 = slot;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, entry.probe->fd(), &event) != 0) {
+      return false;
+    }
+    free_.pop_back();
+    entries_[slot] = std::move(entry);
+    return true;
+  }
+
+  LoopEntry& At(std::size_t slot) { return entries_[slot]; }
+
+  /// Hands the finished probe in `slot` to `done` and frees the slot.
+  void Finish(std::size_t slot, const ProbeDone& done) {
+    LoopEntry entry = std::move(entries_[slot]);
+    done(entry.id, *entry.probe);
+    free_.push_back(slot);
+  }
+
+  /// Milliseconds until the earliest wait limit, rounded up, at most kMaxWait.
+  int TimeoutMs(SteadyTime now) const {
+    SteadyTime until = now + kMaxWait;
+    for (const auto& entry : entries_) {
+      if (entry.probe) {
+        until = std::min(until, entry.probe->WaitLimit());
+      }
+    }
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - now).count();
+    return static_cast<int>(std::max<std::int64_t>(left, 0));
+  }
+
+  /// Expires the probes whose wait ran out (or that were cancelled).
+  void ExpireDue(SteadyTime now, const ProbeDone& done) {
+    for (std::size_t slot = 0; slot < entries_.size(); ++slot) {
+      AddressProbe* probe = entries_[slot].probe.get();
+      if (probe != nullptr && (probe->deadline().Cancelled() || now >= probe->WaitLimit())) {
+        probe->Expire();
+        Finish(slot, done);
+      }
+    }
+  }
+
+ private:
+  std::vector<LoopEntry> entries_;
+  std::vector<std::size_t> free_;
+  UniqueFd epoll_;
 };
 
-/// Milliseconds until the earliest wait limit, rounded up, at most kMaxWait.
-int PollTimeoutMs(const std::vector<InFlight>& active, SteadyTime now) {
-  SteadyTime until = now + kMaxWait;
-  for (const auto& item : active) {
-    until = std::min(until, item.entry.probe->WaitLimit());
-  }
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - now).count();
-  return static_cast<int>(std::max<std::int64_t>(left, 0));
-}
-
-/// Starts probes from `next` until `slots` are in flight; false once `next` ran dry.
-bool Refill(std::vector<InFlight>& active,
-            std::size_t slots,
-            const NextProbe& next,
-            const ProbeDone& done) {
-  while (active.size() < slots) {
+/// Starts probes from `next` while slots are free; false once `next` ran dry.
+bool Refill(Slots& slots, const NextProbe& next, const ProbeDone& done) {
+  while (!slots.Full()) {
     LoopEntry entry = next();
     if (!entry.probe) {
       return false;
     }
     AddressProbe& probe = *entry.probe;
-    short events = 0;
-    if (probe.deadline().Cancelled()) {
-      probe.Expire();
-    } else {
-      events = probe.Step();
+    if (!probe.deadline().Cancelled() && probe.Step() != 0 && slots.Add(entry)) {
+      continue;
     }
-    if (events == 0) {
-      done(entry.id, probe);
-    } else {
-      active.push_back({std::move(entry), events});
-    }
+    probe.Expire();  // Cancelled, or the socket could not be watched; no-op when finished.
+    done(entry.id, probe);
   }
   return true;
 }
 
-/// Steps the probe whose socket is ready, expires the one whose wait ran out; true when it
-/// has finished.
-bool Advance(InFlight& item, short revents, SteadyTime now) {
-  AddressProbe& probe = *item.entry.probe;
-  if (probe.deadline().Cancelled()) {
-    probe.Expire();
-    return true;
-  }
-  if (revents != 0) {
-    item.events = probe.Step();
-    return item.events == 0;
-  }
-  if (now >= probe.WaitLimit()) {
-    probe.Expire();
-    return true;
-  }
-  return false;
-}
-
 }  // namespace
 
-void RunProbeLoop(std::size_t slots, const NextProbe& next, const ProbeDone& done) {
-  slots = std::max<std::size_t>(slots, 1);
-  std::vector<InFlight> active;
-  std::vector<pollfd> fds;
-  active.reserve(slots);
+void RunProbeLoop(std::size_t slot_count, const NextProbe& next, const ProbeDone& done) {
+  Slots slots(std::max<std::size_t>(slot_count, 1));
+  std::vector<epoll_event> events(std::max<std::size_t>(slot_count, 1));
   bool more = true;
   while (true) {
-    more = more && Refill(active, slots, next, done);
-    if (active.empty()) {
+    more = more && Refill(slots, next, done);
+    if (slots.Empty()) {
       return;
     }
-    fds.clear();
-    for (const auto& item : active) {
-      fds.push_back({item.entry.probe->fd(), item.events, 0});
-    }
-    const int timeout = PollTimeoutMs(active, std::chrono::steady_clock::now());
-    if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
-      fds.assign(fds.size(), pollfd{-1, 0, 0});  // Cannot happen; let the deadlines decide.
-    }
-    const SteadyTime now = std::chrono::steady_clock::now();
-    for (std::size_t i = active.size(); i-- > 0;) {
-      if (Advance(active[i], fds[i].revents, now)) {
-        done(active[i].entry.id, *active[i].entry.probe);
-        active[i] = std::move(active.back());
-        active.pop_back();
+    const int timeout = slots.TimeoutMs(std::chrono::steady_clock::now());
+    const int ready =
+        ::epoll_wait(slots.epoll(), events.data(), static_cast<int>(events.size()), timeout);
+    for (int i = 0; i < ready; ++i) {
+      const auto slot = static_cast<std::size_t>(events[static_cast<std::size_t>(i)].data.u64);
+      LoopEntry& entry = slots.At(slot);
+      if (entry.probe && !entry.probe->deadline().Cancelled() && entry.probe->Step() == 0) {
+        slots.Finish(slot, done);
       }
     }
+    slots.ExpireDue(std::chrono::steady_clock::now(), done);
   }
 }
 

@@ -17,11 +17,11 @@ struct LoopEntry {
 using NextProbe = std::function<LoopEntry()>;
 using ProbeDone = std::function<void(std::size_t id, AddressProbe& probe)>;
 
-/// Drives many AddressProbes on the calling thread with one poll() per wake-up, instead of one
-/// blocked thread per probe: at most `slots` in flight, new ones taken from `next`, finished ones
-/// handed to `done` (on this thread) and then destroyed. Returns when `next`
-/// is exhausted and every probe has finished. Each probe keeps its own deadline; a cancelled
-/// probe ends within 50 ms.
+/// Drives many AddressProbes on the calling thread with one epoll_wait() per wake-up, instead
+/// of one blocked thread per probe: at most `slots` in flight, new ones taken from `next`, finished
+/// ones handed to `done` (on this thread) and then destroyed. Returns when `next` is exhausted and
+/// every probe has finished. Each probe keeps its own deadline; a cancelled probe ends within 50
+/// ms.
 void RunProbeLoop(std::size_t slots, const NextProbe& next, const ProbeDone& done);
 
 }  // namespace portwarden::probe
