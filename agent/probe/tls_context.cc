@@ -108,15 +108,12 @@ PhaseResult<std::shared_ptr<SSL_CTX>> TlsContextCache::Get(const TlsContextKey& 
 void TlsContextCache::Revalidate() {
   const std::lock_guard lock(mutex_);
   for (auto it = contexts_.begin(); it != contexts_.end();) {
-    const bool keep = it->second.used && it->second.stamps == StampsOf(it->first);
+    // A failed build is retried every cycle (it may not be about the files at all).
+    const bool keep =
+        it->second.used && it->second.ctx.has_value() && it->second.stamps == StampsOf(it->first);
     it->second.used = false;
     it = keep ? std::next(it) : contexts_.erase(it);
   }
-}
-
-void TlsContextCache::Clear() {
-  const std::lock_guard lock(mutex_);
-  contexts_.clear();
 }
 
 }  // namespace portwarden::probe

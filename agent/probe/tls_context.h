@@ -39,22 +39,20 @@ struct FileStamp {
 FileStamp StampOf(const std::string& path);
 
 /// Client SSL_CTXs shared by all probes with the same key and kept across cycles: building a
-/// context and loading its trust store costs more than a handshake. A context (or the error
-/// of building it) is dropped when one of its files changes, checked with one stat() per file
-/// per cycle, so a renewed CA file or client certificate is used from the next cycle on. The
-/// verify callback records errors instead of failing (see tls_handshake.h). Thread-safe.
+/// context and loading its trust store costs more than a handshake. A context is dropped when
+/// one of its files changes, checked with one stat() per file per cycle, so a renewed CA file
+/// or client certificate is used from the next cycle on. A failed build is kept for the rest of
+/// its cycle only. The verify callback records errors instead of failing (see
+/// tls_handshake.h). Thread-safe.
 class TlsContextCache {
  public:
   /// The context for `key` (built on first use); the pointer keeps it alive after it is
   /// dropped.
   PhaseResult<std::shared_ptr<SSL_CTX>> Get(const TlsContextKey& key);
 
-  /// At the start of a cycle: drops the contexts whose files changed and those the previous
-  /// cycle did not use (their endpoints are gone).
+  /// At the start of a cycle: drops the contexts whose files changed, those the previous
+  /// cycle did not use (their endpoints are gone) and failed builds.
   void Revalidate();
-
-  /// Forgets every context.
-  void Clear();
 
  private:
   struct Entry {

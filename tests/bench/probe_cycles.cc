@@ -6,6 +6,8 @@
 //   probe_cycles bare HOST PORT CA_FILE [SECONDS]
 //     One thread, blocking sockets: connect, SSL_connect with the same verification settings
 //     (ca_file, SNI, hostname check), SSL_shutdown, close. No certificate description.
+//     BARE_READ_AHEAD=1 turns on OpenSSL's read-ahead (as the agent does).
+// Also prints voluntary (waits) and involuntary (preempted) context switches per probe.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

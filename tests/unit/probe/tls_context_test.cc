@@ -110,7 +110,9 @@ TEST_F(TlsContextCacheTest, MissingFileIsAnErrorUntilItAppears) {
   auto missing = cache.Get({ca_, "", "", ""});
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().reason, "tls_setup");
-  EXPECT_FALSE(cache.Get({ca_, "", "", ""}));  // The failure is kept for the cycle too.
+  EXPECT_FALSE(cache.Get({ca_, "", "", ""}));  // The failure is kept for the cycle.
+  cache.Revalidate();
+  EXPECT_FALSE(cache.Get({ca_, "", "", ""}));  // Retried next cycle: still missing.
   WriteCa(ca_, "First CA");
   cache.Revalidate();
   EXPECT_TRUE(cache.Get({ca_, "", "", ""}));
