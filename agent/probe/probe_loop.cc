@@ -56,27 +56,25 @@ class Slots {
     free_.push_back(slot);
   }
 
-  /// Milliseconds until the earliest wait limit, rounded up, at most kMaxWait.
-  int TimeoutMs(SteadyTime now) const {
+  /// Expires the probes whose wait ran out (or that were cancelled) and returns the
+  /// milliseconds until the earliest wait limit left, rounded up, at most kMaxWait.
+  int Sweep(SteadyTime now, const ProbeDone& done) {
     SteadyTime until = now + kMaxWait;
-    for (const auto& entry : entries_) {
-      if (entry.probe) {
-        until = std::min(until, entry.probe->WaitLimit());
+    for (std::size_t slot = 0; slot < entries_.size(); ++slot) {
+      AddressProbe* probe = entries_[slot].probe.get();
+      if (probe == nullptr) {
+        continue;
+      }
+      const SteadyTime limit = probe->WaitLimit();
+      if (probe->deadline().Cancelled() || now >= limit) {
+        probe->Expire();
+        Finish(slot, done);
+      } else {
+        until = std::min(until, limit);
       }
     }
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - now).count();
     return static_cast<int>(std::max<std::int64_t>(left, 0));
-  }
-
-  /// Expires the probes whose wait ran out (or that were cancelled).
-  void ExpireDue(SteadyTime now, const ProbeDone& done) {
-    for (std::size_t slot = 0; slot < entries_.size(); ++slot) {
-      AddressProbe* probe = entries_[slot].probe.get();
-      if (probe != nullptr && (probe->deadline().Cancelled() || now >= probe->WaitLimit())) {
-        probe->Expire();
-        Finish(slot, done);
-      }
-    }
   }
 
  private:
@@ -110,10 +108,13 @@ void RunProbeLoop(std::size_t slot_count, const NextProbe& next, const ProbeDone
   bool more = true;
   while (true) {
     more = more && Refill(slots, next, done);
+    const int timeout = slots.Sweep(std::chrono::steady_clock::now(), done);
+    if (more && !slots.Full()) {
+      continue;  // Expired probes freed slots: fill them before waiting.
+    }
     if (slots.Empty()) {
       return;
     }
-    const int timeout = slots.TimeoutMs(std::chrono::steady_clock::now());
     const int ready =
         ::epoll_wait(slots.epoll(), events.data(), static_cast<int>(events.size()), timeout);
     for (int i = 0; i < ready; ++i) {
@@ -123,7 +124,6 @@ void RunProbeLoop(std::size_t slot_count, const NextProbe& next, const ProbeDone
         slots.Finish(slot, done);
       }
     }
-    slots.ExpireDue(std::chrono::steady_clock::now(), done);
   }
 }
 

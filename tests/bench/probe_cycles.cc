@@ -6,15 +6,19 @@
 //   probe_cycles bare HOST PORT CA_FILE [SECONDS]
 //     One thread, blocking sockets: connect, SSL_connect with the same verification settings
 //     (ca_file, SNI, hostname check), SSL_shutdown, close. No certificate description.
-//     BARE_READ_AHEAD=1 turns on OpenSSL's read-ahead (as the agent does).
+//     BARE_READ_AHEAD=1 turns on OpenSSL's read-ahead (as the agent does), BARE_NONBLOCK=1
+//     uses non-blocking sockets and poll() (as the agent does), BARE_DESCRIBE=1 also runs
+//     DescribeCertificate over the chain: each closes part of the gap to `agent`.
 // Also prints voluntary (waits) and involuntary (preempted) context switches per probe.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +27,7 @@
 #include <openssl/ssl.h>
 
 #include "agent/config/config.h"
+#include "agent/probe/certificate_info.h"
 #include "agent/probe/probe_runner.h"
 
 namespace {
@@ -94,11 +99,23 @@ Tally RunAgent(const Args& args) {
   });
 }
 
+bool WaitFor(int fd, short events) {
+  pollfd item{fd, events, 0};
+  return ::poll(&item, 1, 5000) == 1;
+}
+
 bool BareHandshake(SSL_CTX* ctx, const sockaddr_in& address, const std::string& name) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  static const bool nonblock = std::getenv("BARE_NONBLOCK") != nullptr;
+  static const bool describe = std::getenv("BARE_DESCRIBE") != nullptr;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd);
-    return false;
+    if (!nonblock || errno != EINPROGRESS || !WaitFor(fd, POLLOUT)) {
+      ::close(fd);
+      return false;
+    }
+    int err = 0;
+    socklen_t len = sizeof(err);
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
   }
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -107,7 +124,17 @@ bool BareHandshake(SSL_CTX* ctx, const sockaddr_in& address, const std::string& 
   SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
            const_cast<char*>(name.c_str()));
   SSL_set1_host(ssl, name.c_str());
-  const bool ok = SSL_connect(ssl) == 1 && SSL_get_verify_result(ssl) == X509_V_OK;
+  int rc = SSL_connect(ssl);
+  while (rc != 1 && SSL_get_error(ssl, rc) == SSL_ERROR_WANT_READ && WaitFor(fd, POLLIN)) {
+    rc = SSL_connect(ssl);
+  }
+  const bool ok = rc == 1 && SSL_get_verify_result(ssl) == X509_V_OK;
+  if (ok && describe) {
+    const STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
+    for (int i = 0; i < sk_X509_num(chain); ++i) {
+      portwarden::probe::DescribeCertificate(sk_X509_value(chain, i), i);
+    }
+  }
   if (ok) {
     SSL_shutdown(ssl);
   }
