@@ -78,7 +78,7 @@ class TlsClient {
 int RecordingVerifyCallback(int preverify_ok, X509_STORE_CTX* store);
 
 /// The SSL_CTX client-certificate callback used by the prober when it has no client
-/// certificate: notes that the server asked for one (see TlsHandshake) and sends none.
+/// certificate: notes that the server asked for one (see TlsClient) and sends none.
 int RecordMissingClientCert(SSL* ssl, X509** cert, EVP_PKEY** key);
 
 }  // namespace portwarden::probe
