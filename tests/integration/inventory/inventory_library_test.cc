@@ -50,6 +50,7 @@ pid_t StartNamespaceHolder() {
   ::stat("/proc/self/ns/net", &own);
   const std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
   for (int i = 0; i < 1000; ++i) {  // up to 10 s on a loaded machine
+
     struct stat st {};
 
     if (::stat(path.c_str(), &st) == 0 && st.st_ino != own.st_ino) {
