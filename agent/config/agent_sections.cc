@@ -94,31 +94,40 @@ Status ReadWebSection(const TomlReader& reader, const toml::node& node, WebSetti
       });
 }
 
+namespace {
+
+// The value of one of `choices`, else an error listing them ("a" or "b"; "a", "b" or "c").
+template <typename Enum>
+Result<Enum> ReadChoice(const TomlReader& reader,
+                        const toml::node& n,
+                        std::string_view key,
+                        std::initializer_list<std::pair<std::string_view, Enum>> choices) {
+  auto text = reader.String(n, key);
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  std::string names;
+  std::size_t i = 0;
+  for (const auto& [name, value] : choices) {
+    if (*text == name) {
+      return value;
+    }
+    names += i == 0 ? "" : (i + 1 == choices.size() ? " or " : ", ");
+    names += "\"" + std::string(name) + "\"";
+    ++i;
+  }
+  return std::unexpected(reader.ErrorAt(n, key, "must be " + names + ", got \"" + *text + "\""));
+}
+
 Result<NamespaceMode> ReadNamespaceMode(const TomlReader& reader, const toml::node& n) {
-  auto mode = reader.String(n, "discovery.namespaces");
-  if (!mode) {
-    return std::unexpected(mode.error());
-  }
-  if (*mode != "all" && *mode != "host") {
-    return std::unexpected(reader.ErrorAt(n, "discovery.namespaces",
-                                          "must be \"all\" or \"host\", got \"" + *mode + "\""));
-  }
-  return *mode == "all" ? NamespaceMode::kAll : NamespaceMode::kHost;
+  return ReadChoice<NamespaceMode>(reader, n, "discovery.namespaces",
+                                   {{"all", NamespaceMode::kAll}, {"host", NamespaceMode::kHost}});
 }
 
 Result<ProcessWalk> ReadProcessWalk(const TomlReader& reader, const toml::node& n) {
-  auto walk = reader.String(n, "inventory.process_walk");
-  if (!walk) {
-    return std::unexpected(walk.error());
-  }
-  if (*walk != "auto" && *walk != "procfs") {
-    return std::unexpected(reader.ErrorAt(n, "inventory.process_walk",
-                                          "must be \"auto\" or \"procfs\", got \"" + *walk + "\""));
-  }
-  return *walk == "auto" ? ProcessWalk::kAuto : ProcessWalk::kProcfs;
+  return ReadChoice<ProcessWalk>(reader, n, "inventory.process_walk",
+                                 {{"auto", ProcessWalk::kAuto}, {"procfs", ProcessWalk::kProcfs}});
 }
-
-namespace {
 
 /// The trust store and HTTP check for discovered targets.
 Status ReadDiscoveryChecks(const TomlReader& reader, const toml::table& t, DiscoverySettings& out) {

@@ -315,32 +315,21 @@ void ProcessResolver::PrefetchWalk() {
     return;
   }
   try {
-    prefetched_ = std::async(std::launch::async, [this]() -> std::optional<std::vector<FdTable>> {
-      const auto* walker = Walker();
-      if (walker == nullptr) {
-        return std::nullopt;
-      }
-      auto tables = walker->Walk();
-      if (!tables) {
-        bpf_unavailable_ = tables.error();
-        return std::nullopt;
-      }
-      return std::move(*tables);
-    });
+    prefetched_ = std::async(std::launch::async, [this] { return WalkNow(); });
   } catch (const std::system_error&) {
     // No thread to be had: the walk runs when Resolve() needs it.
   }
 }
 
-// The prefetched snapshot when there is one (`prefetched` = true), else a fresh BPF walk;
-// nullopt when BPF is off or failed (this scan then walks /proc; a failed walk is retried
-// by the next scan).
+// The prefetched snapshot when there is one (`prefetched` = true), else a fresh BPF walk.
 std::optional<std::vector<FdTable>> ProcessResolver::TakeSnapshot(bool& prefetched) {
-  if (prefetched_.valid()) {
-    prefetched = true;
-    return prefetched_.get();
-  }
-  prefetched = false;
+  prefetched = prefetched_.valid();
+  return prefetched ? prefetched_.get() : WalkNow();
+}
+
+// One BPF walk (loading the walker the first time); nullopt when BPF is off or failed (this
+// scan then walks /proc; a failed walk is retried by the next scan).
+std::optional<std::vector<FdTable>> ProcessResolver::WalkNow() {
   const auto* walker = Walker();
   if (walker == nullptr) {
     return std::nullopt;

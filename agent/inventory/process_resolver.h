@@ -108,6 +108,7 @@ class ProcessResolver {
                      ResolveStats& stats);
   const BpfFdWalker* Walker();
   std::optional<std::vector<FdTable>> TakeSnapshot(bool& prefetched);
+  std::optional<std::vector<FdTable>> WalkNow();
   bool LoadOwner(int pid, Owner& owner) const;
 
   std::string proc_path_;
