@@ -221,7 +221,10 @@ class CommandLineTest(unittest.TestCase):
         agent = AgentProcess(BINARY, ["--web.listen-address=[::1]:0"])
         agent.start()
         try:
-            v6 = [line for line in agent.log_lines if "address=[::1]:" in line]
+            # start() returns at the first "Listening on" line (127.0.0.1); wait for the other.
+            v6 = agent.wait_for(
+                lambda: [line for line in agent.log().splitlines() if "address=[::1]:" in line],
+                timeout=10, what="the [::1] listener's log line")
             self.assertEqual(len(v6), 1, agent.log())
             address = v6[0].split("address=")[1].split()[0]
             import urllib.request
