@@ -16,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/integration/probe/tls_fixture.h"
+
 namespace portwarden::testing {
 namespace {
 
@@ -47,13 +49,7 @@ pid_t Spawn(const std::vector<std::string>& argv, int out_fd) {
   if (pid == 0) {
     ::dup2(out_fd, STDOUT_FILENO);
     ::dup2(out_fd, STDERR_FILENO);
-    std::vector<char*> args;
-    for (const auto& arg : argv) {
-      args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
+    ExecOrExit(argv);
   }
   return pid;
 }

@@ -48,6 +48,16 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
+void ExecOrExit(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& arg : argv) {
+    args.push_back(const_cast<char*>(arg.c_str()));
+  }
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  ::_exit(127);
+}
+
 std::string Shell(const std::string& command) {
   std::string output;
   FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
@@ -160,13 +170,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
       ::_exit(126);
     }
-    std::vector<char*> args;
-    for (const auto& arg : argv) {
-      args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
+    ExecOrExit(argv);
   }
   ::close(fds[1]);
   stdout_fd_ = fds[0];

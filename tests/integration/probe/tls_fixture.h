@@ -31,6 +31,9 @@ class TempDir {
 /// Runs a shell command; returns its stdout. Fails the current test when it exits non-zero.
 std::string Shell(const std::string& command);
 
+/// In a forked child: replaces the process with `argv` (PATH searched); exits 127 on failure.
+[[noreturn]] void ExecOrExit(const std::vector<std::string>& argv);
+
 /// Formats Unix seconds the way `openssl ca -startdate/-enddate` wants (YYYYMMDDHHMMSSZ).
 std::string CaDate(std::int64_t unix_seconds);
 
