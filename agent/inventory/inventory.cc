@@ -84,9 +84,10 @@ struct Inventory::State {
   std::unique_ptr<NetnsRegistry> registry;
   std::unique_ptr<ProcessResolver> resolver;
   InventoryStats cumulative;  // only the *_total fields are used
+  bool bpf_ready_logged = false;
   std::string bpf_reason_logged;
 
-  void LogBpfUnavailable(const Error& why);
+  void LogWalkChange(bool bpf_ready, const Error& why);
 
   std::vector<NamespaceDump> DumpAll(InventoryStats& stats);
   Attribution Attribute(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
@@ -128,9 +129,14 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats) {
   return dumps;
 }
 
-// Once per distinct reason. Missing privilege is the normal case for a non-root agent (and
-// a partial attribution already says so), so it is a debug line; anything else is info.
-void Inventory::State::LogBpfUnavailable(const Error& why) {
+// Logs which walk attribution uses, once per change: the BPF walker's first load, and each
+// distinct reason it is unavailable. Missing privilege is the normal case for a non-root agent
+// (and a partial attribution already says so), so that is a debug line; other reasons info.
+void Inventory::State::LogWalkChange(bool bpf_ready, const Error& why) {
+  if (bpf_ready && !bpf_ready_logged) {
+    log::Debug("process attribution uses the BPF fd walk");
+  }
+  bpf_ready_logged = bpf_ready;
   if (why.message == bpf_reason_logged) {
     return;
   }
@@ -160,11 +166,8 @@ Attribution Inventory::State::Attribute(const std::vector<NamespaceDump>& dumps,
   stats.unattributed_sockets = resolve.unattributed;
   stats.attribution_partial = resolve.unattributed > 0;
   stats.process_walk = resolve.walk;
-  if (resolver->BpfReady() && !stats.bpf_walk_ready && cumulative.scans_total == 0) {
-    log::Debug("process attribution uses the BPF fd walk", {{"walk", resolve.walk}});
-  }
   stats.bpf_walk_ready = resolver->BpfReady();
-  LogBpfUnavailable(resolver->BpfUnavailable());
+  LogWalkChange(stats.bpf_walk_ready, resolver->BpfUnavailable());
   stats.processes_vanished = resolve.processes_vanished;
   stats.proc_read_errors = resolve.proc_errors;
   return owners;
