@@ -31,11 +31,13 @@ import pathlib
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "deploy"))
+sys.path.insert(0, str(HERE.parent / "lib"))
 import certs  # noqa: E402
 import promql_tools  # noqa: E402
 import scenario  # noqa: E402
 import stack as st  # noqa: E402
 import checks  # noqa: E402
+from privilege import skip_unprivileged  # noqa: E402
 
 SKIP = 77
 
@@ -50,8 +52,7 @@ def enter_own_netns():
             subprocess.run(cmd, check=True)
         return
     if os.geteuid() != 0:
-        print("SKIP: needs root for its own network namespace (unshare -n)")
-        sys.exit(SKIP)
+        skip_unprivileged("needs root for its own network namespace (unshare -n)")
     os.environ["PORTWARDEN_E2E_NETNS"] = "1"
     os.execvp("unshare", ["unshare", "--net", "--", sys.executable, *sys.argv])
 

@@ -6,6 +6,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from privilege import skip_unprivileged  # noqa: E402
+
 # A holder process: binds the sockets described in argv[1] (JSON), prints what it bound,
 # and keeps them open until its stdin closes.
 HOLDER = r'''
@@ -72,8 +75,7 @@ def isolate(argv):
     if os.environ.get("PW_ISOLATED") == "1":
         return
     if os.geteuid() != 0:
-        print("SKIP: needs root for network namespaces")
-        sys.exit(77)  # CTest SKIP_RETURN_CODE
+        skip_unprivileged("needs root for network namespaces")
     env = dict(os.environ, PW_ISOLATED="1")
     script = ("ip link set lo up && ip addr add 198.20.0.1/32 dev lo && "
               "ip -6 addr add fd00:77::1/128 dev lo nodad && exec \"$@\"")

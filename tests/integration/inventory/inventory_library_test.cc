@@ -23,6 +23,7 @@
 #include "agent/inventory/netns_registry.h"
 #include "exporters/prometheus/metric_groups.h"
 #include "exporters/prometheus/snapshot_collectable.h"
+#include "tests/lib/privilege.h"
 
 namespace portwarden::inventory {
 namespace {
@@ -65,7 +66,7 @@ class InventoryLibraryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) {
-      GTEST_SKIP() << "needs root";
+      PORTWARDEN_SKIP_UNPRIVILEGED("needs root");
     }
   }
 };

@@ -23,6 +23,7 @@
 #include "agent/config/config.h"
 #include "agent/inventory/inventory.h"
 #include "agent/policy/policy.h"
+#include "tests/lib/privilege.h"
 
 namespace portwarden::policy::testing_support {
 
@@ -148,7 +149,7 @@ class NetnsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) {
-      GTEST_SKIP() << "needs root to create a network namespace";
+      PORTWARDEN_SKIP_UNPRIVILEGED("needs root to create a network namespace");
     }
     ASSERT_EQ(::unshare(CLONE_NEWNET), 0) << std::strerror(errno);
     ASSERT_TRUE(

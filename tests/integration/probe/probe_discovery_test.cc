@@ -10,6 +10,7 @@
 
 #include "agent/inventory/inventory.h"
 #include "tests/integration/probe/probe_helpers.h"
+#include "tests/lib/privilege.h"
 
 namespace portwarden::testing {
 namespace {
@@ -108,7 +109,7 @@ class TestNetns {
 
 TEST(ProbeDiscoveryTest, ListenerInsideAnotherNamespaceIsProbedFromInside) {
   if (::geteuid() != 0) {
-    GTEST_SKIP() << "needs root for ip netns";
+    PORTWARDEN_SKIP_UNPRIVILEGED("needs root for ip netns");
   }
   const TestPki& t = SharedPki();
   TestNetns netns;
@@ -136,7 +137,7 @@ TEST(ProbeDiscoveryTest, ListenerInsideAnotherNamespaceIsProbedFromInside) {
 
 TEST(ProbeDiscoveryTest, HttpCheckOfAListenerInAnotherNamespaceConnectsFromInside) {
   if (::geteuid() != 0) {
-    GTEST_SKIP() << "needs root for ip netns";
+    PORTWARDEN_SKIP_UNPRIVILEGED("needs root for ip netns");
   }
   const TestPki& t = SharedPki();
   TestNetns netns;

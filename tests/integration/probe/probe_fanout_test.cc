@@ -10,6 +10,7 @@
 
 #include "tests/integration/probe/name_isolation.h"
 #include "tests/integration/probe/probe_helpers.h"
+#include "tests/lib/privilege.h"
 
 namespace portwarden::testing {
 namespace {
@@ -26,7 +27,7 @@ class ProbeFanOutTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!NameIsolation::Available()) {
-      GTEST_SKIP() << "needs root, unshare -m and bind mounts";
+      PORTWARDEN_SKIP_UNPRIVILEGED("needs root, unshare -m and bind mounts");
     }
     // Names not in the hosts file go to a server that never answers, never to the real DNS.
     const std::string dns = dns_.ip().empty() ? "127.53.53.53" : dns_.ip();

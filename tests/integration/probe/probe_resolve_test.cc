@@ -6,6 +6,7 @@
 
 #include "tests/integration/probe/name_isolation.h"
 #include "tests/integration/probe/probe_helpers.h"
+#include "tests/lib/privilege.h"
 
 namespace portwarden::testing {
 namespace {
@@ -16,7 +17,7 @@ class ProbeResolveTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!NameIsolation::Available()) {
-      GTEST_SKIP() << "needs root, unshare -m and bind mounts";
+      PORTWARDEN_SKIP_UNPRIVILEGED("needs root, unshare -m and bind mounts");
     }
     if (dns_.ip().empty()) {
       GTEST_SKIP() << "no loopback address's port 53 is free";
