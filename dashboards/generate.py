@@ -7,6 +7,9 @@ stable: alert annotations in deploy/prometheus/portwarden-alerts.yml link to the
 `viewPanel=<id>` (fleet 7: soonest-expiring certificates, fleet 8: verification failures;
 host 2: listeners, host 6: handshake latency per phase).
 
+Every query reads the agent's own series, never a recording rule, so the dashboards work
+whether or not deploy/prometheus/portwarden-records.yml is loaded (tests/deploy checks it).
+
 Usage: generate.py [--check]
 """
 import json
@@ -17,6 +20,16 @@ HERE = pathlib.Path(__file__).resolve().parent
 DS = {"type": "prometheus", "uid": "${datasource}"}
 SEL = 'job=~"$job",instance=~"$instance"'
 TSEL = SEL + ',target=~"$target"'
+# Every certificate of every chain, and its lifetime; the expiry windows are the alerts' own
+# (docs/alerts.md): warning under min(lifetime / 4, 21 d) left, critical under min(lifetime / 6,
+# 7 d).
+NOT_AFTER = f"portwarden_tls_cert_not_after_timestamp_seconds{{{TSEL}}}"
+NOT_BEFORE = f"portwarden_tls_cert_not_before_timestamp_seconds{{{TSEL}}}"
+LEFT = f"({NOT_AFTER} - time())"
+LIFETIME = f"({NOT_AFTER} - {NOT_BEFORE})"
+WARN_AT = f"clamp_max({LIFETIME} / 4, 21 * 86400)"
+CRIT_AT = f"clamp_max({LIFETIME} / 6, 7 * 86400)"
+ENDPOINT = "job, instance, target, address, server_name, source"
 
 
 def target(expr, legend="", instant=False, fmt="time_series", ref="A"):
@@ -103,31 +116,37 @@ RED_AT_0 = [{"color": "red", "value": None}, {"color": "orange", "value": 7},
 
 
 def fleet():
-    days = 'target:portwarden_tls_cert_days_left:current{chain_pos="0",' + TSEL + '}'
     panels = [
         stat(1, "Endpoints probed", (4, 4, 0, 0),
              f"count(portwarden_tls_probe_success{{{TSEL}}})"),
         stat(2, "Probe success", (4, 4, 4, 0), f"avg(portwarden_tls_probe_success{{{TSEL}}})",
              "percentunit", [{"color": "red", "value": None}, {"color": "green", "value": 1}]),
-        stat(3, "Soonest expiry", (4, 4, 8, 0),
-             f"min(target:portwarden_tls_chain_days_left:min{{{TSEL}}})", "d", RED_AT_0,
-             "Days until the earliest-expiring certificate of any chain expires."),
+        stat(3, "Soonest expiry", (4, 4, 8, 0), f"min({LEFT} / 86400)", "d", RED_AT_0,
+             "Days until the earliest-expiring certificate of any chain (leaf or intermediate) "
+             "expires."),
         stat(4, "Verification failures", (4, 4, 12, 0),
              f'count(portwarden_tls_verify_result_info{{result!="ok",{TSEL}}} == 1) or vector(0)',
              None, [{"color": "green", "value": None}, {"color": "red", "value": 1}]),
         stat(5, "Exposure violations", (4, 4, 16, 0),
              f"count(portwarden_exposure_violation{{{SEL}}} == 1) or vector(0)",
              None, [{"color": "green", "value": None}, {"color": "red", "value": 1}]),
-        panel(6, "bargauge", "Leaf certificates by days left", (4, 4, 20, 0), [
-            target(f"count({days} < 7) or vector(0)", "< 7 days", True, ref="A"),
-            target(f"count({days} >= 7 < 21) or vector(0)", "7-21 days", True, ref="B"),
-            target(f"count({days} >= 21) or vector(0)", "> 21 days", True, ref="C")],
+        panel(6, "bargauge", "Certificates by expiry window", (4, 4, 20, 0), [
+            target(f"count({LEFT} <= 0) or vector(0)", "expired", True, ref="A"),
+            target(f"count(({LEFT} < {CRIT_AT}) > 0) or vector(0)", "critical window", True,
+                   ref="B"),
+            target(f"count(({LEFT} < {WARN_AT}) >= {CRIT_AT}) or vector(0)", "warning window",
+                   True, ref="C"),
+            target(f"count({LEFT} >= {WARN_AT}) or vector(0)", "ok", True, ref="D")],
+            description="Every certificate of every chain, by the alerts' windows: warning "
+                        "under min(lifetime / 4, 21 days) left, critical under min(lifetime / 6, "
+                        "7 days).",
             options={"displayMode": "basic", "orientation": "horizontal"}),
-        table(7, "Soonest-expiring certificates (every chain position)", (10, 14, 0, 4), [target(
-            "sort(target:portwarden_tls_cert_days_left:current{" + TSEL + "}"
-            " * on (job, instance, target, address, chain_pos) group_left (subject_cn, issuer_cn)"
-            " portwarden_tls_cert_info{" + TSEL + "})", instant=True, fmt="table")],
-            hide=("source",), rename={"Value": "days left", "chain_pos": "chain position"},
+        table(7, "Soonest-expiring certificates (every chain position)", (10, 14, 0, 4), [
+            target(f"sort({LEFT} / 86400 * on ({ENDPOINT}, chain_pos) group_left (subject_cn, "
+                   f"issuer_cn) portwarden_tls_cert_info{{{TSEL}}})", instant=True, fmt="table"),
+            target(f"{LIFETIME} / 86400", instant=True, fmt="table", ref="B")],
+            rename={"Value #A": "days left", "Value #B": "lifetime (days)",
+                    "chain_pos": "chain position"},
             description="Every certificate of every probed chain, soonest first; chain position "
                         "0 is the leaf."),
         table(8, "Verification failures", (10, 10, 14, 4), [target(
@@ -137,7 +156,7 @@ def fleet():
             f"portwarden_exposure_violation{{{SEL}}} == 1", instant=True, fmt="table")],
             hide=("Value",)),
         timeseries(10, "Probe success ratio", (8, 10, 14, 14), [
-            target('job:portwarden_tls_probe_success:ratio{job=~"$job"}', "{{job}}"),
+            target('avg by (job) (portwarden_tls_probe_success{job=~"$job"})', "{{job}}"),
             target(f"avg by (instance) (portwarden_tls_probe_success{{{TSEL}}})", "{{instance}}",
                    ref="B")], "percentunit"),
         timeseries(11, "Probe failures by reason", (8, 24, 0, 22), [target(
@@ -177,13 +196,15 @@ def host():
             options={"calculate": False, "yAxis": {"unit": "s"}, "color": {"scheme": "Oranges"},
                      "cellGap": 1}),
         table(8, "Negotiated TLS", (8, 12, 0, 28), [target(
-            f"portwarden_tls_version_info{{{TSEL}}} * on (job, instance, target, address)"
+            f"portwarden_tls_version_info{{{TSEL}}} * on ({ENDPOINT})"
             f" group_left (cipher) portwarden_tls_cipher_info{{{TSEL}}}", instant=True,
             fmt="table")], hide=("Value",)),
         timeseries(9, "Chain days left", (8, 12, 12, 28), [target(
-            f"target:portwarden_tls_chain_days_left:min{{{TSEL}}}", "{{target}}")], "d"),
+            f"min without (chain_pos) ({LEFT} / 86400)", "{{target}} {{server_name}}")], "d",
+            "Days left of the earliest-expiring certificate of each endpoint's chain."),
         timeseries(10, "Time since last probe", (8, 12, 0, 36), [target(
-            f"target:portwarden_tls_probe_age_seconds:current{{{TSEL}}}", "{{target}}")], "s"),
+            f"time() - portwarden_tls_probe_timestamp_seconds{{{TSEL}}}",
+            "{{target}} {{address}}")], "s"),
         table(11, "HTTP checks", (8, 12, 12, 36), [
             target(f"portwarden_http_status_code{{{TSEL}}}", instant=True, fmt="table"),
             target(f"portwarden_http_redirects_to_https{{{SEL}}}", instant=True, fmt="table",

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Every alert in deploy/prometheus must be covered by the promtool unit tests: at least one
-eval where it must not fire (exp_alerts: []), one where it fires with exact annotations, and
-every alert must carry a `for:` guard and the summary/description/runbook/dashboard
-annotations. promtool itself runs the tests (deploy_promtool_test_rules)."""
+eval where it must not fire (exp_alerts: []), and one where it fires with exact annotations at
+each severity it has (an alert name can be two rules, e.g. critical for configured endpoints
+and warning for discovered listeners). Every alert must carry a `for:` guard, a severity and
+the summary/description/runbook/dashboard annotations. promtool itself runs the tests
+(deploy_promtool_test_rules)."""
 import pathlib
 import sys
 
@@ -21,14 +23,20 @@ def main():
             for case in test.get("alert_rule_test", []):
                 if not case.get("exp_alerts"):
                     quiet.add(case["alertname"])
-                elif all(a.get("exp_annotations") for a in case["exp_alerts"]):
-                    fired.add(case["alertname"])
+                    continue
+                for alert in case["exp_alerts"]:
+                    if alert.get("exp_annotations"):
+                        severity = alert.get("exp_labels", {}).get("severity")
+                        fired.add((case["alertname"], severity))
     problems = []
     alerts = [r for r in pt.rules() if "alert" in r]
     for rule in alerts:
         name = rule["alert"]
-        if name not in fired:
-            problems.append(f"{name}: no test where it fires with exact annotations")
+        severity = rule.get("labels", {}).get("severity")
+        if severity not in ("warning", "critical"):
+            problems.append(f"{name}: severity {severity!r}, want warning or critical")
+        if (name, severity) not in fired:
+            problems.append(f"{name} ({severity}): no test where it fires with exact annotations")
         if name not in quiet:
             problems.append(f"{name}: no test where it must stay quiet")
         if not rule.get("for"):
@@ -38,7 +46,7 @@ def main():
             problems.append(f"{name}: missing annotations {sorted(missing)}")
     for p in problems:
         print("FAIL:", p, file=sys.stderr)
-    print(f"{len(alerts)} alerts, {len(problems)} coverage problems")
+    print(f"{len(alerts)} alert rules, {len(problems)} coverage problems")
     return 1 if problems or not alerts else 0
 
 

@@ -63,7 +63,8 @@ def received(ctx, receiver, alertname, **labels):
 def await_alert(ctx, receiver, alertname, **labels):
     alert = st.wait_until(f"{alertname} {labels} at receiver {receiver}",
                           lambda: received(ctx, receiver, alertname, **labels), ALERT_TIMEOUT)
-    print(f"e2e: {alertname} reached {receiver} after {time.monotonic() - ctx.started:.1f} s")
+    print(f"e2e: {alertname} {labels} reached {receiver} after "
+          f"{time.monotonic() - ctx.started:.1f} s")
     return alert
 
 
@@ -77,24 +78,56 @@ def expect_equal(what, got, want):
         raise AssertionError(f"{what}:\n  got  {got}\n  want {want}")
 
 
-def expiry_alert(ctx):
-    target = ctx.targets["expiring"]
-    alert = await_alert(ctx, "pager", "PortwardenTlsCertificateExpiringVerySoon", target=target)
-    leaf = [l for l in scrape(ctx.agent_port)["portwarden_tls_cert_not_after_timestamp_seconds"]
-            if l["target"] == target and l["chain_pos"] == "0"]
-    expect_equal("leaf series for the expiring target", len(leaf), 1)
-    want_labels = dict(nonempty(leaf[0]), alertname="PortwardenTlsCertificateExpiringVerySoon",
+def cert_series(ctx, target, chain_pos):
+    series = [l for l in scrape(ctx.agent_port)["portwarden_tls_cert_not_after_timestamp_seconds"]
+              if l["target"] == target and l["chain_pos"] == chain_pos]
+    expect_equal(f"chain_pos {chain_pos} series for {target}", len(series), 1)
+    return series[0]
+
+
+def critical_expiry(ctx, name, chain_pos, not_after):
+    """The critical expiry alert of one certificate at the pager: exact labels, annotations."""
+    target = ctx.targets[name]
+    alert = await_alert(ctx, "pager", "PortwardenTlsCertificateExpiringVerySoon", target=target,
+                        chain_pos=chain_pos)
+    cert = cert_series(ctx, target, chain_pos)
+    want_labels = dict(nonempty(cert), alertname="PortwardenTlsCertificateExpiringVerySoon",
                        severity="critical", job="portwarden", instance=ctx.instance)
     expect_equal("expiry alert labels", alert["labels"], want_labels)
-    days = (ctx.not_after["expiring"] - time.time()) / 86400
+    days = (not_after - time.time()) / 86400
+    leaf = chain_pos == "0"
+    what = "leaf certificate" if leaf else f"certificate at chain position {chain_pos}"
     expect_equal("expiry alert annotations", alert["annotations"], {
-        "summary": f"TLS certificate of {target} expires in less than 7 days",
-        "description": f"The leaf certificate served by {target} (address {leaf[0]['address']}, "
-                       f"SNI localhost) expires in {days:.1f} days. Probed by {ctx.instance}.",
-        "runbook": "Renew the certificate now and reload the server; clients will fail once it "
-                   "expires.",
+        "summary": f"{'TLS certificate' if leaf else 'Chain certificate ' + chain_pos} of "
+                   f"{target} expires in {days:.1f} days",
+        "description": f"The {what} served by {target} (address {cert['address']}, SNI "
+                       f"localhost) expires in {days:.1f} days, inside its critical window (the "
+                       "last sixth of its lifetime, at most 7 days); every client fails once it "
+                       f"expires. Probed by {ctx.instance}.",
+        "runbook": "Renew the certificate now and reload the server." if leaf else
+                   "Serve the CA's current intermediate (update the chain file) now and reload "
+                   "the server.",
         "dashboard": f"d/portwarden-fleet/portwarden-fleet-overview?var-target={target}"
                      "&viewPanel=7"})
+
+
+def expiry_alert(ctx):
+    critical_expiry(ctx, "expiring", "0", ctx.not_after["expiring"])
+
+
+def prometheus_alerts(ctx, target):
+    body = json.loads(st.http_get(f"{ctx.prom}/api/v1/alerts"))
+    return [a["labels"] for a in body["data"]["alerts"] if a["labels"].get("target") == target]
+
+
+def chain_expiry_alert(ctx):
+    """Intermediate with 2 days left, leaf with 150: a page about chain position 1 only."""
+    critical_expiry(ctx, "chain", "1", ctx.not_after["chain_intermediate"])
+    about_leaf = [l for l in prometheus_alerts(ctx, ctx.targets["chain"])
+                  if l.get("chain_pos") != "1"]
+    if about_leaf:
+        raise AssertionError(f"the chain endpoint raised alerts beyond its intermediate: "
+                             f"{about_leaf}")
 
 
 def exposure_alert(ctx):
@@ -129,13 +162,47 @@ def verification_alert(ctx):
     result = alert["labels"]["result"]
     if result in ("ok", "expired", "hostname_mismatch"):
         raise AssertionError(f"verification alert with result {result}")
+    expect_equal("verification severity and source",
+                 (alert["labels"]["severity"], alert["labels"]["source"]), ("critical", "config"))
     expect_equal("verification summary", alert["annotations"]["summary"],
                  f"TLS verification of {target} fails: {result}")
-    body = json.loads(st.http_get(f"{ctx.prom}/api/v1/alerts"))
-    doubled = [a["labels"] for a in body["data"]["alerts"] if a["labels"].get("target") == target
-               and a["labels"]["alertname"] == "PortwardenTlsProbeFailing"]
+    doubled = [l for l in prometheus_alerts(ctx, target)
+               if l["alertname"] == "PortwardenTlsProbeFailing"]
     if doubled:
         raise AssertionError(f"a verification failure also raised ProbeFailing: {doubled}")
+
+
+def discovered_verification_alerts(ctx):
+    """A discovered self-signed listener is a ticket; the one relabeled page="true" pages."""
+    target = ctx.targets["selfsigned"]
+    verdicts = [l["result"] for l in scrape(ctx.agent_port)["portwarden_tls_verify_result_info"]
+                if l["target"] == target]
+    expect_equal(f"verification result of the discovered {target}", verdicts, ["self_signed"])
+    alert = await_alert(ctx, "ops-chat", "PortwardenTlsVerificationFailing", target=target)
+    expect_equal("discovered listener's alert",
+                 {k: alert["labels"].get(k) for k in ("severity", "source", "result", "page")},
+                 {"severity": "warning", "source": "discovered", "result": "self_signed",
+                  "page": None})
+    expect_equal("its description", alert["annotations"]["description"],
+                 f"The certificate chain served by {target} (address {target}, SNI localhost) "
+                 f"does not verify: self_signed. Probed by {ctx.instance}; a discovered listener, "
+                 "hence a warning (docs/alerts.md: paging on a discovered listener).")
+    paged = ctx.targets["paged"]
+    alert = await_alert(ctx, "pager", "PortwardenTlsVerificationFailing", target=paged)
+    expect_equal("opted-in discovered listener's alert",
+                 {k: alert["labels"].get(k) for k in ("severity", "source", "page")},
+                 {"severity": "critical", "source": "discovered", "page": "true"})
+
+
+def discovered_never_paged(ctx):
+    """Checked last, long after the warning arrived: nothing about it reached the pager."""
+    target = ctx.targets["selfsigned"]
+    paged = [a["labels"] for path, a in ctx.webhook.alerts()
+             if path == "/pager" and a["labels"].get("target") == target]
+    critical = [l for l in prometheus_alerts(ctx, target) if l.get("severity") != "warning"]
+    if paged or critical:
+        raise AssertionError(f"the discovered self-signed listener paged: {paged or critical}")
+    print(f"e2e: discovered self-signed listener {target} reached Alertmanager only as a warning")
 
 
 def am_alerts(ctx, alertname):
@@ -144,23 +211,24 @@ def am_alerts(ctx, alertname):
     return json.loads(st.http_get(f"{ctx.am}/api/v2/alerts?{q}"))
 
 
-def expiry_warning_inhibited(ctx):
-    """The 21-day warning also fires in Prometheus; Alertmanager must suppress it."""
-    target = ctx.targets["expiring"]
+def expiry_warning_inhibited(ctx, name, chain_pos):
+    """The warning also fires in Prometheus; Alertmanager must suppress it."""
+    target = ctx.targets[name]
 
     def suppressed():
         return [a for a in am_alerts(ctx, "PortwardenTlsCertificateExpiringSoon")
-                if a["labels"].get("target") == target and a["status"]["inhibitedBy"]]
-    st.wait_until("the expiry warning inhibited in Alertmanager", suppressed, ALERT_TIMEOUT)
+                if a["labels"].get("target") == target and a["labels"].get("chain_pos") ==
+                chain_pos and a["status"]["inhibitedBy"]]
+    st.wait_until(f"the expiry warning of {name} inhibited in Alertmanager", suppressed,
+                  ALERT_TIMEOUT)
     if received(ctx, "ops-chat", "PortwardenTlsCertificateExpiringSoon", target=target):
-        raise AssertionError("the inhibited warning was delivered")
-    print("e2e: expiry warning inhibited by the critical alert")
+        raise AssertionError(f"the inhibited warning of {name} was delivered")
+    print(f"e2e: expiry warning of {name} (chain_pos {chain_pos}) inhibited by the critical alert")
 
 
 def healthy_endpoint_quiet(ctx):
     target = ctx.targets["healthy"]
-    body = json.loads(st.http_get(f"{ctx.prom}/api/v1/alerts"))
-    noisy = [a["labels"] for a in body["data"]["alerts"] if a["labels"].get("target") == target]
+    noisy = prometheus_alerts(ctx, target)
     noisy += [a["labels"] for _, a in ctx.webhook.alerts() if a["labels"].get("target") == target]
     if noisy:
         raise AssertionError(f"the healthy endpoint raised alerts: {noisy}")

@@ -9,8 +9,13 @@ public exposure without anything being reachable from outside. Every port is cho
 Asserts:
 - the critical expiry alert (3 days left on a 90-day certificate) reaches the pager receiver
   with the exact labels and rendered annotations, and its warning twin is inhibited;
+- an endpoint whose intermediate expires in 2 days while its leaf has 5 months left pages the
+  same way (chain_pos="1"), its warning inhibited, and nothing is raised about its leaf;
 - the exposure alert for the wildcard admin listener reaches the pager receiver, labels and
-  annotations exact; the failing-verification endpoint raises its alert;
+  annotations exact; the configured failing-verification endpoint pages;
+- a discovered self-signed listener (found by the agent on a tls_port) reaches Alertmanager only
+  as a warning (ops-chat, never the pager); a second discovered listener that Prometheus
+  relabels with page="true" pages;
 - the healthy endpoint raises nothing, not even a pending alert;
 - every rule and dashboard expression is accepted by this Prometheus, reads only metrics the
   agent exports (or recording rules), and every dashboard query returns data.
@@ -57,25 +62,36 @@ def enter_own_netns():
     os.execvp("unshare", ["unshare", "--net", "--", sys.executable, *sys.argv])
 
 
+CONFIGURED = ("expiring", "healthy", "failing", "chain")
+DISCOVERED = ("selfsigned", "paged")  # found by the agent on discovery.tls_ports
+
+
 def make_servers(s, tmp):
     now = dt.datetime.now(dt.timezone.utc)
+    day = dt.timedelta(days=1)
     ca, rogue = certs.make_ca("portwarden e2e CA"), certs.make_ca("untrusted e2e CA")
     ca_file = certs.write_ca(tmp, "ca", ca[0])
-    leaves = {
-        "expiring": (ca, now - dt.timedelta(days=87), now + dt.timedelta(days=3)),
-        "healthy": (ca, now - dt.timedelta(days=1), now + dt.timedelta(days=365)),
-        "admin": (ca, now - dt.timedelta(days=1), now + dt.timedelta(days=365)),
-        "failing": (rogue, now - dt.timedelta(days=1), now + dt.timedelta(days=365)),
+    # A 5-year intermediate of the trusted CA with 2 days left, under a leaf with 150 left.
+    intermediate = certs.make_intermediate(ca, "portwarden e2e intermediate", now - 1824 * day,
+                                           now + 2 * day)
+    servers = {  # name: (issuer or None for self-signed, not_before, not_after, bind address)
+        "expiring": (ca, now - 87 * day, now + 3 * day, "127.0.0.1"),
+        "healthy": (ca, now - day, now + 365 * day, "127.0.0.1"),
+        "admin": (ca, now - day, now + 365 * day, "0.0.0.0"),
+        "failing": (rogue, now - day, now + 365 * day, "127.0.0.1"),
+        "chain": (intermediate, now - 50 * day, now + 150 * day, "127.0.0.1"),
+        "selfsigned": (None, now - day, now + 365 * day, "127.0.0.1"),
+        "paged": (rogue, now - day, now + 365 * day, "127.0.0.1"),
     }
     ports, not_after = {}, {}
-    for name, (issuer, begin, end) in leaves.items():
+    for name, (issuer, begin, end, host) in servers.items():
         leaf = certs.make_leaf(issuer, "localhost", begin, end)
-        chain, key = certs.write_server_files(tmp, name, leaf, issuer[0])
-        host = "0.0.0.0" if name == "admin" else "127.0.0.1"
+        chain, key = certs.write_server_files(tmp, name, leaf, *([issuer[0]] if issuer else []))
         proc = s.start(f"tls-{name}", [sys.executable, str(HERE / "tls_server.py"), "tls", host,
                                         str(chain), str(key)])
         ports[name] = int(proc.wait_line(lambda line: line.isdigit() and line, 10))
         not_after[name] = end.timestamp()
+    not_after["chain_intermediate"] = (now + 2 * day).timestamp()
     redirect = s.start("http-redirect", [sys.executable, str(HERE / "tls_server.py"), "redirect",
                                          "127.0.0.1", str(ports["healthy"])])
     ports["redirect"] = int(redirect.wait_line(lambda line: line.isdigit() and line, 10))
@@ -83,10 +99,10 @@ def make_servers(s, tmp):
 
 
 def start_agent(s, tmp, agent, ca_file, ports, targets):
-    endpoints = [(targets[n], ca_file) for n in ("expiring", "healthy", "failing")]
+    endpoints = [(targets[n], ca_file) for n in CONFIGURED]
     config = tmp / "portwarden.toml"
     config.write_text(scenario.agent_toml(endpoints, ports["admin"], ports["redirect"],
-                                          targets["healthy"]))
+                                          targets["healthy"], [ports[n] for n in DISCOVERED]))
     proc = s.start("portwarden", [agent, f"--config.file={config}",
                                   "--web.listen-address=127.0.0.1:0", "--log.level=info"])
     pattern = re.compile(r'msg="?Listening on"?.*address="?127\.0\.0\.1:(\d+)')
@@ -95,7 +111,7 @@ def start_agent(s, tmp, agent, ca_file, ports, targets):
     return port
 
 
-def start_monitoring(s, tmp, agent_port):
+def start_monitoring(s, tmp, agent_port, paged_target):
     prom_port, am_port = st.free_port(), st.free_port()
     s.webhook = st.Webhook()
     (tmp / "am.yml").write_text(scenario.alertmanager_yml(s.webhook.port))
@@ -105,7 +121,8 @@ def start_monitoring(s, tmp, agent_port):
     rules = tmp / "rules"
     rules.mkdir()
     (tmp / "prom.yml").write_text(
-        scenario.prometheus_yml(scenario.test_rule_files(rules), agent_port, am_port))
+        scenario.prometheus_yml(scenario.test_rule_files(rules), agent_port, am_port,
+                                paged_target))
     s.start("prometheus", ["prometheus", f"--config.file={tmp / 'prom.yml'}",
                            f"--web.listen-address=127.0.0.1:{prom_port}",
                            f"--storage.tsdb.path={tmp / 'prom'}"])
@@ -118,21 +135,25 @@ def start_monitoring(s, tmp, agent_port):
 def run(args, tmp, s):
     started = time.monotonic()
     ca_file, ports, not_after = make_servers(s, tmp)
-    targets = {n: f"127.0.0.1:{ports[n]}" for n in ("expiring", "healthy", "failing")}
+    targets = {n: f"127.0.0.1:{ports[n]}" for n in CONFIGURED + DISCOVERED}
     agent_port = start_agent(s, tmp, args.agent, ca_file, ports, targets)
     exported = checks.wait_for_modules(agent_port, targets)
-    prom, am = start_monitoring(s, tmp, agent_port)
+    prom, am = start_monitoring(s, tmp, agent_port, targets["paged"])
     ctx = checks.Context(prom=prom, am=am, agent_port=agent_port, targets=targets, ports=ports,
                          not_after=not_after, webhook=s.webhook, started=started)
     checks.exposure_alert(ctx)
     checks.expiry_alert(ctx)
+    checks.chain_expiry_alert(ctx)
     checks.verification_alert(ctx)
-    checks.expiry_warning_inhibited(ctx)
+    checks.discovered_verification_alerts(ctx)
+    checks.expiry_warning_inhibited(ctx, "expiring", "0")
+    checks.expiry_warning_inhibited(ctx, "chain", "1")
     checks.healthy_endpoint_quiet(ctx)
     checks.queries_accepted_and_known(ctx, exported, promql_tools)
     checks.panels_have_data(ctx, promql_tools)
+    checks.discovered_never_paged(ctx)
     agent = next(p for p in s.procs if p.name == "portwarden")
-    print("e2e: agent memory after the run (4 endpoints, 1 s scans, 2 s probes): " +
+    print("e2e: agent memory after the run (6 endpoints, 1 s scans, 2 s probes): " +
           checks.memory_summary(agent.popen.pid))
     print(f"e2e: all checks passed in {time.monotonic() - started:.1f} s")
     return 0

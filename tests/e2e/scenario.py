@@ -11,10 +11,13 @@ ADMIN_RULE = "admin-https-internal-only"
 FOR_IN_TEST = "2s"
 
 
-def agent_toml(endpoints, admin_port, redirect_port, healthy):
-    """endpoints: list of (target, ca_file). The healthy one also gets the HTTP checks."""
+def agent_toml(endpoints, admin_port, redirect_port, healthy, discovered_ports):
+    """endpoints: list of (target, ca_file). The healthy one also gets the HTTP checks. Local
+    listeners on discovered_ports are discovered (system trust store, SNI localhost)."""
+    ports = ", ".join(str(p) for p in discovered_ports)
     lines = ['[agent]', 'scan_interval = "1s"', 'probe_interval = "2s"', 'probe_timeout = "2s"',
-             'jitter = 0.0', '', '[discovery]', 'enabled = false', 'namespaces = "host"', '']
+             'jitter = 0.0', '', '[discovery]', 'enabled = true', 'namespaces = "host"',
+             f'tls_ports = [{ports}]', 'server_name = "localhost"', '']
     for target, ca_file in endpoints:
         lines += ['[[endpoints]]', f'target = "{target}"', 'server_name = "localhost"',
                   f'ca_file = "{ca_file}"']
@@ -40,13 +43,21 @@ def test_rule_files(directory):
     return paths
 
 
-def prometheus_yml(rule_files, agent_port, am_port):
+def prometheus_yml(rule_files, agent_port, am_port, paged_target):
+    """The agent's scrape job opts the discovered listener paged_target into paging the way
+    docs/alerts.md tells users to: metric relabeling that adds page="true"."""
+    instance = f"127.0.0.1:{agent_port}"
+    page = {"source_labels": ["instance", "target"],
+            "regex": re.escape(instance) + ";" + re.escape(paged_target),
+            "target_label": "page", "replacement": "true"}
     return yaml.safe_dump({
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(p) for p in rule_files],
-        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [f"127.0.0.1:{am_port}"]}]}]},
+        "alerting": {"alertmanagers": [
+            {"static_configs": [{"targets": [f"127.0.0.1:{am_port}"]}]}]},
         "scrape_configs": [{"job_name": "portwarden",
-                            "static_configs": [{"targets": [f"127.0.0.1:{agent_port}"]}]}],
+                            "static_configs": [{"targets": [instance]}],
+                            "metric_relabel_configs": [page]}],
     })
 
 
