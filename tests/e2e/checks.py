@@ -194,6 +194,18 @@ def discovered_verification_alerts(ctx):
                  {"severity": "critical", "source": "discovered", "page": "true"})
 
 
+def one_notification_per_broken_certificate(ctx):
+    """Checked last: for each endpoint with one expiring certificate, the only alert delivered
+    anywhere is its critical one (the warning twin stayed inhibited)."""
+    for name, chain_pos in (("expiring", "0"), ("chain", "1")):
+        target = ctx.targets[name]
+        delivered = {(path, a["labels"]["alertname"], a["labels"].get("chain_pos"))
+                     for path, a in ctx.webhook.alerts() if a["labels"].get("target") == target}
+        expect_equal(f"alerts delivered for {name}", delivered,
+                     {("/pager", "PortwardenTlsCertificateExpiringVerySoon", chain_pos)})
+    print("e2e: one broken certificate, one notification (expiring leaf, expiring intermediate)")
+
+
 def discovered_never_paged(ctx):
     """Checked last, long after the warning arrived: nothing about it reached the pager."""
     target = ctx.targets["selfsigned"]

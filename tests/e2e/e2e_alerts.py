@@ -10,7 +10,8 @@ Asserts:
 - the critical expiry alert (3 days left on a 90-day certificate) reaches the pager receiver
   with the exact labels and rendered annotations, and its warning twin is inhibited;
 - an endpoint whose intermediate expires in 2 days while its leaf has 5 months left pages the
-  same way (chain_pos="1"), its warning inhibited, and nothing is raised about its leaf;
+  same way (chain_pos="1"), its warning inhibited, and nothing is raised about its leaf; for
+  both, that page is the only notification delivered about the endpoint;
 - the exposure alert for the wildcard admin listener reaches the pager receiver, labels and
   annotations exact; the configured failing-verification endpoint pages;
 - a discovered self-signed listener (found by the agent on a tls_port) reaches Alertmanager only
@@ -152,6 +153,7 @@ def run(args, tmp, s):
     checks.queries_accepted_and_known(ctx, exported, promql_tools)
     checks.panels_have_data(ctx, promql_tools)
     checks.discovered_never_paged(ctx)
+    checks.one_notification_per_broken_certificate(ctx)
     agent = next(p for p in s.procs if p.name == "portwarden")
     print("e2e: agent memory after the run (6 endpoints, 1 s scans, 2 s probes): " +
           checks.memory_summary(agent.popen.pid))
