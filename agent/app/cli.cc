@@ -81,6 +81,20 @@ const std::map<std::string, FlagSpec>& Flags() {
                  const std::string& v) { return SetInt(cl.warn_days, "warn-days", v); }}},
       {"http", {false, Flag(&CommandLine::http, true)}},
       {"no-http", {false, Flag(&CommandLine::http, false)}},
+      {"plain-http-companion",
+       {true,
+        [](CommandLine& cl, const std::string& v) -> Status {
+          int port = 0;
+          if (auto set = SetInt(port, "plain-http-companion", v); !set) {
+            return set;
+          }
+          if (port < 1 || port > 65535) {
+            return Fail("flag --plain-http-companion: must be a port from 1 to 65535");
+          }
+          cl.plain_http_companion = static_cast<std::uint16_t>(port);
+          cl.http = true;
+          return {};
+        }}},
   };
   return kFlags;
 }
@@ -190,7 +204,10 @@ probe flags:
   --cert-file=PATH --key-file=PATH   client certificate for mTLS
   --timeout=DURATION          deadline for the whole probe (default 5s)
   --warn-days=N               exit non-zero when the leaf expires within N days (default 14)
-  --http                      also GET / over HTTPS (status, HSTS)
+  --http                      also GET / over HTTPS (status, HSTS); for port 443 also
+                              check that http://host:80/ redirects to https
+  --plain-http-companion=PORT the plain-HTTP port expected to redirect to https (implies
+                              --http)
   --output=table|json         output format (default table)
 
 Exit status: 0 success, 1 runtime failure, 2 usage or configuration error,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ struct CommandLine {
   std::string timeout = "5s";
   int warn_days = 14;
   bool http = false;
+  std::optional<std::uint16_t> plain_http_companion;  ///< --plain-http-companion
 };
 
 /// Parses argv (without argv[0]). Errors name the flag and what is wrong.

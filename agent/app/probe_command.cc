@@ -32,6 +32,7 @@ Result<config::Config> ProbeConfig(const CommandLine& cl) {
   endpoint.cert_file = cl.cert_file;
   endpoint.key_file = cl.key_file;
   endpoint.http = cl.http;
+  endpoint.plain_http_companion = cl.plain_http_companion;
   endpoint.timeout = *timeout;
   config.agent.probe_timeout = *timeout;
   config.endpoints.push_back(std::move(endpoint));

@@ -35,7 +35,12 @@ Result<CurlApi> Load() {
                      Bind(library, "curl_easy_getinfo", api.easy_getinfo, missing) &
                      Bind(library, "curl_easy_strerror", api.easy_strerror, missing) &
                      Bind(library, "curl_slist_append", api.slist_append, missing) &
-                     Bind(library, "curl_slist_free_all", api.slist_free_all, missing);
+                     Bind(library, "curl_slist_free_all", api.slist_free_all, missing) &
+                     Bind(library, "curl_url", api.url, missing) &
+                     Bind(library, "curl_url_cleanup", api.url_cleanup, missing) &
+                     Bind(library, "curl_url_set", api.url_set, missing) &
+                     Bind(library, "curl_url_get", api.url_get, missing) &
+                     Bind(library, "curl_free", api.free, missing);
   if (!bound) {
     return Fail(std::string(kLibrary) + " has no " + missing);
   }

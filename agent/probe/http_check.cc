@@ -8,6 +8,7 @@
 
 #include "agent/probe/curl_api.h"
 #include "agent/probe/failure_reason.h"
+#include "agent/probe/http_redirect.h"
 #include "agent/probe/tcp_connect.h"
 
 namespace portwarden::probe {
@@ -35,17 +36,44 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-/// Collects Strict-Transport-Security from the response headers.
-std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* result = static_cast<HttpCheckResult*>(user);
-  const std::string_view line(data, size * count);
-  const auto colon = line.find(':');
-  if (colon != std::string_view::npos &&
-      Lower(line.substr(0, colon)) == "strict-transport-security") {
-    result->hsts = true;
-    result->hsts_max_age = ParseHstsMaxAge(line.substr(colon + 1));
+/// Longest header value kept (Location, Strict-Transport-Security); longer ones are cut.
+constexpr std::size_t kMaxHeaderValue = 2048;
+
+/// The headers of the final response. A status line starts a new response (an interim 1xx
+/// answer's headers are forgotten), and the first of repeated headers wins.
+struct ResponseHeaders {
+  std::optional<std::string> hsts;
+  std::optional<std::string> location;
+};
+
+std::string HeaderValue(std::string_view value) {
+  const auto first = value.find_first_not_of(" \t");
+  const auto last = value.find_last_not_of(" \t\r\n");
+  if (first == std::string_view::npos || last < first) {
+    return "";
   }
-  return size * count;
+  return std::string(value.substr(first, std::min(last - first + 1, kMaxHeaderValue)));
+}
+
+std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* headers = static_cast<ResponseHeaders*>(user);
+  const std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    *headers = {};
+    return line.size();
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) {
+    return line.size();
+  }
+  const std::string name = Lower(line.substr(0, colon));
+  std::optional<std::string>* field = name == "strict-transport-security" ? &headers->hsts
+                                      : name == "location"                ? &headers->location
+                                                                          : nullptr;
+  if (field != nullptr && !field->has_value()) {
+    *field = HeaderValue(line.substr(colon + 1));
+  }
+  return line.size();
 }
 
 /// Stops the transfer at the first body byte: only the headers matter.
@@ -61,13 +89,20 @@ curl_socket_t OpenSocketInNetns(void* netns_path, curlsocktype, curl_sockaddr* a
 }
 
 std::string IpOf(const ResolvedAddress& address) {
-  const auto colon = address.text.rfind(':');
-  std::string ip = address.text.substr(0, colon);
-  return ip;  // "[v6]" keeps its brackets, as CURLOPT_RESOLVE wants.
+  return address.text.substr(0, address.text.rfind(':'));  // "[v6]" keeps its brackets.
 }
 
 std::string UrlHost(const std::string& name) {
   return name.find(':') != std::string::npos ? "[" + name + "]" : name;
+}
+
+/// CURLOPT_CONNECT_TO's "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT": the URL keeps the name
+/// (Host header, SNI, certificate name) while the connection goes to the probed address.
+/// Unlike CURLOPT_RESOLVE, it also pins a URL whose host is an IPv6 literal.
+std::string ConnectTo(const std::string& url_host,
+                      const std::string& port,
+                      const ResolvedAddress& address) {
+  return url_host + ":" + port + ":" + IpOf(address) + ":" + port;
 }
 
 long RemainingMs(const ProbeDeadline& deadline) {
@@ -78,8 +113,8 @@ long RemainingMs(const ProbeDeadline& deadline) {
 
 UniqueCurl NewEasy(const CurlApi& api,
                    const std::string& url,
-                   const std::string& resolve_entry,
-                   UniqueSlist& resolve,
+                   const std::string& connect_to_entry,
+                   UniqueSlist& connect_to,
                    const std::string& netns_path,
                    const ProbeDeadline& deadline) {
   UniqueCurl curl(api.easy_init(), CurlDeleter{&api});
@@ -90,9 +125,9 @@ UniqueCurl NewEasy(const CurlApi& api,
     api.easy_setopt(curl.get(), CURLOPT_OPENSOCKETFUNCTION, OpenSocketInNetns);
     api.easy_setopt(curl.get(), CURLOPT_OPENSOCKETDATA, &netns_path);
   }
-  resolve = UniqueSlist(api.slist_append(nullptr, resolve_entry.c_str()), SlistDeleter{&api});
+  connect_to = UniqueSlist(api.slist_append(nullptr, connect_to_entry.c_str()), SlistDeleter{&api});
   api.easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  api.easy_setopt(curl.get(), CURLOPT_RESOLVE, resolve.get());
+  api.easy_setopt(curl.get(), CURLOPT_CONNECT_TO, connect_to.get());
   api.easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   api.easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
   api.easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, RemainingMs(deadline));
@@ -100,6 +135,21 @@ UniqueCurl NewEasy(const CurlApi& api,
   api.easy_setopt(curl.get(), CURLOPT_USERAGENT, "portwarden");
   api.easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
   return curl;
+}
+
+/// How long the request took, when one was sent: to its first byte, else to the give-up.
+std::optional<double> RequestSeconds(const CurlApi& api, CURL* curl) {
+  long request_bytes = 0;
+  api.easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
+  if (request_bytes <= 0) {
+    return std::nullopt;
+  }
+  curl_off_t first_byte_us = 0;
+  api.easy_getinfo(curl, CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
+  if (first_byte_us <= 0) {
+    api.easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &first_byte_us);
+  }
+  return static_cast<double>(first_byte_us) / 1e6;
 }
 
 }  // namespace
@@ -140,12 +190,12 @@ HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
     return result;
   }
   const CurlApi& api = *loaded;
-  const std::string host = server_name.empty() ? endpoint.host : server_name;
+  const std::string host = UrlHost(server_name.empty() ? endpoint.host : server_name);
   const std::string port = std::to_string(endpoint.port);
-  const std::string url = "https://" + UrlHost(host) + ":" + port + endpoint.http_path;
-  UniqueSlist resolve(nullptr, SlistDeleter{&api});
+  const std::string url = "https://" + host + ":" + port + endpoint.http_path;
+  UniqueSlist connect_to(nullptr, SlistDeleter{&api});
   UniqueCurl curl =
-      NewEasy(api, url, host + ":" + port + ":" + IpOf(address), resolve, netns_path, deadline);
+      NewEasy(api, url, ConnectTo(host, port, address), connect_to, netns_path, deadline);
   if (!curl) {
     result.error = PhaseError{failure::kHttpError, "curl_easy_init failed"};
     return result;
@@ -159,17 +209,19 @@ HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
   set_path(CURLOPT_CAPATH, endpoint.ca_path);
   set_path(CURLOPT_SSLCERT, endpoint.cert_file);
   set_path(CURLOPT_SSLKEY, endpoint.key_file);
+  ResponseHeaders headers;
   api.easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, OnHeader);
-  api.easy_setopt(curl.get(), CURLOPT_HEADERDATA, &result);
+  api.easy_setopt(curl.get(), CURLOPT_HEADERDATA, &headers);
   const CURLcode rc = api.easy_perform(curl.get());
   long status = 0;
   api.easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  curl_off_t first_byte_us = 0;
-  api.easy_getinfo(curl.get(), CURLINFO_STARTTRANSFER_TIME_T, &first_byte_us);
-  result.first_byte_seconds = static_cast<double>(first_byte_us) / 1e6;
+  result.seconds = RequestSeconds(api, curl.get());
   if (status > 0) {
     result.status = static_cast<int>(status);
+    result.hsts = headers.hsts.has_value();
+    result.hsts_max_age = headers.hsts ? ParseHstsMaxAge(*headers.hsts) : std::nullopt;
   }
+  // CURLE_WRITE_ERROR is OnBody stopping the transfer at the body, once the headers are in.
   if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
     result.error =
         PhaseError{rc == CURLE_OPERATION_TIMEDOUT ? failure::kHttpTimeout : failure::kHttpError,
@@ -180,7 +232,7 @@ HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
   return result;
 }
 
-std::optional<bool> CompanionRedirectsToHttps(const std::string& server_name,
+std::optional<CompanionAnswer> CheckCompanion(const std::string& server_name,
                                               std::uint16_t companion_port,
                                               const ResolvedAddress& address,
                                               const std::string& netns_path,
@@ -190,24 +242,34 @@ std::optional<bool> CompanionRedirectsToHttps(const std::string& server_name,
     return std::nullopt;
   }
   const CurlApi& api = *loaded;
+  const std::string host = UrlHost(server_name);
   const std::string port = std::to_string(companion_port);
-  const std::string url = "http://" + UrlHost(server_name) + ":" + port + "/";
-  UniqueSlist resolve(nullptr, SlistDeleter{&api});
-  UniqueCurl curl = NewEasy(api, url, server_name + ":" + port + ":" + IpOf(address), resolve,
-                            netns_path, deadline);
+  const std::string url = "http://" + host + ":" + port + "/";
+  UniqueSlist connect_to(nullptr, SlistDeleter{&api});
+  UniqueCurl curl =
+      NewEasy(api, url, ConnectTo(host, port, address), connect_to, netns_path, deadline);
   if (!curl) {
     return std::nullopt;
   }
+  // The verdict is read from the headers themselves: libcurl computes its own redirect URL
+  // only for a transfer that completes, and OnBody stops it at the first byte of the body
+  // that nginx and Apache send with every redirect.
+  ResponseHeaders headers;
+  api.easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, OnHeader);
+  api.easy_setopt(curl.get(), CURLOPT_HEADERDATA, &headers);
   const CURLcode rc = api.easy_perform(curl.get());
   long status = 0;
   api.easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if ((rc != CURLE_OK && rc != CURLE_WRITE_ERROR) || status == 0) {
     return std::nullopt;
   }
-  const char* location = nullptr;
-  api.easy_getinfo(curl.get(), CURLINFO_REDIRECT_URL, &location);
-  const bool https = location != nullptr && Lower(location).starts_with("https://");
-  return status >= 300 && status < 400 && https;
+  CompanionAnswer answer{IpOf(address) + ":" + port, static_cast<int>(status), "", false};
+  if (headers.location) {
+    const auto resolved = ResolveLocation(api, url, *headers.location);
+    answer.location = resolved.value_or(*headers.location);
+    answer.redirects_to_https = RedirectsToHttps(answer.status, resolved);
+  }
+  return answer;
 }
 
 }  // namespace portwarden::probe

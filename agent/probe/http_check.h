@@ -16,8 +16,10 @@ struct HttpCheckResult {
   std::optional<int> status;
   bool hsts = false;
   std::optional<double> hsts_max_age;
-  double first_byte_seconds = 0;  ///< From the start of the request (libcurl's own
-                                  ///< connection and handshake included) to the first byte.
+  /// From the start of the request (libcurl's own connection and handshake included) to the
+  /// first byte of the answer, or to the give-up when none came; absent when no request was
+  /// sent (libcurl not loaded, its connection or certificate check failed).
+  std::optional<double> seconds;
 };
 
 /// Sends one GET to the endpoint, pinned to `address`, with full certificate verification
@@ -32,10 +34,21 @@ HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
                            const std::string& netns_path,
                            const ProbeDeadline& deadline);
 
-/// GET http://server_name:companion_port/ pinned to the address's IP: true when the answer
-/// is a 3xx whose Location starts with "https://"; nullopt when no answer at all. Connects
-/// from inside `netns_path` when it is not empty.
-std::optional<bool> CompanionRedirectsToHttps(const std::string& server_name,
+/// What the plain-HTTP companion answered.
+struct CompanionAnswer {
+  std::string address;  ///< "192.0.2.1:80" / "[2001:db8::1]:80": where the GET went.
+  int status = 0;
+  /// Location resolved against the request URL; as sent when it does not resolve; "" when
+  /// there was none.
+  std::string location;
+  bool redirects_to_https = false;  ///< See RedirectsToHttps().
+};
+
+/// GET http://server_name:companion_port/ pinned to the address's IP (the Host header names
+/// server_name, as a browser's would): redirects to https when the answer is a redirect
+/// status whose Location resolves to an https:// URL, whatever the body. nullopt when no
+/// answer at all. Connects from inside `netns_path` when it is not empty. Thread-safe.
+std::optional<CompanionAnswer> CheckCompanion(const std::string& server_name,
                                               std::uint16_t companion_port,
                                               const ResolvedAddress& address,
                                               const std::string& netns_path,

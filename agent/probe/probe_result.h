@@ -69,7 +69,12 @@ struct ProbeResult {
   std::optional<int> http_status;
   std::optional<bool> hsts;
   std::optional<double> hsts_max_age;
-  std::string companion_target;  ///< "host:80" when a companion was checked.
+  /// The plain-HTTP companion, when it answered: "192.0.2.1:80" / "[2001:db8::1]:80" (the
+  /// probed IP, the companion port), its status, and its Location resolved against the request
+  /// URL ("" when none).
+  std::string companion_address;
+  std::optional<int> companion_status;
+  std::string companion_location;
   std::optional<bool> companion_redirects_to_https;
 };
 

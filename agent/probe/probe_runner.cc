@@ -42,17 +42,17 @@ std::string LoopbackFor(const std::string& address) {
 // A failing endpoint is logged at warn when it starts failing (or fails differently) and when it
 // recovers; repeats go to debug, so 2,000 broken endpoints do not flood the log every cycle.
 void LogChange(const ProbeResult& result, std::string& last_reason) {
-  const log::Fields fields = {{"target", result.target},
-                              {"address", result.address},
-                              {"phase", result.failure_phase},
-                              {"reason", result.failure_reason},
-                              {"err", result.failure_detail}};
+  const log::Fields fields = {{"target", result.target},           {"address", result.address},
+                              {"server_name", result.server_name}, {"phase", result.failure_phase},
+                              {"reason", result.failure_reason},   {"err", result.failure_detail}};
   if (result.failure_reason == last_reason) {
     if (!last_reason.empty()) {
       log::Debug("TLS probe still failing", fields);
     }
   } else if (result.failure_reason.empty()) {
-    log::Info("TLS probe recovered", {{"target", result.target}, {"address", result.address}});
+    log::Info("TLS probe recovered", {{"target", result.target},
+                                      {"address", result.address},
+                                      {"server_name", result.server_name}});
   } else {
     log::Warn("TLS probe failed", fields);
   }

@@ -17,7 +17,7 @@ void RunHttpChecks(const ProbeTarget& target,
   const auto& endpoint = target.endpoint;
   HttpCheckResult http =
       HttpsCheck(endpoint, result.server_name, address, target.netns_path, deadline);
-  result.phases.http = http.first_byte_seconds;
+  result.phases.http = http.seconds;
   result.http_status = http.status;
   if (http.status) {
     result.hsts = http.hsts;
@@ -32,9 +32,12 @@ void RunHttpChecks(const ProbeTarget& target,
   }
   if (companion && !deadline.Expired() && !deadline.Cancelled()) {
     const std::string host = result.server_name.empty() ? endpoint.host : result.server_name;
-    result.companion_target = endpoint.host + ":" + std::to_string(*companion);
-    result.companion_redirects_to_https =
-        CompanionRedirectsToHttps(host, *companion, address, target.netns_path, deadline);
+    if (auto answer = CheckCompanion(host, *companion, address, target.netns_path, deadline)) {
+      result.companion_address = std::move(answer->address);
+      result.companion_status = answer->status;
+      result.companion_location = std::move(answer->location);
+      result.companion_redirects_to_https = answer->redirects_to_https;
+    }
   }
 }
 

@@ -43,7 +43,9 @@ void WriteHttp(JsonWriter& out, const probe::ProbeResult& result) {
   }
   WriteOptional(out, "hsts_max_age", result.hsts_max_age);
   if (result.companion_redirects_to_https) {
-    out.Field("companion_target", result.companion_target)
+    out.Field("companion_address", result.companion_address)
+        .Field("companion_status", result.companion_status.value_or(0))
+        .Field("companion_location", result.companion_location)
         .Field("companion_redirects_to_https", *result.companion_redirects_to_https);
   }
 }

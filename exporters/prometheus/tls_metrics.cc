@@ -2,6 +2,7 @@
 // series come from whatever chain was presented, whether or not it verified; targets that
 // were not in the latest cycle have no series at all.
 #include <map>
+#include <tuple>
 
 #include "agent/probe/certificate_info.h"
 #include "exporters/prometheus/metric_groups.h"
@@ -60,7 +61,10 @@ void AppendCounterFamilies(const probe::ProbeReport& report, Families& out) {
     double sum = 0;
   };
 
-  std::map<std::string, Aggregate> by_target;
+  // Keyed by (target, server_name, source), not by address: a name's addresses (and DNS
+  // rotation's new ones) would multiply 15 series each; per-address latency is the
+  // phase="handshake" gauge.
+  std::map<std::tuple<std::string, std::string, std::string>, Aggregate> by_endpoint;
   for (const auto& [key, counters] : report.counters) {
     const LabelList labels = {{"target", counters.target},
                               {"address", counters.address},
@@ -70,7 +74,8 @@ void AppendCounterFamilies(const probe::ProbeReport& report, Families& out) {
     for (const auto& [reason, count] : counters.failures_by_reason) {
       failures.Add(With(labels, {{"reason", reason}}), static_cast<double>(count));
     }
-    Aggregate& aggregate = by_target[counters.target];
+    Aggregate& aggregate =
+        by_endpoint[{counters.target, counters.server_name, probe::SourceName(counters.source)}];
     aggregate.buckets.resize(report.handshake_bounds.size());
     for (std::size_t i = 0; i < counters.handshake_bucket_counts.size(); ++i) {
       aggregate.buckets[i] += counters.handshake_bucket_counts[i];
@@ -79,10 +84,13 @@ void AppendCounterFamilies(const probe::ProbeReport& report, Families& out) {
     aggregate.sum += counters.handshake_sum;
   }
   auto histogram = Histogram("portwarden_tls_handshake_seconds",
-                             "TLS handshake durations across probes, per target.");
-  for (const auto& [target, aggregate] : by_target) {
-    histogram.AddHistogram({{"target", target}}, report.handshake_bounds, aggregate.buckets,
-                           aggregate.count, aggregate.sum);
+                             "TLS handshake durations of completed handshakes, per target, "
+                             "server name and source.");
+  for (const auto& [key, aggregate] : by_endpoint) {
+    const auto& [target, server_name, source] = key;
+    histogram.AddHistogram({{"target", target}, {"server_name", server_name}, {"source", source}},
+                           report.handshake_bounds, aggregate.buckets, aggregate.count,
+                           aggregate.sum);
   }
   probes.MoveInto(out);
   failures.MoveInto(out);
@@ -169,7 +177,8 @@ void AppendHttpFamilies(const probe::ProbeReport& report, Families& out) {
   auto max_age = Gauge("portwarden_http_hsts_max_age_seconds",
                        "The max-age of Strict-Transport-Security, in seconds.");
   auto redirects = Gauge("portwarden_http_redirects_to_https",
-                         "Whether the plain-HTTP companion answers with a redirect to https://.");
+                         "Whether the endpoint's plain-HTTP companion answers with a redirect "
+                         "to an https:// URL.");
   for (const auto& result : report.results) {
     const LabelList labels = EndpointLabels(result);
     if (result.http_status) {
@@ -180,7 +189,7 @@ void AppendHttpFamilies(const probe::ProbeReport& report, Families& out) {
       max_age.Add(labels, *result.hsts_max_age);
     }
     if (result.companion_redirects_to_https) {
-      redirects.Add({{"target", result.companion_target}, {"address", result.address}},
+      redirects.Add(With(labels, {{"companion", result.companion_address}}),
                     *result.companion_redirects_to_https ? 1 : 0);
     }
   }

@@ -69,7 +69,9 @@ std::string HttpText(const probe::ProbeResult& result) {
     out += "\n";
   }
   if (result.companion_redirects_to_https) {
-    out += Format("  %s redirects to https: %s\n", result.companion_target.c_str(),
+    out += Format("  plain http %s: status %d, location %s; redirects to https: %s\n",
+                  result.companion_address.c_str(), result.companion_status.value_or(0),
+                  result.companion_location.empty() ? "-" : result.companion_location.c_str(),
                   *result.companion_redirects_to_https ? "yes" : "no");
   }
   return out;

@@ -103,7 +103,7 @@ TEST(ProbeFailuresTest, HttpCheckReadsStatusAndCompanionRedirect) {
   EXPECT_EQ(r.hsts, false);  // s_server -www sends no Strict-Transport-Security.
   ASSERT_TRUE(r.phases.http.has_value());
   EXPECT_GT(*r.phases.http, 0.0);
-  EXPECT_EQ(r.companion_target, "127.0.0.1:" + std::to_string(redirect.port()));
+  EXPECT_EQ(r.companion_address, "127.0.0.1:" + std::to_string(redirect.port()));
   EXPECT_EQ(r.companion_redirects_to_https, std::optional<bool>(true));
 }
 
@@ -179,9 +179,9 @@ TEST(ProbeFailuresTest, SeriesOfTargetsNoLongerProbedDisappear) {
       text.find(SeriesPrefix("portwarden_tls_probes_total", second.port(), "localhost") + "} 2\n"),
       std::string::npos)
       << text;
-  EXPECT_NE(
-      text.find("portwarden_tls_handshake_seconds_count{target=\"" + second_target + "\"} 2\n"),
-      std::string::npos);
+  EXPECT_NE(text.find("portwarden_tls_handshake_seconds_count{target=\"" + second_target +
+                      "\",server_name=\"localhost\",source=\"config\"} 2\n"),
+            std::string::npos);
   config::Config one = OneEndpoint(first.port(), "localhost", t.root.pem);
   text = TlsMetricsText(runner.RunCycle(probe::ConfiguredTargets(one), one));
   EXPECT_EQ(text.find(second_target), std::string::npos) << text;
