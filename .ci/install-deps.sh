@@ -13,6 +13,9 @@ packages=(
   prometheus prometheus-alertmanager prometheus-blackbox-exporter
   openssl iproute2 curl python3 procps util-linux clang-format
   systemd
+  # real web servers for the HTTP/TLS check tests (nginx: ssl and http2 built in; apache2:
+  # mod_ssl, mod_headers, mod_rewrite, mod_alias in apache2-bin's module directory)
+  nginx apache2
   # deploy checks: compose config, Kubernetes schema validation (npm), dashboards/rules tooling
   docker-compose nodejs python3-yaml python3-cryptography
 )
