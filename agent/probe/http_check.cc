@@ -96,13 +96,13 @@ std::string UrlHost(const std::string& name) {
   return name.find(':') != std::string::npos ? "[" + name + "]" : name;
 }
 
-/// CURLOPT_CONNECT_TO's "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT": the URL keeps the name
-/// (Host header, SNI, certificate name) while the connection goes to the probed address.
-/// Unlike CURLOPT_RESOLVE, it also pins a URL whose host is an IPv6 literal.
-std::string ConnectTo(const std::string& url_host,
-                      const std::string& port,
-                      const ResolvedAddress& address) {
-  return url_host + ":" + port + ":" + IpOf(address) + ":" + port;
+/// CURLOPT_CONNECT_TO's "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT" with HOST and PORT empty
+/// (any: the handle makes one request, redirects are not followed): the URL keeps the name
+/// for the Host header, SNI and the certificate check while the connection goes to the probed
+/// address. Unlike CURLOPT_RESOLVE, this also pins a URL whose host is an IPv6 literal or an
+/// internationalised name (which libcurl would match only in its punycode form).
+std::string ConnectTo(const std::string& port, const ResolvedAddress& address) {
+  return "::" + IpOf(address) + ":" + port;
 }
 
 long RemainingMs(const ProbeDeadline& deadline) {
@@ -194,8 +194,7 @@ HttpCheckResult HttpsCheck(const config::EndpointConfig& endpoint,
   const std::string port = std::to_string(endpoint.port);
   const std::string url = "https://" + host + ":" + port + endpoint.http_path;
   UniqueSlist connect_to(nullptr, SlistDeleter{&api});
-  UniqueCurl curl =
-      NewEasy(api, url, ConnectTo(host, port, address), connect_to, netns_path, deadline);
+  UniqueCurl curl = NewEasy(api, url, ConnectTo(port, address), connect_to, netns_path, deadline);
   if (!curl) {
     result.error = PhaseError{failure::kHttpError, "curl_easy_init failed"};
     return result;
@@ -246,8 +245,7 @@ std::optional<CompanionAnswer> CheckCompanion(const std::string& server_name,
   const std::string port = std::to_string(companion_port);
   const std::string url = "http://" + host + ":" + port + "/";
   UniqueSlist connect_to(nullptr, SlistDeleter{&api});
-  UniqueCurl curl =
-      NewEasy(api, url, ConnectTo(host, port, address), connect_to, netns_path, deadline);
+  UniqueCurl curl = NewEasy(api, url, ConnectTo(port, address), connect_to, netns_path, deadline);
   if (!curl) {
     return std::nullopt;
   }

@@ -28,14 +28,15 @@ TEST(HttpRedirectTest, LocationResolvesAgainstTheRequestUrl) {
     std::optional<std::string> resolved;
     bool https;
   };
+
   const std::string request = "http://example.com:80/";
   const Case cases[] = {
       {"https://example.com/", "https://example.com/", true},
       {" https://example.com/a?b=c \r\n", "https://example.com/a?b=c", true},
       {"HTTPS://Example.com/", "https://Example.com/", true},
       {"https://[::1]:8443/x", "https://[::1]:8443/x", true},
-      {"/x", "http://example.com:80/x", false},         // relative: keeps http
-      {"x/y", "http://example.com:80/x/y", false},      // relative path
+      {"/x", "http://example.com:80/x", false},              // relative: keeps http
+      {"x/y", "http://example.com:80/x/y", false},           // relative path
       {"//other.example/", "http://other.example/", false},  // scheme-relative: http
       {"http://example.com/", "http://example.com/", false},
       {"ftp://example.com/", "ftp://example.com/", false},
