@@ -330,6 +330,16 @@ class PhaseTest(WebServerFixture):
                                      phase="http"), self.metrics)
         self.assertIsNotNone(self.value("portwarden_tls_probe_duration_seconds", **untrusted,
                                         phase="handshake"))
+        # `portwarden probe` prints the phases that ran: no "http" when no GET was sent.
+        result = probe("127.0.0.1:%d" % site.https_port, "--server-name=localhost", "--http")
+        self.assertIn("failure: verify in verify", result.stdout)
+        phases = [line for line in result.stdout.splitlines() if line.startswith("  phases:")]
+        self.assertEqual(len(phases), 1, result.stdout)
+        self.assertIn(" handshake ", phases[0])
+        self.assertNotIn(" http ", phases[0])
+        result = probe("127.0.0.1:%d" % site.https_port, "--server-name=localhost", "--http",
+                       "--ca-file=" + self.pki.root)
+        self.assertRegex(result.stdout, r"  phases:.* http \d+\.\d ms")
         trusted = "127.0.0.1:%d" % site.https_port
         seconds = self.value("portwarden_tls_probe_duration_seconds",
                              **endpoint_labels(trusted, trusted), phase="http")
@@ -365,6 +375,10 @@ class HandshakeHistogramTest(WebServerFixture):
         self.assertEqual(len(lines), 1, self.agent.log())
         self.assertIn("server_name=c.test ", lines[0])
         self.assertIn("reason=verify", lines[0])
+        result = probe(target, "--server-name=c.test", "--ca-file=" + self.pki.root)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertRegex(result.stderr, r'msg="TLS probe failed" target=%s .*server_name=c\.test '
+                         % re.escape(target))
 
 
 def privileged_or_skip(test):
