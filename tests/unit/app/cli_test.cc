@@ -44,6 +44,17 @@ TEST(CliTest, ErrorsNameTheFlag) {
             "unknown command \"frobnicate\" (commands: scan, probe; see --help)");
 }
 
+TEST(CliTest, PlainHttpCompanionImpliesHttp) {
+  auto probe = ParseCommandLine({"probe", "[::1]:8443", "--plain-http-companion=8080"});
+  ASSERT_TRUE(probe) << probe.error().message;
+  EXPECT_EQ(probe->plain_http_companion, std::optional<std::uint16_t>(8080));
+  EXPECT_TRUE(probe->http);
+  EXPECT_EQ(ParseCommandLine({"probe", "a:443", "--plain-http-companion=0"}).error().message,
+            "flag --plain-http-companion: must be a port from 1 to 65535");
+  EXPECT_EQ(ParseCommandLine({"probe", "a:443", "--plain-http-companion=x"}).error().message,
+            "flag --plain-http-companion: expected a non-negative integer, got \"x\"");
+}
+
 TEST(CliTest, HelpAndVersionWin) {
   EXPECT_EQ(ParseCommandLine({"--version", "--bogus"})->command, Command::kVersion);
   EXPECT_EQ(ParseCommandLine({"-h"})->command, Command::kHelp);
