@@ -26,7 +26,9 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "lib"))
 from agent_process import AgentProcess, binary_from_env, sample_value  # noqa: E402
+from privilege import privileges_required  # noqa: E402
 from web_servers import (Apache, Netns, Nginx, Pki, Site, SServer, curl_head,  # noqa: E402
                          free_port, s_client)
 
@@ -384,7 +386,7 @@ class HandshakeHistogramTest(WebServerFixture):
 def privileged_or_skip(test):
     if os.geteuid() == 0 and shutil.which("ip"):
         return
-    if os.environ.get("PORTWARDEN_REQUIRE_PRIVILEGED") == "1":
+    if privileges_required():
         test.fail("needs root for network namespaces (PORTWARDEN_REQUIRE_PRIVILEGED=1)")
     test.skipTest("needs root for network namespaces")
 
