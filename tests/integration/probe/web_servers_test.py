@@ -317,6 +317,15 @@ class HttpsCheckTest(WebServerFixture):
                 self.assertEqual(answer["cipher"], peer["cipher"])
 
 
+class ExpositionTest(WebServerFixture):
+    def test_new_label_sets_pass_promtool(self):
+        promtool = shutil.which("promtool")
+        self.assertIsNotNone(promtool, "promtool (Debian prometheus) is a test dependency")
+        lint = subprocess.run([promtool, "check", "metrics"], input=self.metrics,
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr)
+
+
 class PhaseTest(WebServerFixture):
     """Defect: a phase="http" duration of 0 was exported when no HTTP request was made."""
 
