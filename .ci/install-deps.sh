@@ -9,9 +9,11 @@ packages=(
   # libraries
   prometheus-cpp-dev libcpp-httplib-dev libssl-dev libcurl4-openssl-dev
   libtomlplusplus-dev libspdlog-dev libgtest-dev libgmock-dev
+  libyaml-cpp-dev libcrypt-dev zlib1g-dev
   # tests: real peers and cross-checks
   prometheus prometheus-alertmanager prometheus-blackbox-exporter
   openssl iproute2 curl python3 procps util-linux clang-format
+  apache2-utils
   systemd
   # real web servers for the HTTP/TLS check tests (nginx: ssl and http2 built in; apache2:
   # mod_ssl, mod_headers, mod_rewrite, mod_alias in apache2-bin's module directory)

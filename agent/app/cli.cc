@@ -66,6 +66,15 @@ const std::map<std::string, FlagSpec>& Flags() {
           cl.telemetry_path = v;
           return {};
         }}},
+      {"web.config.file",
+       {true,
+        [](CommandLine& cl, const std::string& v) -> Status {
+          if (v.empty()) {
+            return Fail("flag --web.config.file: empty path");
+          }
+          cl.web_config_file = v;
+          return {};
+        }}},
       {"log.level", {true, Text(&CommandLine::log_level)}},
       {"log.format", {true, Text(&CommandLine::log_format)}},
       {"output", {true, SetOutput}},
@@ -188,6 +197,8 @@ Agent flags:
   --web.listen-address=ADDR   address to serve on; repeatable (default ":19443";
                               e.g. "127.0.0.1:19443", "[::1]:19443")
   --web.telemetry-path=PATH   path of the metrics endpoint (default "/metrics")
+  --web.config.file=PATH      exporter-toolkit web config (YAML): TLS, basic auth,
+                              headers; re-read when it changes; see docs/configuration.md
   --log.level=LEVEL           debug, info, warn or error (default info)
   --log.format=FORMAT         logfmt or json (default logfmt)
   --version                   print version information and exit

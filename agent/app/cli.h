@@ -19,6 +19,7 @@ struct CommandLine {
   bool config_check = false;
   std::vector<std::string> listen_addresses;  ///< Empty = from config / default.
   std::optional<std::string> telemetry_path;
+  std::string web_config_file;  ///< --web.config.file; empty = plain HTTP, no auth
   std::string log_level = "info";
   std::string log_format = "logfmt";
   std::string output = "table";  ///< scan / probe: "table" or "json"

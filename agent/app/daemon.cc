@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <future>
+#include <memory>
 #include <string>
 
 #include "agent/app/commands.h"
@@ -95,14 +96,25 @@ int RunDaemon(const CommandLine& cl) {
       .ready = [&engine] { return engine.Ready(); },
       .reload = [&engine] { return engine.Reload(); },
   };
-  exporters::http::HttpServer server(std::move(handlers), config->web);
+  std::unique_ptr<exporters::http::WebConfigStore> web_config;
+  if (!cl.web_config_file.empty()) {
+    auto opened = exporters::http::WebConfigStore::Open(cl.web_config_file);
+    if (!opened) {
+      log::Error("Error loading web config file", {{"err", opened.error().message}});
+      return kExitUsage;
+    }
+    web_config = std::move(*opened);
+  }
+  exporters::http::HttpServer server(std::move(handlers), config->web, web_config.get());
   auto bound = server.Start();
   if (!bound) {
     log::Error("Error starting HTTP server", {{"err", bound.error().message}});
     return kExitFailure;
   }
   for (const std::string& address : *bound) {
-    log::Info("Listening on", {{"address", address}, {"path", config->web.telemetry_path}});
+    log::Info("Listening on", {{"address", address},
+                               {"path", config->web.telemetry_path},
+                               {"tls", web_config && web_config->tls()}});
   }
   engine.Start();
   ServeUntilStopped(signals, engine);

@@ -1,127 +1,73 @@
 #include "exporters/http/http_server.h"
 
-#include <httplib.h>
-#include <sys/socket.h>
+#include <signal.h>
+#include <unistd.h>
 
-#include <string>
-
-#include "agent/config/host_port.h"
-#include "exporters/http/landing_page.h"
+#include "exporters/http/event_loop.h"
+#include "exporters/http/worker_pool.h"
 
 namespace portwarden::exporters::http {
 namespace {
 
-constexpr const char* kTextPlain = "text/plain; charset=utf-8";
-
-void MethodNotAllowed(httplib::Response& response, const char* allow) {
-  response.status = 405;
-  response.set_header("Allow", allow);
-  response.set_content("Method Not Allowed\n", kTextPlain);
-}
+// Complete requests waiting for a worker; beyond this a request is answered 503 at once.
+constexpr std::size_t kMaxQueuedRequests = 256;
 
 }  // namespace
 
-Result<ListenAddress> ParseListenAddress(const std::string& text) {
-  auto parsed = config::SplitHostPort(text, /*min_port=*/0);
-  if (!parsed) {
-    return Fail("listen address: " + parsed.error().message);
-  }
-  // ":port" = every address, IPv4 and IPv6 (a dual-stack socket).
-  return ListenAddress{parsed->host.empty() ? "::" : parsed->host, parsed->port};
+HttpServer::HttpServer(Handlers handlers, config::WebSettings settings, WebConfigStore* web_config)
+    : settings_(std::move(settings)),
+      web_config_(web_config),
+      router_(std::make_unique<Router>(std::move(handlers), settings_.telemetry_path, web_config)) {
 }
-
-HttpServer::HttpServer(Handlers handlers, config::WebSettings settings)
-    : handlers_(std::move(handlers)), settings_(std::move(settings)) {}
 
 HttpServer::~HttpServer() {
   Stop();
 }
 
-void HttpServer::Route(httplib::Server& server) const {
-  const std::string telemetry_path = settings_.telemetry_path;
-  server.Get(telemetry_path, [this](const httplib::Request&, httplib::Response& response) {
-    response.set_content(handlers_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  server.Get("/", [telemetry_path](const httplib::Request&, httplib::Response& response) {
-    response.set_content(LandingPage(telemetry_path), "text/html; charset=utf-8");
-  });
-  server.Get("/-/healthy", [](const httplib::Request&, httplib::Response& response) {
-    response.set_content("Healthy\n", kTextPlain);
-  });
-  server.Get("/-/ready", [this](const httplib::Request&, httplib::Response& response) {
-    const bool ready = handlers_.ready();
-    response.status = ready ? 200 : 503;
-    response.set_content(ready ? "Ready\n" : "Not ready: first collection still running\n",
-                         kTextPlain);
-  });
-  server.Post("/-/reload", [this](const httplib::Request&, httplib::Response& response) {
-    const Status status = handlers_.reload();
-    if (!status) {
-      response.status = 500;
-      response.set_content("failed to reload config: " + status.error().message + "\n", kTextPlain);
-      return;
-    }
-    response.set_content("OK\n", kTextPlain);
-  });
-  server.Get("/-/reload", [](const httplib::Request&, httplib::Response& response) {
-    MethodNotAllowed(response, "POST");
-  });
-  server.Get("/api/state", [this](const httplib::Request&, httplib::Response& response) {
-    response.set_content(handlers_.state_json(), "application/json");
-  });
-}
-
 Result<std::vector<std::string>> HttpServer::Start() {
+  // A peer that closes mid-response must not kill the process (TLS writes use write(2)).
+  ::signal(SIGPIPE, SIG_IGN);
+  FrontSettings front;
+  front.request_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(settings_.read_timeout);
+  auto loop = std::make_unique<EventLoop>(
+      front, *router_,
+      *(workers_ = std::make_unique<WorkerPool>(settings_.max_connections, kMaxQueuedRequests)),
+      web_config_);
+  if (Status status = loop->Init(); !status) {
+    workers_->Stop();
+    return std::unexpected(status.error());
+  }
   std::vector<std::string> bound;
   for (const std::string& text : settings_.listen_addresses) {
-    auto address = ParseListenAddress(text);
-    if (!address) {
-      Stop();
-      return std::unexpected(address.error());
+    auto socket = Listen(text);
+    if (!socket) {
+      workers_->Stop();
+      return std::unexpected(socket.error());
     }
-    auto server = std::make_unique<httplib::Server>();
-    const int workers = settings_.max_connections;
-    server->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-    server->set_read_timeout(settings_.read_timeout);
-    server->set_write_timeout(settings_.read_timeout);
-    server->set_keep_alive_timeout(5);
-    server->set_payload_max_length(64 * 1024);
-    // httplib's default also sets SO_REUSEPORT, which would let a second agent share the port
-    // silently. SO_REUSEADDR alone keeps fast restarts working and makes a clash an error.
-    server->set_socket_options([](int sock) {
-      const int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-    Route(*server);
-    int port = address->port;
-    if (port == 0) {
-      port = server->bind_to_any_port(address->host);
-    } else if (!server->bind_to_port(address->host, port)) {
-      port = -1;
+    if (Status status = loop->AddListener(socket->fd); !status) {
+      workers_->Stop();
+      return std::unexpected(status.error());
     }
-    if (port < 0) {
-      Stop();
-      return Fail("cannot listen on \"" + text + "\": bind failed (address in use or not local?)");
-    }
-    bound.push_back(config::JoinHostPort(address->host, static_cast<std::uint16_t>(port)));
-    httplib::Server* raw = server.get();
-    servers_.push_back(std::move(server));
-    threads_.emplace_back([raw] { raw->listen_after_bind(); });
+    bound.push_back(socket->bound);
   }
+  loop_ = std::move(loop);
+  thread_ = std::thread([this] { loop_->Run(); });
   return bound;
 }
 
 void HttpServer::Stop() {
-  for (auto& server : servers_) {
-    server->stop();
+  if (loop_) {
+    loop_->Stop();
   }
-  for (auto& thread : threads_) {
-    if (thread.joinable()) {
-      thread.join();
-    }
+  if (thread_.joinable()) {
+    thread_.join();
   }
-  threads_.clear();
-  servers_.clear();
+  if (workers_) {
+    workers_->Stop();  // before the loop goes: running handlers complete into it
+  }
+  loop_.reset();
+  workers_.reset();
 }
 
 }  // namespace portwarden::exporters::http

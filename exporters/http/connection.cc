@@ -1,0 +1,114 @@
+#include "exporters/http/connection.h"
+
+#include <openssl/err.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace portwarden::exporters::http {
+
+Connection::Connection(std::uint64_t id, int fd, SslPtr ssl, HttpLimits limits)
+    : phase(ssl ? Phase::kHandshake : Phase::kReading),
+      parser(limits),
+      id_(id),
+      fd_(fd),
+      ssl_(std::move(ssl)) {
+  if (ssl_) {
+    SSL_set_fd(ssl_.get(), fd_);
+    SSL_set_accept_state(ssl_.get());
+  }
+}
+
+Connection::~Connection() {
+  if (ssl_ && phase != Phase::kHandshake && !ssl_failed_) {
+    SSL_set_quiet_shutdown(ssl_.get(), 0);
+    (void)SSL_shutdown(ssl_.get());  // one non-blocking close_notify, best effort
+  }
+  ssl_.reset();
+  ERR_clear_error();
+  ::close(fd_);
+}
+
+Io Connection::SslResult(int rc) {
+  switch (SSL_get_error(ssl_.get(), rc)) {
+    case SSL_ERROR_WANT_READ:
+      return Io::kWantRead;
+    case SSL_ERROR_WANT_WRITE:
+      return Io::kWantWrite;
+    case SSL_ERROR_ZERO_RETURN:
+      ERR_clear_error();
+      return Io::kClosed;
+    default:
+      ssl_failed_ = true;  // no close_notify after a fatal error
+      ERR_clear_error();
+      return Io::kError;
+  }
+}
+
+Io Connection::Handshake() {
+  const int rc = SSL_do_handshake(ssl_.get());
+  return rc == 1 ? Io::kDone : SslResult(rc);
+}
+
+Io Connection::Read() {
+  char buffer[16 * 1024];
+  if (ssl_) {
+    std::size_t got = 0;
+    const int rc = SSL_read_ex(ssl_.get(), buffer, sizeof buffer, &got);
+    if (rc != 1) {
+      return SslResult(rc);
+    }
+    in.append(buffer, got);
+    return Io::kDone;
+  }
+  while (true) {
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n > 0) {
+      in.append(buffer, static_cast<std::size_t>(n));
+      return Io::kDone;
+    }
+    if (n == 0) {
+      return Io::kClosed;
+    }
+    if (errno == EINTR) {
+      continue;
+    }
+    return errno == EAGAIN || errno == EWOULDBLOCK ? Io::kWantRead : Io::kError;
+  }
+}
+
+Io Connection::Write() {
+  while (written < out.size()) {
+    if (ssl_) {
+      std::size_t sent = 0;
+      const int rc = SSL_write_ex(ssl_.get(), out.data() + written, out.size() - written, &sent);
+      if (rc != 1) {
+        return SslResult(rc);
+      }
+      written += sent;
+      continue;
+    }
+    const ssize_t n = ::send(fd_, out.data() + written, out.size() - written, MSG_NOSIGNAL);
+    if (n >= 0) {
+      written += static_cast<std::size_t>(n);
+    } else if (errno != EINTR) {
+      return errno == EAGAIN || errno == EWOULDBLOCK ? Io::kWantWrite : Io::kError;
+    }
+  }
+  return Io::kDone;
+}
+
+void Connection::TryWriteOnce(const std::string& bytes) {
+  if (ssl_) {
+    if (phase != Phase::kHandshake) {
+      std::size_t sent = 0;
+      (void)SSL_write_ex(ssl_.get(), bytes.data(), bytes.size(), &sent);
+      ERR_clear_error();
+    }
+    return;
+  }
+  (void)::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+}  // namespace portwarden::exporters::http

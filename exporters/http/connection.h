@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+
+#include "exporters/http/request_parser.h"
+#include "exporters/http/tls_server_context.h"
+#include "exporters/http/web_config_store.h"
+
+namespace portwarden::exporters::http {
+
+/// What a non-blocking transport call achieved.
+enum class Io : std::uint8_t { kDone, kWantRead, kWantWrite, kClosed, kError };
+
+/// One client connection of the HTTP front: a non-blocking socket, optionally wrapped in TLS,
+/// with its parser, its pending input and output, and its place in the deadline queue. Owned
+/// and used by the event loop thread only.
+class Connection {
+ public:
+  enum class Phase : std::uint8_t { kHandshake, kReading, kWorking, kWriting };
+  using Clock = std::chrono::steady_clock;
+
+  Connection(std::uint64_t id, int fd, SslPtr ssl, HttpLimits limits);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// TLS handshake step (kDone when finished).
+  Io Handshake();
+  /// Appends what the socket has (up to 16 KiB) to `in`.
+  Io Read();
+  /// Writes `out` from `written`; kDone when all of it is out.
+  Io Write();
+  /// One non-blocking attempt to send `bytes` (a last word before closing).
+  void TryWriteOnce(const std::string& bytes);
+
+  std::uint64_t id() const { return id_; }
+  int fd() const { return fd_; }
+  SSL* ssl() const { return ssl_.get(); }
+
+  Phase phase = Phase::kHandshake;
+  RequestParser parser;
+  std::string in;       ///< received bytes not yet given to the parser
+  std::string out;      ///< response bytes
+  std::size_t written = 0;
+  bool close_after_write = false;
+  std::uint32_t events = 0;  ///< epoll interest currently registered (0 = not registered)
+  bool registered = false;
+  Clock::time_point deadline;
+  std::list<std::uint64_t>::iterator timer;  ///< valid while in the deadline queue
+  bool timed = false;
+  std::shared_ptr<const LoadedWebConfig> web;  ///< the config its handshake used
+
+ private:
+  Io SslResult(int rc);
+
+  std::uint64_t id_;
+  int fd_;
+  SslPtr ssl_;
+  bool ssl_failed_ = false;
+};
+
+}  // namespace portwarden::exporters::http
