@@ -1,11 +1,12 @@
 #include "exporters/http/basic_auth.h"
 
 #include <crypt.h>
+
+#include <memory>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
-
-#include <memory>
 
 #include "exporters/http/web_config.h"
 
@@ -43,8 +44,8 @@ bool BcryptMatches(std::string_view hash, std::string_view password) {
     return false;
   }
   const std::string_view computed(out);
-  const bool match =
-      computed.size() == hash.size() && CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
+  const bool match = computed.size() == hash.size() &&
+                     CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
   OPENSSL_cleanse(data.get(), sizeof *data);
   return match;
 }

@@ -1,10 +1,11 @@
 #include "exporters/http/connection.h"
 
-#include <openssl/err.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+
+#include <openssl/err.h>
 
 namespace portwarden::exporters::http {
 

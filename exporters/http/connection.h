@@ -38,13 +38,15 @@ class Connection {
   void TryWriteOnce(const std::string& bytes);
 
   std::uint64_t id() const { return id_; }
+
   int fd() const { return fd_; }
+
   SSL* ssl() const { return ssl_.get(); }
 
   Phase phase = Phase::kHandshake;
   RequestParser parser;
-  std::string in;       ///< received bytes not yet given to the parser
-  std::string out;      ///< response bytes
+  std::string in;   ///< received bytes not yet given to the parser
+  std::string out;  ///< response bytes
   std::size_t written = 0;
   bool close_after_write = false;
   std::uint32_t events = 0;  ///< epoll interest currently registered (0 = not registered)

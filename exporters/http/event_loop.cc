@@ -14,14 +14,16 @@
 namespace portwarden::exporters::http {
 namespace {
 
-constexpr std::uint64_t kWakeId = 0;                     // the eventfd
+constexpr std::uint64_t kWakeId = 0;                      // the eventfd
 constexpr std::uint64_t kFirstConnectionId = 1ULL << 32;  // below: listener index + 1
 constexpr int kMaxAcceptsPerWake = 64;
 constexpr int kMaxReadsPerWake = 64;  // 1 MiB, then back to epoll for fairness
 
 }  // namespace
 
-EventLoop::EventLoop(FrontSettings settings, Router& router, WorkerPool& workers,
+EventLoop::EventLoop(FrontSettings settings,
+                     Router& router,
+                     WorkerPool& workers,
                      WebConfigStore* web_config)
     : settings_(settings),
       router_(router),
@@ -91,8 +93,8 @@ int EventLoop::NextTimeoutMs() const {
     return -1;
   }
   const auto& first = *connections_.at(timers_.front());
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(first.deadline -
-                                                                 Connection::Clock::now());
+  const auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(first.deadline - Connection::Clock::now());
   return static_cast<int>(std::max<std::int64_t>(0, left.count()));
 }
 
@@ -130,8 +132,8 @@ void EventLoop::Accept(int listen_fd) {
         continue;
       }
     }
-    auto connection = std::make_unique<Connection>(next_id_++, fd, std::move(ssl),
-                                                   settings_.limits);
+    auto connection =
+        std::make_unique<Connection>(next_id_++, fd, std::move(ssl), settings_.limits);
     connection->web = std::move(web);
     Start(std::move(connection));
   }
@@ -209,8 +211,8 @@ void EventLoop::DoRead(Connection& c) {
         return;
       }
       if (state == RequestParser::State::kError) {
-        log::Debug("Bad HTTP request", {{"status", c.parser.error_status()},
-                                        {"reason", c.parser.error_reason()}});
+        log::Debug("Bad HTTP request",
+                   {{"status", c.parser.error_status()}, {"reason", c.parser.error_reason()}});
         Respond(c, Serialize(ErrorResponse(c.parser.error_status(), true), false, false), true);
         return;
       }

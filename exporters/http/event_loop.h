@@ -35,7 +35,9 @@ struct FrontSettings {
 class EventLoop {
  public:
   /// `web_config` non-null with tls() = serve TLS with its current SSL_CTX.
-  EventLoop(FrontSettings settings, Router& router, WorkerPool& workers,
+  EventLoop(FrontSettings settings,
+            Router& router,
+            WorkerPool& workers,
             WebConfigStore* web_config);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;

@@ -115,8 +115,8 @@ RequestParser::State RequestParser::FeedHead(std::string_view data, std::size_t&
     }
     head_.push_back(c);
     if (head_.size() > limits_.max_head_bytes) {
-      return Error(431, "request head larger than " + std::to_string(limits_.max_head_bytes) +
-                            " bytes");
+      return Error(431,
+                   "request head larger than " + std::to_string(limits_.max_head_bytes) + " bytes");
     }
     if (lines_ == 0 && c != '\n') {
       if (State s = CheckPartialRequestLine(); s == State::kError) {

@@ -28,7 +28,9 @@ class RequestParser {
   bool started() const { return !head_.empty() || phase_ != Phase::kHead; }
 
   int error_status() const { return error_status_; }
+
   const std::string& error_reason() const { return error_reason_; }
+
   Request& request() { return request_; }
 
   /// Ready for the next request on the same connection.

@@ -79,8 +79,8 @@ bool Router::RateAllowed(const RateLimitConfig& limit) {
     tokens_ = limit.burst;
   } else {
     const double elapsed = std::chrono::duration<double>(now - refilled_).count();
-    tokens_ = std::min<double>(limit.burst,
-                               tokens_ + elapsed / std::chrono::duration<double>(limit.interval).count());
+    tokens_ = std::min<double>(
+        limit.burst, tokens_ + elapsed / std::chrono::duration<double>(limit.interval).count());
   }
   refilled_ = now;
   if (tokens_ < 1) {
@@ -113,7 +113,8 @@ Response Router::Route(const Request& request) const {
   }
   if (path == "/-/ready") {
     const bool ready = handlers_.ready();
-    return Text(ready ? 200 : 503, ready ? "Ready\n" : "Not ready: first collection still running\n");
+    return Text(ready ? 200 : 503,
+                ready ? "Ready\n" : "Not ready: first collection still running\n");
   }
   if (path == "/api/state") {
     Response response = Text(200, handlers_.state_json());

@@ -2,14 +2,15 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 namespace portwarden::exporters::http {
 namespace {
@@ -20,15 +21,19 @@ constexpr unsigned char kSessionContext[] = "portwarden";
 struct BioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
 };
+
 struct X509Free {
   void operator()(X509* x) const { X509_free(x); }
 };
+
 struct PkeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
+
 struct NamesFree {
   void operator()(GENERAL_NAMES* n) const { GENERAL_NAMES_free(n); }
 };
+
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 
@@ -44,8 +49,7 @@ std::unexpected<Error> SslFail(const std::string& what) {
 }
 
 // The PEM text of a setting: the file's content if a path is given, else the inline text.
-Result<std::string> Pem(const std::string& file, const std::string& inline_pem,
-                        const char* key) {
+Result<std::string> Pem(const std::string& file, const std::string& inline_pem, const char* key) {
   if (file.empty()) {
     return inline_pem;
   }
@@ -144,8 +148,12 @@ void UseClientAuth(SSL_CTX* ctx, ClientAuth auth) {
 }
 
 // Offers only HTTP/1.1: portwarden does not speak HTTP/2.
-int SelectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-               unsigned int inlen, void*) {
+int SelectAlpn(SSL*,
+               const unsigned char** out,
+               unsigned char* outlen,
+               const unsigned char* in,
+               unsigned int inlen,
+               void*) {
   static const unsigned char kHttp11[] = "\x08http/1.1";
   unsigned char* selected = nullptr;
   if (SSL_select_next_proto(&selected, outlen, kHttp11, sizeof kHttp11 - 1, in, inlen) !=
@@ -193,11 +201,15 @@ Result<std::string> ReadSmallFile(const std::string& path, std::size_t max_bytes
   if (fd < 0) {
     return std::unexpected(ErrnoError(errno, "open"));
   }
+
   struct Closer {
     int fd;
+
     ~Closer() { ::close(fd); }
   } closer{fd};
+
   struct stat st {};
+
   if (::fstat(fd, &st) != 0) {
     return std::unexpected(ErrnoError(errno, "stat"));
   }
@@ -232,13 +244,12 @@ Result<SslCtxPtr> BuildServerContext(const TlsServerConfig& tls) {
     return SslFail("SSL_CTX_new");
   }
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
-  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE |
-                                  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                                  SSL_MODE_RELEASE_BUFFERS);
   SSL_CTX_set_session_id_context(ctx.get(), kSessionContext, sizeof kSessionContext - 1);
   SSL_CTX_set_alpn_select_cb(ctx.get(), SelectAlpn, nullptr);
-  Status status = UseCertificateAndKey(ctx.get(), tls).and_then([&] {
-    return UseProtocols(ctx.get(), tls);
-  });
+  Status status =
+      UseCertificateAndKey(ctx.get(), tls).and_then([&] { return UseProtocols(ctx.get(), tls); });
   if (status && tls.client_auth != ClientAuth::kNoClientCert) {
     status = UseClientCas(ctx.get(), tls);
   }

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <openssl/ssl.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <openssl/ssl.h>
 
 #include "agent/core/error.h"
 #include "exporters/http/web_config.h"
@@ -14,9 +14,11 @@ namespace portwarden::exporters::http {
 struct SslCtxFree {
   void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
 };
+
 struct SslFree {
   void operator()(SSL* ssl) const { SSL_free(ssl); }
 };
+
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 

@@ -3,11 +3,11 @@
 // hashes, consistent TLS settings). Pure: the caller reads the file.
 #include "exporters/http/web_config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <functional>
 #include <set>
+
+#include <yaml-cpp/yaml.h>
 
 #include "exporters/http/web_config_names.h"
 
@@ -32,12 +32,14 @@ class Reader {
  public:
   Reader(std::string_view name, std::string_view base_dir) : name_(name), base_dir_(base_dir) {}
 
-  std::unexpected<Error> Err(const YAML::Node& node, const std::string& path,
+  std::unexpected<Error> Err(const YAML::Node& node,
+                             const std::string& path,
                              const std::string& what) const {
     return Err(node.Mark(), path, what);
   }
 
-  std::unexpected<Error> Err(const YAML::Mark& mark, const std::string& path,
+  std::unexpected<Error> Err(const YAML::Mark& mark,
+                             const std::string& path,
                              const std::string& what) const {
     std::string where(name_);
     if (!mark.is_null()) {
@@ -110,7 +112,9 @@ class Reader {
   }
 
   // A sequence of strings, each passed through `convert` (which may reject it).
-  Status List(std::vector<std::string>& out, const YAML::Node& node, const std::string& path,
+  Status List(std::vector<std::string>& out,
+              const YAML::Node& node,
+              const std::string& path,
               const std::function<Result<std::string>(const std::string&)>& convert) const {
     if (node.IsNull()) {
       return {};
@@ -132,7 +136,8 @@ class Reader {
     return {};
   }
 
-  Status StringMap(std::map<std::string, std::string>& out, const YAML::Node& node,
+  Status StringMap(std::map<std::string, std::string>& out,
+                   const YAML::Node& node,
                    const std::string& path) const {
     if (node.IsNull()) {
       return {};
@@ -176,7 +181,9 @@ Result<std::string> Same(const std::string& text) {
   return text;
 }
 
-Status Version(const Reader& r, std::uint16_t& out, const YAML::Node& node,
+Status Version(const Reader& r,
+               std::uint16_t& out,
+               const YAML::Node& node,
                const std::string& path) {
   std::string name;
   return r.Into(name, node, path).and_then([&]() -> Status {
@@ -189,7 +196,9 @@ Status Version(const Reader& r, std::uint16_t& out, const YAML::Node& node,
   });
 }
 
-Status ClientAuthType(const Reader& r, ClientAuth& out, const YAML::Node& node,
+Status ClientAuthType(const Reader& r,
+                      ClientAuth& out,
+                      const YAML::Node& node,
                       const std::string& path) {
   std::string name;
   return r.Into(name, node, path).and_then([&]() -> Status {
@@ -212,7 +221,8 @@ Status ReadTls(const Reader& r, TlsServerConfig& t, const YAML::Node& node) {
       {"cert", [&](auto& n, auto& p) { return r.Into(t.cert, n, p); }},
       {"key", [&](auto& n, auto& p) { return r.Into(t.key, n, p); }},
       {"client_ca", [&](auto& n, auto& p) { return r.Into(t.client_ca, n, p); }},
-      {"client_auth_type", [&](auto& n, auto& p) { return ClientAuthType(r, t.client_auth, n, p); }},
+      {"client_auth_type",
+       [&](auto& n, auto& p) { return ClientAuthType(r, t.client_auth, n, p); }},
       {"cipher_suites", [&](auto& n, auto& p) { return r.List(t.cipher_suites, n, p, Cipher); }},
       {"curve_preferences",
        [&](auto& n, auto& p) { return r.List(t.curve_preferences, n, p, Curve); }},
@@ -354,14 +364,13 @@ Status ReadRoot(const Reader& r, WebConfig& c, const YAML::Node& root) {
 
 bool TlsServerConfig::Enabled() const {
   return !cert_file.empty() || !cert.empty() || !key_file.empty() || !key.empty() ||
-         !client_ca_file.empty() || !client_ca.empty() ||
-         client_auth != ClientAuth::kNoClientCert;
+         !client_ca_file.empty() || !client_ca.empty() || client_auth != ClientAuth::kNoClientCert;
 }
 
 bool IsBcryptHash(std::string_view hash) {
   // $2b$10$ + 22 characters of salt + 31 of hash
-  if (hash.size() != 60 || !(hash.starts_with("$2a$") || hash.starts_with("$2b$") ||
-                             hash.starts_with("$2y$"))) {
+  if (hash.size() != 60 ||
+      !(hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$"))) {
     return false;
   }
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
@@ -375,7 +384,8 @@ bool IsBcryptHash(std::string_view hash) {
              std::string_view::npos;
 }
 
-Result<WebConfig> ParseWebConfig(std::string_view yaml, std::string_view name,
+Result<WebConfig> ParseWebConfig(std::string_view yaml,
+                                 std::string_view name,
                                  std::string_view base_dir) {
   const Reader reader(name, base_dir);
   WebConfig config;
@@ -387,8 +397,8 @@ Result<WebConfig> ParseWebConfig(std::string_view yaml, std::string_view name,
   } catch (const YAML::Exception& error) {
     std::string where(name);
     if (!error.mark.is_null()) {
-      where += ":" + std::to_string(error.mark.line + 1) + ":" +
-               std::to_string(error.mark.column + 1);
+      where +=
+          ":" + std::to_string(error.mark.line + 1) + ":" + std::to_string(error.mark.column + 1);
     }
     return Fail(where + ": invalid YAML: " + error.msg.substr(0, 200));
   }

@@ -61,7 +61,8 @@ struct WebConfig {
 /// file name in errors ("<name>:<line>:<column>: <key>: <what>") and relative paths are joined
 /// with `base_dir`. Unknown keys, wrong types, unknown enum values, headers exporter-toolkit
 /// does not allow and password entries that are not bcrypt hashes are errors.
-Result<WebConfig> ParseWebConfig(std::string_view yaml, std::string_view name,
+Result<WebConfig> ParseWebConfig(std::string_view yaml,
+                                 std::string_view name,
                                  std::string_view base_dir);
 
 /// Whether `hash` has the shape of a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31, 53 chars).

@@ -57,6 +57,7 @@ std::vector<WebConfigStore::FileStamp> WebConfigStore::Stamp(const WebConfig* co
   std::vector<FileStamp> stamp;
   for (const std::string& file : files) {
     struct stat st {};
+
     if (file.empty() || ::stat(file.c_str(), &st) != 0) {
       stamp.emplace_back();
       continue;

@@ -45,6 +45,7 @@ class WebConfigStore {
   using FileStamp = std::tuple<dev_t, ino_t, off_t, long, long, long, long>;
 
   explicit WebConfigStore(std::string path) : path_(std::move(path)) {}
+
   std::vector<FileStamp> Stamp(const WebConfig* config) const;
 
   std::string path_;
