@@ -100,6 +100,26 @@ Io Connection::Write() {
   return Io::kDone;
 }
 
+Io Connection::Drain() {
+  constexpr std::size_t kDrainBudget = 1 << 20;
+  char buffer[16 * 1024];
+  while (drained < kDrainBudget) {
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n > 0) {
+      drained += static_cast<std::size_t>(n);
+    } else if (n == 0) {
+      return Io::kClosed;
+    } else if (errno != EINTR) {
+      return errno == EAGAIN || errno == EWOULDBLOCK ? Io::kWantRead : Io::kError;
+    }
+  }
+  return Io::kDone;
+}
+
+void Connection::ShutdownWrite() {
+  ::shutdown(fd_, SHUT_WR);
+}
+
 void Connection::TryWriteOnce(const std::string& bytes) {
   if (ssl_) {
     if (phase != Phase::kHandshake) {

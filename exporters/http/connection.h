@@ -20,7 +20,7 @@ enum class Io : std::uint8_t { kDone, kWantRead, kWantWrite, kClosed, kError };
 /// and used by the event loop thread only.
 class Connection {
  public:
-  enum class Phase : std::uint8_t { kHandshake, kReading, kWorking, kWriting };
+  enum class Phase : std::uint8_t { kHandshake, kReading, kWorking, kWriting, kDraining };
   using Clock = std::chrono::steady_clock;
 
   Connection(std::uint64_t id, int fd, SslPtr ssl, HttpLimits limits);
@@ -34,6 +34,11 @@ class Connection {
   Io Read();
   /// Writes `out` from `written`; kDone when all of it is out.
   Io Write();
+  /// Discards what the peer still sends after an error response (a lingering close, so the
+  /// peer reads the response instead of a reset); kDone once `drained` exceeds the budget.
+  Io Drain();
+  /// Half-closes the sending side (plain TCP).
+  void ShutdownWrite();
   /// One non-blocking attempt to send `bytes` (a last word before closing).
   void TryWriteOnce(const std::string& bytes);
 
@@ -49,6 +54,8 @@ class Connection {
   std::string out;  ///< response bytes
   std::size_t written = 0;
   bool close_after_write = false;
+  bool drain_after_write = false;  ///< linger after an error answer to unread input
+  std::size_t drained = 0;
   std::uint32_t events = 0;  ///< epoll interest currently registered (0 = not registered)
   bool registered = false;
   Clock::time_point deadline;

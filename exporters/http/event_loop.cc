@@ -166,6 +166,9 @@ void EventLoop::OnEvent(std::uint64_t id, std::uint32_t events) {
     case Connection::Phase::kWriting:
       DoWrite(c);
       break;
+    case Connection::Phase::kDraining:
+      DoDrain(c);
+      break;
     case Connection::Phase::kWorking:
       if ((events & (EPOLLHUP | EPOLLERR)) != 0) {
         Watch(c, 0);  // the response write will notice; do not spin on the hang-up
@@ -213,6 +216,7 @@ void EventLoop::DoRead(Connection& c) {
       if (state == RequestParser::State::kError) {
         log::Debug("Bad HTTP request",
                    {{"status", c.parser.error_status()}, {"reason", c.parser.error_reason()}});
+        c.drain_after_write = c.ssl() == nullptr;
         Respond(c, Serialize(ErrorResponse(c.parser.error_status(), true), false, false), true);
         return;
       }
@@ -290,6 +294,12 @@ void EventLoop::Respond(Connection& c, std::string bytes, bool close) {
 void EventLoop::DoWrite(Connection& c) {
   switch (c.Write()) {
     case Io::kDone:
+      if (c.close_after_write && c.drain_after_write) {
+        c.ShutdownWrite();
+        c.phase = Connection::Phase::kDraining;
+        DoDrain(c);
+        return;
+      }
       if (c.close_after_write) {
         Close(c);
         return;
@@ -309,6 +319,15 @@ void EventLoop::DoWrite(Connection& c) {
       return;
     default:
       Close(c);
+  }
+}
+
+// The deadline set for the response still bounds the lingering close.
+void EventLoop::DoDrain(Connection& c) {
+  if (c.Drain() == Io::kWantRead) {
+    Watch(c, EPOLLIN);
+  } else {
+    Close(c);
   }
 }
 

@@ -65,6 +65,7 @@ class EventLoop {
   void DoHandshake(Connection& c);
   void DoRead(Connection& c);
   void DoWrite(Connection& c);
+  void DoDrain(Connection& c);
   void Dispatch(Connection& c);
   void Respond(Connection& c, std::string bytes, bool close);
   void Complete(Completion completion);  // from worker threads

@@ -46,7 +46,8 @@ http_server_config:
     X-Frame-Options: deny
     Strict-Transport-Security: max-age=31536000
 basic_auth_users:
-  alice: )" + std::string(kAliceHash) + "\n");
+  alice: )" + std::string(kAliceHash) +
+                      "\n");
   ASSERT_TRUE(config) << config.error().message;
   const TlsServerConfig& tls = config->tls;
   EXPECT_EQ(tls.cert_file, "/etc/portwarden/server.crt");  // relative to the file's directory
@@ -88,7 +89,8 @@ TEST(WebConfigTest, RejectsWithPositionedErrors) {
        "web.yml:4:23: tls_server_config.curve_preferences: unknown curve: P256"},
       {"tls_server_config:\n  key_file: b\n",
        "web.yml:2:3: tls_server_config: missing one of cert or cert_file"},
-      {"tls_server_config:\n  cert_file: a\n", "web.yml:2:3: tls_server_config: missing one of key or key_file"},
+      {"tls_server_config:\n  cert_file: a\n",
+       "web.yml:2:3: tls_server_config: missing one of key or key_file"},
       {"tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n",
        "web.yml:2:3: tls_server_config: client CA's have been configured without a Client Auth "
        "Policy"},
@@ -151,7 +153,7 @@ TEST(BasicAuthTest, AuthorizationHeader) {
   BasicAuthenticator authenticator;
   const std::map<std::string, std::string> users = {{"alice", kAliceHash}};
   EXPECT_TRUE(authenticator.Allowed(users, "Basic YWxpY2U6c2VjcmV0"));
-  EXPECT_TRUE(authenticator.Allowed(users, "Basic YWxpY2U6c2VjcmV0"));  // cached
+  EXPECT_TRUE(authenticator.Allowed(users, "Basic YWxpY2U6c2VjcmV0"));   // cached
   EXPECT_FALSE(authenticator.Allowed(users, "Basic YWxpY2U6d3Jvbmc="));  // alice:wrong
   EXPECT_FALSE(authenticator.Allowed(users, "Basic Ym9iOnNlY3JldA=="));  // bob:secret
   EXPECT_FALSE(authenticator.Allowed(users, ""));
