@@ -245,6 +245,24 @@ class WebConfigTest(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("/dev/zero: not a regular file", result.stderr)
 
+    def test_shipped_example_is_valid(self):
+        example = os.path.join(os.path.dirname(__file__), "..", "..", "..", "deploy",
+                               "web-config.example.yml")
+        directory = os.path.join(self.dir, "example")
+        os.makedirs(os.path.join(directory, "tls"), exist_ok=True)
+        shutil.copy(self.server_crt, os.path.join(directory, "tls", "portwarden.crt"))
+        shutil.copy(self.server_key, os.path.join(directory, "tls", "portwarden.key"))
+        shutil.copy(example, os.path.join(directory, "web-config.yml"))
+        path = os.path.join(directory, "web-config.yml")
+        result = run(BINARY, "--web.config.file=" + path, "--config.check")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("(TLS on, 1 basic auth users)", result.stdout)
+        with self.agent(path) as agent:
+            url = "https://%s/-/healthy" % agent.address
+            status, headers = curl(url, "--cacert", self.pki.ca, "-u", "prometheus:changeme")
+            self.assertEqual(status, 200)
+            self.assertIn("Strict-Transport-Security: max-age=31536000", headers)
+
     def test_prometheus_scrapes_through_tls_and_basic_auth(self):
         if PROMETHEUS is None:
             self.fail("prometheus not installed (Debian package prometheus)")
