@@ -2,14 +2,14 @@
 
 // Position-aware reading of yaml-cpp nodes for the web config: every error reads
 // "<name>:<line>:<column>: <key path>: <what>". Header-only; used by web_config.cc.
-#include <yaml-cpp/yaml.h>
-
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <yaml-cpp/yaml.h>
 
 #include "agent/core/error.h"
 

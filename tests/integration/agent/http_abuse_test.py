@@ -9,6 +9,8 @@ import os
 import select
 import shutil
 import socket
+import ssl
+import subprocess
 import sys
 import tempfile
 import threading
@@ -59,20 +61,29 @@ def read_status(sock, timeout):
     return int(data.split()[1])
 
 
-def request_status(address, raw, timeout=5.0):
+def connect_tls(address, timeout=5.0):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context.wrap_socket(connect(address, timeout))
+
+
+def request_status(address, raw, timeout=5.0, tls=False):
     """Sends raw bytes on a new connection; returns (status, seconds to the status line)."""
     started = time.monotonic()
-    with connect(address) as sock:
+    with (connect_tls if tls else connect)(address) as sock:
         sock.sendall(raw)
         status = read_status(sock, timeout)
     return status, time.monotonic() - started
 
 
 class Scraper(threading.Thread):
-    """GET /metrics on a fresh connection every 0.25 s; records each answer's latency."""
+    """GET /metrics on a fresh connection every 0.25 s; records each answer's latency
+    (TLS handshake included when `tls`)."""
 
-    def __init__(self, address):
+    def __init__(self, address, tls=False):
         super().__init__(daemon=True)
+        self.tls = tls
         self.address = address
         self.latencies = []
         self.failures = []
@@ -83,7 +94,7 @@ class Scraper(threading.Thread):
             try:
                 status, seconds = request_status(
                     self.address, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                    timeout=5.0)
+                    timeout=5.0, tls=self.tls)
                 if status == 200:
                     self.latencies.append(seconds)
                 else:
@@ -210,6 +221,62 @@ class HttpAbuseTest(unittest.TestCase):
         growth = after - self.rss_before
         print("RssAnon before %d kB, after %d kB, growth %d kB" % (self.rss_before, after, growth))
         self.assertLess(growth, 5 * 1024)
+
+
+class HttpsAbuseTest(unittest.TestCase):
+    """The same front with TLS on (--web.config.file): 300 connections that never start a
+    handshake and 50 that drip a ClientHello byte per second; a TLS scraper keeps being served."""
+
+    def test_tls_scraper_is_answered_while_handshakes_are_abused(self):
+        directory = tempfile.mkdtemp(prefix="portwarden-abuse-tls-")
+        try:
+            key, crt = os.path.join(directory, "k.pem"), os.path.join(directory, "c.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", crt,
+                            "-days", "2", "-subj", "/CN=127.0.0.1"], check=True,
+                           capture_output=True)
+            web = os.path.join(directory, "web.yml")
+            config = os.path.join(directory, "portwarden.toml")
+            with open(web, "w") as f:
+                f.write("tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n")
+            with open(config, "w") as f:
+                f.write(CONFIG)
+            with AgentProcess(BINARY, ["--config.file=" + config,
+                                       "--web.config.file=" + web]) as agent:
+                self.abuse(agent)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    def abuse(self, agent):
+        scraper = Scraper(agent.address, tls=True)
+        scraper.start()
+        idle = [connect(agent.address) for _ in range(300)]
+        # The first bytes of a TLS record header, then one byte a second.
+        slow = [connect(agent.address) for _ in range(50)]
+        for sock in slow:
+            sock.sendall(b"\x16\x03\x01")
+        closed = set()
+        started = time.monotonic()
+        while len(closed) < len(slow) and time.monotonic() - started < READ_TIMEOUT + 10:
+            for i, sock in enumerate(slow):
+                if i not in closed:
+                    try:
+                        sock.sendall(b"\x00")
+                    except OSError:
+                        closed.add(i)
+            time.sleep(1.0)
+        elapsed = time.monotonic() - started
+        scraper.stop.set()
+        scraper.join(timeout=10)
+        for sock in idle + slow:
+            sock.close()
+        self.assertEqual(len(closed), len(slow), "handshake drips still open")
+        self.assertLess(elapsed, READ_TIMEOUT + 6)
+        self.assertEqual(scraper.failures, [])
+        self.assertGreater(len(scraper.latencies), 5)
+        print("TLS scrapes during abuse: %d, worst %.3f s" %
+              (len(scraper.latencies), max(scraper.latencies)))
+        self.assertLess(max(scraper.latencies), 1.0)
 
 
 if __name__ == "__main__":
