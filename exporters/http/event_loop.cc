@@ -242,6 +242,10 @@ void EventLoop::DoRead(Connection& c) {
 }
 
 void EventLoop::Dispatch(Connection& c) {
+  if (pending_output_ > settings_.max_pending_output) {  // slow readers hold enough memory
+    Respond(c, Serialize(ErrorResponse(503, true), false, false), true);
+    return;
+  }
   Disarm(c);
   Watch(c, 0);
   c.phase = Connection::Phase::kWorking;
@@ -284,8 +288,10 @@ void EventLoop::DrainCompletions() {
 
 void EventLoop::Respond(Connection& c, std::string bytes, bool close) {
   c.phase = Connection::Phase::kWriting;
+  ReleaseOutput(c);
   c.out = std::move(bytes);
   c.written = 0;
+  pending_output_ += c.out.size();
   c.close_after_write = close;
   Arm(c);
   DoWrite(c);
@@ -294,6 +300,7 @@ void EventLoop::Respond(Connection& c, std::string bytes, bool close) {
 void EventLoop::DoWrite(Connection& c) {
   switch (c.Write()) {
     case Io::kDone:
+      ReleaseOutput(c);
       if (c.close_after_write && c.drain_after_write) {
         c.ShutdownWrite();
         c.phase = Connection::Phase::kDraining;
@@ -304,8 +311,6 @@ void EventLoop::DoWrite(Connection& c) {
         Close(c);
         return;
       }
-      c.out.clear();
-      c.out.shrink_to_fit();
       c.parser.Reset();
       c.phase = Connection::Phase::kReading;
       Arm(c);  // the next request (or idleness) gets a fresh deadline
@@ -362,7 +367,14 @@ void EventLoop::Disarm(Connection& c) {
   }
 }
 
+void EventLoop::ReleaseOutput(Connection& c) {
+  pending_output_ -= c.out.size();
+  c.out.clear();
+  c.out.shrink_to_fit();
+}
+
 void EventLoop::Close(Connection& c) {
+  ReleaseOutput(c);
   Disarm(c);
   Watch(c, 0);
   connections_.erase(c.id());  // destroys c

@@ -24,6 +24,8 @@ struct FrontSettings {
   /// the end of the previous response), and for writing a whole response.
   std::chrono::milliseconds request_timeout{10'000};
   std::size_t max_open_connections = 1024;  ///< beyond it the oldest unfinished one is dropped
+  /// Response bytes held for clients that read slowly; beyond it new requests get 503.
+  std::size_t max_pending_output = 64 << 20;
 };
 
 /// The event-driven front of the HTTP server: one thread, one epoll set for every listening
@@ -74,6 +76,7 @@ class EventLoop {
   void Arm(Connection& c);
   void Disarm(Connection& c);
   void Close(Connection& c);
+  void ReleaseOutput(Connection& c);
   void ExpireDeadlines();
   bool EvictOldest();
   int NextTimeoutMs() const;
@@ -88,6 +91,7 @@ class EventLoop {
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::list<std::uint64_t> timers_;  ///< by deadline: every deadline is now + request_timeout
   std::uint64_t next_id_;
+  std::size_t pending_output_ = 0;  ///< sum of the unsent responses' sizes
   std::atomic<bool> stopping_{false};
   std::mutex completions_mutex_;
   std::vector<Completion> completions_;
