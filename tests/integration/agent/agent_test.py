@@ -86,6 +86,15 @@ class ExpositionTest(unittest.TestCase):
         self.assertEqual(headers.get("Allow"), "POST")
         self.assertEqual(self.agent.get("/-/reload", method="POST")[0], 200)
 
+    def test_bare_post_reloads_at_once(self):
+        # What Prometheus users type: no body, no Content-Length (issue 12).
+        started = time.monotonic()
+        result = subprocess.run(["curl", "-s", "-X", "POST", "-w", " %{http_code}", "--max-time",
+                                 "5", self.agent.url("/-/reload")], capture_output=True, text=True,
+                                timeout=10)
+        self.assertEqual(result.stdout, "OK\n 200")
+        self.assertLess(time.monotonic() - started, 2.0)
+
     def test_unknown_path_is_404(self):
         self.assertEqual(self.agent.get("/nope")[0], 404)
 
