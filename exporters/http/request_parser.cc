@@ -7,7 +7,6 @@ namespace portwarden::exporters::http {
 namespace {
 
 constexpr std::size_t kMaxMethod = 16;
-constexpr std::size_t kMaxChunkLine = 1024;
 
 bool IsTchar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
@@ -68,9 +67,8 @@ void RequestParser::Reset() {
   head_.clear();
   skipped_ = 0;
   lines_ = 0;
-  line_.clear();
+  chunked_.reset();
   remaining_ = 0;
-  trailer_bytes_ = 0;
   request_ = Request{};
   error_status_ = 0;
   error_reason_.clear();
@@ -270,7 +268,8 @@ RequestParser::State RequestParser::ChooseFraming() {
   head_.clear();
   head_.shrink_to_fit();
   if (chunked) {
-    phase_ = Phase::kChunkSize;
+    chunked_.emplace(limits_.max_body_bytes, limits_.max_head_bytes);
+    phase_ = Phase::kChunked;
     return State::kComplete;
   }
   remaining_ = length;
@@ -287,75 +286,18 @@ RequestParser::State RequestParser::FeedBody(std::string_view data, std::size_t&
     if (remaining_ == 0) {
       phase_ = Phase::kDone;
     }
-  } else if (phase_ != Phase::kDone) {
-    return FeedChunked(data, consumed);
-  }
-  return phase_ == Phase::kDone ? State::kComplete : State::kNeedMore;
-}
-
-RequestParser::State RequestParser::FeedChunked(std::string_view data, std::size_t& consumed) {
-  while (consumed < data.size() && phase_ != Phase::kDone) {
-    if (phase_ == Phase::kChunkData) {
-      const std::size_t take = std::min(remaining_, data.size() - consumed);
-      request_.body.append(data.substr(consumed, take));
-      consumed += take;
-      remaining_ -= take;
-      if (remaining_ == 0) {
-        phase_ = Phase::kChunkDataEnd;
-      }
-      continue;
-    }
-    const char c = data[consumed++];
-    if (c != '\n') {
-      line_.push_back(c);
-      if (line_.size() > kMaxChunkLine) {
-        return Error(400, "chunk line too long");
-      }
-      continue;
-    }
-    std::string_view line(line_);
-    if (line.ends_with('\r')) {
-      line.remove_suffix(1);
-    }
-    State state = State::kNeedMore;
-    if (phase_ == Phase::kChunkSize) {
-      state = ChunkSizeLine(line);
-    } else if (phase_ == Phase::kChunkDataEnd) {
-      state = line.empty() ? State::kNeedMore : Error(400, "chunk data longer than its size");
-      phase_ = Phase::kChunkSize;
-    } else {  // trailer lines, ignored, bounded like the head
-      trailer_bytes_ += line_.size() + 1;
-      if (trailer_bytes_ > limits_.max_head_bytes) {
-        return Error(431, "chunked trailer too large");
-      }
-      if (line.empty()) {
+  } else if (phase_ == Phase::kChunked) {
+    switch (chunked_->Feed(data, consumed, request_.body)) {
+      case ChunkedDecoder::State::kDone:
         phase_ = Phase::kDone;
-      }
-    }
-    line_.clear();
-    if (state == State::kError) {
-      return state;
+        break;
+      case ChunkedDecoder::State::kError:
+        return Error(chunked_->error_status(), chunked_->error_reason());
+      case ChunkedDecoder::State::kNeedMore:
+        break;
     }
   }
   return phase_ == Phase::kDone ? State::kComplete : State::kNeedMore;
-}
-
-RequestParser::State RequestParser::ChunkSizeLine(std::string_view line) {
-  const std::string_view digits = Trim(line.substr(0, line.find(';')));
-  std::size_t size = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
-  if (ec == std::errc::result_out_of_range) {
-    return Error(413, "request body too large");
-  }
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-    return Error(400, "malformed chunk size");
-  }
-  if (size > limits_.max_body_bytes - request_.body.size()) {
-    return Error(413, "request body too large");
-  }
-  remaining_ = size;
-  phase_ = size == 0 ? Phase::kTrailer : Phase::kChunkData;
-  return State::kNeedMore;
 }
 
 }  // namespace portwarden::exporters::http

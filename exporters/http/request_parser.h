@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "exporters/http/chunked_decoder.h"
 #include "exporters/http/http_message.h"
 
 namespace portwarden::exporters::http {
@@ -37,7 +39,7 @@ class RequestParser {
   void Reset();
 
  private:
-  enum class Phase { kHead, kBody, kChunkSize, kChunkData, kChunkDataEnd, kTrailer, kDone };
+  enum class Phase { kHead, kBody, kChunked, kDone };
 
   State Error(int status, std::string reason);
   State FeedHead(std::string_view data, std::size_t& consumed);
@@ -47,17 +49,14 @@ class RequestParser {
   State ParseHeaderLine(std::string_view line);
   State ChooseFraming();
   State FeedBody(std::string_view data, std::size_t& consumed);
-  State FeedChunked(std::string_view data, std::size_t& consumed);
-  State ChunkSizeLine(std::string_view line);
 
   HttpLimits limits_;
   Phase phase_ = Phase::kHead;
   std::string head_;
   std::size_t skipped_ = 0;  ///< empty lines' bytes before the request line
   std::size_t lines_ = 0;
-  std::string line_;  ///< chunk-size or trailer line being collected
-  std::size_t remaining_ = 0;
-  std::size_t trailer_bytes_ = 0;
+  std::optional<ChunkedDecoder> chunked_;  ///< while a chunked body is read
+  std::size_t remaining_ = 0;              ///< Content-Length bytes still to read
   Request request_;
   int error_status_ = 0;
   std::string error_reason_;

@@ -1,10 +1,10 @@
 // Privileged tests: skip where the privilege is missing, fail where CI says it is there.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <string_view>
+
+#include <gtest/gtest.h>
 
 namespace portwarden::test_support {
 
@@ -18,10 +18,10 @@ inline bool PrivilegesRequired() {
 }  // namespace portwarden::test_support
 
 /// Skips the current test with `reason`, or fails it when privileges are required.
-#define PORTWARDEN_SKIP_UNPRIVILEGED(reason)                                        \
-  do {                                                                              \
-    if (::portwarden::test_support::PrivilegesRequired()) {                              \
-      GTEST_FAIL() << "PORTWARDEN_REQUIRE_PRIVILEGED=1 but: " << (reason);           \
-    }                                                                               \
-    GTEST_SKIP() << (reason);                                                       \
+#define PORTWARDEN_SKIP_UNPRIVILEGED(reason)                               \
+  do {                                                                     \
+    if (::portwarden::test_support::PrivilegesRequired()) {                \
+      GTEST_FAIL() << "PORTWARDEN_REQUIRE_PRIVILEGED=1 but: " << (reason); \
+    }                                                                      \
+    GTEST_SKIP() << (reason);                                              \
   } while (false)

@@ -1,9 +1,11 @@
 // Response framing and gzip negotiation of the HTTP front.
-#include <gtest/gtest.h>
+#include "exporters/http/http_message.h"
+
 #include <zlib.h>
 
+#include <gtest/gtest.h>
+
 #include "exporters/http/gzip.h"
-#include "exporters/http/http_message.h"
 
 namespace portwarden::exporters::http {
 namespace {
