@@ -26,7 +26,8 @@ ChunkedDecoder::State ChunkedDecoder::Error(int status, std::string reason) {
   return State::kError;
 }
 
-ChunkedDecoder::State ChunkedDecoder::Feed(std::string_view data, std::size_t& consumed,
+ChunkedDecoder::State ChunkedDecoder::Feed(std::string_view data,
+                                           std::size_t& consumed,
                                            std::string& body) {
   consumed = 0;
   if (error_status_ != 0) {

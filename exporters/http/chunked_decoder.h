@@ -23,6 +23,7 @@ class ChunkedDecoder {
   State Feed(std::string_view data, std::size_t& consumed, std::string& body);
 
   int error_status() const { return error_status_; }
+
   const std::string& error_reason() const { return error_reason_; }
 
  private:

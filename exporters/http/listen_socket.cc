@@ -47,6 +47,30 @@ int BindOne(const addrinfo& info) {
   return fd;
 }
 
+// Binds the first address `address` resolves to that accepts a socket.
+Result<ListenSocket> ListenOn(const std::string& text, const ListenAddress& address) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(address.port);
+  if (const int rc = ::getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found); rc != 0) {
+    return Fail("cannot listen on \"" + text + "\": " + gai_strerror(rc));
+  }
+  int fd = -1;
+  int error = 0;
+  for (const addrinfo* info = found; info != nullptr && fd < 0; info = info->ai_next) {
+    fd = BindOne(*info);
+    error = fd < 0 ? errno : 0;
+  }
+  ::freeaddrinfo(found);
+  if (fd < 0) {
+    return Fail("cannot listen on \"" + text + "\": bind failed: " + std::strerror(error), error);
+  }
+  return ListenSocket{fd, BoundAddress(fd)};
+}
+
 }  // namespace
 
 Result<ListenAddress> ParseListenAddress(const std::string& text) {
@@ -63,26 +87,12 @@ Result<ListenSocket> Listen(const std::string& text) {
   if (!address) {
     return std::unexpected(address.error());
   }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(address->port);
-  if (const int rc = ::getaddrinfo(address->host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    return Fail("cannot listen on \"" + text + "\": " + gai_strerror(rc));
+  auto socket = ListenOn(text, *address);
+  if (!socket && socket.error().code == EAFNOSUPPORT && text.starts_with(':')) {
+    // ":port" on a host without IPv6: every IPv4 address instead.
+    socket = ListenOn(text, ListenAddress{"0.0.0.0", address->port});
   }
-  int fd = -1;
-  int error = 0;
-  for (const addrinfo* info = found; info != nullptr && fd < 0; info = info->ai_next) {
-    fd = BindOne(*info);
-    error = fd < 0 ? errno : 0;
-  }
-  ::freeaddrinfo(found);
-  if (fd < 0) {
-    return Fail("cannot listen on \"" + text + "\": bind failed: " + std::strerror(error), error);
-  }
-  return ListenSocket{fd, BoundAddress(fd)};
+  return socket;
 }
 
 }  // namespace portwarden::exporters::http
