@@ -170,12 +170,30 @@ class WebConfigTest(unittest.TestCase):
                                    self.client_key)
                 self.assertTrue(ok, out)
 
+    def test_other_client_auth_types(self):
+        # (client_auth_type, status without a certificate, with a stranger's, with ours)
+        cases = [("VerifyClientCertIfGiven", 200, 0, 200),
+                 ("RequireAnyClientCert", 0, 200, 200),
+                 ("RequestClientCert", 200, 200, 200)]
+        for auth, none, stranger, ours in cases:
+            config = self.tls_config("  client_auth_type: %s\n  client_ca_file: ca.crt\n" % auth,
+                                     auth + ".yml")
+            with self.agent(config) as agent:
+                url = "https://%s/-/healthy" % agent.address
+                got = (curl(url, "--cacert", self.pki.ca)[0],
+                       curl(url, "--cacert", self.pki.ca, "--cert", self.stranger_crt, "--key",
+                            self.stranger_key)[0],
+                       curl(url, "--cacert", self.pki.ca, "--cert", self.client_crt, "--key",
+                            self.client_key)[0])
+                self.assertEqual(got, (none, stranger, ours), auth)
+
     def test_client_allowed_sans(self):
-        config = self.tls_config("  client_auth_type: RequireAndVerifyClientCert\n"
-                                 "  client_ca_file: ca.crt\n  client_allowed_sans: [nobody]\n")
-        with self.agent(config) as agent:
-            ok, out = s_client(agent.address, "-cert", self.client_crt, "-key", self.client_key)
-            self.assertFalse(ok, out)
+        for sans, allowed in (("[nobody]", False), ("[nobody, scraper]", True)):
+            config = self.tls_config("  client_auth_type: RequireAndVerifyClientCert\n"
+                                     "  client_ca_file: ca.crt\n  client_allowed_sans: %s\n" % sans)
+            with self.agent(config) as agent:
+                ok, out = s_client(agent.address, "-cert", self.client_crt, "-key", self.client_key)
+                self.assertEqual(ok, allowed, out)
 
     def test_bcrypt_users_and_headers(self):
         two_y, two_b = bcrypt_hashes("s3cret")
