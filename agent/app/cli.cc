@@ -79,6 +79,7 @@ const std::map<std::string, FlagSpec>& Flags() {
       {"log.format", {true, Text(&CommandLine::log_format)}},
       {"output", {true, SetOutput}},
       {"fail-on-violation", {false, Flag(&CommandLine::fail_on_violation, true)}},
+      {"fail-on-partial", {false, Flag(&CommandLine::fail_on_partial, true)}},
       {"no-fail-on-violation", {false, Flag(&CommandLine::fail_on_violation, false)}},
       {"server-name", {true, Text(&CommandLine::server_name)}},
       {"ca-file", {true, Text(&CommandLine::ca_file)}},
@@ -207,6 +208,8 @@ Agent flags:
 scan flags:
   --output=table|json         output format (default table)
   --fail-on-violation         exit with status 3 when a listener violates the policy
+  --fail-on-partial           exit with status 5 when part of the host could not be seen
+                              (a network namespace unreadable, a socket without its process)
   --config.file=PATH          policy and inventory settings to use
 
 probe flags:
@@ -222,7 +225,8 @@ probe flags:
   --output=table|json         output format (default table)
 
 Exit status: 0 success, 1 runtime failure, 2 usage or configuration error,
-3 violations found (scan --fail-on-violation), 4 probe failed or certificate expiring.
+3 violations found (scan --fail-on-violation), 4 probe failed or certificate expiring,
+5 partial view (scan --fail-on-partial; checked after violations).
 )";
 }
 

@@ -24,6 +24,7 @@ struct CommandLine {
   std::string log_format = "logfmt";
   std::string output = "table";  ///< scan / probe: "table" or "json"
   bool fail_on_violation = false;
+  bool fail_on_partial = false;  ///< scan: exit 5 when the view is partial
   // probe
   std::string probe_target;
   std::string server_name;

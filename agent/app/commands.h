@@ -10,6 +10,7 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitViolations = 3;
 inline constexpr int kExitProbeFailed = 4;
+inline constexpr int kExitPartialView = 5;  ///< scan --fail-on-partial: some of the host unseen
 
 /// The agent: serve /metrics until SIGTERM/SIGINT; SIGHUP reloads. Logging is set up.
 int RunDaemon(const CommandLine& cl);

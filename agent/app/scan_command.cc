@@ -1,5 +1,6 @@
 // `portwarden scan`: one inventory and policy pass, printed as a table or JSON.
 #include <malloc.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "agent/app/config_source.h"
 #include "agent/core/log.h"
 #include "agent/inventory/inventory.h"
+#include "agent/inventory/inventory_summary.h"
 #include "agent/policy/policy.h"
 #include "exporters/json/state_json.h"
 #include "exporters/report/report.h"
@@ -24,6 +26,26 @@ void KeepFreedMemory() {
   constexpr int kBytes = 256 << 20;
   ::mallopt(M_MMAP_THRESHOLD, kBytes);
   ::mallopt(M_TRIM_THRESHOLD, kBytes);
+}
+
+// One line on stderr when the scan saw less than everything, so a table that looks complete
+// is not mistaken for one.
+void HintIfPartial(const inventory::InventoryStats& stats) {
+  if (!inventory::ViewPartial(stats)) {
+    return;
+  }
+  const char* advice = ::geteuid() == 0 ? "held by the kernel or invisible from this PID namespace"
+                                        : "run as root or with the systemd unit's capabilities "
+                                          "(CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) to see everything";
+  std::fprintf(stderr, "portwarden: partial view: %s; %s\n",
+               inventory::PartialReasons(stats).c_str(), advice);
+}
+
+int ExitStatus(const CommandLine& cl, bool violations, bool partial) {
+  if (cl.fail_on_violation && violations) {
+    return kExitViolations;
+  }
+  return cl.fail_on_partial && partial ? kExitPartialView : kExitOk;
 }
 
 }  // namespace
@@ -55,7 +77,8 @@ int RunScan(const CommandLine& cl) {
   if (std::fflush(stdout) != 0) {
     std::_Exit(kExitFailure);
   }
-  std::_Exit(cl.fail_on_violation && violations ? kExitViolations : kExitOk);
+  HintIfPartial(report.stats);
+  std::_Exit(ExitStatus(cl, violations, inventory::ViewPartial(report.stats)));
 }
 
 }  // namespace portwarden::app

@@ -5,9 +5,28 @@
 #include <utility>
 
 #include "agent/core/log.h"
+#include "agent/inventory/inventory_summary.h"
 
 namespace portwarden::engine {
 namespace {
+
+// The one line an operator reads after start-up: what the first scan saw, how, and what it
+// could not see (a partial view names its reasons; docs/metrics.md lists the states).
+void LogFirstScan(const inventory::InventoryReport& report, const policy::PolicyReport& verdicts) {
+  int violations = 0;
+  for (const auto& verdict : verdicts.verdicts) {
+    violations += verdict.violation ? 1 : 0;
+  }
+  const auto& stats = report.stats;
+  const bool partial = inventory::ViewPartial(stats);
+  (partial ? log::Warn : log::Info)(
+      "First inventory scan",
+      {{"listeners", static_cast<int>(report.listeners.size())},
+       {"namespaces", inventory::NamespaceSummary(stats)},
+       {"violations", violations},
+       {"attribution_partial", stats.attribution_partial},
+       {"partial_view", partial ? inventory::PartialReasons(stats) : std::string("no")}});
+}
 
 constexpr const char* kInventoryJob = "inventory";
 constexpr const char* kProbeJob = "tls";
@@ -126,6 +145,10 @@ void AgentEngine::RunInventory() {
   const double now = ToUnixSeconds(clock_.Now());
   if (!report->success) {
     log::Error("Inventory scan failed", {{"err", report->error}});
+  }
+  if (!first_scan_logged_) {
+    first_scan_logged_ = true;
+    LogFirstScan(*report, *verdicts);
   }
   const std::string discovered_key =
       config->discovery.enabled ? TargetsKey(probe::DiscoveredTargets(report->listeners, *config))

@@ -61,6 +61,7 @@ class AgentEngine {
   std::string discovered_key_;  // identity of the discovered target set, to spot changes
 
   std::atomic<bool> inventory_done_{false};
+  bool first_scan_logged_ = false;  // only the inventory job reads and writes it
   std::atomic<bool> probes_done_{false};
   Scheduler scheduler_;
 };

@@ -42,11 +42,14 @@ Result<NamespaceDump> DumpNamespace(Netns& netns, bool udp) {
       dump.sockets.insert(dump.sockets.end(), sockets->begin(), sockets->end());
     }
   }
-  if (auto table = netns.interfaces->Read()) {
+  if (auto table = netns.ReadInterfaces()) {
     dump.interfaces = std::move(*table);
   } else {
     log::Warn("cannot read interface addresses; wildcard scope is loopback-only",
               {{"netns", netns.id.label}, {"err", table.error().message}});
+  }
+  if (!netns.StillMember()) {  // the pid read through exited and was reused elsewhere
+    return Fail("vanished: its member process left during the dump", ENOENT);
   }
   return dump;
 }
@@ -104,6 +107,7 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats) {
   }
   stats.namespaces_vanished = sync.vanished;
   stats.namespaces_failed = sync.failed;
+  stats.namespaces_unreadable = sync.unreadable;
   const auto namespaces = registry->Namespaces();
   auto results = DumpNamespaces(namespaces, config.inventory.udp,
                                 cumulative.scans_total == 0 && namespaces.size() > 1);
@@ -112,14 +116,20 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats) {
     Netns* netns = namespaces[i];
     auto& dump = results[i];
     if (!dump) {
-      ++stats.namespaces_failed;
+      ++(dump.error().code == ENOENT ? stats.namespaces_vanished : stats.namespaces_failed);
       log::Warn("cannot list sockets in network namespace",
                 {{"netns", netns->id.label}, {"err", dump.error().message}});
       continue;
     }
-    if (netns->sockets->fallback_active()) {
+    const bool entered = netns->path == NetnsPath::kNetlink;
+    if (entered && netns->sockets->fallback_active()) {
       ++stats.fallback_namespaces;
+    }
+    if (!entered || netns->sockets->fallback_active()) {
+      ++stats.namespaces_via_proc;
       stats.source = "proc";
+    } else {
+      ++stats.namespaces_via_netlink;
     }
     stats.sockets += static_cast<int>(dump->sockets.size());
     dumps.push_back(std::move(*dump));
@@ -207,8 +217,8 @@ void Inventory::State::Account(InventoryReport& report) {
   const auto count = report.listeners.size();
   stats.series_dropped = count > stats.series_cap ? count - stats.series_cap : 0;
   cumulative.series_dropped_total += stats.series_dropped;
-  cumulative.namespace_failures_total +=
-      static_cast<std::uint64_t>(stats.namespaces_vanished + stats.namespaces_failed);
+  cumulative.namespace_failures_total += static_cast<std::uint64_t>(
+      stats.namespaces_vanished + stats.namespaces_failed + stats.namespaces_unreadable);
   cumulative.proc_errors_total +=
       static_cast<std::uint64_t>(stats.proc_read_errors + stats.processes_vanished);
   cumulative.scans_total += 1;

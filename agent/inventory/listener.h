@@ -40,11 +40,14 @@ struct Listener {
 
 /// How the last scan went, for self-metrics.
 struct InventoryStats {
-  std::string source = "netlink";  ///< "netlink" or "proc" (fallback in use).
-  int fallback_namespaces = 0;     ///< Namespaces whose sockets came from /proc/net.
-  int namespaces_scanned = 0;
-  int namespaces_failed = 0;         ///< Could not be entered or dumped (skipped, with a log line).
-  int namespaces_vanished = 0;       ///< Discovered, then gone before they could be entered.
+  std::string source = "netlink";    ///< "netlink" or "proc" (fallback in use).
+  int fallback_namespaces = 0;       ///< Namespaces whose sockets came from /proc/net.
+  int namespaces_scanned = 0;        ///< Dumped: via_netlink + via_proc.
+  int namespaces_via_netlink = 0;    ///< Entered (or the agent's own); sockets over sock_diag.
+  int namespaces_via_proc = 0;       ///< Sockets from /proc/<pid>/net text (no v6only, no device).
+  int namespaces_unreadable = 0;     ///< Cannot be entered and no member process to read through.
+  int namespaces_failed = 0;         ///< Could not be opened or dumped (skipped, with a log line).
+  int namespaces_vanished = 0;       ///< Discovered, then gone before they could be read.
   bool attribution_partial = false;  ///< Some sockets could not be mapped to a process.
   std::string process_walk;          ///< This scan's fd walk: "bpf", "procfs", "" (cache only).
   bool bpf_walk_ready = false;       ///< The BPF fd walker is loaded for later walks.

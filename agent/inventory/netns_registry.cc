@@ -11,6 +11,7 @@
 
 #include "agent/core/log.h"
 #include "agent/inventory/netlink_socket_source.h"
+#include "agent/inventory/proc_interfaces.h"
 
 namespace portwarden::inventory {
 namespace {
@@ -21,6 +22,16 @@ std::uint64_t NetnsInode(const std::string& path) {
   struct stat st {};
 
   return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+// The inode of <net_dir>/tcp: a /proc/net entry exists once per namespace, so this names
+// the namespace of a process whose ns/net link we may not read (no ptrace access).
+std::uint64_t ProcNetInode(const std::string& net_dir) {
+  return net_dir.empty() ? 0 : NetnsInode(net_dir + "/tcp");
+}
+
+bool Denied(int err) {
+  return err == EACCES || err == EPERM;
 }
 
 bool IsPid(const char* name) {
@@ -91,11 +102,18 @@ std::vector<NetnsCandidate> NetnsRegistry::Discover() const {
     }
     ::closedir(dir);
   }
+  std::vector<std::pair<std::uint64_t, int>> unidentified;  // (ProcNetInode, pid)
   if (DIR* dir = ::opendir(proc_path_.c_str())) {
     while (const dirent* entry = ::readdir(dir)) {
       if (IsPid(entry->d_name)) {
         const std::string pid_dir = proc_path_ + "/" + entry->d_name;
         const auto inode = NetnsInode(pid_dir + "/ns/net");
+        if (inode == 0 && Denied(errno)) {
+          if (const auto proc_inode = ProcNetInode(pid_dir + "/net")) {
+            unidentified.emplace_back(proc_inode, std::atoi(entry->d_name));
+          }
+          continue;
+        }
         auto* netns = add(inode, {inode,
                                   "net:[" + std::to_string(inode) + "]",
                                   pid_dir + "/ns/net",
@@ -108,8 +126,52 @@ std::vector<NetnsCandidate> NetnsRegistry::Discover() const {
     }
     ::closedir(dir);
   }
+  PlaceUnidentified(unidentified, found);
   return found;
 }
+
+// Processes whose ns/net could not be read join the namespace whose /proc/net entry they
+// share (one stat per known namespace, only when there are such processes); the others
+// form namespaces labelled by that entry.
+void NetnsRegistry::PlaceUnidentified(
+    const std::vector<std::pair<std::uint64_t, int>>& unidentified,
+    std::vector<NetnsCandidate>& found) const {
+  if (unidentified.empty()) {
+    return;
+  }
+  std::map<std::uint64_t, std::size_t> by_proc_inode;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (const auto proc_inode = ProcNetInode(found[i].proc_net_dir)) {
+      by_proc_inode.emplace(proc_inode, i);
+    }
+  }
+  for (const auto& [proc_inode, pid] : unidentified) {
+    const std::string pid_dir = proc_path_ + "/" + std::to_string(pid);
+    auto [it, inserted] = by_proc_inode.try_emplace(proc_inode, found.size());
+    if (inserted) {
+      found.push_back({proc_inode,
+                       "procnet:[" + std::to_string(proc_inode) + "]",
+                       pid_dir + "/ns/net",
+                       pid_dir + "/net",
+                       {}});
+    }
+    found[it->second].pids.push_back(pid);
+  }
+}
+
+namespace {
+
+// The kProc path: sockets and interface addresses from a member process's /proc/<pid>/net.
+std::unique_ptr<Netns> OpenThroughProcess(const NetnsCandidate& candidate) {
+  auto netns = std::make_unique<Netns>();
+  netns->id = candidate;
+  netns->path = NetnsPath::kProc;
+  netns->sockets = FallbackSocketSource::ProcOnly(
+      std::make_unique<ProcNetSocketSource>(candidate.proc_net_dir), candidate.label);
+  return netns;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Netns>> NetnsRegistry::Open(const NetnsCandidate& candidate) const {
   auto netns = std::make_unique<Netns>();
@@ -134,10 +196,20 @@ Result<std::unique_ptr<Netns>> NetnsRegistry::Open(const NetnsCandidate& candida
 
     struct stat st {};
 
-    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_ino != candidate.inode) {
+    if (!fd.valid() && Denied(errno)) {
+      status = std::unexpected(ErrnoError(errno, "open " + candidate.path));
+    } else if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_ino != candidate.inode) {
       return Fail("vanished", ENOENT);  // gone, or the pid now lives elsewhere
+    } else {
+      status = InNamespace(fd.get(), create);
     }
-    status = InNamespace(fd.get(), create);
+  }
+  if (!status && Denied(status.error().code) && !candidate.proc_net_dir.empty()) {
+    log::Debug("network namespace cannot be entered; reading it through a member process",
+               {{"netns", candidate.label},
+                {"via", candidate.proc_net_dir},
+                {"reason", status.error().message}});
+    return OpenThroughProcess(candidate);
   }
   if (!status) {
     return std::unexpected(status.error());
@@ -153,6 +225,12 @@ NetnsSyncStats NetnsRegistry::Sync(const std::vector<NetnsCandidate>& candidates
   std::map<std::uint64_t, std::unique_ptr<Netns>> next;
   for (const auto& candidate : candidates) {
     if (auto it = open_.find(candidate.inode); it != open_.end()) {
+      const bool proc_path = it->second->path == NetnsPath::kProc;
+      if (proc_path && candidate.proc_net_dir.empty()) {
+        ++stats.unreadable;  // its last member process is gone: nothing to read it through
+        stats.skipped.push_back(candidate.label + ": no member process left, cannot enter");
+        continue;
+      }
       if (it->second->id.proc_net_dir != candidate.proc_net_dir) {
         it->second->sockets->ReplaceFallback(
             std::make_unique<ProcNetSocketSource>(candidate.proc_net_dir));
@@ -164,8 +242,10 @@ NetnsSyncStats NetnsRegistry::Sync(const std::vector<NetnsCandidate>& candidates
     }
     auto opened = Open(candidate);
     if (!opened) {
-      ++(opened.error().code == ENOENT ? stats.vanished : stats.failed);
-      stats.skipped.push_back(candidate.label + ": " + opened.error().message);
+      const int code = opened.error().code;
+      ++(code == ENOENT ? stats.vanished : Denied(code) ? stats.unreadable : stats.failed);
+      stats.skipped.push_back(candidate.label + ": " + opened.error().message +
+                              (Denied(code) ? " (and no member process to read it through)" : ""));
       continue;
     }
     ++stats.opened;
@@ -174,6 +254,26 @@ NetnsSyncStats NetnsRegistry::Sync(const std::vector<NetnsCandidate>& candidates
   stats.dropped = static_cast<int>(open_.size());
   open_ = std::move(next);
   return stats;
+}
+
+Result<InterfaceTable> Netns::ReadInterfaces() {
+  if (path == NetnsPath::kProc) {
+    return ReadProcInterfaces(id.proc_net_dir);
+  }
+  if (!interfaces) {
+    return Fail("no route socket in this namespace", ENOTSOCK);
+  }
+  return interfaces->Read();
+}
+
+bool Netns::StillMember() const {
+  if (path != NetnsPath::kProc) {
+    return true;
+  }
+  const auto slash = id.proc_net_dir.rfind('/');
+  const auto pid_dir = id.proc_net_dir.substr(0, slash == std::string::npos ? 0 : slash);
+  const auto inode = NetnsInode(pid_dir + "/ns/net");
+  return inode == id.inode || ProcNetInode(id.proc_net_dir) == id.inode;
 }
 
 std::vector<Netns*> NetnsRegistry::Namespaces() {

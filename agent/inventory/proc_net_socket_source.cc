@@ -38,6 +38,14 @@ FallbackSocketSource::FallbackSocketSource(std::unique_ptr<SocketSource> primary
                                            std::string label)
     : primary_(std::move(primary)), fallback_(std::move(fallback)), label_(std::move(label)) {}
 
+std::unique_ptr<FallbackSocketSource> FallbackSocketSource::ProcOnly(
+    std::unique_ptr<SocketSource> fallback, std::string label) {
+  auto source =
+      std::make_unique<FallbackSocketSource>(nullptr, std::move(fallback), std::move(label));
+  source->proc_only_ = true;
+  return source;
+}
+
 Result<std::vector<RawSocket>> FallbackSocketSource::Dump(Protocol protocol) {
   const int index = protocol == Protocol::kTcp ? 0 : 1;
   std::string reason = "netlink socket unavailable";
@@ -51,7 +59,7 @@ Result<std::vector<RawSocket>> FallbackSocketSource::Dump(Protocol protocol) {
   }
   active_[index] = true;
   bool& logged = logged_[index];
-  if (!logged) {
+  if (!logged && !proc_only_) {
     logged = true;
     log::Warn("netlink socket dump failed, using /proc/net fallback",
               {{"netns", label_}, {"proto", ProtocolName(protocol)}, {"reason", reason}});

@@ -34,6 +34,11 @@ class FallbackSocketSource : public SocketSource {
                        std::unique_ptr<SocketSource> fallback,
                        std::string label);
 
+  /// A source that reads /proc only, by design (a namespace that cannot be entered): no
+  /// netlink attempt and no fallback warning.
+  static std::unique_ptr<FallbackSocketSource> ProcOnly(std::unique_ptr<SocketSource> fallback,
+                                                        std::string label);
+
   Result<std::vector<RawSocket>> Dump(Protocol protocol) override;
 
   const char* Mechanism() const override { return fallback_active() ? "proc" : "netlink"; }
@@ -50,6 +55,7 @@ class FallbackSocketSource : public SocketSource {
   std::string label_;
   bool active_[2] = {false, false};
   bool logged_[2] = {false, false};
+  bool proc_only_ = false;
 };
 
 }  // namespace portwarden::inventory

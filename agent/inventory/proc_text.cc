@@ -31,7 +31,9 @@ std::string ContainerId(std::string_view component) {
 
 }  // namespace
 
-Result<std::string> ReadWholeFile(const std::string& path, std::size_t initial_size) {
+Result<std::string> ReadWholeFile(const std::string& path,
+                                  std::size_t initial_size,
+                                  std::size_t max_size) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     return std::unexpected(ErrnoError(errno, "open " + path));
@@ -51,7 +53,10 @@ Result<std::string> ReadWholeFile(const std::string& path, std::size_t initial_s
     }
     used += static_cast<std::size_t>(n);
     if (used == text.size()) {
-      text.resize(text.size() * 2);
+      if (text.size() >= max_size) {
+        return std::unexpected(ErrnoError(EFBIG, "read " + path));
+      }
+      text.resize(std::min(text.size() * 2, max_size));
     }
   }
   text.resize(used);
@@ -98,6 +103,23 @@ std::string UnitFromCgroup(std::string_view cgroup_text) {
     }
   }
   return UnitFromCgroupPath(path);
+}
+
+int ParentPidFromStat(std::string_view stat_text) {
+  const auto paren = stat_text.rfind(')');
+  if (paren == std::string_view::npos) {
+    return 0;
+  }
+  // ") S 1234 ...": state, then ppid.
+  std::string_view rest = stat_text.substr(paren + 1);
+  const auto space = rest.find(' ', 1);
+  if (space == std::string_view::npos) {
+    return 0;
+  }
+  rest.remove_prefix(space + 1);
+  int value = 0;
+  std::from_chars(rest.data(), rest.data() + rest.size(), value);
+  return value;
 }
 
 unsigned long long StartTimeFromStat(std::string_view stat_text) {

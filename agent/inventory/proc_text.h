@@ -10,8 +10,11 @@
 namespace portwarden::inventory {
 
 /// Reads a file whole with read(2) (procfs files are generated on read, so stdio's small
-/// buffer would cost syscalls). `initial_size` is the first buffer size; it doubles as needed.
-Result<std::string> ReadWholeFile(const std::string& path, std::size_t initial_size);
+/// buffer would cost syscalls). `initial_size` is the first buffer size; it doubles as needed,
+/// up to `max_size` bytes (beyond that: EFBIG).
+Result<std::string> ReadWholeFile(const std::string& path,
+                                  std::size_t initial_size,
+                                  std::size_t max_size = static_cast<std::size_t>(-1));
 
 /// Reads a small file whole (e.g. /proc/<pid>/comm, stat, cgroup).
 inline Result<std::string> ReadSmallFile(const std::string& path) {
@@ -28,6 +31,9 @@ std::string UnitFromCgroupPath(std::string_view path);
 /// The systemd unit ("nginx.service") or container id (12 hex digits) in the text of
 /// /proc/<pid>/cgroup; empty when neither appears. Pure.
 std::string UnitFromCgroup(std::string_view cgroup_text);
+
+/// Field 4 (ppid) of /proc/<pid>/stat text; 0 when malformed. Pure.
+int ParentPidFromStat(std::string_view stat_text);
 
 /// Field 22 (starttime) of /proc/<pid>/stat text; 0 when malformed. Pure.
 unsigned long long StartTimeFromStat(std::string_view stat_text);

@@ -125,6 +125,16 @@ std::vector<int> ListPids(const std::string& proc_path,
   return pids;
 }
 
+// `pids` (ascending) with PID 1 moved to the end: a socket systemd passed to a service is
+// claimed by the service when it runs, and by PID 1 only when nothing else holds it.
+std::vector<int> InitLast(std::vector<int> pids) {
+  if (!pids.empty() && pids.front() == 1) {
+    pids.erase(pids.begin());
+    pids.push_back(1);
+  }
+  return pids;
+}
+
 long long FdCount(const std::string& fd_dir) {
   struct stat st {};
 
@@ -155,6 +165,7 @@ bool ProcessResolver::LoadOwner(int pid, Owner& owner) const {
     return false;
   }
   owner.start_time = StartTimeFromStat(*stat_text);
+  owner.ppid = ParentPidFromStat(*stat_text);
   owner.fd_count = FdCount(dir + "/fd");
   owner.info.pid = pid;
   owner.info.comm = ReadSmallFile(dir + "/comm").value_or("");
@@ -239,13 +250,15 @@ void ProcessResolver::Claim(const FdTable& table,
   for (const auto inode : claimed) {
     found.sockets[inode] = SocketOwner{pid, 1};
     wanted.erase(inode);
+    fresh_claims_.push_back(inode);
   }
   found.processes[pid] = owner.info;
   owners_[pid] = std::move(owner);
 }
 
 // Previous owners first (a restarted socket usually stays in its process), then the likely
-// pids, then every other pid in ascending order (so the canonical owner is the lowest pid).
+// pids, then every other pid in ascending order, PID 1 last; PreferTopHolders() then moves
+// each socket to its top-most holder.
 void ProcessResolver::Scan(InodeSet& wanted,
                            std::span<const int> likely_pids,
                            Attribution& found,
@@ -280,11 +293,11 @@ void ProcessResolver::Scan(InodeSet& wanted,
     }
   }
   stats.walk = "procfs";
-  ScanPids(likely, wanted, found, stats);
+  ScanPids(InitLast(likely), wanted, found, stats);
   if (wanted.empty()) {
     return;
   }
-  ScanPids(ListPids(proc_path_, visited, stats), wanted, found, stats);
+  ScanPids(InitLast(ListPids(proc_path_, visited, stats)), wanted, found, stats);
 }
 
 // The BPF walk's tables (every process holding a socket, ascending pid) claimed in the order
@@ -298,15 +311,21 @@ void ProcessResolver::ClaimSnapshot(const std::vector<FdTable>& tables,
   const auto in = [](std::span<const int> pids, int pid) {
     return std::binary_search(pids.begin(), pids.end(), pid);
   };
+  const FdTable* init = nullptr;  // claimed last, as in InitLast()
   for (const bool likely_pass : {true, false}) {
     for (const auto& table : tables) {
       if (wanted.empty()) {
         return;
       }
-      if (in(likely, table.pid) == likely_pass && !in(skip, table.pid)) {
+      if (table.pid == 1) {
+        init = in(skip, 1) ? nullptr : &table;
+      } else if (in(likely, table.pid) == likely_pass && !in(skip, table.pid)) {
         Claim(table, wanted, found, stats);
       }
     }
+  }
+  if (init != nullptr && !wanted.empty()) {
+    Claim(*init, wanted, found, stats);
   }
 }
 
@@ -376,6 +395,55 @@ void ProcessResolver::ScanPids(std::span<const int> pids,
   }
 }
 
+// The top-most process holding `inode`, climbing from `pid` through parents that hold it
+// too (each parent's fd table read once per Resolve, kept in `parent_sockets`, sorted).
+int ProcessResolver::TopHolder(
+    std::uint64_t inode,
+    int pid,
+    std::unordered_map<int, std::vector<std::uint64_t>>& parent_sockets) {
+  constexpr int kMaxDepth = 8;  // a pid cycle cannot happen, but bound the walk anyway
+  for (int depth = 0; depth < kMaxDepth; ++depth) {
+    const auto owner = owners_.find(pid);
+    const int parent = owner == owners_.end() ? 0 : owner->second.ppid;
+    if (parent <= 1) {
+      return pid;
+    }
+    auto [it, inserted] = parent_sockets.try_emplace(parent);
+    if (inserted) {
+      it->second = ReadFdTable(proc_path_, parent).inodes;
+      std::sort(it->second.begin(), it->second.end());
+    }
+    if (!std::binary_search(it->second.begin(), it->second.end(), inode)) {
+      return pid;
+    }
+    if (!owners_.contains(parent)) {
+      Owner loaded;
+      if (!LoadOwner(parent, loaded)) {
+        return pid;
+      }
+      owners_[parent] = std::move(loaded);
+    }
+    pid = parent;
+  }
+  return pid;
+}
+
+// Moves each socket claimed by this call's walk to its top-most holder (see the class
+// comment). Cached owners were moved when first claimed.
+void ProcessResolver::PreferTopHolders(Attribution& found) {
+  std::unordered_map<int, std::vector<std::uint64_t>> parent_sockets;
+  for (const auto inode : fresh_claims_) {
+    auto& owner = found.sockets[inode];
+    const int top = TopHolder(inode, owner.pid, parent_sockets);
+    if (top != owner.pid) {
+      owner.pid = top;
+      owner.holders = std::max(owner.holders, 2);
+      found.processes[top] = owners_[top].info;
+    }
+  }
+  fresh_claims_.clear();
+}
+
 Attribution ProcessResolver::Resolve(std::span<const std::uint64_t> inodes,
                                      ResolveStats& stats,
                                      std::span<const int> likely_pids) {
@@ -393,6 +461,7 @@ Attribution ProcessResolver::Resolve(std::span<const std::uint64_t> inodes,
   if (prefetched_.valid()) {
     prefetched_.get();  // not needed after all; the walker state is ours again
   }
+  PreferTopHolders(found);
   stats.unattributed = static_cast<int>(wanted.size());
   // The cache tracks only live listeners and their owners.
   owner_pid_ = found.sockets;

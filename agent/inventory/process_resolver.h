@@ -27,7 +27,8 @@ struct ResolveStats {
   const char* walk = "";       ///< how the walk past previous owners ran: "bpf", "procfs", ""
 };
 
-/// Who holds one socket: the canonical (lowest) pid and how many processes share it.
+/// Who holds one socket: the top-most holder (the pre-forking master, not a worker) and how
+/// many processes share it.
 struct SocketOwner {
   int pid = 0;
   int holders = 1;
@@ -54,6 +55,9 @@ struct Attribution {
 /// of pids at a time on two threads, then claims in order). Inodes a full walk could not
 /// attribute (kernel sockets, unreadable processes) are not searched again until new inodes
 /// appear or every tenth call, so a warm cycle costs O(owner processes), not O(fds).
+/// A socket found in a process whose parent holds it too belongs to the parent (repeated up
+/// the tree, stopping below PID 1 so that a socket systemd passed to a service stays with the
+/// service): the owner of a pre-forking server is its master, whatever the pid order.
 /// Not thread-safe.
 class ProcessResolver {
  public:
@@ -84,6 +88,7 @@ class ProcessResolver {
   struct Owner {
     unsigned long long start_time = 0;
     long long fd_count = -1;
+    int ppid = 0;
     ProcessInfo info;
   };
 
@@ -110,11 +115,16 @@ class ProcessResolver {
   std::optional<std::vector<FdTable>> TakeSnapshot(bool& prefetched);
   std::optional<std::vector<FdTable>> WalkNow();
   bool LoadOwner(int pid, Owner& owner) const;
+  void PreferTopHolders(Attribution& found);
+  int TopHolder(std::uint64_t inode,
+                int pid,
+                std::unordered_map<int, std::vector<std::uint64_t>>& parent_sockets);
 
   std::string proc_path_;
   std::unordered_map<std::uint64_t, SocketOwner> owner_pid_;  // inode -> owner
   std::unordered_map<int, Owner> owners_;                     // pid -> process details
   InodeSet unattributable_;
+  std::vector<std::uint64_t> fresh_claims_;  // claimed by a walk during this Resolve()
   int calls_ = 0;
 
   enum BpfState { kOff, kUntried, kReady, kFailed } bpf_state_;

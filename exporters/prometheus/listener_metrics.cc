@@ -1,6 +1,7 @@
 // portwarden_listener_info, portwarden_listeners and the inventory's health.
 #include <string>
 
+#include "agent/inventory/inventory_summary.h"
 #include "exporters/prometheus/listener_labels.h"
 #include "exporters/prometheus/metric_groups.h"
 
@@ -58,14 +59,24 @@ void AppendHealth(const inventory::InventoryStats& stats, Families& out) {
         "1 when some namespace's sockets were read from /proc/net because netlink failed.")
       .Add({}, stats.fallback_namespaces > 0 ? 1 : 0)
       .MoveInto(out);
-  Gauge("portwarden_inventory_namespaces", "Network namespaces in the last scan, by outcome.")
-      .Add({{"state", "scanned"}}, stats.namespaces_scanned)
+  Gauge("portwarden_inventory_namespaces",
+        "Network namespaces found in the last scan, each in one state: via_netlink (entered), "
+        "via_proc (read through a member process's /proc/<pid>/net: no v6only, no bound "
+        "device), unreadable, failed, vanished.")
+      .Add({{"state", "via_netlink"}}, stats.namespaces_via_netlink)
+      .Add({{"state", "via_proc"}}, stats.namespaces_via_proc)
+      .Add({{"state", "unreadable"}}, stats.namespaces_unreadable)
       .Add({{"state", "failed"}}, stats.namespaces_failed)
       .Add({{"state", "vanished"}}, stats.namespaces_vanished)
-      .Add({{"state", "fallback"}}, stats.fallback_namespaces)
+      .MoveInto(out);
+  Gauge("portwarden_inventory_view_partial",
+        "1 when the last scan saw less than the whole host: a namespace unreadable or failed, "
+        "or a listening socket without a readable owner process.")
+      .Add({}, inventory::ViewPartial(stats) ? 1 : 0)
       .MoveInto(out);
   Counter("portwarden_inventory_namespace_failures_total",
-          "Namespaces that could not be scanned (failed or vanished mid-scan), summed over scans.")
+          "Namespaces that could not be scanned (unreadable, failed or vanished mid-scan), summed "
+          "over scans.")
       .Add({}, static_cast<double>(stats.namespace_failures_total))
       .MoveInto(out);
   Gauge("portwarden_inventory_attribution_partial",

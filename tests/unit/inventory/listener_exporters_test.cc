@@ -37,6 +37,9 @@ inventory::InventoryReport SampleReport() {
   report.stats.attribution_partial = true;
   report.stats.unattributed_sockets = 1;
   report.stats.namespaces_scanned = 2;
+  report.stats.namespaces_via_netlink = 1;
+  report.stats.namespaces_via_proc = 1;
+  report.stats.namespaces_unreadable = 1;
   return report;
 }
 
@@ -66,7 +69,11 @@ TEST(ListenerMetricsTest, InfoSeriesAreCappedAndCountsAreComplete) {
   EXPECT_TRUE(Has(text, "portwarden_listeners{proto=\"udp\",scope=\"loopback\"} 1\n"));
   EXPECT_TRUE(Has(text, "portwarden_listeners{proto=\"udp\",scope=\"link_local\"} 0\n"));
   EXPECT_TRUE(Has(text, "portwarden_inventory_attribution_partial 1\n"));
-  EXPECT_TRUE(Has(text, "portwarden_inventory_namespaces{state=\"scanned\"} 2\n"));
+  EXPECT_TRUE(Has(text, "portwarden_inventory_namespaces{state=\"via_netlink\"} 1\n"));
+  EXPECT_TRUE(Has(text, "portwarden_inventory_namespaces{state=\"via_proc\"} 1\n"));
+  EXPECT_TRUE(Has(text, "portwarden_inventory_namespaces{state=\"unreadable\"} 1\n"));
+  EXPECT_TRUE(Has(text, "portwarden_inventory_namespaces{state=\"failed\"} 0\n"));
+  EXPECT_TRUE(Has(text, "portwarden_inventory_view_partial 1\n"));
 }
 
 TEST(ListenerJsonTest, EveryFieldAndVerdict) {

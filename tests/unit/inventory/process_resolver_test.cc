@@ -17,9 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string StatLine(int pid, const std::string& comm, unsigned long long start) {
-  std::string line = std::to_string(pid) + " (" + comm + ") S";
-  for (int field = 4; field < 22; ++field) {
+std::string StatLine(int pid, const std::string& comm, unsigned long long start, int ppid = 4) {
+  std::string line = std::to_string(pid) + " (" + comm + ") S " + std::to_string(ppid);
+  for (int field = 5; field < 22; ++field) {
     line += " " + std::to_string(field);
   }
   return line + " " + std::to_string(start) + " 0 0\n";
@@ -40,10 +40,11 @@ class FixtureProc {
                   const std::string& comm,
                   unsigned long long start,
                   const std::vector<std::string>& links,
-                  const std::string& cgroup = "0::/system.slice/" + std::string("x.service")) {
+                  const std::string& cgroup = "0::/system.slice/" + std::string("x.service"),
+                  int ppid = 4) {
     const auto dir = root_ / std::to_string(pid);
     fs::create_directories(dir / "fd");
-    Write(dir / "stat", StatLine(pid, comm, start));
+    Write(dir / "stat", StatLine(pid, comm, start, ppid));
     Write(dir / "comm", comm + "\n");
     Write(dir / "cgroup", cgroup);
     fs::create_symlink("/usr/sbin/" + comm, dir / "exe");
@@ -88,6 +89,32 @@ TEST(ProcessResolverTest, AttributesFromFixtureTreeAndCountsHostileEntries) {
   EXPECT_EQ(stats.unattributed, 1);
   EXPECT_EQ(stats.proc_errors, 1);
   EXPECT_EQ(stats.processes_vanished, 1);
+}
+
+TEST(ProcessResolverTest, OwnerIsTheTopMostHolderNotTheLowestPid) {
+  // A pre-forking master (pid 300) whose worker got a lower pid after a wrap (200), a
+  // grandchild worker (150) of that worker; and a service (60) handed its socket by PID 1.
+  FixtureProc proc;
+  const std::string nginx = "0::/system.slice/nginx.service\n";
+  proc.AddProcess(150, "nginx", 9, {"socket:[3001]"}, nginx, 200);
+  proc.AddProcess(200, "nginx", 8, {"socket:[3001]"}, nginx, 300);
+  proc.AddProcess(300, "nginx", 7, {"/dev/null", "socket:[3001]"}, nginx, 1);
+  proc.AddProcess(1, "systemd", 1, {"socket:[4001]"}, "0::/init.scope\n", 0);
+  proc.AddProcess(60, "sshd", 5, {"socket:[4001]"}, "0::/system.slice/ssh.service\n", 1);
+  ProcessResolver resolver(proc.root().string());
+  ResolveStats stats;
+  const std::vector<std::uint64_t> inodes{3001, 4001};
+  const auto owners = resolver.Resolve(inodes, stats);
+  ASSERT_TRUE(owners.Find(3001).has_value());
+  EXPECT_EQ(owners.Find(3001)->pid, 300);
+  EXPECT_EQ(owners.Find(3001)->comm, "nginx");
+  EXPECT_GE(owners.Find(3001)->holder_count, 2);
+  EXPECT_EQ(owners.Find(4001)->pid, 60);
+  EXPECT_EQ(owners.Find(4001)->unit, "ssh.service");
+  EXPECT_EQ(ParentPidFromStat(StatLine(7, "a) (b", 1, 42)), 42);
+  EXPECT_EQ(ParentPidFromStat("garbage"), 0);
+  ResolveStats warm;  // the cache keeps the master
+  EXPECT_EQ(resolver.Resolve(inodes, warm).Find(3001)->pid, 300);
 }
 
 TEST(ProcessResolverTest, WarmCycleRevalidatesWithoutScanning) {
