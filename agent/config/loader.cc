@@ -53,8 +53,8 @@ Status ReadDocument(const TomlReader& reader, const toml::table& root, Config& c
 
 Config Defaults() {
   Config config;
-  // Other namespaces can only be entered with CAP_SYS_ADMIN; default to what will work.
-  config.discovery.namespaces = ::geteuid() == 0 ? NamespaceMode::kAll : NamespaceMode::kHost;
+  // Every namespace: one that cannot be entered is read through a member process's /proc.
+  config.discovery.namespaces = NamespaceMode::kAll;
   return config;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/core/log.h"
+#include "agent/inventory/borrowed_socket.h"
 #include "agent/inventory/listener_builder.h"
 #include "agent/inventory/netns_registry.h"
 #include "agent/inventory/process_resolver.h"
@@ -48,6 +49,7 @@ Result<NamespaceDump> DumpNamespace(Netns& netns, bool udp) {
     log::Warn("cannot read interface addresses; wildcard scope is loopback-only",
               {{"netns", netns.id.label}, {"err", table.error().message}});
   }
+  dump.via_proc = netns.path == NetnsPath::kProc || netns.sockets->fallback_active();
   if (!netns.StillMember()) {  // the pid read through exited and was reused elsewhere
     return Fail("vanished: its member process left during the dump", ENOENT);
   }
@@ -207,6 +209,15 @@ std::vector<Listener> Inventory::State::Listeners(const std::vector<NamespaceDum
     }
   }
   AttachOwners(listeners, owners);
+  std::vector<std::uint64_t> proc_netns;
+  for (const auto& dump : dumps) {
+    if (dump.via_proc) {
+      proc_netns.push_back(dump.netns.inode);
+    }
+  }
+  if (!proc_netns.empty() && config.inventory.proc_path == "/proc") {
+    stats.v6only_unknown = RefineV6Only(listeners, dumps, proc_netns, zones, "/proc");
+  }
   return listeners;
 }
 

@@ -52,9 +52,10 @@ struct InventoryStats {
   std::string process_walk;          ///< This scan's fd walk: "bpf", "procfs", "" (cache only).
   bool bpf_walk_ready = false;       ///< The BPF fd walker is loaded for later walks.
   int unattributed_sockets = 0;
-  int processes_vanished = 0;              ///< Exited while their /proc entries were being read.
-  int proc_read_errors = 0;                ///< /proc/<pid> entries that could not be read.
-  int sockets = 0;                         ///< Raw sockets before merging into listeners.
+  int v6only_unknown = 0;      ///< IPv6 wildcards read through /proc whose v6only could not be had.
+  int processes_vanished = 0;  ///< Exited while their /proc entries were being read.
+  int proc_read_errors = 0;    ///< /proc/<pid> entries that could not be read.
+  int sockets = 0;             ///< Raw sockets before merging into listeners.
   std::size_t series_cap = 2000;           ///< max_listener_series in force for this scan.
   std::uint64_t series_dropped = 0;        ///< Listeners beyond the cap in this scan.
   std::uint64_t series_dropped_total = 0;  ///< Listeners beyond max_listener_series, cumulative.

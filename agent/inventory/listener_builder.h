@@ -19,6 +19,7 @@ struct NamespaceDump {
   NetnsCandidate netns;
   std::vector<RawSocket> sockets;
   InterfaceTable interfaces;
+  bool via_proc = false;  ///< Sockets came from /proc text: no v6only, no bound device.
 };
 
 /// Turns raw sockets into Listeners (pure): sockets on the same (netns, proto, family,

@@ -121,6 +121,7 @@ void NameIpv4Interfaces(std::string_view route_text, InterfaceTable& table) {
     IpAddress prefix;
     int bits;
   };
+
   std::vector<Route> routes;
   ForEachLine(route_text, [&](std::string_view line) {
     const auto fields = Fields(line);
@@ -129,8 +130,8 @@ void NameIpv4Interfaces(std::string_view route_text, InterfaceTable& table) {
     std::uint32_t mask = 0;
     if (fields.size() >= 8 && Hex32(fields[1], destination) && Hex32(fields[2], gateway) &&
         Hex32(fields[7], mask) && gateway == 0) {
-      routes.push_back({std::string(fields[0].substr(0, 64)), RouteAddress(destination),
-                        MaskBits(mask)});
+      routes.push_back(
+          {std::string(fields[0].substr(0, 64)), RouteAddress(destination), MaskBits(mask)});
     }
   });
   for (auto& entry : table.addresses) {
@@ -160,8 +161,7 @@ Result<InterfaceTable> ReadProcInterfaces(const std::string& net_dir) {
   if (auto status = ParseFibTrieLocal(*trie, table); !status) {
     return std::unexpected(status.error());
   }
-  NameIpv4Interfaces(ReadWholeFile(net_dir + "/route", 4096, kMaxFibTrieBytes).value_or(""),
-                     table);
+  NameIpv4Interfaces(ReadWholeFile(net_dir + "/route", 4096, kMaxFibTrieBytes).value_or(""), table);
   auto inet6 = ReadWholeFile(net_dir + "/if_inet6", 4096, kMaxFibTrieBytes);
   if (!inet6 && inet6.error().code != ENOENT) {  // ENOENT: IPv6 disabled
     return std::unexpected(inet6.error());

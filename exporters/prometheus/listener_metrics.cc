@@ -69,6 +69,11 @@ void AppendHealth(const inventory::InventoryStats& stats, Families& out) {
       .Add({{"state", "failed"}}, stats.namespaces_failed)
       .Add({{"state", "vanished"}}, stats.namespaces_vanished)
       .MoveInto(out);
+  Gauge("portwarden_inventory_v6only_unknown_listeners",
+        "IPv6 wildcard listeners read through /proc whose IPV6_V6ONLY could not be borrowed "
+        "from their owner; their scope assumes dual-stack (the wider reach).")
+      .Add({}, stats.v6only_unknown)
+      .MoveInto(out);
   Gauge("portwarden_inventory_view_partial",
         "1 when the last scan saw less than the whole host: a namespace unreadable or failed, "
         "or a listening socket without a readable owner process.")

@@ -40,8 +40,8 @@ sys.stdin.read()
 class Holder:
     """Runs HOLDER (optionally prefixed, e.g. by `ip netns exec NAME`) and owns the process."""
 
-    def __init__(self, specs, prefix=()):
-        self.proc = subprocess.Popen([*prefix, sys.executable, "-c", HOLDER, json.dumps(specs)],
+    def __init__(self, specs, prefix=(), python=sys.executable):
+        self.proc = subprocess.Popen([*prefix, python, "-c", HOLDER, json.dumps(specs)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.sockets = json.loads(self.proc.stdout.readline())
         self.pid = self.proc.pid

@@ -63,8 +63,7 @@ TEST(ProcInterfacesTest, LocalIpv4AddressesFromFibTrieNamedByRoute) {
   InterfaceTable table;
   ASSERT_TRUE(ParseFibTrieLocal(kFibTrie, table));
   NameIpv4Interfaces(kRoute, table);
-  EXPECT_EQ(Texts(table),
-            (std::vector<std::string>{"10.9.0.1@v0", "127.0.0.1@lo", "198.20.0.1@"}));
+  EXPECT_EQ(Texts(table), (std::vector<std::string>{"10.9.0.1@v0", "127.0.0.1@lo", "198.20.0.1@"}));
 }
 
 TEST(ProcInterfacesTest, Ipv6AddressesWithIndexAndName) {
