@@ -53,6 +53,7 @@ std::optional<bool> BorrowedV6Only(const std::string& proc_path, int pid, std::u
   if (!socket.valid()) {
     return std::nullopt;
   }
+
   // The fd number may have been reused between the readlink and the copy: check the inode.
   struct stat st {};
 
@@ -74,8 +75,7 @@ int RefineV6Only(std::span<Listener> listeners,
   for (auto& listener : listeners) {
     if (listener.family != AddressFamily::kIpv6 || listener.address != "::" ||
         listener.v6only.has_value() ||
-        std::find(proc_netns.begin(), proc_netns.end(), listener.netns_inode) ==
-            proc_netns.end()) {
+        std::find(proc_netns.begin(), proc_netns.end(), listener.netns_inode) == proc_netns.end()) {
       continue;
     }
     if (listener.process.pid != 0 && !listener.inodes.empty()) {

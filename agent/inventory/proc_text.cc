@@ -29,6 +29,24 @@ std::string ContainerId(std::string_view component) {
   return IsHex64(id) ? std::string(id.substr(0, 12)) : std::string();
 }
 
+// "pod<uid>" (cgroupfs driver) or "kubepods-<qos>-pod<uid with _>.slice" (systemd driver)
+// -> "pod/<uid>"; empty for anything else.
+std::string PodId(std::string_view component) {
+  if (component.ends_with(".slice")) {
+    component.remove_suffix(6);
+  }
+  const auto at = component.rfind("pod");
+  if (at == std::string_view::npos || (at != 0 && component[at - 1] != '-')) {
+    return {};
+  }
+  std::string uid(component.substr(at + 3));
+  std::replace(uid.begin(), uid.end(), '_', '-');
+  const bool valid = uid.size() == 36 && std::all_of(uid.begin(), uid.end(), [](char c) {
+                       return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-';
+                     });
+  return valid ? "pod/" + uid : std::string();
+}
+
 }  // namespace
 
 Result<std::string> ReadWholeFile(const std::string& path,
@@ -74,6 +92,7 @@ Result<std::string> ReadLink(const std::string& path) {
 
 std::string UnitFromCgroupPath(std::string_view path) {
   std::string fallback;
+  std::string pod;
   while (!path.empty()) {
     const auto slash = path.rfind('/');
     const auto component = slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -84,11 +103,14 @@ std::string UnitFromCgroupPath(std::string_view path) {
     if (component.ends_with(".service")) {
       return std::string(component);
     }
+    if (pod.empty()) {
+      pod = PodId(component);  // a pod's own cgroup (its sandbox), when no container encloses
+    }
     if (fallback.empty() && component.ends_with(".scope")) {
       fallback = component;  // e.g. session-3.scope, unless a service encloses it
     }
   }
-  return fallback;
+  return pod.empty() ? fallback : pod;
 }
 
 std::string UnitFromCgroup(std::string_view cgroup_text) {

@@ -25,7 +25,9 @@ inline Result<std::string> ReadSmallFile(const std::string& path) {
 Result<std::string> ReadLink(const std::string& path);
 
 /// The unit or container id in one cgroup path ("/system.slice/nginx.service" ->
-/// "nginx.service"; ".../docker-<64 hex>.scope" -> the first 12 hex digits). Pure.
+/// "nginx.service"; ".../docker-<64 hex>.scope", "cri-containerd-<id>.scope",
+/// "libpod-<id>.scope", "crio-<id>.scope" or a bare "<id>" -> the first 12 hex digits; a
+/// Kubernetes pod's own cgroup without a container id -> "pod/<uid>"). Pure.
 std::string UnitFromCgroupPath(std::string_view path);
 
 /// The systemd unit ("nginx.service") or container id (12 hex digits) in the text of

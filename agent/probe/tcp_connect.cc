@@ -36,7 +36,14 @@ PhaseResult<UniqueFd> NewSocketInNetns(int family, const std::string& netns_path
     return std::unexpected(SystemError(failure::kNetns, "open " + netns_path, errno));
   }
   if (::setns(target.get(), CLONE_NEWNET) != 0) {
-    return std::unexpected(SystemError(failure::kNetns, "setns " + netns_path, errno));
+    const bool denied = errno == EPERM;  // no CAP_SYS_ADMIN, or RestrictNamespaces=
+    return std::unexpected(SystemError(
+        failure::kNetns,
+        (denied ? "cannot enter the listener's network namespace to connect (inventoried "
+                  "through /proc instead): setns "
+                : "setns ") +
+            netns_path,
+        errno));
   }
   auto fd = NewSocket(family);
   if (::setns(own.get(), CLONE_NEWNET) != 0) {

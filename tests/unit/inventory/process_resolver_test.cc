@@ -245,6 +245,17 @@ TEST(CgroupTest, UnitsAndContainers) {
   EXPECT_EQ(UnitFromCgroup("12:cpu:/x\n1:name=systemd:/system.slice/cron.service\n"),
             "cron.service");
   EXPECT_EQ(UnitFromCgroup("0::/\n"), "");
+  const std::string pod =
+      "0::/kubepods.slice/kubepods-burstable.slice/"
+      "kubepods-burstable-pod1f2e3d4c_5b6a_4789_8abc_0123456789ab.slice/";
+  EXPECT_EQ(UnitFromCgroup(pod + "cri-containerd-" + id + ".scope\n"), id.substr(0, 12));
+  EXPECT_EQ(UnitFromCgroup(pod + "crio-" + id + ".scope\n"), id.substr(0, 12));
+  EXPECT_EQ(UnitFromCgroup(pod + "\n"), "pod/1f2e3d4c-5b6a-4789-8abc-0123456789ab");
+  EXPECT_EQ(UnitFromCgroup("0::/kubepods/besteffort/pod1f2e3d4c-5b6a-4789-8abc-0123456789ab\n"),
+            "pod/1f2e3d4c-5b6a-4789-8abc-0123456789ab");
+  EXPECT_EQ(UnitFromCgroup("0::/machine.slice/libpod-" + id + ".scope/container\n"),
+            id.substr(0, 12));
+  EXPECT_EQ(UnitFromCgroup("0::/user.slice/podman.slice/notapod\n"), "");
   EXPECT_EQ(UnitFromCgroup(""), "");
 }
 
