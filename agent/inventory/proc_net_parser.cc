@@ -68,17 +68,17 @@ bool ParseRow(std::string_view line,
 
 }  // namespace
 
-Status ParseProcNet(std::string_view text,
-                    Protocol protocol,
-                    AddressFamily family,
-                    std::vector<RawSocket>& out) {
-  std::size_t line_number = 0;
-  while (!text.empty()) {
+Status ParseProcNetRows(std::string_view text,
+                        Protocol protocol,
+                        AddressFamily family,
+                        std::vector<RawSocket>& out,
+                        std::size_t first_line) {
+  for (std::size_t line_number = first_line; !text.empty(); ++line_number) {
     const auto end = std::min(text.find('\n'), text.size());
     const auto line = text.substr(0, end);
     text.remove_prefix(std::min(end + 1, text.size()));
-    if (++line_number == 1 || line.find_first_not_of(' ') == std::string_view::npos) {
-      continue;  // header or blank
+    if (line.find_first_not_of(' ') == std::string_view::npos) {
+      continue;  // blank
     }
     RawSocket socket;
     bool wanted = false;
@@ -90,6 +90,15 @@ Status ParseProcNet(std::string_view text,
     }
   }
   return {};
+}
+
+Status ParseProcNet(std::string_view text,
+                    Protocol protocol,
+                    AddressFamily family,
+                    std::vector<RawSocket>& out) {
+  const auto header_end = std::min(text.find('\n'), text.size());
+  text.remove_prefix(std::min(header_end + 1, text.size()));
+  return ParseProcNetRows(text, protocol, family, out, 2);
 }
 
 }  // namespace portwarden::inventory

@@ -17,4 +17,12 @@ Status ParseProcNet(std::string_view text,
                     AddressFamily family,
                     std::vector<RawSocket>& out);
 
+/// The same over a run of whole rows with no header (a chunk of a streamed read), whose first
+/// line is line `first_line` of the file (for error messages).
+Status ParseProcNetRows(std::string_view text,
+                        Protocol protocol,
+                        AddressFamily family,
+                        std::vector<RawSocket>& out,
+                        std::size_t first_line);
+
 }  // namespace portwarden::inventory
