@@ -41,10 +41,13 @@ Status ParseStreamed(const std::string& path,
     }
     const std::string_view data(buffer.get(), kept + static_cast<std::size_t>(n));
     const auto last_newline = data.rfind('\n');
-    if (n == 0 || last_newline == std::string_view::npos) {
-      if (n == 0 || data.size() == kChunk) {  // end, or a row longer than the buffer
-        const auto rest = next_line == 1 ? std::string_view() : data;
-        return ParseProcNetRows(rest, protocol, family, out, next_line);
+    if (n == 0) {  // the end: a last row without its newline, or a lone header
+      return ParseProcNetRows(next_line == 1 ? std::string_view() : data, protocol, family, out,
+                              next_line);
+    }
+    if (last_newline == std::string_view::npos) {
+      if (data.size() == kChunk) {
+        return Fail(path + ": line " + std::to_string(next_line) + " longer than 64 KiB", EINVAL);
       }
       kept = data.size();
       continue;

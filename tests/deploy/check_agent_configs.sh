@@ -12,4 +12,8 @@ open(sys.argv[2], "w").write(yaml.safe_load(open(sys.argv[1]))["data"]["portward
 PY
 for config in "$src/deploy/portwarden.toml" "$tmp/configmap.toml"; do
   "$binary" --config.check --config.file="$config"
+  # The shipped deployments inventory every namespace (read through /proc where they cannot
+  # enter one); "host" would hide every container's and pod's listeners.
+  grep -qx 'namespaces = "all"' <(sed 's/^ *//' "$config") ||
+    { echo "FAIL: $config does not set namespaces = \"all\"" >&2; exit 1; }
 done

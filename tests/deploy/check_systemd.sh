@@ -20,7 +20,12 @@ for forbidden in PrivateNetwork ProtectProc ProcSubset PrivateUsers; do
     exit 1
   fi
 done
+# RestrictNamespaces=yes is why other namespaces are read through /proc/<pid>/net; pidfd_getfd
+# borrows an IPv6 wildcard's fd for its V6ONLY flag (in no systemd 252 group), and EPERM keeps
+# a filtered call from killing the agent.
 for needed in DynamicUser=yes "CapabilityBoundingSet=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE" \
+              "AmbientCapabilities=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE" RestrictNamespaces=yes \
+              "SystemCallFilter=@system-service pidfd_getfd" SystemCallErrorNumber=EPERM \
               ProtectSystem=strict "ExecReload=/bin/kill -HUP \$MAINPID" EnvironmentFile=; do
   grep -qF "$needed" "$unit" || { echo "FAIL: unit lacks $needed" >&2; exit 1; }
 done

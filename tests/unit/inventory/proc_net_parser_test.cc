@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -81,6 +83,49 @@ TEST(ProcNetSocketSourceTest, ReadsTheRunningKernel) {
                           [&](const RawSocket& s) { return s.port == ntohs(addr.sin_port); }));
   ProcNetSocketSource missing("/nonexistent");
   EXPECT_FALSE(missing.Dump(Protocol::kUdp));
+}
+
+// A table several times the 64 KiB read buffer (rows cut at every chunk boundary), written to
+// a directory shaped like /proc/<pid>/net; then a malformed row deep in it.
+TEST(ProcNetSocketSourceTest, StreamsLargeTablesAcrossChunkBoundaries) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("pw_proc_net_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  constexpr int kRows = 2000;  // 150-byte rows: about 300 KB
+  std::string text =
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+      "timeout inode\n";
+  for (int i = 0; i < kRows; ++i) {
+    char row[160];
+    std::snprintf(row, sizeof(row),
+                  "%4d: 0100007F:%04X 00000000:0000 %s 00000000:00000000 00:00000000 00000000  "
+                  "1000        0 %d 1 0000000000000000 100 0 0 10 0",
+                  i, 1024 + i, i % 2 == 0 ? "0A" : "01", 50000 + i);
+    std::string padded(row);
+    padded.resize(149, ' ');
+    text += padded + "\n";
+  }
+  const auto write = [&](const std::string& name, const std::string& body) {
+    std::ofstream(dir / name) << body;
+  };
+  write("tcp", text);
+  write("tcp6", "  sl  local_address\n");
+  ProcNetSocketSource source(dir.string());
+  auto sockets = source.Dump(Protocol::kTcp);
+  ASSERT_TRUE(sockets) << sockets.error().message;
+  ASSERT_EQ(sockets->size(), static_cast<std::size_t>(kRows / 2));
+  for (std::size_t i = 0; i < sockets->size(); ++i) {
+    EXPECT_EQ((*sockets)[i].port, 1024 + 2 * i);
+    EXPECT_EQ((*sockets)[i].inode, 50000U + 2 * i);
+  }
+  write("tcp", text + "garbage row\n" + text.substr(text.find('\n') + 1));
+  auto bad = source.Dump(Protocol::kTcp);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("line " + std::to_string(kRows + 2)), std::string::npos)
+      << bad.error().message;
+  write("tcp", std::string(70000, 'x'));  // one "row" longer than the buffer
+  EXPECT_FALSE(source.Dump(Protocol::kTcp));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
