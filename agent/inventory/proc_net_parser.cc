@@ -68,6 +68,20 @@ bool ParseRow(std::string_view line,
 
 }  // namespace
 
+std::optional<long> SockstatInUse(std::string_view text, std::string_view protocol) {
+  while (!text.empty()) {
+    const auto end = std::min(text.find('\n'), text.size());
+    const auto fields = SplitFields(text.substr(0, end));
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (fields.size() >= 3 && fields[0].size() == protocol.size() + 1 &&
+        fields[0].starts_with(protocol) && fields[0].back() == ':' && fields[1] == "inuse") {
+      long value = 0;
+      return ParseNumber(fields[2], value, 10) ? std::optional<long>(value) : std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
 Status ParseProcNetRows(std::string_view text,
                         Protocol protocol,
                         AddressFamily family,

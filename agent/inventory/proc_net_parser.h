@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,11 @@ Status ParseProcNet(std::string_view text,
                     Protocol protocol,
                     AddressFamily family,
                     std::vector<RawSocket>& out);
+
+/// The "inuse" count of `protocol` ("TCP", "UDP", "TCP6", "UDP6") in the text of
+/// /proc/net/sockstat or sockstat6 (sockets hashed in that namespace: listening, bound or
+/// connected); nullopt when the line is absent or malformed. Pure.
+std::optional<long> SockstatInUse(std::string_view text, std::string_view protocol);
 
 /// The same over a run of whole rows with no header (a chunk of a streamed read), whose first
 /// line is line `first_line` of the file (for error messages).

@@ -9,6 +9,7 @@
 
 #include "agent/core/log.h"
 #include "agent/inventory/proc_net_parser.h"
+#include "agent/inventory/proc_text.h"
 #include "agent/inventory/unique_fd.h"
 
 namespace portwarden::inventory {
@@ -67,12 +68,30 @@ Status ParseStreamed(const std::string& path,
   }
 }
 
+// False when the namespace's sockstat says it holds no socket of this kind: every read of a
+// /proc/net table walks the host-wide tables (for TCP the whole established hash), so a
+// namespace without, say, UDP sockets is not walked for them. True when unsure.
+bool MayHold(const std::string& net_dir, Protocol protocol, AddressFamily family) {
+  const bool v6 = family == AddressFamily::kIpv6;
+  const auto text = ReadSmallFile(net_dir + (v6 ? "/sockstat6" : "/sockstat"));
+  if (!text) {
+    return true;
+  }
+  const std::string name =
+      std::string(protocol == Protocol::kTcp ? "TCP" : "UDP") + (v6 ? "6" : "");
+  const auto in_use = SockstatInUse(*text, name);
+  return !in_use || *in_use > 0;
+}
+
 }  // namespace
 
 Result<std::vector<RawSocket>> ProcNetSocketSource::Dump(Protocol protocol) {
   std::vector<RawSocket> sockets;
   const std::string base = net_dir_ + (protocol == Protocol::kTcp ? "/tcp" : "/udp");
   for (const auto family : {AddressFamily::kIpv4, AddressFamily::kIpv6}) {
+    if (!MayHold(net_dir_, protocol, family)) {
+      continue;
+    }
     const std::string path = family == AddressFamily::kIpv4 ? base : base + "6";
     auto parsed = ParseStreamed(path, protocol, family, sockets);
     // No IPv6 in this kernel is not an error; anything else is.

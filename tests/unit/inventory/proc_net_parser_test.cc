@@ -64,6 +64,18 @@ TEST(ProcNetParserTest, SkipsEstablishedAndRejectsGarbage) {
   EXPECT_NE(bad.error().message.find("line 3"), std::string::npos);
 }
 
+TEST(ProcNetParserTest, SockstatCountsPerProtocol) {
+  constexpr std::string_view kSockstat =
+      "sockets: used 61\nTCP: inuse 40 orphan 1 tw 6913 alloc 40 mem 118\nUDP: inuse 0 mem 0\n"
+      "UDPLITE: inuse 3\n";
+  EXPECT_EQ(SockstatInUse(kSockstat, "TCP"), 40);
+  EXPECT_EQ(SockstatInUse(kSockstat, "UDP"), 0);
+  EXPECT_EQ(SockstatInUse("TCP6: inuse 2\nUDP6: inuse 0\n", "TCP6"), 2);
+  EXPECT_FALSE(SockstatInUse(kSockstat, "TCP6"));
+  EXPECT_FALSE(SockstatInUse("TCP: inuse lots\n", "TCP"));
+  EXPECT_FALSE(SockstatInUse("", "UDP"));
+}
+
 TEST(ProcNetSocketSourceTest, ReadsTheRunningKernel) {
   // Real /proc of the test's own namespace: a listener the test opens must appear.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -109,7 +121,8 @@ TEST(ProcNetSocketSourceTest, StreamsLargeTablesAcrossChunkBoundaries) {
     std::ofstream(dir / name) << body;
   };
   write("tcp", text);
-  write("tcp6", "  sl  local_address\n");
+  write("tcp6", "garbage that must not be read\n");
+  write("sockstat6", "TCP6: inuse 0\nUDP6: inuse 0\n");  // so tcp6 is skipped
   ProcNetSocketSource source(dir.string());
   auto sockets = source.Dump(Protocol::kTcp);
   ASSERT_TRUE(sockets) << sockets.error().message;
