@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import shipped_credentials as shipped  # noqa: E402
 from agent_process import AgentProcess  # noqa: E402
 from inventory_helpers import Holder, ss_key  # noqa: E402
+from privilege import skip_unprivileged  # noqa: E402  (path set by inventory_helpers)
 
 BINARY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "portwarden"
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
@@ -63,13 +64,8 @@ ADDRESSES = {
 
 
 def privileged_or_skip():
-    if os.geteuid() == 0:
-        return
-    if os.environ.get("PORTWARDEN_REQUIRE_PRIVILEGED") == "1":
-        raise SystemExit("FAIL: needs root (network namespaces, setpriv), and "
-                         "PORTWARDEN_REQUIRE_PRIVILEGED=1")
-    print("SKIP: needs root for network namespaces and setpriv")
-    sys.exit(77)
+    if os.geteuid() != 0:
+        skip_unprivileged("needs root for network namespaces and setpriv")
 
 
 def netns_inode(pid):
@@ -288,6 +284,5 @@ class ShippedCredentialsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     sys.argv = sys.argv[:1]
-    if os.environ.get("PW_NO_PRIVILEGED") != "1":
-        privileged_or_skip()
+    privileged_or_skip()
     unittest.main()
