@@ -48,6 +48,7 @@ SPECS = {
     ],
     "unnamed": [
         {"proto": "tcp", "addr": "0.0.0.0", "scope": "private"},
+        {"proto": "tcp", "addr": "127.0.0.1", "port": 8443, "scope": "loopback"},  # discovered
         {"proto": "udp", "addr": "10.77.0.1", "scope": "private"},
         {"proto": "tcp", "addr": "::", "v6only": True, "scope": "loopback"},  # no v6 address
     ],
@@ -234,6 +235,15 @@ class CredentialsTest(unittest.TestCase):
         with self.agent(shipped.unit_setpriv(), shipped.CONFIG) as agent:
             body = self.metrics_after_first_scan(agent)
             line = [l for l in agent.log().splitlines() if "First inventory scan" in l]
+            # The discovered TLS listener on 8443 cannot be probed from outside its namespace:
+            # a failure with its own reason, not silence.
+            failure = re.compile(r'^portwarden_tls_probe_failures_total\{[^}]*target="net:\[%d\]/'
+                                 r'127\.0\.0\.1:8443"[^}]*reason="netns"\} [1-9]'
+                                 % self.inodes["unnamed"], re.M)
+            deadline = time.monotonic() + 30
+            while not failure.search(agent.get("/metrics")[2]) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertRegex(agent.get("/metrics")[2], failure)
         self.assertEqual(len(line), 1, agent.log())
         self.assertRegex(line[0], r"listeners=\d+ namespaces=\"[^\"]*via /proc")
         self.assertGreaterEqual(
