@@ -13,6 +13,9 @@
 namespace portwarden::probe {
 namespace {
 
+/// Copies what the handshake produced, however far it got. Verification fields say what
+/// verification found whenever it ran, also when the server aborted the handshake later (a
+/// chain that verified stays `ok` and verified next to a `tls_alert` failure).
 void ApplyHandshake(HandshakeOutcome& outcome, ProbeResult& result) {
   result.tls_version = std::move(outcome.tls_version);
   result.cipher = std::move(outcome.cipher);
@@ -22,10 +25,13 @@ void ApplyHandshake(HandshakeOutcome& outcome, ProbeResult& result) {
     result.verify_result = "no_certificate";
     return;
   }
-  result.verified = outcome.verify_code == X509_V_OK && !outcome.error;
-  result.verify_result = outcome.error && outcome.verify_code == X509_V_OK
-                             ? "ok"
-                             : std::string(VerifyResultName(outcome.verify_code));
+  if (!outcome.verify_checked) {
+    result.verify_result = "other";
+    result.verify_detail = "the handshake ended before the chain was verified";
+    return;
+  }
+  result.verified = outcome.verify_code == X509_V_OK;
+  result.verify_result = std::string(VerifyResultName(outcome.verify_code));
   result.verify_detail = X509_verify_cert_error_string(outcome.verify_code);
   result.verify_depth = outcome.verify_depth;
 }
@@ -106,7 +112,7 @@ short AddressProbe::Connected() {
     return 0;
   }
   phase_start_ = std::chrono::steady_clock::now();
-  tls_ = std::make_unique<TlsClient>(ctx_, fd_.get(), result_.server_name);
+  tls_ = std::make_unique<TlsClient>(ctx_, fd_.get(), result_.server_name, deadline_.at);
   state_ = State::kHandshaking;
   return Handshake();
 }
@@ -121,7 +127,10 @@ short AddressProbe::Handshake() {
 
 void AddressProbe::EndHandshake() {
   HandshakeOutcome outcome = tls_->Finish();
-  result_.phases.handshake = SecondsSince(phase_start_);
+  // Up to where our side of the handshake ended: not the agent's own verdict wait.
+  result_.phases.handshake =
+      outcome.ended_at ? std::chrono::duration<double>(*outcome.ended_at - phase_start_).count()
+                       : SecondsSince(phase_start_);
   tls_.reset();
   fd_.Reset(-1);
   state_ = State::kDone;

@@ -15,6 +15,7 @@ inline constexpr std::string_view kConnectTimeout = "connect_timeout";  ///< No 
 inline constexpr std::string_view kConnectError = "connect_error";      ///< Unreachable, ...
 inline constexpr std::string_view kTlsSetup = "tls_setup";        ///< CA/client cert unusable.
 inline constexpr std::string_view kTlsTimeout = "tls_timeout";    ///< Handshake too slow.
+inline constexpr std::string_view kTlsFlood = "tls_flood";        ///< Peer sent > 1 MiB.
 inline constexpr std::string_view kTlsAlert = "tls_alert";        ///< Peer sent an alert.
 inline constexpr std::string_view kTlsEof = "tls_eof";            ///< Peer closed early.
 inline constexpr std::string_view kTlsProtocol = "tls_protocol";  ///< Not TLS / bad msg.

@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 
 #include "agent/probe/probe_loop.h"
 #include "agent/probe/prober.h"
+#include "agent/probe/resolver.h"
+#include "agent/probe/stage_queue.h"
 
 namespace portwarden::probe {
 namespace {
@@ -27,68 +28,144 @@ std::size_t UsableCpus() {
 /// ~15 % more CPU per probe than one (measured with tests/bench/probe_cycles).
 constexpr std::size_t kJobsPerLoop = 1000;
 
-std::size_t LoopsFor(std::size_t loop_jobs) {
-  return std::min(UsableCpus(), (loop_jobs + kJobsPerLoop - 1) / kJobsPerLoop);
-}
+/// One target's addresses (written once, by whoever resolves it, before its jobs are queued)
+/// and results (one per address, each written by the lane that finishes it).
+struct TargetState {
+  std::vector<ResolvedAddress> addresses;
+  std::vector<ProbeResult> results;
+};
 
-/// Everything a lane needs to build and finish probes.
-struct Stage {
-  const std::vector<ProbeTarget>& targets;
-  const std::vector<AddressJob>& jobs;
-  const config::Config& config;
-  TlsContextCache& contexts;
-  const std::atomic<bool>* cancelled;
-  std::vector<ProbeResult>& results;
+/// The shared state of one ProbeTargets() call and what each kind of lane does with it.
+class Stage {
+ public:
+  Stage(const std::vector<ProbeTarget>& targets,
+        const config::Config& config,
+        TlsContextCache& contexts,
+        const std::atomic<bool>* cancelled)
+      : targets_(targets),
+        config_(config),
+        contexts_(contexts),
+        cancelled_(cancelled),
+        states_(targets.size()),
+        queue_(static_cast<std::size_t>(std::max(1, config.agent.probe_concurrency)),
+               targets.size()) {}
+
+  /// IP literals are converted here and queued at once; names go to the workers.
+  void Seed() {
+    for (std::size_t i = 0; i < targets_.size(); ++i) {
+      if (IsIpLiteral(targets_[i].endpoint.host)) {
+        ResolveTarget(i, false);
+      } else {
+        queue_.PushTask({i, 0, nullptr});
+      }
+    }
+  }
+
+  void LoopLane(std::size_t slots) {
+    RunProbeLoop(
+        slots, [&] { return Next(); },
+        [&](std::size_t id, std::unique_ptr<AddressProbe> probe) { Done(id, std::move(probe)); },
+        queue_.wake_fd());
+  }
+
+  void WorkerLane() {
+    while (auto task = queue_.WaitTask()) {
+      if (!task->probe) {
+        ResolveTarget(task->target_index, true);
+        continue;
+      }
+      Complete(task->job_id, *task->probe);
+    }
+  }
+
+  std::vector<ProbeResult> Results() {
+    std::vector<ProbeResult> out;
+    for (auto& state : states_) {
+      std::move(state.results.begin(), state.results.end(), std::back_inserter(out));
+    }
+    return out;
+  }
+
+ private:
+  /// Resolves target `i` (blocking for a name) and queues its addresses, or records why not.
+  void ResolveTarget(std::size_t i, bool wake) {
+    const auto& endpoint = targets_[i].endpoint;
+    const SteadyTime start = std::chrono::steady_clock::now();
+    const ProbeDeadline deadline{start + TimeoutOf(targets_[i], config_), cancelled_};
+    auto addresses = Resolve(endpoint.host, endpoint.port, endpoint.ip_family,
+                             std::max(1, endpoint.max_addresses), deadline);
+    const double seconds = SecondsSince(start);
+    TargetState& state = states_[i];
+    if (!addresses) {
+      state.results.push_back(ResolveFailure(targets_[i], addresses.error(), seconds));
+      queue_.Resolved(0);
+      return;
+    }
+    state.addresses = std::move(*addresses);
+    state.results.resize(state.addresses.size());
+    queue_.Resolved(state.addresses.size());
+    for (std::size_t a = 0; a < state.addresses.size(); ++a) {
+      queue_.PushJob({i, a, seconds}, wake);
+    }
+  }
+
+  LoopEntry Next() {
+    std::size_t id = 0;
+    AddressJob job;
+    switch (queue_.TakeJob(id, job)) {
+      case StageQueue::Take::kDone:
+        return {};
+      case StageQueue::Take::kLater:
+        return {0, nullptr, true};
+      case StageQueue::Take::kJob:
+        break;
+    }
+    const ProbeTarget& target = targets_[job.target_index];
+    return {id, std::make_unique<AddressProbe>(
+                    target, states_[job.target_index].addresses[job.address_index],
+                    job.resolve_seconds, ContextOf(target), DeadlineOf(job))};
+  }
+
+  /// A handshake is over: HTTP checks go to a worker, anything else is final now.
+  void Done(std::size_t id, std::unique_ptr<AddressProbe> probe) {
+    if (probe->HandshakeCompleted() && probe->target().endpoint.http) {
+      queue_.PushTask({0, id, std::move(probe)});
+      return;
+    }
+    Complete(id, *probe);
+  }
+
+  /// Runs what is left of job `id` (its HTTP checks, if any) and stores its result.
+  void Complete(std::size_t id, AddressProbe& probe) {
+    const AddressJob job = queue_.Job(id);
+    states_[job.target_index].results[job.address_index] = CompleteProbe(probe);
+    queue_.Finished(true);
+  }
 
   ProbeDeadline DeadlineOf(const AddressJob& job) const {
-    const ProbeTarget& target = targets[job.target_index];
     const auto resolve = std::chrono::duration_cast<SteadyTime::duration>(
         std::chrono::duration<double>(job.resolve_seconds));
-    return {std::chrono::steady_clock::now() + TimeoutOf(target, config) - resolve, cancelled};
+    return {
+        std::chrono::steady_clock::now() + TimeoutOf(targets_[job.target_index], config_) - resolve,
+        cancelled_};
   }
 
   PhaseResult<SSL_CTX*> ContextOf(const ProbeTarget& target) const {
     const auto& e = target.endpoint;
-    auto ctx = contexts.Get({e.ca_file, e.ca_path, e.cert_file, e.key_file});
+    auto ctx = contexts_.Get({e.ca_file, e.ca_path, e.cert_file, e.key_file});
     if (!ctx) {
       return std::unexpected(ctx.error());
     }
     return ctx->get();  // The cache keeps it alive until the next cycle.
   }
+
+  const std::vector<ProbeTarget>& targets_;
+  const config::Config& config_;
+  TlsContextCache& contexts_;
+  const std::atomic<bool>* cancelled_;
+  std::vector<TargetState> states_;
+  StageQueue queue_;
 };
-
-/// A lane that probes jobs[ids[cursor++]] one at a time on its thread.
-void BlockingLane(const Stage& stage,
-                  const std::vector<std::size_t>& ids,
-                  std::atomic<std::size_t>& cursor) {
-  for (std::size_t i = cursor++; i < ids.size(); i = cursor++) {
-    const AddressJob& job = stage.jobs[ids[i]];
-    const ProbeTarget& target = stage.targets[job.target_index];
-    stage.results[ids[i]] = ProbeAddress(target, job.address, job.resolve_seconds,
-                                         stage.ContextOf(target), stage.DeadlineOf(job));
-  }
-}
-
-/// A lane that runs an event loop over jobs[ids[cursor++]] with `slots` in flight.
-void LoopLane(const Stage& stage,
-              const std::vector<std::size_t>& ids,
-              std::atomic<std::size_t>& cursor,
-              std::size_t slots) {
-  RunProbeLoop(
-      slots,
-      [&]() -> LoopEntry {
-        const std::size_t i = cursor++;
-        if (i >= ids.size()) {
-          return {};
-        }
-        const AddressJob& job = stage.jobs[ids[i]];
-        const ProbeTarget& target = stage.targets[job.target_index];
-        return {ids[i],
-                std::make_unique<AddressProbe>(target, job.address, job.resolve_seconds,
-                                               stage.ContextOf(target), stage.DeadlineOf(job))};
-      },
-      [&](std::size_t id, AddressProbe& probe) { stage.results[id] = CompleteProbe(probe); });
-}
 
 }  // namespace
 
@@ -96,58 +173,47 @@ Duration TimeoutOf(const ProbeTarget& target, const config::Config& config) {
   return target.endpoint.timeout.value_or(config.agent.probe_timeout);
 }
 
-LanePlan PlanLanes(std::size_t loop_jobs,
-                   std::size_t blocking_jobs,
+LanePlan PlanLanes(std::size_t targets,
+                   std::size_t names,
+                   std::size_t http,
                    int concurrency,
                    std::size_t loops_wanted) {
   const auto budget = static_cast<std::size_t>(std::max(1, concurrency));
   LanePlan plan;
-  if (budget == 1 || loop_jobs == 0) {
-    plan.blocking = std::min(budget, loop_jobs + blocking_jobs);
+  if (targets == 0) {
     return plan;
   }
-  if (blocking_jobs > 0) {
-    // Share the budget in proportion to the work, keeping at least one slot for each kind.
-    const std::size_t share = budget * blocking_jobs / (blocking_jobs + loop_jobs);
-    plan.blocking = std::clamp<std::size_t>(share, 1, std::min(blocking_jobs, budget - 1));
-  }
-  plan.loop_slots = budget - plan.blocking;
-  plan.loops = std::clamp<std::size_t>(loops_wanted, 1, std::min(plan.loop_slots, loop_jobs));
+  plan.loop_slots = budget;
+  plan.loops = std::clamp<std::size_t>(loops_wanted, 1, std::min(budget, targets));
+  plan.workers = std::min({budget, names + http, kMaxWorkers});
   return plan;
 }
 
-std::vector<ProbeResult> ProbeAll(const std::vector<ProbeTarget>& targets,
-                                  const std::vector<AddressJob>& jobs,
-                                  const config::Config& config,
-                                  TlsContextCache& contexts,
-                                  WorkerPool& pool,
-                                  const std::atomic<bool>* cancelled) {
-  std::vector<ProbeResult> results(jobs.size());
-  std::vector<std::size_t> loop_ids;
-  std::vector<std::size_t> blocking_ids;
-  for (std::size_t i = 0; i < jobs.size(); ++i) {
-    (targets[jobs[i].target_index].endpoint.http ? blocking_ids : loop_ids).push_back(i);
-  }
-  const LanePlan plan = PlanLanes(loop_ids.size(), blocking_ids.size(),
-                                  config.agent.probe_concurrency, LoopsFor(loop_ids.size()));
-  if (plan.loops == 0) {
-    std::move(loop_ids.begin(), loop_ids.end(), std::back_inserter(blocking_ids));
-  }
-  const Stage stage{targets, jobs, config, contexts, cancelled, results};
-  std::atomic<std::size_t> loop_cursor{0};
-  std::atomic<std::size_t> blocking_cursor{0};
-  const std::size_t lanes = plan.loops + plan.blocking;
+std::vector<ProbeResult> ProbeTargets(const std::vector<ProbeTarget>& targets,
+                                      const config::Config& config,
+                                      TlsContextCache& contexts,
+                                      WorkerPool& pool,
+                                      const std::atomic<bool>* cancelled) {
+  const auto names = static_cast<std::size_t>(std::count_if(
+      targets.begin(), targets.end(), [](const auto& t) { return !IsIpLiteral(t.endpoint.host); }));
+  const auto http = static_cast<std::size_t>(
+      std::count_if(targets.begin(), targets.end(), [](const auto& t) { return t.endpoint.http; }));
+  const std::size_t loops_wanted =
+      std::min(UsableCpus(), (targets.size() + kJobsPerLoop - 1) / kJobsPerLoop);
+  const LanePlan plan =
+      PlanLanes(targets.size(), names, http, config.agent.probe_concurrency, loops_wanted);
+  Stage stage(targets, config, contexts, cancelled);
+  stage.Seed();
+  const std::size_t lanes = plan.loops + plan.workers;
   pool.Run(lanes, static_cast<int>(lanes), [&](std::size_t lane) {
     if (lane < plan.loops) {
       // Spread the slots: the first (slots % loops) loops take one more.
-      const std::size_t slots =
-          plan.loop_slots / plan.loops + (lane < plan.loop_slots % plan.loops ? 1 : 0);
-      LoopLane(stage, loop_ids, loop_cursor, slots);
+      stage.LoopLane(plan.loop_slots / plan.loops + (lane < plan.loop_slots % plan.loops ? 1 : 0));
     } else {
-      BlockingLane(stage, blocking_ids, blocking_cursor);
+      stage.WorkerLane();
     }
   });
-  return results;
+  return stage.Results();
 }
 
 }  // namespace portwarden::probe

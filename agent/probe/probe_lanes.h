@@ -7,45 +7,44 @@
 #include "agent/config/config.h"
 #include "agent/probe/probe_result.h"
 #include "agent/probe/prober_pool.h"
-#include "agent/probe/resolver.h"
 #include "agent/probe/tls_context.h"
 
 namespace portwarden::probe {
 
-/// One unit of work for the probe stage: one address of one target.
-struct AddressJob {
-  std::size_t target_index = 0;
-  ResolvedAddress address;
-  double resolve_seconds = 0;
-};
-
 /// The whole-probe timeout of `target`: its own, else agent.probe_timeout.
 Duration TimeoutOf(const ProbeTarget& target, const config::Config& config);
 
-/// How a cycle's probe stage uses its threads: `loops` event loops (ProbeLoop) with
-/// `loop_slots` probes in flight between them, and `blocking` threads for the probes with HTTP
-/// checks (libcurl's easy interface blocks). At most `probe_concurrency` probes in flight.
+/// Most blocking workers a cycle starts (each resolution of a name and each target's HTTP
+/// checks blocks one while it runs).
+inline constexpr std::size_t kMaxWorkers = 256;
+
+/// How a cycle uses its threads: `loops` event loops (ProbeLoop) sharing `loop_slots`
+/// handshakes in flight, and `workers` blocking threads for name resolutions and HTTP checks
+/// (libcurl's easy interface blocks). However the work moves between them, at most
+/// `probe_concurrency` probes are in flight (StageQueue).
 struct LanePlan {
   std::size_t loops = 0;
   std::size_t loop_slots = 0;
-  std::size_t blocking = 0;
+  std::size_t workers = 0;
 };
 
-/// The plan for `loop_jobs` handshake-only probes and `blocking_jobs` probes with HTTP checks,
-/// with at most `loops_wanted` event loops (the CPUs the agent may use).
-LanePlan PlanLanes(std::size_t loop_jobs,
-                   std::size_t blocking_jobs,
+/// The plan for `targets` targets of which `names` need a resolver and `http` have HTTP
+/// checks, with at most `loops_wanted` event loops (the CPUs the agent may use).
+LanePlan PlanLanes(std::size_t targets,
+                   std::size_t names,
+                   std::size_t http,
                    int concurrency,
                    std::size_t loops_wanted);
 
-/// Stage 2 of a cycle: probes every job, each under its own deadline (counted from its
-/// resolution), and returns the results in job order. Thread-safe per call; `pool` runs one
-/// stage at a time.
-std::vector<ProbeResult> ProbeAll(const std::vector<ProbeTarget>& targets,
-                                  const std::vector<AddressJob>& jobs,
-                                  const config::Config& config,
-                                  TlsContextCache& contexts,
-                                  WorkerPool& pool,
-                                  const std::atomic<bool>* cancelled);
+/// One cycle's resolve and probe stages, pipelined: IP literals start their handshake at once,
+/// names are resolved on workers and each address starts as soon as its name resolved, and a
+/// completed handshake with HTTP checks moves to a worker while the loop goes on. Each probe
+/// has one deadline from its resolution's start. Returns the results in target order (then
+/// address order; a target that did not resolve has one). `pool` runs one stage at a time.
+std::vector<ProbeResult> ProbeTargets(const std::vector<ProbeTarget>& targets,
+                                      const config::Config& config,
+                                      TlsContextCache& contexts,
+                                      WorkerPool& pool,
+                                      const std::atomic<bool>* cancelled);
 
 }  // namespace portwarden::probe

@@ -1,6 +1,7 @@
 #include "agent/probe/probe_loop.h"
 
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +15,12 @@ namespace {
 
 /// Longest single wait, so a cancel is noticed promptly.
 constexpr auto kMaxWait = std::chrono::milliseconds(50);
+
+/// The epoll cookie of the wake fd (slots use their index).
+constexpr std::uint64_t kWakeCookie = ~std::uint64_t{0};
+
+/// What the last Refill() left: slots full, nothing to take yet, or nothing more ever.
+enum class Pull : std::uint8_t { kFull, kLater, kDone };
 
 /// The probes in flight, each in a fixed slot whose index is its epoll cookie. A probe's
 /// socket is registered once, edge-triggered for both directions: OpenSSL only asks to wait
@@ -32,6 +39,14 @@ class Slots {
   bool Empty() const { return free_.size() == entries_.size(); }
 
   int epoll() const { return epoll_.get(); }
+
+  /// Watches `fd` (edge-triggered) under kWakeCookie.
+  void Watch(int fd) {
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLET;
+    event.data.u64 = kWakeCookie;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event);
+  }
 
   /// Takes a probe that is waiting on its socket; false if the socket cannot be watched.
   bool Add(LoopEntry& entry) {
@@ -52,8 +67,8 @@ class Slots {
   /// Hands the finished probe in `slot` to `done` and frees the slot.
   void Finish(std::size_t slot, const ProbeDone& done) {
     LoopEntry entry = std::move(entries_[slot]);
-    done(entry.id, *entry.probe);
     free_.push_back(slot);
+    done(entry.id, std::move(entry.probe));
   }
 
   /// Expires the probes whose wait ran out (or that were cancelled) and returns the
@@ -83,42 +98,60 @@ class Slots {
   UniqueFd epoll_;
 };
 
-/// Starts probes from `next` while slots are free; false once `next` ran dry.
-bool Refill(Slots& slots, const NextProbe& next, const ProbeDone& done) {
+/// Starts probes from `next` while slots are free.
+Pull Refill(Slots& slots, const NextProbe& next, const ProbeDone& done) {
   while (!slots.Full()) {
     LoopEntry entry = next();
     if (!entry.probe) {
-      return false;
+      return entry.later ? Pull::kLater : Pull::kDone;
     }
     AddressProbe& probe = *entry.probe;
     if (!probe.deadline().Cancelled() && probe.Step() != 0 && slots.Add(entry)) {
       continue;
     }
     probe.Expire();  // Cancelled, or the socket could not be watched; no-op when finished.
-    done(entry.id, probe);
+    done(entry.id, std::move(entry.probe));
   }
-  return true;
+  return Pull::kFull;
+}
+
+void Drain(int fd) {
+  std::uint64_t count = 0;
+  [[maybe_unused]] const auto n = ::read(fd, &count, sizeof(count));
 }
 
 }  // namespace
 
-void RunProbeLoop(std::size_t slot_count, const NextProbe& next, const ProbeDone& done) {
+void RunProbeLoop(std::size_t slot_count,
+                  const NextProbe& next,
+                  const ProbeDone& done,
+                  int wake_fd) {
   Slots slots(std::max<std::size_t>(slot_count, 1));
-  std::vector<epoll_event> events(std::max<std::size_t>(slot_count, 1));
-  bool more = true;
+  std::vector<epoll_event> events(std::max<std::size_t>(slot_count, 1) + 1);
+  if (wake_fd >= 0) {
+    slots.Watch(wake_fd);
+  }
+  Pull pull = Pull::kFull;
   while (true) {
-    more = more && Refill(slots, next, done);
+    if (pull != Pull::kDone) {
+      pull = Refill(slots, next, done);
+    }
     const int timeout = slots.Sweep(std::chrono::steady_clock::now(), done);
-    if (more && !slots.Full()) {
+    if (pull == Pull::kFull && !slots.Full()) {
       continue;  // Expired probes freed slots: fill them before waiting.
     }
-    if (slots.Empty()) {
+    if (slots.Empty() && pull == Pull::kDone) {
       return;
     }
     const int ready =
         ::epoll_wait(slots.epoll(), events.data(), static_cast<int>(events.size()), timeout);
     for (int i = 0; i < ready; ++i) {
-      const auto slot = static_cast<std::size_t>(events[static_cast<std::size_t>(i)].data.u64);
+      const std::uint64_t cookie = events[static_cast<std::size_t>(i)].data.u64;
+      if (cookie == kWakeCookie) {
+        Drain(wake_fd);
+        continue;
+      }
+      const auto slot = static_cast<std::size_t>(cookie);
       LoopEntry& entry = slots.At(slot);
       if (entry.probe && !entry.probe->deadline().Cancelled() && entry.probe->Step() == 0) {
         slots.Finish(slot, done);

@@ -149,65 +149,15 @@ void ProbeRunner::Cancel() {
   state_->cancelled = true;
 }
 
-namespace {
-
-/// Stage 1: resolves every target; a name may fan out into several addresses. Targets that
-/// do not resolve become results right away.
-std::vector<AddressJob> ResolveAll(const std::vector<ProbeTarget>& targets,
-                                   const config::Config& config,
-                                   const std::atomic<bool>* cancelled,
-                                   WorkerPool& pool,
-                                   std::vector<ProbeResult>& failures) {
-  std::vector<std::vector<AddressJob>> per_target(targets.size());
-  std::vector<std::optional<ProbeResult>> resolve_failures(targets.size());
-  // IP literals need no resolver: only names get threads of their own, so a cycle over
-  // literal targets wakes no worker at all.
-  const auto names = std::count_if(targets.begin(), targets.end(),
-                                   [](const auto& t) { return !IsIpLiteral(t.endpoint.host); });
-  const int concurrency = static_cast<int>(
-      std::clamp<std::ptrdiff_t>(names, 1, std::max(1, config.agent.probe_concurrency)));
-  // Each target's deadline starts with its resolution: a resolver that never answers costs
-  // the target its timeout (dns_timeout) and holds up no one else's deadline.
-  pool.Run(targets.size(), concurrency, [&](std::size_t i) {
-    const auto& endpoint = targets[i].endpoint;
-    const SteadyTime start = std::chrono::steady_clock::now();
-    const ProbeDeadline deadline{start + TimeoutOf(targets[i], config), cancelled};
-    auto addresses = Resolve(endpoint.host, endpoint.port, endpoint.ip_family,
-                             std::max(1, endpoint.max_addresses), deadline);
-    const double seconds = SecondsSince(start);
-    if (!addresses) {
-      resolve_failures[i] = ResolveFailure(targets[i], addresses.error(), seconds);
-      return;
-    }
-    for (auto& address : *addresses) {
-      per_target[i].push_back(AddressJob{i, std::move(address), seconds});
-    }
-  });
-  std::vector<AddressJob> jobs;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    std::move(per_target[i].begin(), per_target[i].end(), std::back_inserter(jobs));
-    if (resolve_failures[i]) {
-      failures.push_back(std::move(*resolve_failures[i]));
-    }
-  }
-  return jobs;
-}
-
-}  // namespace
-
 ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
                                   const config::Config& config) {
   const std::atomic<bool>* cancelled = &state_->cancelled;
   // Contexts outlive cycles; one stat() per file tells whether a CA file or client
   // certificate was renewed since (then it is re-read now).
   state_->contexts.Revalidate();
-  std::vector<ProbeResult> failures;
-  const std::vector<AddressJob> jobs =
-      ResolveAll(targets, config, cancelled, state_->pool, failures);
-  // Stage 2: probe every address; each probe's deadline counts from its own resolve start.
+  // Resolution and probing are pipelined: a name that never resolves holds back no one.
   std::vector<ProbeResult> results =
-      ProbeAll(targets, jobs, config, state_->contexts, state_->pool, cancelled);
-  std::move(failures.begin(), failures.end(), std::back_inserter(results));
+      ProbeTargets(targets, config, state_->contexts, state_->pool, cancelled);
   ProbeReport report;
   report.handshake_bounds = kHandshakeBounds;
   for (const auto& result : results) {

@@ -68,8 +68,62 @@ PhaseError HandshakeError(SSL* ssl, int rc) {
 
 /// TLS 1.3 servers judge the client certificate after the client has finished its side of
 /// the handshake, so a rejection arrives as an alert just after SSL_connect succeeded. When
-/// the server asked for a certificate we could not give, wait briefly for that alert.
+/// the server asked for a certificate we could not give, wait briefly for that alert; a
+/// NewSessionTicket (which servers send once they accepted us) ends the wait early. The wait
+/// is not part of the measured handshake.
 constexpr auto kClientCertVerdictWait = std::chrono::milliseconds(300);
+
+/// The socket BIO's callback: before each read, stops reading once the deadline passed;
+/// after it, charges the bytes to the budget. A stopped read fails without a retry flag, so
+/// OpenSSL returns from SSL_connect/SSL_peek at once and TlsClient reports `guard.tripped`.
+long GuardRead(BIO* bio,
+               int oper,
+               const char* /*data*/,
+               std::size_t /*length*/,
+               int /*argi*/,
+               long /*argl*/,
+               int ret,
+               std::size_t* processed) {
+  auto* guard = reinterpret_cast<ReadGuard*>(BIO_get_callback_arg(bio));
+  if (guard == nullptr) {
+    return ret;
+  }
+  if (oper == BIO_CB_READ) {
+    if (!guard->tripped && std::chrono::steady_clock::now() >= guard->deadline) {
+      guard->tripped = PhaseError{
+          failure::kTlsTimeout, "handshake: not finished before the deadline (peer kept sending)"};
+    }
+    if (guard->tripped) {
+      BIO_clear_retry_flags(bio);
+      return -1;
+    }
+  } else if (oper == (BIO_CB_READ | BIO_CB_RETURN) && ret > 0 && processed != nullptr) {
+    if (*processed >= guard->budget) {
+      guard->budget = 0;
+      guard->tripped =
+          PhaseError{failure::kTlsFlood, "handshake: the peer sent more than " +
+                                             std::to_string(kMaxHandshakeBytes / 1024) + " KiB"};
+    } else {
+      guard->budget -= *processed;
+    }
+  }
+  return ret;
+}
+
+/// Notes a NewSessionTicket from the server (the msg callback, set for the verdict wait).
+void NoteTicket(int write_p,
+                int /*version*/,
+                int content_type,
+                const void* data,
+                std::size_t length,
+                SSL* /*ssl*/,
+                void* arg) {
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  if (write_p == 0 && content_type == SSL3_RT_HANDSHAKE && length > 0 &&
+      bytes[0] == SSL3_MT_NEWSESSION_TICKET) {
+    static_cast<VerifyRecord*>(arg)->ticket_seen = true;
+  }
+}
 
 /// The poll events OpenSSL waits for after `rc`, or 0 when it failed for good.
 short WantedEvents(SSL* ssl, int rc) {
@@ -108,6 +162,7 @@ int RecordingVerifyCallback(int preverify_ok, X509_STORE_CTX* store) {
       record->presented.reset(X509_chain_up_ref(untrusted));
     }
   }
+  record->checked = true;
   if (preverify_ok == 0 && record->code == X509_V_OK) {
     record->code = X509_STORE_CTX_get_error(store);
     record->depth = X509_STORE_CTX_get_error_depth(store);
@@ -115,13 +170,19 @@ int RecordingVerifyCallback(int preverify_ok, X509_STORE_CTX* store) {
   return 1;
 }
 
-TlsClient::TlsClient(SSL_CTX* ctx, int fd, const std::string& server_name) : ssl_(SSL_new(ctx)) {
+TlsClient::TlsClient(SSL_CTX* ctx, int fd, const std::string& server_name, SteadyTime deadline)
+    : ssl_(SSL_new(ctx)) {
   if (!ssl_ || SSL_set_fd(ssl_.get(), fd) != 1) {
     error_ = PhaseError{failure::kTlsSetup, "SSL_new failed"};
     state_ = State::kDone;
     return;
   }
   SSL_set_ex_data(ssl_.get(), 0, &record_);
+  SSL_set_options(ssl_.get(), SSL_OP_NO_RENEGOTIATION);
+  guard_.deadline = deadline;
+  BIO* bio = SSL_get_rbio(ssl_.get());
+  BIO_set_callback_ex(bio, GuardRead);
+  BIO_set_callback_arg(bio, reinterpret_cast<char*>(&guard_));
   if (IsIpLiteral(server_name)) {
     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), server_name.c_str());
   } else if (!server_name.empty()) {
@@ -134,6 +195,7 @@ TlsClient::TlsClient(SSL_CTX* ctx, int fd, const std::string& server_name) : ssl
 TlsClient::~TlsClient() {
   if (ssl_) {
     SSL_set_ex_data(ssl_.get(), 0, nullptr);
+    BIO_set_callback_arg(SSL_get_rbio(ssl_.get()), nullptr);
   }
 }
 
@@ -149,21 +211,29 @@ short TlsClient::Step() {
   return 0;
 }
 
+/// A handshake (or verdict) read that ended for good: the guard's reason first, else OpenSSL's.
+short TlsClient::Failed(int rc) {
+  error_ = guard_.tripped ? *guard_.tripped : HandshakeError(ssl_.get(), rc);
+  ERR_clear_error();
+  ended_at_ = std::chrono::steady_clock::now();
+  state_ = State::kDone;
+  return 0;
+}
+
 short TlsClient::Connect() {
   ERR_clear_error();
   errno = 0;
   const int rc = SSL_connect(ssl_.get());
   if (rc != 1) {
-    const short events = WantedEvents(ssl_.get(), rc);
-    if (events == 0) {
-      error_ = HandshakeError(ssl_.get(), rc);
-      state_ = State::kDone;
-    }
-    return events;
+    const short events = guard_.tripped ? 0 : WantedEvents(ssl_.get(), rc);
+    return events != 0 ? events : Failed(rc);
   }
+  ended_at_ = std::chrono::steady_clock::now();
   if (record_.client_cert_missing && SSL_version(ssl_.get()) == TLS1_3_VERSION) {
     state_ = State::kVerdict;
-    verdict_until_ = std::chrono::steady_clock::now() + kClientCertVerdictWait;
+    verdict_until_ = *ended_at_ + kClientCertVerdictWait;
+    SSL_set_msg_callback_arg(ssl_.get(), &record_);
+    SSL_set_msg_callback(ssl_.get(), NoteTicket);
     return AwaitVerdict();
   }
   state_ = State::kDone;
@@ -176,14 +246,12 @@ short TlsClient::AwaitVerdict() {
   char byte = 0;
   ERR_clear_error();
   const int rc = SSL_peek(ssl_.get(), &byte, 1);
-  const short events = rc > 0 ? 0 : WantedEvents(ssl_.get(), rc);
-  if (rc <= 0 && events == 0) {
-    error_ = HandshakeError(ssl_.get(), rc);
+  if (rc > 0 || record_.ticket_seen) {
+    state_ = State::kDone;  // Application data or a session ticket: accepted.
+    return 0;
   }
-  if (events == 0) {
-    state_ = State::kDone;  // Application data (accepted) or an alert (rejected).
-  }
-  return events;
+  const short events = guard_.tripped ? 0 : WantedEvents(ssl_.get(), rc);
+  return events != 0 ? events : Failed(rc);  // An alert: rejected.
 }
 
 SteadyTime TlsClient::WaitLimit(SteadyTime deadline) const {
@@ -203,17 +271,20 @@ HandshakeOutcome TlsClient::Finish() {
   if (!ssl_) {
     return out;
   }
-  if (!out.error) {
+  // The ServerHello fixed version and cipher: report them however far the handshake got.
+  if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_.get()); cipher != nullptr) {
     out.tls_version = VersionName(ssl_.get());
-    out.cipher = SSL_CIPHER_standard_name(SSL_get_current_cipher(ssl_.get()));
+    out.cipher = SSL_CIPHER_standard_name(cipher);
     out.group = GroupName(ssl_.get());
-    if (record_.code == X509_V_OK) {
-      record_.code = SSL_get_verify_result(ssl_.get());
-    }
+  }
+  if (!out.error && record_.code == X509_V_OK) {
+    record_.code = SSL_get_verify_result(ssl_.get());
   }
   CollectChain(ssl_.get(), record_, out);
   out.verify_code = record_.code;
   out.verify_depth = record_.depth;
+  out.verify_checked = record_.checked || !out.error;
+  out.ended_at = ended_at_;
   if (!out.error) {
     SSL_shutdown(ssl_.get());
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,23 @@ struct HandshakeOutcome {
   std::vector<CertificateInfo> chain;  ///< As presented; chain_pos 0 = leaf.
   long verify_code = 0;                ///< First X509_V_ERR_* met; 0 = X509_V_OK.
   int verify_depth = -1;               ///< Chain position of that error.
+  bool verify_checked = false;         ///< The chain went through verification.
+  /// When our side of the handshake ended (SSL_connect succeeded, or the server's rejection
+  /// arrived): excludes the agent's own wait for a client-certificate verdict.
+  std::optional<SteadyTime> ended_at;
+};
+
+/// Most bytes a handshake may read from the peer (the verdict wait included): a legitimate
+/// one needs far less (OpenSSL caps a certificate list at 100 KiB), a HelloRequest or record
+/// flood is cut off here (`tls_flood`) instead of keeping OpenSSL busy until the deadline.
+inline constexpr std::size_t kMaxHandshakeBytes = 1024 * 1024;
+
+/// What the socket BIO's read callback enforces on every read OpenSSL makes, so a peer that
+/// keeps sending cannot hold the thread inside one SSL_connect(): the deadline and a byte cap.
+struct ReadGuard {
+  SteadyTime deadline{};
+  std::size_t budget = kMaxHandshakeBytes;  ///< Bytes the peer may still send.
+  std::optional<PhaseError> tripped;        ///< Why reads were cut off, once they were.
 };
 
 /// Per-handshake record the verify callbacks write into (via SSL app data).
@@ -31,17 +49,20 @@ struct VerifyRecord {
   int depth = -1;
   UniqueX509Stack presented;
   bool client_cert_missing = false;  ///< The server asked for a certificate we do not have.
+  bool checked = false;              ///< The verify callback ran.
+  bool ticket_seen = false;          ///< A NewSessionTicket arrived (the server accepted us).
 };
 
 /// One client handshake over a connected non-blocking socket `fd` (not owned), driven step by
 /// step so one thread can run many at once. `server_name` is sent as SNI (unless it is an IP
 /// literal) and checked against the certificate. Verification never aborts the handshake:
 /// the first error is recorded with its depth, and the presented chain is captured even when
-/// the server then rejects us (e.g. for lacking a client certificate). Not movable (OpenSSL
-/// holds a pointer to it); one thread at a time.
+/// the server then rejects us (e.g. for lacking a client certificate). No read goes past
+/// `deadline` or kMaxHandshakeBytes (ReadGuard), and renegotiation is refused. Not movable
+/// (OpenSSL holds a pointer to it); one thread at a time.
 class TlsClient {
  public:
-  TlsClient(SSL_CTX* ctx, int fd, const std::string& server_name);
+  TlsClient(SSL_CTX* ctx, int fd, const std::string& server_name, SteadyTime deadline);
   TlsClient(const TlsClient&) = delete;
   TlsClient& operator=(const TlsClient&) = delete;
   ~TlsClient();
@@ -65,9 +86,12 @@ class TlsClient {
   enum class State : std::uint8_t { kHandshake, kVerdict, kDone };
   short Connect();
   short AwaitVerdict();
+  short Failed(int rc);
 
   UniqueSsl ssl_;
   VerifyRecord record_;
+  ReadGuard guard_;
+  std::optional<SteadyTime> ended_at_;
   State state_ = State::kHandshake;
   SteadyTime verdict_until_{};
   std::optional<PhaseError> error_;
