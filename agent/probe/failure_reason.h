@@ -12,6 +12,7 @@ inline constexpr std::string_view kDnsTimeout = "dns_timeout";          ///< No 
 inline constexpr std::string_view kNetns = "netns";                     ///< setns() failed.
 inline constexpr std::string_view kConnectRefused = "connect_refused";  ///< RST on SYN.
 inline constexpr std::string_view kConnectTimeout = "connect_timeout";  ///< No SYN-ACK in time.
+inline constexpr std::string_view kConnectReset = "connect_reset";      ///< RST on accept.
 inline constexpr std::string_view kConnectError = "connect_error";      ///< Unreachable, ...
 inline constexpr std::string_view kTlsSetup = "tls_setup";        ///< CA/client cert unusable.
 inline constexpr std::string_view kTlsTimeout = "tls_timeout";    ///< Handshake too slow.

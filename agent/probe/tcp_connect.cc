@@ -97,8 +97,11 @@ std::optional<PhaseError> FinishConnect(int fd) {
   socklen_t length = sizeof(err);
   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &length);
   if (err != 0) {
-    return SystemError(err == ECONNREFUSED ? failure::kConnectRefused : failure::kConnectError,
-                       "connect", err);
+    // ECONNRESET: the peer completed the TCP handshake, then reset it before we could speak.
+    const std::string_view reason = err == ECONNREFUSED ? failure::kConnectRefused
+                                    : err == ECONNRESET ? failure::kConnectReset
+                                                        : failure::kConnectError;
+    return SystemError(reason, "connect", err);
   }
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

@@ -271,8 +271,13 @@ HandshakeOutcome TlsClient::Finish() {
   if (!ssl_) {
     return out;
   }
-  // The ServerHello fixed version and cipher: report them however far the handshake got.
-  if (const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_.get()); cipher != nullptr) {
+  // The ServerHello fixed version and cipher: report them however far the handshake got
+  // (until the keys are in use OpenSSL holds the cipher as "pending").
+  const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_.get());
+  if (cipher == nullptr) {
+    cipher = SSL_get_pending_cipher(ssl_.get());
+  }
+  if (cipher != nullptr) {
     out.tls_version = VersionName(ssl_.get());
     out.cipher = SSL_CIPHER_standard_name(cipher);
     out.group = GroupName(ssl_.get());

@@ -87,6 +87,9 @@ class AgentDaemon {
   /// The agent's log so far.
   std::string Log() const;
 
+  /// The loopback port the agent serves on.
+  std::uint16_t web_port() const { return web_port_; }
+
  private:
   TempDir dir_;
   std::uint16_t web_port_ = 0;
