@@ -23,10 +23,12 @@ Cert Make(const std::string& dir,
                                << req_options << "[dn]\n[ext]\n"
                                << ext;
   Cert cert{base + ".pem", base + ".key", 0, 0};
-  Shell("openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30"
-        " -utf8 -keyout " + cert.key + " -out " + cert.pem + " -subj '" + subject + "' -config " +
-        base + ".cnf -extensions ext" +
-        (issuer != nullptr ? " -CA " + issuer->pem + " -CAkey " + issuer->key : ""));
+  Shell(
+      "openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30"
+      " -utf8 -keyout " +
+      cert.key + " -out " + cert.pem + " -subj '" + subject + "' -config " + base +
+      ".cnf -extensions ext" +
+      (issuer != nullptr ? " -CA " + issuer->pem + " -CAkey " + issuer->key : ""));
   return cert;
 }
 
@@ -56,8 +58,9 @@ void Build(HostileCerts& c) {
   c.chain60_rest = dir + "/chain60_rest.pem";
   std::ofstream(c.chain60_rest) << rest;
 
-  std::string sans = "basicConstraints = CA:FALSE\nsubjectAltName = @alt\n[alt]\n"
-                     "DNS.0 = localhost\nIP.0 = 127.0.0.1\n";
+  std::string sans =
+      "basicConstraints = CA:FALSE\nsubjectAltName = @alt\n[alt]\n"
+      "DNS.0 = localhost\nIP.0 = 127.0.0.1\n";
   for (int i = 1; i < 10000; ++i) {
     sans += "DNS." + std::to_string(i) + " = n" + std::to_string(i) + "\n";
   }
@@ -74,12 +77,15 @@ void Build(HostileCerts& c) {
   // is an IA5String nobody checks: a placeholder of the right length is replaced by bytes no
   // CA would sign. The signature breaks (the probe reports a verification failure), the
   // parse must not.
-  const Cert utf8 = Make(dir, "bad_utf8", "/CN=\xc3\xbf\xc3\xbe-cn", nullptr,
-                         "subjectAltName = DNS:localhost,DNS:hostilesanx.test\n",
-                         "string_mask = nombstr\n");
+  const Cert utf8 =
+      Make(dir, "bad_utf8", "/CN=\xc3\xbf\xc3\xbe-cn", nullptr,
+           "subjectAltName = DNS:localhost,DNS:hostilesanx.test\n", "string_mask = nombstr\n");
   Shell("openssl x509 -in " + utf8.pem + " -outform DER -out " + dir + "/bad_utf8.der");
   std::string der = Read(dir + "/bad_utf8.der");
-  ReplaceAll(der, "hostilesanx", std::string("\xc0\xafsan\xff\xfe" "bad\x80", 11));
+  ReplaceAll(der, "hostilesanx",
+             std::string("\xc0\xafsan\xff\xfe"
+                         "bad\x80",
+                         11));
   std::ofstream(dir + "/bad_utf8.der", std::ios::binary | std::ios::trunc) << der;
   c.bad_utf8 = Cert{dir + "/bad_utf8.der", utf8.key, 0, 0};
 }

@@ -24,8 +24,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/ssl.h>
-
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -36,6 +34,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include <openssl/ssl.h>
 
 namespace {
 
@@ -125,7 +125,7 @@ void Stall(int fd) {
     hello.push_back(b);
   }
   const auto length = static_cast<unsigned char>(hello.size());
-  std::vector<unsigned char> record{0x16, 0x03, 0x03, 0x00, static_cast<unsigned char>(length + 4),
+  std::vector<unsigned char> record{0x16, 0x03, 0x03, 0x00,  static_cast<unsigned char>(length + 4),
                                     0x02, 0x00, 0x00, length};
   record.insert(record.end(), hello.begin(), hello.end());
   Linger(fd, 2000);  // The ClientHello.

@@ -42,7 +42,9 @@ Expectation Expect(std::string target,
           std::move(server_name)};
 }
 
-std::string Concat(const TempDir& dir, const std::string& name, const std::vector<std::string>& pems) {
+std::string Concat(const TempDir& dir,
+                   const std::string& name,
+                   const std::vector<std::string>& pems) {
   const std::string path = dir.path() + "/" + name;
   std::ofstream out(path);
   for (const auto& pem : pems) {
@@ -168,10 +170,10 @@ TEST(ProbeHostileTest, HostilePeersEndInTimeWhileHealthyOnesStayFresh) {
   const std::vector<std::string> chain{"-cert_chain", pki.intermediate_chain};
   TlsServer healthy(pki.leaf, chain);
   TlsServer healthy_http(pki.leaf, chain);
-  TlsServer abort_after_cert(pki.leaf, {"-cert_chain", pki.intermediate_chain, "-Verify", "1",
-                                        "-tls1_3"});
-  TlsServer tls10(pki.leaf, {"-cert_chain", pki.intermediate_chain, "-tls1", "-cipher",
-                             "DEFAULT:@SECLEVEL=0"});
+  TlsServer abort_after_cert(pki.leaf,
+                             {"-cert_chain", pki.intermediate_chain, "-Verify", "1", "-tls1_3"});
+  TlsServer tls10(
+      pki.leaf, {"-cert_chain", pki.intermediate_chain, "-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"});
   TlsServer chain60(certs.chain60, {"-cert_chain", certs.chain60_rest});
   TlsServer many_sans(certs.many_sans);
   TlsServer big_subject(certs.big_subject);
@@ -220,9 +222,8 @@ TEST(ProbeHostileTest, HostilePeersEndInTimeWhileHealthyOnesStayFresh) {
   while (steady_clock::now() - start < std::chrono::seconds(18)) {
     const std::string page = agent.Scrape();
     PromtoolAccepts(page, scratch);
-    const double now = std::chrono::duration<double>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     for (const auto& [target, stamp] : CheckPage(page, endpoints)) {
       EXPECT_LT(now - stamp, kInterval + kTimeout + 1.5) << target << " is stale";
       seen[target].insert(stamp);

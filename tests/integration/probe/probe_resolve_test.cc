@@ -76,6 +76,29 @@ TEST_F(ProbeResolveTest, UnansweredNameFailsAloneAndShowsInMetrics) {
   EXPECT_EQ(ValueOf(success[0]), 1);
 }
 
+// Resolution and probing are pipelined: a name stuck in its resolver costs its own deadline
+// and does not delay the start of anyone else's probe.
+TEST_F(ProbeResolveTest, UnansweredNameHoldsBackNoOtherTargetsStart) {
+  const TestPki& t = SharedPki();
+  TlsServer server(t.leaf, {"-cert_chain", t.intermediate_chain});
+  const std::string healthy = "127.0.0.1:" + std::to_string(server.port());
+  const std::string unanswered = std::string(kUnanswered) + ":443";
+  AgentDaemon agent(
+      "[agent]\nprobe_interval = \"1h\"\nprobe_timeout = \"4s\"\njitter = 0.0\n"
+      "[discovery]\nenabled = false\n[[endpoints]]\ntarget = \"" +
+          unanswered + "\"\n[[endpoints]]\ntarget = \"" + healthy +
+          "\"\nserver_name = \"localhost\"\nca_file = \"" + t.root.pem + "\"\n",
+      isolation_.get());
+  const std::string page = agent.MetricsOnceProbed({unanswered, healthy});
+  const auto name_done = SeriesOf(page, "portwarden_tls_probe_timestamp_seconds", unanswered);
+  const auto healthy_done = SeriesOf(page, "portwarden_tls_probe_timestamp_seconds", healthy);
+  ASSERT_EQ(name_done.size(), 1U) << page;
+  ASSERT_EQ(healthy_done.size(), 1U) << page;
+  // The healthy probe ended seconds before the name gave up (it used to start only then).
+  EXPECT_GT(ValueOf(name_done[0]) - ValueOf(healthy_done[0]), 3.0);
+  EXPECT_EQ(ValueOf(SeriesOf(page, "portwarden_tls_probe_success", healthy).at(0)), 1);
+}
+
 TEST_F(ProbeResolveTest, ShutdownIsPromptWhileANameIsResolving) {
   AgentDaemon agent(
       "[agent]\nprobe_interval = \"1h\"\nprobe_timeout = \"30s\"\njitter = 0.0\n"
