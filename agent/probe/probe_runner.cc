@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <map>
 
 #include "agent/core/log.h"
@@ -91,6 +92,10 @@ struct ProbeRunner::State {
 };
 
 ProbeRunner::ProbeRunner() : state_(std::make_unique<State>()) {
+  // OpenSSL writes to probe sockets with write(2): a peer that resets the connection would
+  // otherwise kill the whole process with SIGPIPE at our next ClientHello or close_notify.
+  // Ignored process-wide, as network daemons do: the write then fails with EPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   EnsureCurlInitialised();
 }
 

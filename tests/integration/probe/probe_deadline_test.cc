@@ -58,17 +58,17 @@ class ProbeDeadlineTest : public ::testing::Test {
 };
 
 TEST_F(ProbeDeadlineTest, CliProbeEndsAtItsDeadlineAgainstAFloodAndATarpit) {
-  const CommandRun flood = RunCommand(
-      {PORTWARDEN_BINARY, "probe", "127.0.0.1:" + std::to_string(peers_.Port("flood")),
-       "--timeout=2s", "--output=json"},
-      std::chrono::seconds(30));
+  const CommandRun flood =
+      RunCommand({PORTWARDEN_BINARY, "probe", "127.0.0.1:" + std::to_string(peers_.Port("flood")),
+                  "--timeout=2s", "--output=json"},
+                 std::chrono::seconds(30));
   EXPECT_NE(flood.output.find("\"failure_reason\":\"tls_flood\""), std::string::npos)
       << flood.output;
   EXPECT_LT(flood.seconds, 2.5);  // It used to take 11-19 s, at 100 % CPU.
-  const CommandRun tarpit = RunCommand(
-      {PORTWARDEN_BINARY, "probe", "127.0.0.1:" + std::to_string(peers_.Port("tarpit")),
-       "--timeout=2s", "--output=json"},
-      std::chrono::seconds(30));
+  const CommandRun tarpit =
+      RunCommand({PORTWARDEN_BINARY, "probe", "127.0.0.1:" + std::to_string(peers_.Port("tarpit")),
+                  "--timeout=2s", "--output=json"},
+                 std::chrono::seconds(30));
   EXPECT_NE(tarpit.output.find("\"failure_reason\":\"tls_timeout\""), std::string::npos);
   EXPECT_GE(tarpit.seconds, 1.9);
   EXPECT_LT(tarpit.seconds, 3.0);
