@@ -88,9 +88,9 @@ int main(int argc, char** argv) {
   for (long i = 0; i < cycles; ++i) {
     const auto cycle_start = std::chrono::steady_clock::now();
     const auto report = runner.RunCycle(targets, *config);
-    slowest = std::max(slowest, std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                              cycle_start)
-                                    .count());
+    slowest = std::max(
+        slowest,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - cycle_start).count());
     if (i + 1 == cycles) {
       for (const auto& result : report.results) {
         outcome[result.target] = result.success ? "ok" : result.failure_reason;
@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
     }
   }
   const Sample end = SampleNow();
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   std::string results;
   for (const auto& [target, result] : outcome) {
     results += (results.empty() ? "" : ", ") + ("\"" + target + "\": \"" + result + "\"");
