@@ -54,7 +54,7 @@ TEST(StageQueueTest, ResolutionsFanOutAndTheLastResultEndsTheCycle) {
   EXPECT_EQ(queue.TakeJob(id, job), StageQueue::Take::kLater);  // One still in flight.
   std::thread worker([&] { EXPECT_FALSE(queue.WaitTask().has_value()); });
   queue.Finished(true);
-  worker.join();  // The last result released the waiting worker...
+  worker.join();              // The last result released the waiting worker...
   EXPECT_TRUE(Woken(queue));  // ...and the loops.
   EXPECT_EQ(queue.TakeJob(id, job), StageQueue::Take::kDone);
 }
