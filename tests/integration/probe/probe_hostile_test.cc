@@ -21,6 +21,15 @@ namespace {
 
 using std::chrono::steady_clock;
 
+// Stray bytes from a certificate reach /metrics unsanitized until agent/core/text_sanitize
+// (issue 11, "valid output whatever the input") is in the tree; from then on the endpoint
+// serving them is part of the suite.
+#if __has_include("agent/core/text_sanitize.h")
+constexpr bool kSanitizedOutput = true;
+#else
+constexpr bool kSanitizedOutput = false;
+#endif
+
 constexpr double kTimeout = 2.0;   // probe_timeout
 constexpr double kInterval = 3.0;  // probe_interval
 
@@ -184,7 +193,7 @@ TEST(ProbeHostileTest, HostilePeersEndInTimeWhileHealthyOnesStayFresh) {
 
   const std::string ipv4 = "ip_family = \"ipv4\"\n";
   const std::string http = "http = true\n";
-  const std::vector<Expectation> endpoints{
+  std::vector<Expectation> endpoints{
       Expect(Local(healthy.port())),
       Expect("localhost:" + std::to_string(healthy.port()), {}, ipv4),
       Expect(Local(healthy_http.port()), {}, http),
@@ -206,10 +215,12 @@ TEST(ProbeHostileTest, HostilePeersEndInTimeWhileHealthyOnesStayFresh) {
       Expect(Local(peers.Port("http_tarpit3")), {"http_timeout"}, http),
       Expect(Local(abort_after_cert.port()), {"tls_alert"}, "", "TLS 1.3"),
       Expect(Local(tls10.port()), {"tls_protocol", "tls_alert"}, "", "TLS 1.0"),
-      // Expect(Local(bad_utf8.port()), {"verify"}),
       Expect("unresolvable.invalid:443", {"dns", "dns_timeout"}, "", "", "unresolvable.invalid"),
   };
 
+  if (kSanitizedOutput) {
+    endpoints.push_back(Expect(Local(bad_utf8.port()), {"verify"}));  // Self-signed, broken.
+  }
   AgentDaemon agent(Toml(endpoints, hostile_ca));
   // Prometheus applies new targets at most every 5 s: start it while the first cycle runs.
   Prometheus prometheus(agent.web_port());
