@@ -109,11 +109,28 @@ const std::map<std::string, FlagSpec>& Flags() {
   return kFlags;
 }
 
+// "--collector.NAME" / "--no-collector.NAME", as node_exporter spells them. Returns false when
+// `name` is no collector flag.
+bool ApplyCollectorFlag(CommandLine& cl, const std::string& name, bool has_value, Status& status) {
+  for (const auto& [prefix, on] : {std::pair{"collector.", true}, {"no-collector.", false}}) {
+    const std::string_view p = prefix;
+    if (name.starts_with(p) && name.size() > p.size()) {
+      status = has_value ? Status(Fail("flag --" + name + " takes no value")) : Status();
+      cl.collectors.emplace_back(name.substr(p.size()), on);
+      return true;
+    }
+  }
+  return false;
+}
+
 // Applies one "--name[=value]" argument; may consume the next argument as its value.
 Status ApplyFlag(CommandLine& cl, const std::vector<std::string>& args, std::size_t& i) {
   const std::string body = args[i].substr(2);
   const auto eq = body.find('=');
   const std::string name = body.substr(0, eq);
+  if (Status status; ApplyCollectorFlag(cl, name, eq != std::string::npos, status)) {
+    return status;
+  }
   if (name == "help") {
     cl.command = Command::kHelp;
     return {};
@@ -200,6 +217,12 @@ Agent flags:
   --web.telemetry-path=PATH   path of the metrics endpoint (default "/metrics")
   --web.config.file=PATH      exporter-toolkit web config (YAML): TLS, basic auth,
                               headers; re-read when it changes; see docs/configuration.md
+  --collector.NAME, --no-collector.NAME
+                              export (default) or leave out a group of series:
+                              inventory, listeners, exposure, tls, tls_chain,
+                              tls_histogram, http, process; see docs/metrics.md
+  --collector.disable-defaults
+                              start from no group; then --collector.NAME adds
   --log.level=LEVEL           debug, info, warn or error (default info)
   --log.format=FORMAT         logfmt or json (default logfmt)
   --version                   print version information and exit

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/core/error.h"
@@ -20,6 +21,9 @@ struct CommandLine {
   std::vector<std::string> listen_addresses;  ///< Empty = from config / default.
   std::optional<std::string> telemetry_path;
   std::string web_config_file;  ///< --web.config.file; empty = plain HTTP, no auth
+  /// --collector.<name> (true) / --no-collector.<name> (false), in the order given; the
+  /// names are checked by the exporter (exporters/prometheus/collector_set.h).
+  std::vector<std::pair<std::string, bool>> collectors;
   std::string log_level = "info";
   std::string log_format = "logfmt";
   std::string output = "table";  ///< scan / probe: "table" or "json"

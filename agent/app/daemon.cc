@@ -17,7 +17,7 @@
 #include "agent/engine/agent_engine.h"
 #include "exporters/http/http_server.h"
 #include "exporters/json/state_json.h"
-#include "exporters/prometheus/snapshot_collectable.h"
+#include "exporters/prometheus/exposition_cache.h"
 
 namespace portwarden::app {
 namespace {
@@ -88,10 +88,19 @@ int RunDaemon(const CommandLine& cl) {
   state::SnapshotStore store;
   const SystemClock clock;
   engine::AgentEngine engine(cl.config_file, *config, store, clock);
-  const exporters::prom::SnapshotCollectable collectable([&store] { return store.Get(); },
-                                                         config->inventory.proc_path);
+  exporters::prom::CollectorSet collectors;
+  if (auto applied = collectors.Apply(cl.collectors); !applied) {
+    log::Error("Error in collector flags", {{"err", applied.error().message}});
+    return kExitUsage;
+  }
+  const exporters::prom::ExpositionCache exposition([&store] { return store.Get(); },
+                                                    config->inventory.proc_path, collectors);
   exporters::http::Handlers handlers{
-      .metrics = [&collectable] { return exporters::prom::SerializeText(collectable.Collect()); },
+      .metrics =
+          [&exposition](bool gzip) {
+            auto scrape = exposition.Scrape(gzip);
+            return exporters::http::MetricsBody{std::move(scrape.body), scrape.gzip};
+          },
       .state_json = [&store] { return exporters::json::SnapshotJson(*store.Get()); },
       .ready = [&engine] { return engine.Ready(); },
       .reload = [&engine] { return engine.Reload(); },

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,9 @@ struct Snapshot {
   std::vector<CollectorStatus> collectors;
   ReloadStatus reload;
   double start_timestamp = 0;  ///< When the agent started, Unix seconds.
+  /// Set by SnapshotStore: one more than the snapshot it replaced, so a reader can tell a new
+  /// snapshot from one it has already rendered without holding on to the old one.
+  std::uint64_t generation = 0;
 };
 
 /// Holds the current snapshot. Readers get a shared_ptr<const Snapshot> that stays valid
@@ -54,6 +58,7 @@ class SnapshotStore {
     const std::lock_guard lock(write_mutex_);
     auto next = std::make_shared<Snapshot>(*Get());
     change(*next);
+    ++next->generation;
     Publish(std::move(next));
   }
 

@@ -25,14 +25,24 @@ Response MethodNotAllowed(const char* allow) {
   return response;
 }
 
+void MarkGzip(Response& response) {
+  response.headers.emplace_back("Content-Encoding", "gzip");
+  response.headers.emplace_back("Vary", "Accept-Encoding");
+}
+
+bool Encoded(const Response& response) {
+  return std::any_of(response.headers.begin(), response.headers.end(),
+                     [](const auto& header) { return header.first == "Content-Encoding"; });
+}
+
 void CompressIfAsked(const Request& request, Response& response) {
-  if (response.body.empty() || !AcceptsGzip(request.Header("accept-encoding"))) {
+  if (response.body.empty() || Encoded(response) ||
+      !AcceptsGzip(request.Header("accept-encoding"))) {
     return;
   }
   if (auto compressed = Gzip(response.body)) {
     response.body = std::move(*compressed);
-    response.headers.emplace_back("Content-Encoding", "gzip");
-    response.headers.emplace_back("Vary", "Accept-Encoding");
+    MarkGzip(response);
   }
 }
 
@@ -99,8 +109,12 @@ Response Router::Route(const Request& request) const {
     }
   }
   if (path == telemetry_path_) {
-    Response response = Text(200, handlers_.metrics());
+    MetricsBody metrics = handlers_.metrics(AcceptsGzip(request.Header("accept-encoding")));
+    Response response = Text(200, std::move(metrics.body));
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    if (metrics.gzip) {
+      MarkGzip(response);
+    }
     return response;
   }
   if (path == "/") {

@@ -12,10 +12,18 @@
 
 namespace portwarden::exporters::http {
 
+/// A telemetry body from the exporter, already compressed when `gzip`.
+struct MetricsBody {
+  std::string body;
+  bool gzip = false;
+};
+
 /// What the server needs from the rest of the agent. All callbacks must be thread-safe:
 /// they run on the server's worker threads.
 struct Handlers {
-  std::function<std::string()> metrics;     ///< Exposition text for the telemetry path.
+  /// The telemetry path's body; the argument says whether the client accepts gzip, and a
+  /// gzip body is sent as it is (the router compresses only bodies that are not).
+  std::function<MetricsBody(bool accepts_gzip)> metrics;
   std::function<std::string()> state_json;  ///< Body of /api/state.
   std::function<bool()> ready;              ///< /-/ready answers 200 when true, else 503.
   std::function<Status()> reload;           ///< POST /-/reload.

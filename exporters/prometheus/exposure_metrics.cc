@@ -58,16 +58,23 @@ void AppendFirstSeen(const inventory::InventoryReport& inventory,
 
 }  // namespace
 
-void AppendExposureMetrics(const state::Snapshot& snapshot, Families& out) {
-  const auto& inventory = *snapshot.inventory;
+void AppendListenerFirstSeen(const state::Snapshot& snapshot, Families& out) {
+  AppendFirstSeen(*snapshot.inventory, *snapshot.policy, out);
+}
+
+void AppendExposureViolationMetrics(const state::Snapshot& snapshot, Families& out) {
   const auto& policy = *snapshot.policy;
-  AppendViolations(inventory, policy, out);
-  AppendFirstSeen(inventory, policy, out);
+  AppendViolations(*snapshot.inventory, policy, out);
   Counter("portwarden_listener_changes_total",
           "Listeners that appeared or disappeared between scans since the agent started.")
       .Add({{"change", "appeared"}}, static_cast<double>(policy.appeared_total))
       .Add({{"change", "disappeared"}}, static_cast<double>(policy.disappeared_total))
       .MoveInto(out);
+}
+
+void AppendExposureMetrics(const state::Snapshot& snapshot, Families& out) {
+  AppendExposureViolationMetrics(snapshot, out);
+  AppendListenerFirstSeen(snapshot, out);
 }
 
 }  // namespace portwarden::exporters::prom

@@ -23,6 +23,10 @@ void AppendPerListener(const inventory::InventoryReport& report, Families& out) 
   }
   info.MoveInto(out);
   sockets.MoveInto(out);
+}
+
+void AppendSeriesCap(const inventory::InventoryReport& report, Families& out) {
+  const std::size_t cap = report.stats.series_cap;
   Gauge("portwarden_listener_series_limit",
         "Maximum listeners exported per series family (inventory.max_listener_series).")
       .Add({}, static_cast<double>(cap))
@@ -109,11 +113,20 @@ void AppendHealth(const inventory::InventoryStats& stats, Families& out) {
 
 }  // namespace
 
-void AppendListenerMetrics(const state::Snapshot& snapshot, Families& out) {
+void AppendPerListenerMetrics(const state::Snapshot& snapshot, Families& out) {
+  AppendPerListener(*snapshot.inventory, out);
+}
+
+void AppendInventoryMetrics(const state::Snapshot& snapshot, Families& out) {
   const auto& report = *snapshot.inventory;
-  AppendPerListener(report, out);
+  AppendSeriesCap(report, out);
   AppendCounts(report, out);
   AppendHealth(report.stats, out);
+}
+
+void AppendListenerMetrics(const state::Snapshot& snapshot, Families& out) {
+  AppendPerListenerMetrics(snapshot, out);
+  AppendInventoryMetrics(snapshot, out);
 }
 
 }  // namespace portwarden::exporters::prom

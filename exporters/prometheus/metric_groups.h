@@ -4,23 +4,48 @@
 #include "agent/state/snapshot.h"
 #include "exporters/prometheus/family_builder.h"
 
-/// One function per metric group, each in its own file. Each appends its families for the
-/// given snapshot; none does I/O (process_* takes its figures as an argument).
+/// One function per metric group, each in the file of its subject. Each appends its families
+/// for the given snapshot; none does I/O (process_* takes its figures as an argument). The
+/// collector a group belongs to (collector_set.h) is named on each; exposition.cc maps
+/// collectors to groups.
 namespace portwarden::exporters::prom {
 
-/// portwarden_build_info, portwarden_collector_*, portwarden_config_last_reload_*.
+/// portwarden_build_info, portwarden_collector_*, portwarden_config_last_reload_*. Always on.
 void AppendSelfMetrics(const state::Snapshot& snapshot, Families& out);
 
-/// process_* in client_golang's names and HELP texts.
+/// process_* in client_golang's names and HELP texts. Collector `process`; per scrape.
 void AppendProcessMetrics(const ProcessStats& stats, Families& out);
 
-/// portwarden_listener_info, portwarden_listeners, inventory health.
+/// portwarden_listener_info and portwarden_listener_sockets. Collector `listeners`.
+void AppendPerListenerMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_listener_first_seen_timestamp_seconds. Collector `listeners`.
+void AppendListenerFirstSeen(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_listeners, the series cap, inventory health. Collector `inventory`.
+void AppendInventoryMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_exposure_violation(s), portwarden_listener_changes_total. Collector `exposure`.
+void AppendExposureViolationMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// Per endpoint: portwarden_tls_probe_*, _probes_total, negotiated parameters, verify result,
+/// earliest NotAfter. Collector `tls`.
+void AppendTlsProbeMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_tls_cert_* (per certificate of each chain). Collector `tls_chain`.
+void AppendTlsChainMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_tls_handshake_seconds. Collector `tls_histogram`.
+void AppendTlsHistogramMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_http_*. Collector `http`.
+void AppendHttpMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// Every group of one file at once (all collectors on), for tests of that file.
+/// AppendListenerMetrics = per-listener + inventory; AppendExposureMetrics = violations +
+/// first-seen; AppendTlsMetrics = tls + tls_histogram + tls_chain + http.
 void AppendListenerMetrics(const state::Snapshot& snapshot, Families& out);
-
-/// portwarden_exposure_violation, first-seen timestamps, change counters.
 void AppendExposureMetrics(const state::Snapshot& snapshot, Families& out);
-
-/// portwarden_tls_*, portwarden_http_*.
 void AppendTlsMetrics(const state::Snapshot& snapshot, Families& out);
 
 }  // namespace portwarden::exporters::prom

@@ -2,22 +2,20 @@
 
 #include <prometheus/text_serializer.h>
 
-#include "agent/core/process_stats.h"
-#include "exporters/prometheus/metric_groups.h"
+#include "exporters/prometheus/exposition.h"
 
 namespace portwarden::exporters::prom {
 
-SnapshotCollectable::SnapshotCollectable(SnapshotSource source, std::string proc_path)
-    : source_(std::move(source)), proc_path_(std::move(proc_path)) {}
+SnapshotCollectable::SnapshotCollectable(SnapshotSource source,
+                                         std::string proc_path,
+                                         CollectorSet collectors)
+    : source_(std::move(source)), proc_path_(std::move(proc_path)), collectors_(collectors) {}
 
 std::vector<prometheus::MetricFamily> SnapshotCollectable::Collect() const {
-  const std::shared_ptr<const state::Snapshot> snapshot = source_();
-  Families out;
-  AppendSelfMetrics(*snapshot, out);
-  AppendListenerMetrics(*snapshot, out);
-  AppendExposureMetrics(*snapshot, out);
-  AppendTlsMetrics(*snapshot, out);
-  AppendProcessMetrics(ReadProcessStats(proc_path_), out);
+  Families out = CollectSnapshotFamilies(*source_(), collectors_);
+  Families scrape = CollectScrapeFamilies(proc_path_, collectors_);
+  out.insert(out.end(), std::make_move_iterator(scrape.begin()),
+             std::make_move_iterator(scrape.end()));
   return out;
 }
 

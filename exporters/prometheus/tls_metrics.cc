@@ -54,7 +54,21 @@ void AppendCounterFamilies(const probe::ProbeReport& report, Families& out) {
   auto probes = Counter("portwarden_tls_probes_total", "Probes run against this endpoint.");
   auto failures = Counter("portwarden_tls_probe_failures_total",
                           "Failed probes by reason (closed set, see docs/metrics.md).");
+  for (const auto& [key, counters] : report.counters) {
+    const LabelList labels = {{"target", counters.target},
+                              {"address", counters.address},
+                              {"server_name", counters.server_name},
+                              {"source", probe::SourceName(counters.source)}};
+    probes.Add(labels, static_cast<double>(counters.probes_total));
+    for (const auto& [reason, count] : counters.failures_by_reason) {
+      failures.Add(With(labels, {{"reason", reason}}), static_cast<double>(count));
+    }
+  }
+  probes.MoveInto(out);
+  failures.MoveInto(out);
+}
 
+void AppendHistogramFamily(const probe::ProbeReport& report, Families& out) {
   struct Aggregate {
     std::vector<std::uint64_t> buckets;
     std::uint64_t count = 0;
@@ -66,14 +80,6 @@ void AppendCounterFamilies(const probe::ProbeReport& report, Families& out) {
   // phase="handshake" gauge.
   std::map<std::tuple<std::string, std::string, std::string>, Aggregate> by_endpoint;
   for (const auto& [key, counters] : report.counters) {
-    const LabelList labels = {{"target", counters.target},
-                              {"address", counters.address},
-                              {"server_name", counters.server_name},
-                              {"source", probe::SourceName(counters.source)}};
-    probes.Add(labels, static_cast<double>(counters.probes_total));
-    for (const auto& [reason, count] : counters.failures_by_reason) {
-      failures.Add(With(labels, {{"reason", reason}}), static_cast<double>(count));
-    }
     Aggregate& aggregate =
         by_endpoint[{counters.target, counters.server_name, probe::SourceName(counters.source)}];
     aggregate.buckets.resize(report.handshake_bounds.size());
@@ -92,8 +98,6 @@ void AppendCounterFamilies(const probe::ProbeReport& report, Families& out) {
                            report.handshake_bounds, aggregate.buckets, aggregate.count,
                            aggregate.sum);
   }
-  probes.MoveInto(out);
-  failures.MoveInto(out);
   histogram.MoveInto(out);
 }
 
@@ -124,8 +128,6 @@ void AppendCertificateFamilies(const probe::ProbeReport& report, Families& out) 
                           "NotBefore of each presented certificate, as Unix time (0 = leaf).");
   auto info =
       Gauge("portwarden_tls_cert_info", "Descriptive fields of each presented certificate.");
-  auto earliest = Gauge("portwarden_tls_chain_earliest_not_after_timestamp_seconds",
-                        "The earliest NotAfter over the presented chain, as Unix time.");
   for (const auto& result : report.results) {
     const LabelList labels = EndpointLabels(result);
     for (const auto& cert : result.chain) {
@@ -142,13 +144,22 @@ void AppendCertificateFamilies(const probe::ProbeReport& report, Families& out) 
                                   {"signature_algorithm", cert.signature_algorithm}}),
                1);
     }
-    if (const auto first = probe::EarliestNotAfter(result.chain)) {
-      earliest.Add(labels, *first);
-    }
   }
   not_after.MoveInto(out);
   not_before.MoveInto(out);
   info.MoveInto(out);
+}
+
+// The chain's summary stays with the per-endpoint families: expiry alerts need it even when
+// the per-certificate series are off.
+void AppendEarliestNotAfter(const probe::ProbeReport& report, Families& out) {
+  auto earliest = Gauge("portwarden_tls_chain_earliest_not_after_timestamp_seconds",
+                        "The earliest NotAfter over the presented chain, as Unix time.");
+  for (const auto& result : report.results) {
+    if (const auto first = probe::EarliestNotAfter(result.chain)) {
+      earliest.Add(EndpointLabels(result), *first);
+    }
+  }
   earliest.MoveInto(out);
 }
 
@@ -201,14 +212,32 @@ void AppendHttpFamilies(const probe::ProbeReport& report, Families& out) {
 
 }  // namespace
 
-void AppendTlsMetrics(const state::Snapshot& snapshot, Families& out) {
+void AppendTlsProbeMetrics(const state::Snapshot& snapshot, Families& out) {
   const probe::ProbeReport& report = *snapshot.probes;
   AppendProbeFamilies(report, out);
   AppendCounterFamilies(report, out);
   AppendNegotiatedFamilies(report, out);
-  AppendCertificateFamilies(report, out);
+  AppendEarliestNotAfter(report, out);
   AppendVerifyFamilies(report, out);
-  AppendHttpFamilies(report, out);
+}
+
+void AppendTlsChainMetrics(const state::Snapshot& snapshot, Families& out) {
+  AppendCertificateFamilies(*snapshot.probes, out);
+}
+
+void AppendTlsHistogramMetrics(const state::Snapshot& snapshot, Families& out) {
+  AppendHistogramFamily(*snapshot.probes, out);
+}
+
+void AppendHttpMetrics(const state::Snapshot& snapshot, Families& out) {
+  AppendHttpFamilies(*snapshot.probes, out);
+}
+
+void AppendTlsMetrics(const state::Snapshot& snapshot, Families& out) {
+  AppendTlsProbeMetrics(snapshot, out);
+  AppendTlsHistogramMetrics(snapshot, out);
+  AppendTlsChainMetrics(snapshot, out);
+  AppendHttpMetrics(snapshot, out);
 }
 
 }  // namespace portwarden::exporters::prom

@@ -1,0 +1,57 @@
+#include "exporters/prometheus/collector_set.h"
+
+namespace portwarden::exporters::prom {
+namespace {
+
+constexpr std::array<CollectorInfo, 8> kCollectors = {{
+    {Collector::kInventory, "inventory",
+     "listener counts by protocol and reach, inventory health (a fixed ~25 series)"},
+    {Collector::kListeners, "listeners",
+     "per-listener info, socket count and first-seen time (3 series per listener)"},
+    {Collector::kExposure, "exposure",
+     "policy violations (1 series per violating listener) and per-rule totals"},
+    {Collector::kTls, "tls", "per-endpoint probe outcome, phases, counters, TLS parameters"},
+    {Collector::kTlsChain, "tls_chain",
+     "per-certificate NotAfter, NotBefore and info (3 series per certificate)"},
+    {Collector::kTlsHistogram, "tls_histogram",
+     "the handshake-latency histogram (bounds + 3 series per endpoint)"},
+    {Collector::kHttp, "http", "HTTP status, HSTS and plain-HTTP redirect of probed endpoints"},
+    {Collector::kProcess, "process", "process_* (CPU, memory, file descriptors)"},
+}};
+
+}  // namespace
+
+std::span<const CollectorInfo> AllCollectors() {
+  return kCollectors;
+}
+
+// node_exporter applies --collector.disable-defaults first, wherever it stands.
+Status CollectorSet::Apply(const std::vector<std::pair<std::string, bool>>& toggles) {
+  for (const auto& [name, on] : toggles) {
+    if (name == kDisableDefaults && on) {
+      enabled_.reset();
+    }
+  }
+  for (const auto& [name, on] : toggles) {
+    if (name == kDisableDefaults) {
+      continue;
+    }
+    bool found = false;
+    for (const CollectorInfo& info : kCollectors) {
+      if (info.name == name) {
+        Set(info.id, on);
+        found = true;
+      }
+    }
+    if (!found) {
+      std::string known;
+      for (const CollectorInfo& info : kCollectors) {
+        known += (known.empty() ? "" : ", ") + std::string(info.name);
+      }
+      return Fail("unknown collector \"" + name + "\" (collectors: " + known + ")");
+    }
+  }
+  return {};
+}
+
+}  // namespace portwarden::exporters::prom

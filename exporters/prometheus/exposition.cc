@@ -1,0 +1,47 @@
+#include "exporters/prometheus/exposition.h"
+
+#include "agent/core/process_stats.h"
+#include "exporters/prometheus/metric_groups.h"
+
+namespace portwarden::exporters::prom {
+namespace {
+
+struct Group {
+  Collector collector;
+  void (*append)(const state::Snapshot&, Families&);
+};
+
+// Exposition order; a collector may own several groups.
+constexpr Group kGroups[] = {
+    {Collector::kListeners, AppendPerListenerMetrics},
+    {Collector::kInventory, AppendInventoryMetrics},
+    {Collector::kExposure, AppendExposureViolationMetrics},
+    {Collector::kListeners, AppendListenerFirstSeen},
+    {Collector::kTls, AppendTlsProbeMetrics},
+    {Collector::kTlsHistogram, AppendTlsHistogramMetrics},
+    {Collector::kTlsChain, AppendTlsChainMetrics},
+    {Collector::kHttp, AppendHttpMetrics},
+};
+
+}  // namespace
+
+Families CollectSnapshotFamilies(const state::Snapshot& snapshot, const CollectorSet& collectors) {
+  Families out;
+  AppendSelfMetrics(snapshot, out);
+  for (const Group& group : kGroups) {
+    if (collectors.Enabled(group.collector)) {
+      group.append(snapshot, out);
+    }
+  }
+  return out;
+}
+
+Families CollectScrapeFamilies(const std::string& proc_path, const CollectorSet& collectors) {
+  Families out;
+  if (collectors.Enabled(Collector::kProcess)) {
+    AppendProcessMetrics(ReadProcessStats(proc_path), out);
+  }
+  return out;
+}
+
+}  // namespace portwarden::exporters::prom

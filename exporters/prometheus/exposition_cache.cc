@@ -1,0 +1,74 @@
+#include "exporters/prometheus/exposition_cache.h"
+
+#include "exporters/prometheus/exposition.h"
+#include "exporters/prometheus/snapshot_collectable.h"
+
+namespace portwarden::exporters::prom {
+
+ExpositionCache::ExpositionCache(SnapshotSource source,
+                                 std::string proc_path,
+                                 CollectorSet collectors)
+    : source_(std::move(source)), proc_path_(std::move(proc_path)), collectors_(collectors) {}
+
+std::shared_ptr<const RenderedSnapshot> ExpositionCache::Load() const {
+  const std::lock_guard lock(current_mutex_);
+  return current_;
+}
+
+// Generations only grow, so a rendering at or past the snapshot's generation is current.
+std::shared_ptr<const RenderedSnapshot> ExpositionCache::Current() const {
+  const std::shared_ptr<const state::Snapshot> snapshot = source_();
+  std::shared_ptr<const RenderedSnapshot> cached = Load();
+  if (cached && cached->generation >= snapshot->generation) {
+    return cached;
+  }
+  std::unique_lock render(render_mutex_, std::try_to_lock);
+  if (!render.owns_lock()) {
+    if (cached) {
+      return cached;  // someone is rendering the new one; never render twice at once
+    }
+    render.lock();
+  }
+  cached = Load();
+  if (cached && cached->generation >= snapshot->generation) {
+    return cached;  // rendered while we waited
+  }
+  cached = Render(*snapshot);
+  const std::lock_guard lock(current_mutex_);
+  current_ = cached;
+  return cached;
+}
+
+std::shared_ptr<const RenderedSnapshot> ExpositionCache::Render(
+    const state::Snapshot& snapshot) const {
+  auto rendering = std::make_shared<RenderedSnapshot>();
+  rendering->generation = snapshot.generation;
+  rendering->text = SerializeText(CollectSnapshotFamilies(snapshot, collectors_));
+  rendering->gzip = DeflatePrefix(rendering->text);
+  renders_.fetch_add(1);
+  return rendering;
+}
+
+std::string ExpositionCache::ScrapeText() const {
+  const Families families = CollectScrapeFamilies(proc_path_, collectors_);
+  return families.empty() ? std::string() : SerializeText(families);
+}
+
+ScrapeBody ExpositionCache::Scrape(bool gzip) const {
+  const std::shared_ptr<const RenderedSnapshot> rendering = Current();
+  const std::string tail = ScrapeText();
+  ScrapeBody out;
+  if (gzip && rendering->gzip) {
+    if (auto body = GzipWithPrefix(*rendering->gzip, tail)) {
+      out.body = std::move(*body);
+      out.gzip = true;
+      return out;
+    }
+  }
+  out.body.reserve(rendering->text.size() + tail.size());
+  out.body += rendering->text;
+  out.body += tail;
+  return out;
+}
+
+}  // namespace portwarden::exporters::prom
