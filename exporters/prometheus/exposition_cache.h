@@ -18,8 +18,8 @@ namespace portwarden::exporters::prom {
 /// (read-only) by every scrape of it.
 struct RenderedSnapshot {
   std::uint64_t generation = 0;
-  std::string text;                     ///< text format 0.0.4
-  std::optional<DeflatedPrefix> gzip;   ///< `text` compressed; nullopt if zlib failed
+  std::string text;                    ///< text format 0.0.4
+  std::optional<DeflatedPrefix> gzip;  ///< `text` compressed; nullopt if zlib failed
 };
 
 /// One /metrics body.

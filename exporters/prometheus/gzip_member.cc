@@ -26,9 +26,9 @@ std::optional<std::string> RawDeflate(std::string_view data, int flush) {
   stream.next_out = reinterpret_cast<Bytef*>(out.data());
   stream.avail_out = static_cast<uInt>(out.size());
   const int result = deflate(&stream, flush);
-  const bool complete = flush == Z_FINISH ? result == Z_STREAM_END
-                                          : result == Z_OK && stream.avail_in == 0 &&
-                                                stream.avail_out > 0;
+  const bool complete = flush == Z_FINISH
+                            ? result == Z_STREAM_END
+                            : result == Z_OK && stream.avail_in == 0 && stream.avail_out > 0;
   if (!complete) {
     return std::nullopt;
   }
@@ -70,9 +70,8 @@ std::optional<std::string> GzipWithPrefix(const DeflatedPrefix& prefix, std::str
   out.append(kHeader, sizeof kHeader);
   out += prefix.deflated;
   out += *deflated_tail;
-  AppendLittleEndian32(
-      out, static_cast<std::uint32_t>(crc32_combine(prefix.crc, Crc(tail),
-                                                    static_cast<z_off_t>(tail.size()))));
+  AppendLittleEndian32(out, static_cast<std::uint32_t>(crc32_combine(
+                                prefix.crc, Crc(tail), static_cast<z_off_t>(tail.size()))));
   AppendLittleEndian32(out, static_cast<std::uint32_t>(prefix.size + tail.size()));
   return out;
 }

@@ -15,6 +15,20 @@ TEST(CliTest, DaemonFlagsInBothForms) {
   EXPECT_EQ(cl->log_level, "debug");
 }
 
+TEST(CliTest, CollectorFlagsInOrder) {
+  auto cl = ParseCommandLine({"--no-collector.tls_chain", "--collector.disable-defaults",
+                              "--collector.tls", "--no-collector.tls"});
+  ASSERT_TRUE(cl) << cl.error().message;
+  using Toggle = std::pair<std::string, bool>;
+  EXPECT_EQ(cl->collectors,
+            (std::vector<Toggle>{
+                {"tls_chain", false}, {"disable-defaults", true}, {"tls", true}, {"tls", false}}));
+  auto valued = ParseCommandLine({"--collector.tls=false"});
+  ASSERT_FALSE(valued);
+  EXPECT_EQ(valued.error().message, "flag --collector.tls takes no value");
+  EXPECT_FALSE(ParseCommandLine({"--collector."}));  // no name: an unknown flag
+}
+
 TEST(CliTest, Subcommands) {
   auto scan = ParseCommandLine({"scan", "--output=json", "--fail-on-violation"});
   ASSERT_TRUE(scan);
