@@ -18,6 +18,8 @@ packages=(
   # real web servers for the HTTP/TLS check tests (nginx: ssl and http2 built in; apache2:
   # mod_ssl, mod_headers, mod_rewrite, mod_alias in apache2-bin's module directory)
   nginx apache2
+  # benchmarks: load generator and a peer exporter (tests/bench/scrape_bench.py)
+  wrk prometheus-node-exporter
   # deploy checks: compose config, Kubernetes schema validation (npm), dashboards/rules tooling
   docker-compose nodejs python3-yaml python3-cryptography
 )
