@@ -5,7 +5,7 @@ namespace {
 
 constexpr std::array<CollectorInfo, 8> kCollectors = {{
     {Collector::kInventory, "inventory",
-     "listener counts by protocol and reach, inventory health (a fixed ~25 series)"},
+     "listener counts by protocol and reach, inventory health (a fixed set, 26 series)"},
     {Collector::kListeners, "listeners",
      "per-listener info, socket count and first-seen time (3 series per listener)"},
     {Collector::kExposure, "exposure",
