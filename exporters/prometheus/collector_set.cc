@@ -1,9 +1,14 @@
 #include "exporters/prometheus/collector_set.h"
 
+#include <array>
+
 namespace portwarden::exporters::prom {
 namespace {
 
-constexpr std::array<CollectorInfo, 8> kCollectors = {{
+static_assert(static_cast<std::size_t>(Collector::kProcess) + 1 == kCollectorCount,
+              "kCollectorCount counts every Collector");
+
+constexpr std::array<CollectorInfo, kCollectorCount> kCollectors = {{
     {Collector::kInventory, "inventory",
      "listener counts by protocol and reach, inventory health (a fixed set, 26 series)"},
     {Collector::kListeners, "listeners",

@@ -1,11 +1,11 @@
 #pragma once
 
-#include <array>
 #include <bitset>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "agent/core/error.h"
@@ -26,6 +26,9 @@ enum class Collector : std::uint8_t {
   kHttp,          ///< portwarden_http_*
   kProcess,       ///< process_*
 };
+
+/// How many collectors there are.
+inline constexpr std::size_t kCollectorCount = 8;
 
 /// A collector's flag name and what it exports, for --help and docs.
 struct CollectorInfo {
@@ -57,7 +60,7 @@ class CollectorSet {
  private:
   static std::size_t Index(Collector collector) { return static_cast<std::size_t>(collector); }
 
-  std::bitset<8> enabled_;
+  std::bitset<kCollectorCount> enabled_;
 };
 
 }  // namespace portwarden::exporters::prom
