@@ -78,19 +78,26 @@ std::string CommonName(const X509_NAME* name) {
 }
 
 // OpenSSL converts every ASN.1 string type to UTF-8 (BMPString and UniversalString from
-// UCS-2/UCS-4, T61String and the one-byte types as Latin-1). It refuses ill-formed input
-// (a UTF8String that is not UTF-8, a BMPString of odd length, a UniversalString value above
-// U+10FFFF): those raw bytes are sanitized instead, so the name still shows, with U+FFFD.
+// UCS-2/UCS-4, T61String as Latin-1). The 7-bit types (IA5String: every dNSName;
+// PrintableString, VisibleString) have no character above 0x7F, so their raw bytes are
+// sanitized instead of being read as Latin-1: a stray 0xFF shows as U+FFFD, not as "ÿ".
+// Input OpenSSL refuses (a UTF8String that is not UTF-8, a BMPString of odd length, a
+// UniversalString value above U+10FFFF) is sanitized from its raw bytes too.
 std::string AsnStringText(const ASN1_STRING* data) {
   if (data == nullptr) {
     return "";
   }
+  const auto* raw = reinterpret_cast<const char*>(ASN1_STRING_get0_data(data));
+  const std::string_view bytes(raw,
+                               static_cast<std::size_t>(std::max(ASN1_STRING_length(data), 0)));
+  const int type = ASN1_STRING_type(data);
+  if (type == V_ASN1_IA5STRING || type == V_ASN1_PRINTABLESTRING || type == V_ASN1_VISIBLESTRING) {
+    return text::Sanitize(bytes, text::Kind::kCertName);
+  }
   unsigned char* utf8 = nullptr;
   const int length = ASN1_STRING_to_UTF8(&utf8, data);
   if (length < 0) {
-    const auto* raw = reinterpret_cast<const char*>(ASN1_STRING_get0_data(data));
-    return text::Sanitize({raw, static_cast<std::size_t>(std::max(ASN1_STRING_length(data), 0))},
-                          text::Kind::kCertName);
+    return text::Sanitize(bytes, text::Kind::kCertName);
   }
   std::string out =
       text::Sanitize({reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length)},
