@@ -30,14 +30,14 @@ sys.stdin.read()
 '''
 
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from privilege import skip_unprivileged  # noqa: E402
+
+
 def privileged_or_skip():
     """Exits 77 (skip) without root, or fails when PORTWARDEN_REQUIRE_PRIVILEGED=1."""
-    if os.geteuid() == 0:
-        return
-    if os.environ.get("PORTWARDEN_REQUIRE_PRIVILEGED") == "1":
-        sys.exit("FAIL: needs root (PORTWARDEN_REQUIRE_PRIVILEGED=1)")
-    print("SKIP: needs root (setpriv to nobody, network namespaces)")
-    sys.exit(77)
+    if os.geteuid() != 0:
+        skip_unprivileged("needs root (setpriv to nobody, network namespaces)")
 
 
 def as_nobody(argv):
