@@ -6,7 +6,7 @@
 
 namespace portwarden::policy {
 
-/// How many listener lines the log may carry (docs/configuration.md, "Logs under churn").
+/// How many listener lines the log may carry (docs/exposure.md, "Logs under churn").
 struct ChangeLogLimits {
   std::size_t per_scan = 20;  ///< Lines of each kind (changes, violations) per scan at most.
   double burst = 100;         ///< Token bucket capacity, per kind.
