@@ -48,9 +48,10 @@ def as_nobody(argv):
 class NamedHolder:
     """An unprivileged process named `name` (bytes) holding one public TCP listener."""
 
-    def __init__(self, name):
-        self.proc = subprocess.Popen(as_nobody([sys.executable, "-c", NAMED_HOLDER, name.hex()]),
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    def __init__(self, name, prefix=()):
+        self.proc = subprocess.Popen(
+            [*prefix, *as_nobody([sys.executable, "-c", NAMED_HOLDER, name.hex()])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError("holder did not start")

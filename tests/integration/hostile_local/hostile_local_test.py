@@ -6,7 +6,8 @@ subjectAltName. Through all of it `/metrics` passes `promtool check metrics`, de
 strict UTF-8 and keeps a real Prometheus scrape at up == 1; `/api/state` is strict JSON; the
 landing page escapes a hostile --web.telemetry-path; `portwarden scan` (table and JSON) and
 `portwarden probe` stay valid with no control character reaching the terminal; and the
-listeners are still reported, with U+FFFD where the bytes were not UTF-8.
+listeners are still reported, with U+FFFD where the bytes were not UTF-8. A network namespace
+named (by root, in /run/netns) with such bytes holds a third listener.
 Usage: hostile_local_test.py PORTWARDEN_BINARY   (root: exits 77 otherwise)"""
 import json
 import os
@@ -37,6 +38,10 @@ CERT_CN = "bad\u00ff\u00fe\x1b[31m\nCN" + FFFD + "xy"
 CERT_ISSUER = "issuer \x1b]0;pwned\x07 CA"
 CERT_SAN = FFFD + FFFD + "\x1b]0;pwn\x07\n" + FFFD + FFFD + "zzz.example,good.example"
 
+NETNS_NAME = b"pw-\xff\x1b[1m-%d" % os.getpid()
+NETNS_TEXT = "pw-" + FFFD + "\x1b[1m-%d" % os.getpid()
+NETNS_TERMINAL = "pw-" + FFFD + "\\x1b[1m-%d" % os.getpid()
+
 HOSTILE_PATH = '/m"><script>alert(1)</script>&x=\'y\''
 
 
@@ -46,10 +51,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def listener_for(samples, port):
+def listener_for(samples, port, netns="host"):
     found = [labels for name, labels, _ in samples
              if name == "portwarden_listener_info" and labels.get("port") == str(port)
-             and labels.get("netns") == "host"]
+             and labels.get("netns") == netns]
     return found[0] if len(found) == 1 else None
 
 
@@ -63,6 +68,10 @@ class HostileLocalTest(unittest.TestCase):
         cls.addClassCleanup(cls.invalid.close)
         cls.control = NamedHolder(NAME_CONTROL)
         cls.addClassCleanup(cls.control.close)
+        subprocess.run(["ip", "netns", "add", NETNS_NAME], check=True)
+        cls.addClassCleanup(subprocess.run, ["ip", "netns", "del", NETNS_NAME])
+        cls.in_netns = NamedHolder(b"in-netns", prefix=["ip", "netns", "exec", NETNS_NAME])
+        cls.addClassCleanup(cls.in_netns.close)
         hostile_cert.build(f"{tmp}/cert.pem", f"{tmp}/key.pem")
         cls.tls_port = free_port()
         cls.tls = subprocess.Popen(
@@ -89,9 +98,10 @@ server_name = "localhost"
             samples = check_metrics(fetch(cls.metrics_url))
             cert = [l for n, l, _ in samples
                     if n == "portwarden_tls_cert_info" and l.get("target") == cls.target]
-            both = listener_for(samples, cls.invalid.port) and listener_for(samples,
-                                                                            cls.control.port)
-            return samples if both and cert else None
+            listeners = (listener_for(samples, cls.invalid.port) and
+                         listener_for(samples, cls.control.port) and
+                         listener_for(samples, cls.in_netns.port, NETNS_TEXT))
+            return samples if listeners and cert else None
 
         try:
             wait_for("both listeners and the certificate in /metrics", ready, 60)
@@ -105,6 +115,8 @@ server_name = "localhost"
         self.assertEqual(invalid["process"], NAME_INVALID_TEXT)
         self.assertEqual(invalid["address"], "0.0.0.0")
         self.assertEqual(control["process"], NAME_CONTROL_TEXT)
+        self.assertEqual(listener_for(samples, self.in_netns.port, NETNS_TEXT)["process"],
+                         "in-netns")
 
     def test_certificate_names_stay_valid_in_metrics(self):
         samples = check_metrics(fetch(self.metrics_url))
@@ -169,6 +181,7 @@ scrape_configs:
         rows = {line.split()[1]: line for line in table.splitlines()[1:] if line.strip()}
         self.assertIn(NAME_INVALID_TEXT, rows[f"0.0.0.0:{self.invalid.port}"])
         self.assertIn(NAME_CONTROL_TERMINAL, rows[f"0.0.0.0:{self.control.port}"])
+        self.assertIn(NETNS_TERMINAL, table)
 
     def test_scan_json_is_strict_json(self):
         out = subprocess.run([BINARY, "scan", "--output=json"], capture_output=True, timeout=120,
@@ -177,6 +190,8 @@ scrape_configs:
         by_port = {l["port"]: l for l in listeners if l["netns"] == "host"}
         self.assertEqual(by_port[self.invalid.port]["process"]["comm"], NAME_INVALID_TEXT)
         self.assertEqual(by_port[self.control.port]["process"]["comm"], NAME_CONTROL_TEXT)
+        netns = [l for l in listeners if l["port"] == self.in_netns.port and l["netns"] == NETNS_TEXT]
+        self.assertEqual(len(netns), 1, [l["netns"] for l in listeners])
 
     def test_probe_report_shows_certificate_names_without_controls(self):
         run = subprocess.run([BINARY, "probe", self.target, "--server-name=localhost"],
