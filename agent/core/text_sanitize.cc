@@ -39,11 +39,11 @@ std::size_t MaxBytes(Kind kind) {
       return 64;
     case Kind::kExePath:
     case Kind::kCertNameList:
+    case Kind::kHttpHeader:
       return 1024;
     case Kind::kUnit:
     case Kind::kNetnsName:
     case Kind::kCertName:
-    case Kind::kHttpHeader:
       return 256;
     case Kind::kErrorText:
       return 512;

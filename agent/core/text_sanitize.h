@@ -21,7 +21,7 @@ enum class Kind {
   kInterfaceName,  ///< a network interface name (IFNAMSIZ is 16): 64
   kCertName,       ///< one certificate name: a CN, or one subjectAltName entry: 256
   kCertNameList,   ///< the comma-separated subjectAltName list: 1024
-  kHttpHeader,     ///< one HTTP response header value: 256
+  kHttpHeader,     ///< one HTTP response header value (e.g. a redirect's Location): 1024
   kErrorText,      ///< OpenSSL, libcurl, resolver or system error text: 512
   kErrorMessage,   ///< a whole Error message (which may quote any of the above): 2048
   kConfigExcerpt,  ///< a config value quoted back in an error message: 80

@@ -88,7 +88,7 @@ TEST(SanitizeTest, KindsHaveTheirDocumentedCaps) {
   EXPECT_EQ(MaxBytes(Kind::kInterfaceName), 64U);
   EXPECT_EQ(MaxBytes(Kind::kCertName), 256U);
   EXPECT_EQ(MaxBytes(Kind::kCertNameList), 1024U);
-  EXPECT_EQ(MaxBytes(Kind::kHttpHeader), 256U);
+  EXPECT_EQ(MaxBytes(Kind::kHttpHeader), 1024U);
   EXPECT_EQ(MaxBytes(Kind::kErrorText), 512U);
   EXPECT_EQ(MaxBytes(Kind::kErrorMessage), 2048U);
   EXPECT_EQ(MaxBytes(Kind::kConfigExcerpt), 80U);
