@@ -29,9 +29,9 @@ FFFD = "\ufffd"
 
 NAME_INVALID = b"bad\xff\xfeutf8"
 NAME_INVALID_TEXT = "bad" + FFFD + FFFD + "utf8"
-NAME_CONTROL = b"\x1b[31mred\nevil"
-NAME_CONTROL_TEXT = "\x1b[31mred\nevil"  # valid UTF-8: kept, and escaped by each output
-NAME_CONTROL_TERMINAL = "\\x1b[31mred\\x0aevil"
+NAME_CONTROL = b"\x1b[31m\r\tred\nevil"  # 15 bytes: all the kernel keeps
+NAME_CONTROL_TEXT = "\x1b[31m\r\tred\nevil"  # valid UTF-8: kept, and escaped by each output
+NAME_CONTROL_TERMINAL = "\\x1b[31m\\x0d\\x09red\\x0aevil"
 
 # What OpenSSL makes of hostile_cert's names (T61String is read as Latin-1), then sanitized.
 CERT_CN = "bad\u00ff\u00fe\x1b[31m\nCN" + FFFD + "xy"
