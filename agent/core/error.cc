@@ -9,7 +9,7 @@ Error ErrnoError(int err, std::string_view what) {
   std::string message(what);
   message += ": ";
   message += std::strerror(err);  // NOLINT(concurrency-mt-unsafe): glibc returns static strings
-  return Error{std::move(message), err};
+  return Error{text::Sanitize(message, text::Kind::kErrorMessage), err};
 }
 
 }  // namespace portwarden

@@ -4,10 +4,14 @@
 #include <string>
 #include <string_view>
 
+#include "agent/core/text_sanitize.h"
+
 namespace portwarden {
 
 /// An error carried across module boundaries as a value.
 /// `message` is complete and human readable; `code` is an errno value when one applies.
+/// Built by Fail() or ErrnoError(), `message` is valid UTF-8 of at most
+/// text::MaxBytes(text::Kind::kErrorMessage) bytes, whatever it quotes.
 struct Error {
   std::string message;
   int code = 0;
@@ -37,9 +41,9 @@ class Status : public std::expected<void, Error> {
 /// Builds an Error from a saved errno: "<what>: <strerror(err)>".
 Error ErrnoError(int err, std::string_view what);
 
-/// Shorthand for `std::unexpected(Error{...})`.
-inline std::unexpected<Error> Fail(std::string message, int code = 0) {
-  return std::unexpected(Error{std::move(message), code});
+/// Shorthand for `std::unexpected(Error{...})`, with `message` sanitized and bounded.
+inline std::unexpected<Error> Fail(std::string_view message, int code = 0) {
+  return std::unexpected(Error{text::Sanitize(message, text::Kind::kErrorMessage), code});
 }
 
 }  // namespace portwarden

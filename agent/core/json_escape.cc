@@ -2,15 +2,64 @@
 
 #include <algorithm>
 
+#include "agent/core/utf8.h"
+
 namespace portwarden {
+namespace {
+
+constexpr std::string_view kHex = "0123456789abcdef";
+
+// Printable ASCII other than the two characters JSON quotes.
+constexpr bool Plain(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return c != '"' && c != '\\' && byte >= 0x20 && byte < 0x7F;
+}
+
+void AppendUnicodeEscape(std::string& out, char32_t value) {
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    out += kHex[(value >> shift) & 0xF];
+  }
+}
+
+// Appends the code point at the front of `text` (not Plain), escaped; returns its length.
+std::size_t AppendEscaped(std::string& out, std::string_view text) {
+  switch (text[0]) {
+    case '"':
+      out += "\\\"";
+      return 1;
+    case '\\':
+      out += "\\\\";
+      return 1;
+    case '\n':
+      out += "\\n";
+      return 1;
+    case '\r':
+      out += "\\r";
+      return 1;
+    case '\t':
+      out += "\\t";
+      return 1;
+    default:
+      break;
+  }
+  const utf8::CodePoint cp = utf8::Next(text);
+  if (!cp.valid) {
+    out += utf8::kReplacement;
+  } else if (cp.value < 0x20 || (cp.value >= 0x7F && cp.value <= 0x9F) || cp.value == 0x2028 ||
+             cp.value == 0x2029) {
+    AppendUnicodeEscape(out, cp.value);
+  } else {
+    out.append(text.substr(0, cp.length));
+  }
+  return cp.length;
+}
+
+}  // namespace
 
 void AppendJsonQuoted(std::string& out, std::string_view text) {
-  constexpr std::string_view kHex = "0123456789abcdef";
-  const auto plain = [](char c) {
-    return c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
-  };
   const auto run =
-      static_cast<std::size_t>(std::find_if_not(text.begin(), text.end(), plain) - text.begin());
+      static_cast<std::size_t>(std::find_if_not(text.begin(), text.end(), Plain) - text.begin());
   if (run == text.size()) {
     // Fast path (nearly every string): one reservation, three appends. (Not
     // resize_and_overwrite: with libstdc++ 12 it corrupted strings that had to grow.)
@@ -21,36 +70,22 @@ void AppendJsonQuoted(std::string& out, std::string_view text) {
     return;
   }
   out += '"';
-  out.append(text.data(), run);
-  text.remove_prefix(run);
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
-          out += kHex[static_cast<unsigned char>(c) & 0xf];
-        } else {
-          out += c;
-        }
+  while (!text.empty()) {
+    const auto plain =
+        static_cast<std::size_t>(std::find_if_not(text.begin(), text.end(), Plain) - text.begin());
+    out.append(text.substr(0, plain));
+    text.remove_prefix(plain);
+    if (!text.empty()) {
+      text.remove_prefix(AppendEscaped(out, text));
     }
   }
   out += '"';
+}
+
+std::string JsonQuoted(std::string_view text) {
+  std::string out;
+  AppendJsonQuoted(out, text);
+  return out;
 }
 
 }  // namespace portwarden

@@ -5,8 +5,13 @@
 
 namespace portwarden {
 
-/// Appends `text` to `out` as a quoted JSON string: `"`, `\` and control characters escaped.
-/// Also used for logfmt values, whose quoting rules are the same.
+/// Appends `text` to `out` as a quoted JSON string (RFC 8259) that any strict parser
+/// accepts, whatever `text` holds: `"` and `\` escaped; C0 controls, DEL, C1 controls and
+/// U+2028/U+2029 written as \uXXXX (\n, \r, \t as such); ill-formed UTF-8 replaced by U+FFFD.
+/// Also used for logfmt values, whose quoting rules are the same. Thread-safe.
 void AppendJsonQuoted(std::string& out, std::string_view text);
+
+/// AppendJsonQuoted into a new string.
+std::string JsonQuoted(std::string_view text);
 
 }  // namespace portwarden

@@ -10,9 +10,13 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/core/json_escape.h"
+#include "agent/core/text_sanitize.h"
 
 namespace portwarden::log {
 namespace {
+
+// A field value longer than this is cut (with a mark): one line stays one readable line.
+constexpr std::size_t kMaxValueBytes = 4096;
 
 std::atomic<Format> g_format{Format::kLogfmt};
 std::mutex g_setup_mutex;
@@ -61,23 +65,33 @@ spdlog::level::level_enum ToSpdlog(Level level) {
   return spdlog::level::info;
 }
 
+// Bare values are printable ASCII without the characters logfmt gives a meaning; anything
+// else is quoted, and quoting escapes control characters and repairs ill-formed UTF-8.
 bool NeedsQuoting(std::string_view value) {
   if (value.empty()) {
     return true;
   }
   for (const char c : value) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x21) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || byte < 0x21 || byte >= 0x7F) {
       return true;
     }
   }
   return false;
 }
 
-void AppendLogfmtValue(std::string& out, std::string_view value) {
-  if (NeedsQuoting(value)) {
-    AppendJsonQuoted(out, value);  // logfmt quoting uses the same escapes
-  } else {
+// JSON string or logfmt value: no newline, quote or ill-formed byte can end the field or the
+// line early, and no value makes a line longer than about kMaxValueBytes.
+void AppendValue(std::string& out, std::string_view value, bool logfmt) {
+  std::string bounded;
+  if (value.size() > kMaxValueBytes) {
+    bounded = text::SanitizeUtf8(value, kMaxValueBytes);
+    value = bounded;
+  }
+  if (logfmt && !NeedsQuoting(value)) {
     out += value;
+  } else {
+    AppendJsonQuoted(out, value);  // logfmt quoting uses the same escapes
   }
 }
 
@@ -96,7 +110,7 @@ Result<Level> ParseLevel(std::string_view name) {
   if (name == "error") {
     return Level::kError;
   }
-  return Fail("invalid log level \"" + std::string(name) +
+  return Fail("invalid log level \"" + text::Sanitize(name, text::Kind::kConfigExcerpt) +
               "\": must be one of debug, info, warn, error");
 }
 
@@ -107,29 +121,30 @@ Result<Format> ParseFormat(std::string_view name) {
   if (name == "json") {
     return Format::kJson;
   }
-  return Fail("invalid log format \"" + std::string(name) + "\": must be one of logfmt, json");
+  return Fail("invalid log format \"" + text::Sanitize(name, text::Kind::kConfigExcerpt) +
+              "\": must be one of logfmt, json");
 }
 
 std::string RenderPayload(Format format, std::string_view msg, Fields fields) {
   std::string out;
   if (format == Format::kJson) {
     out += "\"msg\":";
-    AppendJsonQuoted(out, msg);
+    AppendValue(out, msg, false);
     for (const Field& field : fields) {
       out += ',';
       AppendJsonQuoted(out, field.key);
       out += ':';
-      AppendJsonQuoted(out, field.value);
+      AppendValue(out, field.value, false);
     }
     return out;
   }
   out += "msg=";
-  AppendJsonQuoted(out, msg);
+  AppendValue(out, msg, false);  // always quoted, as in the Prometheus ecosystem
   for (const Field& field : fields) {
     out += ' ';
-    out += field.key;
+    out += field.key;  // keys are identifiers written in the code, never outside text
     out += '=';
-    AppendLogfmtValue(out, field.value);
+    AppendValue(out, field.value, true);
   }
   return out;
 }

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <functional>
 
+#include "agent/core/text_sanitize.h"
+
 namespace portwarden::inventory {
 namespace {
 
@@ -77,9 +79,9 @@ Status ParseLinkDump(std::span<const std::byte> dump, InterfaceTable& table) {
     std::memcpy(&info, payload.data(), sizeof(info));
     ForEachAttr(payload.subspan(Align(sizeof(ifinfomsg))), [&](auto type, auto value) {
       if (type == IFLA_IFNAME && !value.empty()) {
-        const auto* text = reinterpret_cast<const char*>(value.data());
+        const auto* name = reinterpret_cast<const char*>(value.data());
         table.names[static_cast<std::uint32_t>(info.ifi_index)] =
-            std::string(text, ::strnlen(text, value.size()));
+            text::Sanitize({name, ::strnlen(name, value.size())}, text::Kind::kInterfaceName);
       }
     });
   }));

@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "agent/core/log.h"
+#include "agent/core/text_sanitize.h"
 #include "agent/inventory/netlink_socket_source.h"
 #include "agent/inventory/proc_interfaces.h"
 
@@ -97,7 +98,7 @@ std::vector<NetnsCandidate> NetnsRegistry::Discover() const {
       const std::string path = run_netns_dir_ + "/" + entry->d_name;
       if (entry->d_name[0] != '.') {
         const auto inode = NetnsInode(path);
-        add(inode, {inode, entry->d_name, path, "", {}});
+        add(inode, {inode, text::Sanitize(entry->d_name, text::Kind::kNetnsName), path, "", {}});
       }
     }
     ::closedir(dir);

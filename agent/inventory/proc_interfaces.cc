@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "agent/core/text_sanitize.h"
 #include "agent/inventory/proc_text.h"
 
 namespace portwarden::inventory {
@@ -80,7 +81,7 @@ Status ParseIfInet6(std::string_view text, InterfaceTable& table) {
       entry.address.bytes[i] = static_cast<std::uint8_t>(byte);
     }
     entry.ifindex = ifindex;
-    entry.interface = std::string(fields[5].substr(0, 64));
+    entry.interface = text::Sanitize(fields[5], text::Kind::kInterfaceName);
     table.names[ifindex] = entry.interface;
     table.addresses.push_back(std::move(entry));
   });
@@ -130,8 +131,8 @@ void NameIpv4Interfaces(std::string_view route_text, InterfaceTable& table) {
     std::uint32_t mask = 0;
     if (fields.size() >= 8 && Hex32(fields[1], destination) && Hex32(fields[2], gateway) &&
         Hex32(fields[7], mask) && gateway == 0) {
-      routes.push_back(
-          {std::string(fields[0].substr(0, 64)), RouteAddress(destination), MaskBits(mask)});
+      routes.push_back({text::Sanitize(fields[0], text::Kind::kInterfaceName),
+                        RouteAddress(destination), MaskBits(mask)});
     }
   });
   for (auto& entry : table.addresses) {

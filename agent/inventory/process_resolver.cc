@@ -14,6 +14,7 @@
 #include <system_error>
 #include <thread>
 
+#include "agent/core/text_sanitize.h"
 #include "agent/inventory/proc_text.h"
 #include "agent/inventory/unique_fd.h"
 
@@ -174,6 +175,9 @@ bool ProcessResolver::LoadOwner(int pid, Owner& owner) const {
   }
   owner.info.exe = ReadLink(dir + "/exe").value_or("");
   owner.info.unit = UnitFromCgroup(ReadSmallFile(dir + "/cgroup").value_or(""));
+  owner.info.comm = text::Sanitize(owner.info.comm, text::Kind::kProcessName);
+  owner.info.exe = text::Sanitize(owner.info.exe, text::Kind::kExePath);
+  owner.info.unit = text::Sanitize(owner.info.unit, text::Kind::kUnit);
   owner.info.holder_count = 1;
   return true;
 }

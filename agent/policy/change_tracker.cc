@@ -3,35 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "agent/core/log.h"
-
 namespace portwarden::policy {
-namespace {
-
-std::string ScopeList(const std::vector<Scope>& scopes) {
-  std::string out;
-  for (const Scope scope : scopes) {
-    if (!out.empty()) {
-      out += ",";
-    }
-    out += ScopeName(scope);
-  }
-  return out.empty() ? "none" : out;
-}
-
-void LogListener(log::Level level, std::string_view msg, const inventory::Listener& l) {
-  log::Write(level, msg,
-             {{"netns", l.netns},
-              {"proto", ProtocolName(l.protocol)},
-              {"address", l.address},
-              {"port", static_cast<unsigned>(l.port)},
-              {"scope", ScopeName(l.scope)},
-              {"process", l.process.comm},
-              {"pid", l.process.pid},
-              {"unit", l.process.unit}});
-}
-
-}  // namespace
 
 std::string KeyOf(const inventory::Listener& listener) {
   std::string key = listener.netns;
@@ -105,27 +77,6 @@ std::vector<double> ChangeTracker::FirstSeen(std::span<const inventory::Listener
     }
   }
   return out;
-}
-
-void LogChanges(const ChangeSet& changes) {
-  for (const inventory::Listener* listener : changes.appeared) {
-    LogListener(log::Level::kInfo, "Listener appeared", *listener);
-  }
-  for (const inventory::Listener& listener : changes.disappeared) {
-    LogListener(log::Level::kInfo, "Listener disappeared", listener);
-  }
-  for (const auto& [listener, verdict] : changes.new_violations) {
-    log::Warn("Exposure violation", {{"rule", verdict->rule},
-                                     {"netns", listener->netns},
-                                     {"proto", ProtocolName(listener->protocol)},
-                                     {"address", listener->address},
-                                     {"port", static_cast<unsigned>(listener->port)},
-                                     {"scope", ScopeName(listener->scope)},
-                                     {"allowed", ScopeList(verdict->allowed)},
-                                     {"process", listener->process.comm},
-                                     {"pid", listener->process.pid},
-                                     {"unit", listener->process.unit}});
-  }
 }
 
 }  // namespace portwarden::policy

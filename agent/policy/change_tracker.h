@@ -60,8 +60,4 @@ class ChangeTracker {
   std::uint64_t disappeared_total_ = 0;
 };
 
-/// One info line per appeared or disappeared listener and one warn line per new violation,
-/// each with process and address.
-void LogChanges(const ChangeSet& changes);
-
 }  // namespace portwarden::policy

@@ -1,5 +1,6 @@
 #include <chrono>
 
+#include "agent/policy/change_log.h"
 #include "agent/policy/change_tracker.h"
 #include "agent/policy/default_rules.h"
 #include "agent/policy/evaluate.h"
@@ -9,6 +10,7 @@ namespace portwarden::policy {
 
 struct PolicyEngine::State {
   ChangeTracker tracker;
+  ChangeLogger logger;
 };
 
 PolicyEngine::PolicyEngine() : state_(std::make_unique<State>()) {}
@@ -37,7 +39,7 @@ PolicyReport PolicyEngine::Evaluate(const inventory::InventoryReport& inventory,
   if (inventory.success) {
     const ChangeSet changes = state_->tracker.Update(inventory.listeners, report.verdicts,
                                                      now_seconds, report.first_seen_timestamps);
-    LogChanges(changes);
+    state_->logger.Log(changes, now_seconds);
   } else {
     // A failed scan says nothing about the host: keep what we know, count no change.
     report.first_seen_timestamps = state_->tracker.FirstSeen(inventory.listeners, now_seconds);

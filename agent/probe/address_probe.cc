@@ -6,6 +6,7 @@
 
 #include <openssl/x509_vfy.h>
 
+#include "agent/core/text_sanitize.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/tcp_connect.h"
 #include "agent/probe/verify_reason.h"
@@ -49,7 +50,7 @@ ProbeResult NewResult(const ProbeTarget& target) {
 void Fail(ProbeResult& result, std::string_view phase, const PhaseError& error) {
   if (result.failure_reason.empty()) {
     result.failure_reason = std::string(error.reason);
-    result.failure_detail = error.detail;
+    result.failure_detail = text::Sanitize(error.detail, text::Kind::kErrorText);
     result.failure_phase = std::string(phase);
   }
   result.success = false;

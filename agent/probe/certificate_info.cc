@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -10,6 +11,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "agent/core/text_sanitize.h"
 #include "agent/probe/openssl_handles.h"
 
 namespace portwarden::probe {
@@ -72,13 +74,34 @@ std::string CommonName(const X509_NAME* name) {
   if (index < 0) {
     return "";
   }
-  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+  return AsnStringText(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index)));
+}
+
+// OpenSSL converts every ASN.1 string type to UTF-8 (BMPString and UniversalString from
+// UCS-2/UCS-4, T61String as Latin-1). The 7-bit types (IA5String: every dNSName;
+// PrintableString, VisibleString) have no character above 0x7F, so their raw bytes are
+// sanitized instead of being read as Latin-1: a stray 0xFF shows as U+FFFD, not as "ÿ".
+// Input OpenSSL refuses (a UTF8String that is not UTF-8, a BMPString of odd length, a
+// UniversalString value above U+10FFFF) is sanitized from its raw bytes too.
+std::string AsnStringText(const ASN1_STRING* data) {
+  if (data == nullptr) {
+    return "";
+  }
+  const auto* raw = reinterpret_cast<const char*>(ASN1_STRING_get0_data(data));
+  const std::string_view bytes(raw,
+                               static_cast<std::size_t>(std::max(ASN1_STRING_length(data), 0)));
+  const int type = ASN1_STRING_type(data);
+  if (type == V_ASN1_IA5STRING || type == V_ASN1_PRINTABLESTRING || type == V_ASN1_VISIBLESTRING) {
+    return text::Sanitize(bytes, text::Kind::kCertName);
+  }
   unsigned char* utf8 = nullptr;
   const int length = ASN1_STRING_to_UTF8(&utf8, data);
   if (length < 0) {
-    return "";
+    return text::Sanitize(bytes, text::Kind::kCertName);
   }
-  std::string out(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length));
+  std::string out =
+      text::Sanitize({reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length)},
+                     text::Kind::kCertName);
   OPENSSL_free(utf8);
   return out;
 }
@@ -112,17 +135,18 @@ std::string SubjectAltNames(const X509* cert) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
     std::string text;
     if (name->type == GEN_DNS) {
-      const ASN1_STRING* dns = name->d.dNSName;
-      text.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
-                  static_cast<std::size_t>(ASN1_STRING_length(dns)));
+      text = AsnStringText(name->d.dNSName);
     } else if (name->type == GEN_IPADD) {
       text = IpText(name->d.iPAddress);
     } else {
       continue;
     }
     out += out.empty() ? text : "," + text;
+    if (out.size() > text::MaxBytes(text::Kind::kCertNameList)) {
+      break;  // 10,000 names would make a label of 200 KB: stop, and mark the cut below
+    }
   }
-  return out;
+  return text::Sanitize(out, text::Kind::kCertNameList);
 }
 
 CertificateInfo DescribeCertificate(const X509* cert, int chain_pos) {

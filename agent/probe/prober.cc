@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "agent/core/clock.h"
+#include "agent/core/text_sanitize.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/http_check.h"
 #include "agent/probe/tcp_connect.h"
@@ -35,7 +36,7 @@ void RunHttpChecks(const ProbeTarget& target,
     if (auto answer = CheckCompanion(host, *companion, address, target.netns_path, deadline)) {
       result.companion_address = std::move(answer->address);
       result.companion_status = answer->status;
-      result.companion_location = std::move(answer->location);
+      result.companion_location = text::Sanitize(answer->location, text::Kind::kHttpHeader);
       result.companion_redirects_to_https = answer->redirects_to_https;
     }
   }

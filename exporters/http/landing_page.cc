@@ -1,5 +1,6 @@
 #include "exporters/http/landing_page.h"
 
+#include "agent/core/html_escape.h"
 #include "agent/core/version_info.h"
 
 namespace portwarden::exporters::http {
@@ -20,7 +21,7 @@ code{background:#f3f3f3;padding:0 .2em}</style></head>
   page += R"()</p>
 <ul>
 <li><a href=")";
-  page += telemetry_path;
+  AppendHtmlEscaped(page, telemetry_path);
   page += R"(">Metrics</a></li>
 <li><a href="/api/state">Current state (JSON)</a></li>
 <li><a href="/-/healthy">Health</a></li>

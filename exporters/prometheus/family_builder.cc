@@ -2,7 +2,25 @@
 
 #include <limits>
 
+#include "agent/core/text_sanitize.h"
+#include "agent/core/utf8.h"
+
 namespace portwarden::exporters::prom {
+namespace {
+
+// Label values reach here sanitized at the domain's entry points; this is the exporter's own
+// guard, because one ill-formed value makes Prometheus reject the whole scrape. (The text
+// serializer escapes `\`, `"` and newline; every other byte of valid UTF-8 parses.)
+LabelList ValidUtf8(LabelList labels) {
+  for (Label& label : labels) {
+    if (!utf8::IsValid(label.value)) {
+      label.value = text::SanitizeUtf8(label.value, label.value.size() * 3);
+    }
+  }
+  return labels;
+}
+
+}  // namespace
 
 FamilyBuilder::FamilyBuilder(std::string name, std::string help, prometheus::MetricType type) {
   family_.name = std::move(name);
@@ -12,7 +30,7 @@ FamilyBuilder::FamilyBuilder(std::string name, std::string help, prometheus::Met
 
 FamilyBuilder& FamilyBuilder::Add(LabelList labels, double value) {
   prometheus::ClientMetric metric;
-  metric.label = std::move(labels);
+  metric.label = ValidUtf8(std::move(labels));
   switch (family_.type) {
     case prometheus::MetricType::Counter:
       metric.counter.value = value;
@@ -34,7 +52,7 @@ FamilyBuilder& FamilyBuilder::AddHistogram(LabelList labels,
                                            std::uint64_t count,
                                            double sum) {
   prometheus::ClientMetric metric;
-  metric.label = std::move(labels);
+  metric.label = ValidUtf8(std::move(labels));
   metric.histogram.sample_count = count;
   metric.histogram.sample_sum = sum;
   for (std::size_t i = 0; i < bounds.size() && i < cumulative.size(); ++i) {

@@ -14,7 +14,8 @@ using LabelList = std::vector<Label>;
 using Families = std::vector<prometheus::MetricFamily>;
 
 /// Builds one MetricFamily sample by sample. Labels keep the order given, so give them in a
-/// stable order; the serializer escapes values. Not thread-safe; one per scrape.
+/// stable order; the serializer escapes values, and a value that is not valid UTF-8 (which
+/// would make Prometheus reject the scrape) is sanitized here. Not thread-safe; one per scrape.
 class FamilyBuilder {
  public:
   FamilyBuilder(std::string name, std::string help, prometheus::MetricType type);

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/core/terminal_escape.h"
 #include "exporters/report/report.h"
 
 namespace portwarden::exporters::report {
@@ -29,24 +30,27 @@ std::string Verdict(const policy::PolicyReport& policy, std::size_t i) {
   return (verdict.violation ? "VIOLATION " : "ok ") + verdict.rule;
 }
 
+// Every cell goes through TerminalSafe: names come from processes, cgroups and namespaces
+// other users control, and an escape sequence in them must show, not act.
 Row MakeRow(const inventory::Listener& listener) {
   const auto& process = listener.process;
   std::string sockets =
       listener.socket_count > 1 ? " x" + std::to_string(listener.socket_count) : "";
   return {std::string(ProtocolName(listener.protocol)) + sockets,
-          Endpoint(listener),
+          TerminalSafe(Endpoint(listener)),
           std::string(ScopeName(listener.scope)),
-          process.comm.empty() ? "-" : process.comm,
+          process.comm.empty() ? "-" : TerminalSafe(process.comm),
           process.pid == 0 ? "-" : std::to_string(process.pid),
-          process.unit.empty() ? "-" : process.unit,
-          listener.netns};
+          process.unit.empty() ? "-" : TerminalSafe(process.unit),
+          TerminalSafe(listener.netns)};
 }
 
+// Columns are aligned by displayed width (code points), not bytes: U+FFFD is three bytes.
 std::string Render(const std::vector<Row>& rows) {
   std::vector<std::size_t> widths(rows.front().size(), 0);
   for (const auto& row : rows) {
     for (std::size_t c = 0; c < row.size(); ++c) {
-      widths[c] = std::max(widths[c], row[c].size());
+      widths[c] = std::max(widths[c], TerminalWidth(row[c]));
     }
   }
   std::string out;
@@ -55,7 +59,7 @@ std::string Render(const std::vector<Row>& rows) {
     for (std::size_t c = 0; c < row.size(); ++c) {
       line += row[c];
       if (c + 1 < row.size()) {
-        line.append(widths[c] - row[c].size() + 2, ' ');
+        line.append(widths[c] - TerminalWidth(row[c]) + 2, ' ');
       }
     }
     while (!line.empty() && line.back() == ' ') {
@@ -78,7 +82,7 @@ std::string ListenerTable(const inventory::InventoryReport& inventory,
   for (std::size_t i = 0; i < inventory.listeners.size(); ++i) {
     rows.push_back(MakeRow(inventory.listeners[i]));
     if (verdicts) {
-      rows.back().push_back(Verdict(policy, i));
+      rows.back().push_back(TerminalSafe(Verdict(policy, i)));
     }
   }
   return Render(rows);

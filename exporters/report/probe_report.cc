@@ -2,15 +2,23 @@
 #include <cstdio>
 #include <ctime>
 
+#include "agent/core/terminal_escape.h"
 #include "exporters/report/report.h"
 
 namespace portwarden::exporters::report {
 namespace {
 
+// Numbers only: strings go through Safe() and are appended, so a long SAN list or error text
+// is neither cut by the buffer nor able to drop the line's newline.
 std::string Format(const char* format, auto... args) {
-  char buffer[512];
+  char buffer[128];
   std::snprintf(buffer, sizeof(buffer), format, args...);
   return buffer;
+}
+
+// Certificate fields, peer error text and configured names, as a terminal shows them safely.
+std::string Safe(const std::string& text) {
+  return TerminalSafe(text);
 }
 
 std::string UtcDate(double unix_seconds) {
@@ -26,16 +34,16 @@ std::string ChainText(const probe::ProbeResult& result, double now) {
   std::string out = "  chain:\n";
   for (const auto& cert : result.chain) {
     const double days = (cert.not_after - now) / 86400.0;
-    out += Format("    [%d] %s  (issuer %s)\n", cert.chain_pos, cert.subject_cn.c_str(),
-                  cert.issuer_cn.c_str());
-    out += Format("        valid %s .. %s  %s%.1f days%s\n", UtcDate(cert.not_before).c_str(),
-                  UtcDate(cert.not_after).c_str(), days < 0 ? "EXPIRED " : "", std::fabs(days),
-                  days < 0 ? " ago" : " left");
-    out += Format("        %s %d bits, %s, serial %s\n", cert.key_algorithm.c_str(), cert.key_bits,
-                  cert.signature_algorithm.c_str(), cert.serial.c_str());
-    out += Format("        sha256 %s\n", cert.fingerprint_sha256.c_str());
+    out += "    [" + std::to_string(cert.chain_pos) + "] " + Safe(cert.subject_cn) + "  (issuer " +
+           Safe(cert.issuer_cn) + ")\n";
+    out += "        valid " + UtcDate(cert.not_before) + " .. " + UtcDate(cert.not_after) + "  " +
+           (days < 0 ? "EXPIRED " : "") + Format("%.1f days", std::fabs(days)) +
+           (days < 0 ? " ago" : " left") + "\n";
+    out += "        " + Safe(cert.key_algorithm) + " " + std::to_string(cert.key_bits) + " bits, " +
+           Safe(cert.signature_algorithm) + ", serial " + Safe(cert.serial) + "\n";
+    out += "        sha256 " + Safe(cert.fingerprint_sha256) + "\n";
     if (!cert.san.empty()) {
-      out += Format("        san %s\n", cert.san.c_str());
+      out += "        san " + Safe(cert.san) + "\n";
     }
   }
   return out;
@@ -69,10 +77,10 @@ std::string HttpText(const probe::ProbeResult& result) {
     out += "\n";
   }
   if (result.companion_redirects_to_https) {
-    out += Format("  plain http %s: status %d, location %s; redirects to https: %s\n",
-                  result.companion_address.c_str(), result.companion_status.value_or(0),
-                  result.companion_location.empty() ? "-" : result.companion_location.c_str(),
-                  *result.companion_redirects_to_https ? "yes" : "no");
+    out += "  plain http " + Safe(result.companion_address) + ": status " +
+           std::to_string(result.companion_status.value_or(0)) + ", location " +
+           (result.companion_location.empty() ? "-" : Safe(result.companion_location)) +
+           "; redirects to https: " + (*result.companion_redirects_to_https ? "yes" : "no") + "\n";
   }
   return out;
 }
@@ -80,21 +88,22 @@ std::string HttpText(const probe::ProbeResult& result) {
 }  // namespace
 
 std::string ProbeReportText(const probe::ProbeResult& result, double now) {
-  std::string out = Format("%s (%s, SNI %s): %s\n", result.target.c_str(),
-                           result.address.empty() ? "unresolved" : result.address.c_str(),
-                           result.server_name.c_str(), result.success ? "OK" : "FAILED");
+  std::string out = Safe(result.target) + " (" +
+                    (result.address.empty() ? "unresolved" : Safe(result.address)) + ", SNI " +
+                    Safe(result.server_name) + "): " + (result.success ? "OK" : "FAILED") + "\n";
   if (!result.success) {
-    out += Format("  failure: %s in %s: %s\n", result.failure_reason.c_str(),
-                  result.failure_phase.c_str(), result.failure_detail.c_str());
+    out += "  failure: " + Safe(result.failure_reason) + " in " + Safe(result.failure_phase) +
+           ": " + Safe(result.failure_detail) + "\n";
   }
   if (!result.tls_version.empty()) {
-    out += Format("  tls: %s, %s, group %s\n", result.tls_version.c_str(), result.cipher.c_str(),
-                  result.group.empty() ? "-" : result.group.c_str());
+    out += "  tls: " + Safe(result.tls_version) + ", " + Safe(result.cipher) + ", group " +
+           (result.group.empty() ? "-" : Safe(result.group)) + "\n";
   }
   if (!result.verify_result.empty()) {
-    out += Format(
-        "  verify: %s (%s)%s\n", result.verify_result.c_str(), result.verify_detail.c_str(),
-        result.verify_depth >= 0 ? Format(" at chain_pos %d", result.verify_depth).c_str() : "");
+    out +=
+        "  verify: " + Safe(result.verify_result) + " (" + Safe(result.verify_detail) + ")" +
+        (result.verify_depth >= 0 ? " at chain_pos " + std::to_string(result.verify_depth) : "") +
+        "\n";
   }
   if (!result.chain.empty()) {
     out += ChainText(result, now);

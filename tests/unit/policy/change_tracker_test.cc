@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/core/log.h"
+#include "agent/policy/change_log.h"
 #include "tests/unit/policy/test_listeners.h"
 
 namespace portwarden::policy {
@@ -89,10 +90,11 @@ TEST(ChangeTrackerTest, LogsOneLinePerChangeWithProcessAndAddress) {
   ChangeTracker tracker;
   std::vector<double> first_seen;
   const Scan one = MakeScan({MakeListener("127.0.0.1", 5432, Scope::kLoopback, "postgres")});
-  LogChanges(tracker.Update(one.listeners, one.verdicts, 1, first_seen));
+  ChangeLogger logger;
+  logger.Log(tracker.Update(one.listeners, one.verdicts, 1, first_seen), 1);
   const Scan two = MakeScan({MakeListener("0.0.0.0", 8443, Scope::kPublic, "java")}, {true});
   testing::internal::CaptureStderr();
-  LogChanges(tracker.Update(two.listeners, two.verdicts, 2, first_seen));
+  logger.Log(tracker.Update(two.listeners, two.verdicts, 2, first_seen), 2);
   const std::string out = testing::internal::GetCapturedStderr();
   EXPECT_NE(out.find("level=info msg=\"Listener appeared\" netns=host proto=tcp "
                      "address=0.0.0.0 port=8443 scope=public process=java pid=4242"),

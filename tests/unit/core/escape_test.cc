@@ -1,0 +1,90 @@
+// The output escapers against hostile input: whatever goes in, what comes out parses in its
+// format (checked by the strict decoders of format_checkers.h, written from the specifications).
+#include <optional>
+
+#include <gtest/gtest.h>
+
+#include "agent/core/html_escape.h"
+#include "agent/core/json_escape.h"
+#include "agent/core/terminal_escape.h"
+#include "agent/core/text_sanitize.h"
+#include "agent/core/utf8.h"
+#include "tests/unit/core/format_checkers.h"
+#include "tests/unit/core/hostile_strings.h"
+
+namespace portwarden {
+namespace {
+
+using testing::DecodeJsonString;
+using testing::HasHtmlForbidden;
+using testing::HasTerminalControl;
+using testing::Repaired;
+using testing::UnescapeHtml;
+
+TEST(JsonEscapeTest, EscapesControlsAndSeparators) {
+  EXPECT_EQ(JsonQuoted("plain"), "\"plain\"");
+  EXPECT_EQ(JsonQuoted(std::string("a\"\\\n\r\t\x1b\x7f\0", 9)),
+            R"("a\"\\\n\r\t\u001b\u007f\u0000")");
+  EXPECT_EQ(JsonQuoted("\xC2\x85\xE2\x80\xA8"), R"("\u0085\u2028")");
+  EXPECT_EQ(JsonQuoted("caf\xC3\xA9 \xFF"), "\"caf\xC3\xA9 \xEF\xBF\xBD\"");
+}
+
+TEST(JsonEscapeTest, RoundTripsWhateverTheInput) {
+  for (const std::string& raw : testing::HostileStrings()) {
+    const std::string quoted = JsonQuoted(raw);
+    const auto decoded = DecodeJsonString(quoted);
+    ASSERT_TRUE(decoded) << ::testing::PrintToString(raw) << " -> " << quoted;
+    EXPECT_EQ(*decoded, Repaired(raw)) << ::testing::PrintToString(raw);
+    EXPECT_EQ(quoted.find_first_of("\n\r"), std::string::npos);
+  }
+}
+
+TEST(HtmlEscapeTest, EscapesMarkupAndQuotes) {
+  EXPECT_EQ(HtmlEscaped("/metrics\"><script>alert('x')</script>&"),
+            "/metrics&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;");
+  EXPECT_EQ(HtmlEscaped(std::string("a\0\x1b\xC2\x85\xFF\tb", 8)),
+            "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\tb");
+}
+
+TEST(HtmlEscapeTest, NothingLeavesTheAttributeWhateverTheInput) {
+  for (const std::string& raw : testing::HostileStrings()) {
+    const std::string html = HtmlEscaped(raw);
+    EXPECT_TRUE(utf8::IsValid(html));
+    const auto text = UnescapeHtml(html);
+    ASSERT_TRUE(text) << ::testing::PrintToString(raw);
+    // Back to the input, unless it held characters that had to become U+FFFD.
+    if (!HasHtmlForbidden(raw)) {
+      EXPECT_EQ(*text, raw);
+    }
+  }
+}
+
+TEST(TerminalEscapeTest, ShowsControlsVisibly) {
+  EXPECT_EQ(TerminalSafe("\x1b[31mred\x1b[0m"), "\\x1b[31mred\\x1b[0m");
+  EXPECT_EQ(TerminalSafe("a\nb\tc\x7f"), "a\\x0ab\\x09c\\x7f");
+  EXPECT_EQ(TerminalSafe("\xC2\x9B"
+                         "2J"),
+            "\\u{009b}2J");
+  EXPECT_EQ(TerminalSafe("\xE2\x80\xAE"
+                         "gpj.exe"),
+            "\\u{202e}gpj.exe");
+  EXPECT_EQ(TerminalSafe("\xFF"
+                         "caf\xC3\xA9"),
+            "\xEF\xBF\xBD"
+            "caf\xC3\xA9");
+  EXPECT_EQ(TerminalWidth("caf\xC3\xA9"), 4U);
+  EXPECT_EQ(TerminalWidth("\xEF\xBF\xBD\xEF\xBF\xBD"), 2U);
+}
+
+TEST(TerminalEscapeTest, NoControlReachesTheTerminalWhateverTheInput) {
+  for (const std::string& raw : testing::HostileStrings()) {
+    const std::string safe = TerminalSafe(raw);
+    EXPECT_FALSE(HasTerminalControl(safe)) << ::testing::PrintToString(raw);
+    if (!HasTerminalControl(raw)) {
+      EXPECT_EQ(safe, raw);  // nothing to show differently
+    }
+  }
+}
+
+}  // namespace
+}  // namespace portwarden
