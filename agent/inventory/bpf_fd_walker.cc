@@ -1,6 +1,7 @@
 #include "agent/inventory/bpf_fd_walker.h"
 
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -169,6 +170,25 @@ Status CheckPidNamespace() {
   return {};
 }
 
+// Loading a tracing program needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN (for
+// either). Checked before the BTF read (a few milliseconds of sysfs text) so that an agent
+// without them, such as the shipped systemd unit, fails at once with the same EPERM the
+// kernel would give.
+Status CheckCapabilities() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  std::array<__user_cap_data_struct, _LINUX_CAPABILITY_U32S_3> data{};
+  if (::syscall(SYS_capget, &header, data.data()) != 0) {
+    return {};  // unknown: let the kernel decide
+  }
+  const auto has = [&](int cap) {
+    return (data[static_cast<std::size_t>(cap / 32)].effective & (1U << (cap % 32))) != 0;
+  };
+  if (has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON))) {
+    return {};
+  }
+  return Fail("loading the BPF task_file iterator needs CAP_BPF and CAP_PERFMON", EPERM);
+}
+
 // Groups records by process, ascending pid, as FdTables.
 std::vector<FdTable> GroupByProcess(std::vector<SocketFdRecord>& records) {
   std::stable_sort(records.begin(), records.end(),
@@ -191,6 +211,9 @@ std::vector<FdTable> GroupByProcess(std::vector<SocketFdRecord>& records) {
 Result<std::unique_ptr<BpfFdWalker>> BpfFdWalker::Create(const std::string& btf_path) {
   if (auto in_initial = CheckPidNamespace(); !in_initial) {
     return std::unexpected(in_initial.error());
+  }
+  if (auto allowed = CheckCapabilities(); !allowed) {
+    return std::unexpected(allowed.error());
   }
   const auto layout = ReadTaskFileLayout(btf_path);
   if (!layout) {

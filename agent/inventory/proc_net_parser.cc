@@ -1,5 +1,6 @@
 #include "agent/inventory/proc_net_parser.h"
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -12,16 +13,28 @@ namespace {
 constexpr std::string_view kTcpListen = "0A";
 constexpr std::string_view kUdpUnconnected = "07";
 
-std::vector<std::string_view> SplitFields(std::string_view line) {
-  std::vector<std::string_view> fields;
+// At most kMaxFields leading fields of `line` (the rest is not needed), without allocating.
+constexpr std::size_t kMaxFields = 10;
+
+struct Fields {
+  std::array<std::string_view, kMaxFields> at;
+  std::size_t count = 0;
+
+  std::size_t size() const { return count; }
+
+  std::string_view operator[](std::size_t i) const { return at[i]; }
+};
+
+Fields SplitFields(std::string_view line) {
+  Fields fields;
   std::size_t pos = 0;
-  while (pos < line.size()) {
+  while (pos < line.size() && fields.count < kMaxFields) {
     const auto start = line.find_first_not_of(' ', pos);
     if (start == std::string_view::npos) {
       break;
     }
     const auto end = std::min(line.find(' ', start), line.size());
-    fields.push_back(line.substr(start, end - start));
+    fields.at[fields.count++] = line.substr(start, end - start);
     pos = end;
   }
   return fields;
@@ -54,12 +67,14 @@ bool ParseRow(std::string_view line,
               Protocol protocol,
               AddressFamily family,
               RawSocket& socket,
-              bool& wanted) {
+              bool& wanted,
+              bool& listening) {
   const auto fields = SplitFields(line);
-  if (fields.size() < 10) {
+  if (fields.size() < kMaxFields) {
     return false;
   }
-  wanted = fields[3] == (protocol == Protocol::kTcp ? kTcpListen : kUdpUnconnected);
+  listening = fields[3] == kTcpListen;
+  wanted = protocol == Protocol::kTcp ? listening : fields[3] == kUdpUnconnected;
   socket.protocol = protocol;
   socket.family = family;
   return ParseEndpoint(fields[1], family, socket) && ParseNumber(fields[7], socket.uid, 10) &&
@@ -86,7 +101,8 @@ Status ParseProcNetRows(std::string_view text,
                         Protocol protocol,
                         AddressFamily family,
                         std::vector<RawSocket>& out,
-                        std::size_t first_line) {
+                        std::size_t first_line,
+                        ProcNetTally& tally) {
   for (std::size_t line_number = first_line; !text.empty(); ++line_number) {
     const auto end = std::min(text.find('\n'), text.size());
     const auto line = text.substr(0, end);
@@ -96,11 +112,19 @@ Status ParseProcNetRows(std::string_view text,
     }
     RawSocket socket;
     bool wanted = false;
-    if (!ParseRow(line, protocol, family, socket, wanted)) {
+    bool listening = false;
+    if (!ParseRow(line, protocol, family, socket, wanted, listening)) {
       return Fail("proc net: malformed row at line " + std::to_string(line_number), EINVAL);
     }
+    ++tally.rows;
+    tally.past_listeners = tally.past_listeners || !listening;
     if (wanted) {
+      ++tally.wanted;
       out.push_back(socket);
+    }
+    if (tally.in_use >= 0 && ProcNetReadComplete(tally, protocol, tally.in_use)) {
+      tally.complete = true;
+      return {};
     }
   }
   return {};
@@ -112,7 +136,15 @@ Status ParseProcNet(std::string_view text,
                     std::vector<RawSocket>& out) {
   const auto header_end = std::min(text.find('\n'), text.size());
   text.remove_prefix(std::min(header_end + 1, text.size()));
-  return ParseProcNetRows(text, protocol, family, out, 2);
+  ProcNetTally tally;
+  return ParseProcNetRows(text, protocol, family, out, 2, tally);
+}
+
+bool ProcNetReadComplete(const ProcNetTally& tally, Protocol protocol, long in_use) {
+  if (protocol == Protocol::kTcp) {
+    return tally.past_listeners || tally.wanted >= in_use;
+  }
+  return tally.rows >= in_use;
 }
 
 }  // namespace portwarden::inventory

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "agent/core/log.h"
 #include "agent/inventory/proc_net_parser.h"
@@ -21,9 +22,12 @@ constexpr std::size_t kChunk = 64 * 1024;
 // Streams one /proc/net table through a fixed buffer, parsing whole rows as they arrive: a
 // namespace with thousands of sockets prints hundreds of kilobytes, and reading it whole
 // cost fresh heap pages (about 10 us each on a VM) for every namespace read this way.
+// Stops early once ProcNetReadComplete() says nothing of interest can follow (`in_use`: the
+// namespace's sockstat count, nullopt when unknown: read to the end).
 Status ParseStreamed(const std::string& path,
                      Protocol protocol,
                      AddressFamily family,
+                     std::optional<long> in_use,
                      std::vector<RawSocket>& out) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
@@ -32,6 +36,8 @@ Status ParseStreamed(const std::string& path,
   thread_local std::unique_ptr<char[]> buffer(new char[kChunk]);
   std::size_t kept = 0;       // bytes of an incomplete row carried to the next read
   std::size_t next_line = 1;  // file line number of buffer[0]
+  ProcNetTally tally;
+  tally.in_use = in_use.value_or(-1);
   for (;;) {
     const ssize_t n = ::read(fd.get(), buffer.get() + kept, kChunk - kept);
     if (n < 0 && errno == EINTR) {
@@ -44,7 +50,7 @@ Status ParseStreamed(const std::string& path,
     const auto last_newline = data.rfind('\n');
     if (n == 0) {  // the end: a last row without its newline, or a lone header
       return ParseProcNetRows(next_line == 1 ? std::string_view() : data, protocol, family, out,
-                              next_line);
+                              next_line, tally);
     }
     if (last_newline == std::string_view::npos) {
       if (data.size() == kChunk) {
@@ -59,8 +65,11 @@ Status ParseStreamed(const std::string& path,
       rows.remove_prefix(rows.find('\n') + 1);
       first = 2;
     }
-    if (auto status = ParseProcNetRows(rows, protocol, family, out, first); !status) {
+    if (auto status = ParseProcNetRows(rows, protocol, family, out, first, tally); !status) {
       return status;
+    }
+    if (tally.complete) {
+      return {};
     }
     next_line = first + static_cast<std::size_t>(std::count(rows.begin(), rows.end(), '\n'));
     kept = data.size() - (last_newline + 1);
@@ -68,19 +77,19 @@ Status ParseStreamed(const std::string& path,
   }
 }
 
-// False when the namespace's sockstat says it holds no socket of this kind: every read of a
-// /proc/net table walks the host-wide tables (for TCP the whole established hash), so a
-// namespace without, say, UDP sockets is not walked for them. True when unsure.
-bool MayHold(const std::string& net_dir, Protocol protocol, AddressFamily family) {
+// The namespace's sockstat count of this kind of socket (see SockstatInUse); nullopt when
+// unknown. Every read of a /proc/net table walks the host-wide tables (for TCP the whole
+// established hash), so a namespace without, say, UDP sockets is not walked for them, and a
+// table is read only as far as ProcNetReadComplete() needs.
+std::optional<long> InUse(const std::string& net_dir, Protocol protocol, AddressFamily family) {
   const bool v6 = family == AddressFamily::kIpv6;
   const auto text = ReadSmallFile(net_dir + (v6 ? "/sockstat6" : "/sockstat"));
   if (!text) {
-    return true;
+    return std::nullopt;
   }
   const std::string name =
       std::string(protocol == Protocol::kTcp ? "TCP" : "UDP") + (v6 ? "6" : "");
-  const auto in_use = SockstatInUse(*text, name);
-  return !in_use || *in_use > 0;
+  return SockstatInUse(*text, name);
 }
 
 }  // namespace
@@ -89,11 +98,12 @@ Result<std::vector<RawSocket>> ProcNetSocketSource::Dump(Protocol protocol) {
   std::vector<RawSocket> sockets;
   const std::string base = net_dir_ + (protocol == Protocol::kTcp ? "/tcp" : "/udp");
   for (const auto family : {AddressFamily::kIpv4, AddressFamily::kIpv6}) {
-    if (!MayHold(net_dir_, protocol, family)) {
+    const auto in_use = InUse(net_dir_, protocol, family);
+    if (in_use && *in_use <= 0) {
       continue;
     }
     const std::string path = family == AddressFamily::kIpv4 ? base : base + "6";
-    auto parsed = ParseStreamed(path, protocol, family, sockets);
+    auto parsed = ParseStreamed(path, protocol, family, in_use, sockets);
     // No IPv6 in this kernel is not an error; anything else is.
     if (!parsed && !(family == AddressFamily::kIpv6 && parsed.error().code == ENOENT)) {
       return std::unexpected(Error{path + ": " + parsed.error().message, parsed.error().code});

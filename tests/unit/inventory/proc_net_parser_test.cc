@@ -76,6 +76,71 @@ TEST(ProcNetParserTest, SockstatCountsPerProtocol) {
   EXPECT_FALSE(SockstatInUse("", "UDP"));
 }
 
+std::string Row(int sl, int port, const char* state, int inode) {
+  char row[160];
+  std::snprintf(row, sizeof(row),
+                "%4d: 0100007F:%04X 00000000:0000 %s 00000000:00000000 00:00000000 00000000  "
+                "1000        0 %d 1\n",
+                sl, port, state, inode);
+  return row;
+}
+
+// Once sockstat's count says every socket of interest was seen, the rest is not parsed (the
+// garbage after it would be an error otherwise).
+TEST(ProcNetParserTest, StopsOnceSockstatSaysNothingOfInterestFollows) {
+  const std::string garbage = "   9: nonsense\n";
+  std::vector<RawSocket> out;
+  ProcNetTally tcp{.in_use = 2};  // two listeners and nothing else hashed
+  ASSERT_TRUE(ParseProcNetRows(Row(0, 80, "0A", 1) + Row(1, 81, "0A", 2) + garbage, Protocol::kTcp,
+                               AddressFamily::kIpv4, out, 2, tcp));
+  EXPECT_TRUE(tcp.complete);
+  EXPECT_EQ(out.size(), 2U);
+  // Listeners come first: the first row in another state ends them, whatever the count.
+  out.clear();
+  ProcNetTally established{.in_use = 50};
+  ASSERT_TRUE(ParseProcNetRows(Row(0, 80, "0A", 1) + Row(1, 81, "01", 2) + garbage, Protocol::kTcp,
+                               AddressFamily::kIpv4, out, 2, established));
+  EXPECT_TRUE(established.complete);
+  EXPECT_EQ(out.size(), 1U);
+  // UDP: every row counts (connected ones too), and all of them must be read.
+  out.clear();
+  ProcNetTally udp{.in_use = 2};
+  ASSERT_TRUE(ParseProcNetRows(Row(0, 53, "01", 1) + Row(1, 54, "07", 2) + garbage, Protocol::kUdp,
+                               AddressFamily::kIpv4, out, 2, udp));
+  EXPECT_TRUE(udp.complete);
+  EXPECT_EQ(out.size(), 1U);
+  // Not yet complete, or count unknown: everything is parsed.
+  ProcNetTally more{.in_use = 3};
+  EXPECT_FALSE(ParseProcNetRows(Row(0, 80, "0A", 1) + Row(1, 81, "0A", 2) + garbage, Protocol::kTcp,
+                                AddressFamily::kIpv4, out, 2, more));
+  ProcNetTally unknown;
+  EXPECT_FALSE(ParseProcNetRows(Row(0, 80, "0A", 1) + Row(1, 81, "01", 2) + garbage, Protocol::kTcp,
+                                AddressFamily::kIpv4, out, 2, unknown));
+}
+
+// The same through the reader, over a directory shaped like /proc/<pid>/net: with sockstat
+// the table is read only as far as it must be, without it to the end.
+TEST(ProcNetSocketSourceTest, ReadsOnlyAsFarAsSockstatRequires) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("pw_proc_stop_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& name, const std::string& body) {
+    std::ofstream(dir / name) << body;
+  };
+  write("tcp", "  sl  local_address header\n" + Row(0, 80, "0A", 1) + Row(1, 81, "0A", 2) +
+                   "   2: garbage\n");
+  write("sockstat6", "TCP6: inuse 0\nUDP6: inuse 0\n");
+  ProcNetSocketSource source(dir.string());
+  EXPECT_FALSE(source.Dump(Protocol::kTcp));  // no sockstat: read to the garbage
+  write("sockstat", "sockets: used 3\nTCP: inuse 2 orphan 0 tw 0 alloc 2 mem 0\n");
+  auto sockets = source.Dump(Protocol::kTcp);
+  ASSERT_TRUE(sockets) << sockets.error().message;
+  EXPECT_EQ(sockets->size(), 2U);
+  write("sockstat", "TCP: inuse 3 orphan 0 tw 0 alloc 3 mem 0\n");  // one more to find
+  EXPECT_FALSE(source.Dump(Protocol::kTcp));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ProcNetSocketSourceTest, ReadsTheRunningKernel) {
   // Real /proc of the test's own namespace: a listener the test opens must appear.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
