@@ -39,9 +39,49 @@ std::uint64_t SocketInode(std::string_view link) {
   return inode;
 }
 
+// Fast path of ReadSocketInodes: readlinkat of fds 0, 1, 2, ... by number, without listing
+// the directory (getdents of /proc/<pid>/fd instantiates every fd's dentry before readlinkat
+// looks each up again: about a fifth of the walk). The fstat size of the directory is the
+// number of open fds (Linux 6.2+; 0 before), so probing stops once that many were found.
+// False, with `table` untouched, when the table is sparse (more than 4 + found/8 holes),
+// a readlink fails otherwise than ENOENT, or the count is unknown: then it is listed.
+bool ReadDenseSocketInodes(int dir_fd, FdTable& table) {
+  struct stat st {};
+
+  if (::fstat(dir_fd, &st) != 0 || st.st_size <= 0) {
+    return false;
+  }
+  const long long open_fds = st.st_size;
+  long long found = 0;
+  long long holes = 0;
+  std::vector<std::uint64_t> inodes;
+  char name[24];
+  char link[64];
+  for (int fd = 0; found < open_fds; ++fd) {
+    *std::to_chars(name, name + sizeof(name) - 1, fd).ptr = '\0';
+    const ssize_t n = ::readlinkat(dir_fd, name, link, sizeof(link));
+    if (n < 0) {
+      if (errno != ENOENT || ++holes > 4 + found / 8) {
+        return false;
+      }
+      continue;
+    }
+    ++found;
+    if (const auto inode = SocketInode({link, static_cast<std::size_t>(n)})) {
+      inodes.push_back(inode);
+    }
+  }
+  table.fds_read += static_cast<int>(found);
+  table.inodes.insert(table.inodes.end(), inodes.begin(), inodes.end());
+  return true;
+}
+
 // Every socket inode in one process's fd directory (one readlinkat per fd: the cost that
 // dominates a cold scan). A denied readlink (ptrace or LSM check) counts as a /proc error.
 void ReadSocketInodes(int dir_fd, FdTable& table) {
+  if (ReadDenseSocketInodes(dir_fd, table)) {
+    return;
+  }
   DIR* dir = ::fdopendir(::dup(dir_fd));
   if (dir == nullptr) {
     ++table.errors;
