@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,7 +50,11 @@ std::uint64_t SocketInode(std::string_view link) {
 bool ReadDenseSocketInodes(int dir_fd, FdTable& table) {
   struct stat st {};
 
-  if (::fstat(dir_fd, &st) != 0 || st.st_size <= 0) {
+  struct statfs fs {};
+
+  // Only procfs gives that size meaning (a fixture tree's directory size is something else).
+  if (::fstatfs(dir_fd, &fs) != 0 || fs.f_type != PROC_SUPER_MAGIC || ::fstat(dir_fd, &st) != 0 ||
+      st.st_size <= 0) {
     return false;
   }
   const long long open_fds = st.st_size;

@@ -236,6 +236,51 @@ TEST(ProcessResolverTest, FindsOwnSocketInRealProc) {
   EXPECT_EQ(owner->exe, fs::read_symlink("/proc/self/exe").string());
 }
 
+// The fd table is read by probing fd numbers while it is dense, and listed when it has more
+// holes than the probe allows: both must find every socket (the real /proc of this process).
+TEST(ProcessResolverTest, FindsSocketsAtDenseAndSparseFdsInRealProc) {
+  const auto inode_of = [](int fd) {
+    struct stat st {};
+
+    return ::fstat(fd, &st) == 0 ? static_cast<std::uint64_t>(st.st_ino) : 0;
+  };
+  std::vector<int> fds;
+  std::vector<std::uint64_t> inodes;
+  for (int i = 0; i < 40; ++i) {
+    fds.push_back(::socket(AF_INET, SOCK_DGRAM, 0));
+    ASSERT_GE(fds.back(), 0);
+    inodes.push_back(inode_of(fds.back()));
+  }
+  const auto all_found = [&](const std::vector<std::uint64_t>& wanted) {
+    ProcessResolver resolver("/proc");
+    ResolveStats stats;
+    const auto owners = resolver.Resolve(wanted, stats);
+    for (const auto inode : wanted) {
+      const auto owner = owners.Find(inode);
+      if (!owner || owner->pid != ::getpid()) {
+        return false;
+      }
+    }
+    return true;
+  };
+  EXPECT_TRUE(all_found(inodes));                    // dense
+  for (std::size_t i = 0; i < fds.size(); i += 2) {  // holes between the sockets
+    ::close(fds[i]);
+  }
+  const int high = ::dup2(fds[1], 900);  // and one far beyond the rest
+  ASSERT_EQ(high, 900);
+  std::vector<std::uint64_t> sparse;
+  for (std::size_t i = 1; i < fds.size(); i += 2) {
+    sparse.push_back(inodes[i]);
+  }
+  ::close(fds[1]);  // inodes[1] is now held at fd 900 only
+  EXPECT_TRUE(all_found(sparse));
+  ::close(high);
+  for (std::size_t i = 3; i < fds.size(); i += 2) {
+    ::close(fds[i]);
+  }
+}
+
 TEST(CgroupTest, UnitsAndContainers) {
   EXPECT_EQ(UnitFromCgroup("0::/system.slice/nginx.service\n"), "nginx.service");
   EXPECT_EQ(UnitFromCgroup("0::/user.slice/user-0.slice/session-3.scope\n"), "session-3.scope");
