@@ -5,11 +5,14 @@ Sets up its own listeners inside a throwaway network namespace (so only they are
 view): HOLDERS processes in that namespace plus NS_HOLDERS processes each in a further
 namespace of its own, mixed TCP/UDP and IPv4/IPv6. Measures, median of REPS rounds (the
 two commands alternate round by round, so a change in the machine's load hits both):
-  - `ss -Htulnp` (wall and CPU of the child),
+  - `ss -Htulnp` (wall and CPU of the child) in the main namespace only (9,600 sockets), and
+    `ss -Htulnp` run in each of the 5 namespaces in turn (nsenter; all 10,496 sockets),
   - `portwarden scan --output=json` (cold: a fresh process every run), as root and under the
     shipped systemd unit's credentials (its capabilities and a non-root uid, parsed from
     deploy/systemd/portwarden.service: no setns, so the other namespaces are read through
     /proc/<pid>/net, and no BPF, so attribution walks /proc/*/fd),
+  - with INVENTORY_BENCH_BASELINE=<older portwarden binary>: that binary too, root and unit,
+    in the same rounds (before/after figures under the same load),
   - the daemon's warm cycle (inventory_cycles: Inventory::Scan() again in one process),
   - the bare netlink dump of the namespace, for reference.
 Cleans up every process and namespace it created. Run as root, by hand (not by ctest):
