@@ -150,17 +150,25 @@ void AgentEngine::RunInventory() {
     first_scan_logged_ = true;
     LogFirstScan(*report, *verdicts);
   }
-  const std::string discovered_key =
-      config->discovery.enabled ? TargetsKey(probe::DiscoveredTargets(report->listeners, *config))
-                                : "";
+  // Discovery follows the inventory: its targets go straight to the probe job.
+  auto discovered = discovery::DiscoverTargets(report->listeners, report->namespaces,
+                                               config->discovery, discovery::HostName());
+  unprobed_log_.Note(discovered.unprobed);
+  const std::string discovered_key = TargetsKey(discovered.targets);
+  {
+    const std::lock_guard lock(discovered_mutex_);
+    discovered_ =
+        std::make_shared<const std::vector<probe::ProbeTarget>>(std::move(discovered.targets));
+  }
   store_.Update([&](state::Snapshot& snapshot) {
     snapshot.inventory = report;
     snapshot.policy = verdicts;
+    snapshot.discovery = discovered.stats;
     SetCollector(snapshot, {"inventory", report->success, scan_seconds, now, report->error});
     SetCollector(snapshot, {"exposure", report->success, policy_seconds, now, ""});
   });
   inventory_done_.store(true);
-  // Discovery follows the inventory: probe new listeners now, drop gone ones now.
+  // Probe new listeners now, drop gone ones now.
   if (discovered_key != discovered_key_) {
     scheduler_.Trigger(kProbeJob);
   }
@@ -170,11 +178,13 @@ void AgentEngine::RunInventory() {
 void AgentEngine::RunProbes() {
   const auto config = CurrentConfig();
   auto targets = probe::ConfiguredTargets(*config);
-  if (config->discovery.enabled) {
-    const auto snapshot = store_.Get();
-    auto discovered = probe::DiscoveredTargets(snapshot->inventory->listeners, *config);
-    targets.insert(targets.end(), std::make_move_iterator(discovered.begin()),
-                   std::make_move_iterator(discovered.end()));
+  if (config->discovery.enabled) {  // a reload may have turned it off since the last scan
+    std::shared_ptr<const std::vector<probe::ProbeTarget>> discovered;
+    {
+      const std::lock_guard lock(discovered_mutex_);
+      discovered = discovered_;
+    }
+    targets.insert(targets.end(), discovered->begin(), discovered->end());
   }
   const auto started = std::chrono::steady_clock::now();
   auto report = std::make_shared<probe::ProbeReport>(prober_.RunCycle(targets, *config));

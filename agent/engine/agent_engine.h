@@ -8,6 +8,7 @@
 
 #include "agent/config/config.h"
 #include "agent/core/clock.h"
+#include "agent/discovery/discovery.h"
 #include "agent/engine/scheduler.h"
 #include "agent/inventory/inventory.h"
 #include "agent/policy/policy.h"
@@ -58,7 +59,12 @@ class AgentEngine {
   policy::PolicyEngine policy_;
   probe::ProbeRunner prober_;
   std::shared_ptr<const config::Config> inventory_config_;  // last applied to inventory_
+  discovery::UnprobedLog unprobed_log_;                     // only the inventory job touches it
   std::string discovered_key_;  // identity of the discovered target set, to spot changes
+  // The inventory job's discovered targets, handed to the probe job (not via the snapshot).
+  mutable std::mutex discovered_mutex_;
+  std::shared_ptr<const std::vector<probe::ProbeTarget>> discovered_ =
+      std::make_shared<const std::vector<probe::ProbeTarget>>();
 
   std::atomic<bool> inventory_done_{false};
   bool first_scan_logged_ = false;  // only the inventory job reads and writes it

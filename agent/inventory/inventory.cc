@@ -94,14 +94,15 @@ struct Inventory::State {
 
   void LogWalkChange(bool bpf_ready, const Error& why);
 
-  std::vector<NamespaceDump> DumpAll(InventoryStats& stats);
+  std::vector<NamespaceDump> DumpAll(InventoryStats& stats, std::vector<NamespaceView>& views);
   Attribution Attribute(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
   std::vector<Listener> Listeners(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
   void Account(InventoryReport& report);
 };
 
 // Phase 1: refresh the namespace set, then dump each namespace; one that fails is skipped.
-std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats) {
+std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats,
+                                                     std::vector<NamespaceView>& views) {
   const auto start = std::chrono::steady_clock::now();
   const auto sync = registry->Sync(registry->Discover());
   for (const auto& reason : sync.skipped) {
@@ -134,6 +135,11 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats) {
       ++stats.namespaces_via_netlink;
     }
     stats.sockets += static_cast<int>(dump->sockets.size());
+    NamespaceView view{netns->id.label, netns->id.inode, entered, {}};
+    for (const auto& address : dump->interfaces.addresses) {
+      view.addresses.push_back(address.address);
+    }
+    views.push_back(std::move(view));
     dumps.push_back(std::move(*dump));
   }
   stats.namespaces_scanned = static_cast<int>(dumps.size());
@@ -266,7 +272,7 @@ InventoryReport Inventory::Scan() {
   if (state_->cumulative.scans_total == 0) {
     state_->resolver->PrefetchWalk();  // the first scan's fd walk overlaps the dumps
   }
-  const auto dumps = state_->DumpAll(report.stats);
+  const auto dumps = state_->DumpAll(report.stats, report.namespaces);
   if (dumps.empty() || dumps.front().netns.label != "host") {
     report.error = "cannot list the host namespace's sockets";
   }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/core/ip_address.h"
 #include "agent/core/net_types.h"
 
 namespace portwarden::inventory {
@@ -66,11 +67,22 @@ struct InventoryStats {
   double attribution_seconds = 0;
 };
 
+/// One namespace as scanned: whether the agent entered it and the addresses it holds.
+struct NamespaceView {
+  std::string label;  ///< As in Listener::netns.
+  std::uint64_t inode = 0;
+  /// The agent entered it (or it is its own): a probe can connect from inside it. False for
+  /// a namespace read through a member process's /proc/<pid>/net (setns refused).
+  bool entered = true;
+  std::vector<IpAddress> addresses;  ///< Configured on its interfaces, loopback included.
+};
+
 /// The result of one inventory scan. Listeners are sorted by (netns, proto, address, port).
 struct InventoryReport {
   bool success = false;
   std::string error;  ///< Why the scan failed, when !success.
   std::vector<Listener> listeners;
+  std::vector<NamespaceView> namespaces;  ///< Every namespace dumped, in scan order.
   InventoryStats stats;
 };
 

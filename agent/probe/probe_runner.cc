@@ -1,7 +1,5 @@
 #include "agent/probe/probe_runner.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -24,21 +22,6 @@ constexpr auto kTrimPeriod = std::chrono::minutes(1);
 
 const std::vector<double> kHandshakeBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                            0.1,   0.25,   0.5,   1,    2.5,   5};
-
-std::string HostName() {
-  char name[256] = {};
-  return ::gethostname(name, sizeof(name) - 1) == 0 ? name : "localhost";
-}
-
-std::string LoopbackFor(const std::string& address) {
-  if (address == "0.0.0.0") {
-    return "127.0.0.1";
-  }
-  if (address == "::" || address == "::ffff:0.0.0.0") {
-    return "::1";
-  }
-  return address;
-}
 
 // A failing endpoint is logged at warn when it starts failing (or fails differently) and when it
 // recovers; repeats go to debug, so 2,000 broken endpoints do not flood the log every cycle.
@@ -108,43 +91,6 @@ std::vector<ProbeTarget> ConfiguredTargets(const config::Config& config) {
     if (target.endpoint.server_name.empty()) {
       target.endpoint.server_name = target.endpoint.host;
     }
-    targets.push_back(std::move(target));
-  }
-  return targets;
-}
-
-std::vector<ProbeTarget> DiscoveredTargets(const std::vector<inventory::Listener>& listeners,
-                                           const config::Config& config) {
-  std::vector<ProbeTarget> targets;
-  if (!config.discovery.enabled) {
-    return targets;
-  }
-  const auto& ports = config.discovery.tls_ports;
-  const std::string sni =
-      config.discovery.server_name.empty() ? HostName() : config.discovery.server_name;
-  for (const auto& listener : listeners) {
-    if (listener.protocol != Protocol::kTcp ||
-        std::find(ports.begin(), ports.end(), listener.port) == ports.end()) {
-      continue;
-    }
-    ProbeTarget target;
-    target.source = TargetSource::kDiscovered;
-    target.endpoint.host = LoopbackFor(listener.address);
-    target.endpoint.port = listener.port;
-    const bool v6 = target.endpoint.host.find(':') != std::string::npos;
-    const std::string host_port = (v6 ? "[" + target.endpoint.host + "]" : target.endpoint.host) +
-                                  ":" + std::to_string(listener.port);
-    const bool own_netns = listener.netns_path.empty() || listener.netns == "host";
-    // Namespaces reuse addresses (every container has 127.0.0.1): name the namespace.
-    target.endpoint.target = own_netns ? host_port : listener.netns + "/" + host_port;
-    target.endpoint.server_name = sni;
-    target.endpoint.ca_file = config.discovery.ca_file;
-    target.endpoint.ca_path = config.discovery.ca_path;
-    target.endpoint.http = config.discovery.http;
-    target.endpoint.max_addresses = 1;
-    target.netns_inode = listener.netns_inode;
-    target.netns = listener.netns;
-    target.netns_path = own_netns ? "" : listener.netns_path;
     targets.push_back(std::move(target));
   }
   return targets;

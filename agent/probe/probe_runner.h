@@ -4,17 +4,12 @@
 #include <vector>
 
 #include "agent/config/config.h"
-#include "agent/inventory/listener.h"
 #include "agent/probe/probe_result.h"
 
 namespace portwarden::probe {
 
 /// The configured endpoints as probe targets.
 std::vector<ProbeTarget> ConfiguredTargets(const config::Config& config);
-
-/// Local listeners on discovery.tls_ports as probe targets (loopback for wildcard binds).
-std::vector<ProbeTarget> DiscoveredTargets(const std::vector<inventory::Listener>& listeners,
-                                           const config::Config& config);
 
 /// Runs one probe cycle over all targets with bounded concurrency; each probe has its own
 /// deadline, so a hanging endpoint delays nobody else. Keeps cumulative counters for targets

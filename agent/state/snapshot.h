@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/discovery/discovery.h"
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
 #include "agent/probe/probe_result.h"
@@ -36,6 +37,7 @@ struct Snapshot {
       std::make_shared<inventory::InventoryReport>();
   std::shared_ptr<const policy::PolicyReport> policy = std::make_shared<policy::PolicyReport>();
   std::shared_ptr<const probe::ProbeReport> probes = std::make_shared<probe::ProbeReport>();
+  discovery::DiscoveryStats discovery;  ///< Discovered listeners by state, per inventory scan.
   std::vector<CollectorStatus> collectors;
   ReloadStatus reload;
   double start_timestamp = 0;  ///< When the agent started, Unix seconds.

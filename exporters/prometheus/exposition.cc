@@ -18,6 +18,7 @@ constexpr Group kGroups[] = {
     {Collector::kExposure, AppendExposureViolationMetrics},
     {Collector::kListeners, AppendListenerFirstSeen},
     {Collector::kTls, AppendTlsProbeMetrics},
+    {Collector::kTls, AppendDiscoveryMetrics},
     {Collector::kTlsHistogram, AppendTlsHistogramMetrics},
     {Collector::kTlsChain, AppendTlsChainMetrics},
     {Collector::kHttp, AppendHttpMetrics},

@@ -32,6 +32,9 @@ void AppendExposureViolationMetrics(const state::Snapshot& snapshot, Families& o
 /// earliest NotAfter. Collector `tls`.
 void AppendTlsProbeMetrics(const state::Snapshot& snapshot, Families& out);
 
+/// portwarden_discovery_targets (discovered listeners by state). Collector `tls`.
+void AppendDiscoveryMetrics(const state::Snapshot& snapshot, Families& out);
+
 /// portwarden_tls_cert_* (per certificate of each chain). Collector `tls_chain`.
 void AppendTlsChainMetrics(const state::Snapshot& snapshot, Families& out);
 

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/discovery/discovery.h"
 #include "agent/inventory/inventory.h"
 #include "tests/integration/probe/probe_helpers.h"
 #include "tests/lib/privilege.h"
@@ -29,7 +30,9 @@ std::vector<probe::ProbeTarget> Discover(const config::Config& config) {
   inventory::Inventory inventory(config);
   const inventory::InventoryReport report = inventory.Scan();
   EXPECT_TRUE(report.success) << report.error;
-  return probe::DiscoveredTargets(report.listeners, config);
+  return discovery::DiscoverTargets(report.listeners, report.namespaces, config.discovery,
+                                    discovery::HostName())
+      .targets;
 }
 
 TEST(ProbeDiscoveryTest, LocalTlsListenerIsFoundAndProbed) {

@@ -139,7 +139,7 @@ const std::map<std::string, std::set<std::string>>& Owned() {
         "portwarden_tls_probe_failures_total", "portwarden_tls_version_info",
         "portwarden_tls_cipher_info", "portwarden_tls_group_info",
         "portwarden_tls_chain_earliest_not_after_timestamp_seconds", "portwarden_tls_cert_verified",
-        "portwarden_tls_verify_result_info"}},
+        "portwarden_tls_verify_result_info", "portwarden_discovery_targets"}},
       {"tls_chain",
        {"portwarden_tls_cert_not_after_timestamp_seconds",
         "portwarden_tls_cert_not_before_timestamp_seconds", "portwarden_tls_cert_info"}},
