@@ -128,8 +128,8 @@ Discovery DiscoverTargets(std::span<const inventory::Listener> listeners,
     return out;
   }
   const auto& ports = settings.tls_ports;
-  const std::string sni = settings.server_name.empty() ? std::string(host_name)
-                                                       : settings.server_name;
+  const std::string sni =
+      settings.server_name.empty() ? std::string(host_name) : settings.server_name;
   for (const auto& listener : listeners) {
     if (listener.protocol != Protocol::kTcp ||
         std::find(ports.begin(), ports.end(), listener.port) == ports.end()) {
@@ -146,9 +146,8 @@ Discovery DiscoverTargets(std::span<const inventory::Listener> listeners,
       target.endpoint.host = *host;  // connect from the agent's own namespace
     } else {
       ++out.stats.by_state[static_cast<std::size_t>(state)];
-      out.unprobed.push_back(
-          {listener.netns + "/" + HostPort(listener.address, listener.port), listener.netns,
-           state});
+      out.unprobed.push_back({listener.netns + "/" + HostPort(listener.address, listener.port),
+                              listener.netns, state});
       continue;
     }
     ++out.stats.by_state[static_cast<std::size_t>(state)];

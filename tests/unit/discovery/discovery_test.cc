@@ -17,8 +17,8 @@ inventory::Listener Tcp(const std::string& address,
                         std::uint64_t inode = 0) {
   inventory::Listener listener;
   listener.protocol = Protocol::kTcp;
-  listener.family = address.find(':') != std::string::npos ? AddressFamily::kIpv6
-                                                           : AddressFamily::kIpv4;
+  listener.family =
+      address.find(':') != std::string::npos ? AddressFamily::kIpv6 : AddressFamily::kIpv4;
   listener.address = address;
   listener.port = port;
   listener.netns = netns;
@@ -34,8 +34,8 @@ IpAddress Ip(const std::string& text) {
 }
 
 Discovery DiscoverIn(const std::vector<inventory::Listener>& listeners,
-              const std::vector<inventory::NamespaceView>& namespaces,
-              const config::DiscoverySettings& settings) {
+                     const std::vector<inventory::NamespaceView>& namespaces,
+                     const config::DiscoverySettings& settings) {
   return DiscoverTargets(listeners, namespaces, settings, "node-1");
 }
 
@@ -86,10 +86,10 @@ TEST(DiscoveryTest, EnteredNamespaceIsProbedFromInsideAtLoopback) {
   const std::vector<inventory::NamespaceView> views{
       {"host", 1, true, {Ip("192.0.2.1")}},
       {"web", 7, true, {Ip("127.0.0.1"), Ip("10.244.0.5"), Ip("::1"), Ip("fd00:1::5")}}};
-  const auto result = DiscoverIn({Tcp("0.0.0.0", 443, "web", "/proc/9/ns/net", 7),
-                           Tcp("::", 443, "web", "/proc/9/ns/net", 7),
-                           Tcp("127.0.0.1", 8443, "web", "/proc/9/ns/net", 7)},
-                          views, config::Defaults().discovery);
+  const auto result = DiscoverIn(
+      {Tcp("0.0.0.0", 443, "web", "/proc/9/ns/net", 7), Tcp("::", 443, "web", "/proc/9/ns/net", 7),
+       Tcp("127.0.0.1", 8443, "web", "/proc/9/ns/net", 7)},
+      views, config::Defaults().discovery);
   ASSERT_EQ(result.targets.size(), 3U);
   EXPECT_EQ(result.targets[0].endpoint.target, "web/127.0.0.1:443");
   EXPECT_EQ(result.targets[0].netns_path, "/proc/9/ns/net");
@@ -109,10 +109,11 @@ TEST(DiscoveryTest, NamespaceNotEnteredIsProbedThroughItsOwnAddress) {
   const auto in_pod = [&](const std::string& address, std::uint16_t port) {
     return Tcp(address, port, pod, "/proc/9/ns/net", 7);
   };
-  const auto result = DiscoverIn({in_pod("0.0.0.0", 443), in_pod("::", 443), in_pod("10.244.0.5", 8443),
-                           in_pod("fd00:1::5", 8443), in_pod("::ffff:0.0.0.0", 8443),
-                           in_pod("127.0.0.1", 443), in_pod("::1", 8443)},
-                          views, config::Defaults().discovery);
+  const auto result =
+      DiscoverIn({in_pod("0.0.0.0", 443), in_pod("::", 443), in_pod("10.244.0.5", 8443),
+                  in_pod("fd00:1::5", 8443), in_pod("::ffff:0.0.0.0", 8443),
+                  in_pod("127.0.0.1", 443), in_pod("::1", 8443)},
+                 views, config::Defaults().discovery);
   ASSERT_EQ(result.targets.size(), 5U);
   for (const auto& target : result.targets) {
     EXPECT_TRUE(target.netns_path.empty()) << target.endpoint.target;  // from the agent's own
@@ -152,7 +153,7 @@ TEST(DiscoveryTest, WildcardWithoutAnAddressOfItsFamily) {
   EXPECT_EQ(result.unprobed[0].target, "p/[::]:8443");
   EXPECT_EQ(result.unprobed[0].state, TargetState::kNoAddress);
   const auto empty = DiscoverIn({Tcp("0.0.0.0", 443, "q", "/proc/5/ns/net", 4)},
-                         {{"q", 4, false, {Ip("127.0.0.1")}}}, settings);
+                                {{"q", 4, false, {Ip("127.0.0.1")}}}, settings);
   EXPECT_TRUE(empty.targets.empty());
   EXPECT_EQ(empty.stats.Count(TargetState::kNoAddress), 1);
 }
