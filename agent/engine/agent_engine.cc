@@ -65,7 +65,8 @@ AgentEngine::AgentEngine(std::string config_path,
       clock_(clock),
       config_(std::make_shared<const config::Config>(std::move(config))),
       inventory_(*config_),
-      inventory_config_(config_) {
+      inventory_config_(config_),
+      discovered_config_(config_) {
   const double now = ToUnixSeconds(clock_.Now());
   store_.Update([&](state::Snapshot& snapshot) {
     snapshot.start_timestamp = now;
@@ -124,8 +125,7 @@ Status AgentEngine::Reload() {
     snapshot.reload.source = config_path_;
   });
   log::Info("Completed loading of configuration file", {{"file", config_path_}});
-  scheduler_.Trigger(kInventoryJob);
-  scheduler_.Trigger(kProbeJob);
+  scheduler_.Trigger(kInventoryJob);  // which wakes the probe job with the new targets
   return {};
 }
 
@@ -168,11 +168,12 @@ void AgentEngine::RunInventory() {
     SetCollector(snapshot, {"exposure", report->success, policy_seconds, now, ""});
   });
   inventory_done_.store(true);
-  // Probe new listeners now, drop gone ones now.
-  if (discovered_key != discovered_key_) {
+  // Probe new listeners now, drop gone ones now; after a reload, probe with the new config now.
+  if (discovered_key != discovered_key_ || config != discovered_config_) {
     scheduler_.Trigger(kProbeJob);
   }
   discovered_key_ = discovered_key;
+  discovered_config_ = config;
 }
 
 void AgentEngine::RunProbes() {

@@ -61,6 +61,7 @@ class AgentEngine {
   std::shared_ptr<const config::Config> inventory_config_;  // last applied to inventory_
   discovery::UnprobedLog unprobed_log_;                     // only the inventory job touches it
   std::string discovered_key_;  // identity of the discovered target set, to spot changes
+  std::shared_ptr<const config::Config> discovered_config_;  // config of the last discovery
   // The inventory job's discovered targets, handed to the probe job (not via the snapshot).
   mutable std::mutex discovered_mutex_;
   std::shared_ptr<const std::vector<probe::ProbeTarget>> discovered_ =
