@@ -15,10 +15,10 @@ Usage: inventory_credentials_discovery_test.py PORTWARDEN_BINARY"""
 import os
 import random
 import re
-import select
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -46,16 +46,22 @@ def start_server(netns, cert, key, accept, *family):
                              "-accept", accept, "-cert", cert, "-key", key, "-www"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 1)
-        line = proc.stdout.readline() if ready else ""
-        if "ACCEPT" in line:
-            return proc
-        if proc.poll() is not None:
-            break
+    # Blocking reads under a watchdog (select() on a buffered pipe can miss a line already read
+    # ahead): a server that never says ACCEPT is killed, which ends the reads.
+    watchdog = threading.Timer(60, proc.kill)
+    watchdog.start()
+    seen = []
+    try:
+        for line in proc.stdout:
+            seen.append(line)
+            if "ACCEPT" in line:
+                return proc
+    finally:
+        watchdog.cancel()
     proc.kill()
-    raise RuntimeError(f"s_server {accept} did not start")
+    proc.wait(timeout=10)
+    proc.stdout.close()
+    raise RuntimeError(f"s_server {accept} did not start: {''.join(seen)}")
 
 
 class UnenterableNamespaceDiscoveryTest(unittest.TestCase):
