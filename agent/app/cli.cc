@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include "agent/config/host_port.h"
+
 namespace portwarden::app {
 namespace {
 
@@ -49,11 +51,26 @@ Setter Flag(bool CommandLine::*field, bool value) {
 
 const std::map<std::string, FlagSpec>& Flags() {
   static const std::map<std::string, FlagSpec> kFlags = {
-      {"config.file", {true, Text(&CommandLine::config_file)}},
+      {"config.file",
+       {true,
+        [](CommandLine& cl, const std::string& v) -> Status {
+          if (v.empty()) {
+            return Fail(
+                "flag --config.file: path is empty (omit the flag for the built-in "
+                "defaults)");
+          }
+          cl.config_file = v;
+          return {};
+        }}},
       {"config.check", {false, Flag(&CommandLine::config_check, true)}},
       {"web.listen-address",
        {true,
         [](CommandLine& cl, const std::string& v) -> Status {
+          // The server's own parser, without binding: --config.check rejects what start-up
+          // would.
+          if (auto parsed = config::SplitListenAddress(v); !parsed) {
+            return Fail("flag --web.listen-address: " + parsed.error().message);
+          }
           cl.listen_addresses.push_back(v);
           return {};
         }}},

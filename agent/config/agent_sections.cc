@@ -1,6 +1,8 @@
 // Readers for [agent], [web], [discovery] and [inventory].
 #include <string>
 
+#include "agent/config/excerpt.h"
+#include "agent/config/host_port.h"
 #include "agent/config/sections.h"
 
 namespace portwarden::config {
@@ -44,17 +46,44 @@ Status ReadAgentSection(const TomlReader& reader, const toml::node& node, AgentS
       });
 }
 
+Result<std::string> ReadListenAddress(const TomlReader& reader, const toml::node& n) {
+  auto text = reader.String(n, "web.listen_address");
+  if (!text) {
+    return text;
+  }
+  if (auto parsed = SplitListenAddress(*text); !parsed) {
+    return std::unexpected(reader.ErrorAt(n, "web.listen_address", parsed.error().message));
+  }
+  return text;
+}
+
 Result<std::vector<std::string>> ReadListenAddresses(const TomlReader& reader,
                                                      const toml::node& n) {
   // A single string or an array of strings, like the repeatable flag.
   if (n.is_string()) {
-    return std::vector<std::string>{n.as_string()->get()};
+    auto text = ReadListenAddress(reader, n);
+    if (!text) {
+      return std::unexpected(text.error());
+    }
+    return std::vector<std::string>{std::move(*text)};
   }
-  auto list = reader.StringArray(n, "web.listen_address");
-  if (list && list->empty()) {
-    return std::unexpected(reader.ErrorAt(n, "web.listen_address", "needs at least one address"));
+  const auto* array = n.as_array();
+  if (array == nullptr || array->empty()) {
+    return std::unexpected(reader.ErrorAt(
+        n, "web.listen_address",
+        array == nullptr
+            ? "expected a string or an array of strings, got " + std::string(TypeName(n))
+            : std::string("needs at least one address")));
   }
-  return list;
+  std::vector<std::string> out;
+  for (const toml::node& element : *array) {
+    auto text = ReadListenAddress(reader, element);
+    if (!text) {
+      return std::unexpected(text.error());
+    }
+    out.push_back(std::move(*text));
+  }
+  return out;
 }
 
 Status ReadWebSection(const TomlReader& reader, const toml::node& node, WebSettings& out) {
@@ -116,7 +145,7 @@ Result<Enum> ReadChoice(const TomlReader& reader,
     names += "\"" + std::string(name) + "\"";
     ++i;
   }
-  return std::unexpected(reader.ErrorAt(n, key, "must be " + names + ", got \"" + *text + "\""));
+  return std::unexpected(reader.ErrorAt(n, key, "must be " + names + ", got " + Quote(*text)));
 }
 
 Result<NamespaceMode> ReadNamespaceMode(const TomlReader& reader, const toml::node& n) {

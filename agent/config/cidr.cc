@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "agent/config/excerpt.h"
+
 namespace portwarden::config {
 namespace {
 
@@ -38,7 +40,7 @@ std::optional<IpAddress> ParseIp(std::string_view text, bool unmap) {
 }  // namespace
 
 Result<Cidr> ParseCidr(std::string_view text) {
-  const std::string quoted = "invalid CIDR \"" + std::string(text) + "\"";
+  const std::string quoted = "invalid CIDR " + Quote(text);
   const auto slash = text.find('/');
   const auto ip = ParseIp(text.substr(0, slash), /*unmap=*/false);
   if (!ip) {

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "agent/config/excerpt.h"
 #include "agent/config/host_port.h"
 #include "agent/config/sections.h"
 
@@ -24,7 +25,7 @@ Result<IpFamily> ReadIpFamily(const TomlReader& reader, const toml::node& n) {
     return IpFamily::kIpv6;
   }
   return std::unexpected(reader.ErrorAt(
-      n, "endpoints.ip_family", "must be \"any\", \"ipv4\" or \"ipv6\", got \"" + *text + "\""));
+      n, "endpoints.ip_family", "must be \"any\", \"ipv4\" or \"ipv6\", got " + Quote(*text)));
 }
 
 Status ReadTarget(const TomlReader& reader, const toml::table& t, EndpointConfig& out) {
@@ -42,7 +43,7 @@ Status ReadTarget(const TomlReader& reader, const toml::table& t, EndpointConfig
   }
   if (parsed->host.empty()) {
     return std::unexpected(
-        reader.ErrorAt(*node, "endpoints.target", "missing host in \"" + *text + "\""));
+        reader.ErrorAt(*node, "endpoints.target", "missing host in " + Quote(*text)));
   }
   out.target = *text;
   out.host = parsed->host;
@@ -138,9 +139,9 @@ Status ReadEndpointsSection(const TomlReader& reader,
     }
     if (!seen.emplace(endpoint.target, endpoint.server_name).second) {
       return std::unexpected(reader.ErrorAt(*table, "endpoints",
-                                            "duplicate endpoint \"" + endpoint.target +
-                                                "\" with server_name \"" + endpoint.server_name +
-                                                "\""));
+                                            "duplicate endpoint " + Quote(endpoint.target) +
+                                                " with server_name " +
+                                                Quote(endpoint.server_name)));
     }
     out.push_back(std::move(endpoint));
   }

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "agent/config/excerpt.h"
 #include "agent/config/exposure_values.h"
 #include "agent/config/sections.h"
 
@@ -21,7 +22,7 @@ Result<DefaultAction> ReadDefaultAction(const TomlReader& reader, const toml::no
     return DefaultAction::kReport;
   }
   return std::unexpected(reader.ErrorAt(n, "exposure.default_action",
-                                        "must be \"allow\" or \"report\", got \"" + *text + "\""));
+                                        "must be \"allow\" or \"report\", got " + Quote(*text)));
 }
 
 Result<Protocol> ReadProtocol(const TomlReader& reader, const toml::node& n) {
@@ -33,7 +34,7 @@ Result<Protocol> ReadProtocol(const TomlReader& reader, const toml::node& n) {
     return *protocol;
   }
   return std::unexpected(reader.ErrorAt(n, "exposure.rules.protocol",
-                                        "must be \"tcp\" or \"udp\", got \"" + *text + "\""));
+                                        "must be \"tcp\" or \"udp\", got " + Quote(*text)));
 }
 
 Status ReadRuleMatch(const TomlReader& reader, const toml::table& t, ExposureRule& rule) {
@@ -100,8 +101,8 @@ Status ReadRule(const TomlReader& reader, const toml::table& t, ExposureRule& ru
         if (IsEmptyRule(rule)) {
           return std::unexpected(reader.ErrorAt(
               t, "exposure.rules",
-              "rule \"" + rule.name +
-                  "\" is empty: it matches every listener and allows no scope (give it a match "
+              "rule " + Quote(rule.name) +
+                  " is empty: it matches every listener and allows no scope (give it a match "
                   "criterion or at least one allowed scope)"));
         }
         return {};
@@ -123,7 +124,7 @@ Status ReadExposureRules(const TomlReader& reader,
     }
     if (!names.insert(rule.name).second) {
       return std::unexpected(
-          reader.ErrorAt(*table, "exposure.rules", "duplicate rule name \"" + rule.name + "\""));
+          reader.ErrorAt(*table, "exposure.rules", "duplicate rule name " + Quote(rule.name)));
     }
     out.push_back(std::move(rule));
   }

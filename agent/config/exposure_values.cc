@@ -4,6 +4,7 @@
 #include <string>
 
 #include "agent/config/cidr.h"
+#include "agent/config/excerpt.h"
 
 namespace portwarden::config {
 namespace {
@@ -16,7 +17,7 @@ Result<std::uint16_t> ParsePortNumber(const TomlReader& reader,
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
     return std::unexpected(reader.ErrorAt(
-        n, key, "invalid port \"" + std::string(text) + "\": expected a number or \"low-high\""));
+        n, key, "invalid port " + Quote(text) + ": expected a number or \"low-high\""));
   }
   if (value < 1 || value > 65535) {
     return std::unexpected(
@@ -57,7 +58,7 @@ Result<PortRange> ReadPortRange(const TomlReader& reader,
   }
   if (*last < *first) {
     return std::unexpected(reader.ErrorAt(
-        n, key, "range \"" + std::string(value) + "\" is reversed (low port must come first)"));
+        n, key, "range " + Quote(value) + " is reversed (low port must come first)"));
   }
   return PortRange{*first, *last};
 }
@@ -90,7 +91,8 @@ Result<Scope> ReadScope(const TomlReader& reader, const toml::node& n, std::stri
     return *scope;
   }
   return std::unexpected(reader.ErrorAt(
-      n, key, "unknown scope \"" + *text + "\" (allowed: loopback, link_local, private, public)"));
+      n, key,
+      "unknown scope " + Quote(*text) + " (allowed: loopback, link_local, private, public)"));
 }
 
 Result<std::vector<Scope>> ReadScopes(const TomlReader& reader,

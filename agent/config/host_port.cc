@@ -3,10 +3,12 @@
 #include <charconv>
 #include <string>
 
+#include "agent/config/excerpt.h"
+
 namespace portwarden::config {
 
 Result<HostPort> SplitHostPort(std::string_view text, int min_port) {
-  const std::string quoted = "\"" + std::string(text) + "\"";
+  const std::string quoted = Quote(text);
   std::string_view host;
   std::string_view port_text;
   if (text.starts_with('[')) {
@@ -23,10 +25,6 @@ Result<HostPort> SplitHostPort(std::string_view text, int min_port) {
     }
     host = text.substr(0, colon);
     port_text = text.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) {
-      return Fail("invalid address " + quoted +
-                  ": IPv6 addresses need brackets, as in \"[::1]:443\"");
-    }
   }
   unsigned port = 0;
   const auto [end, ec] =
@@ -36,7 +34,15 @@ Result<HostPort> SplitHostPort(std::string_view text, int min_port) {
     return Fail("invalid address " + quoted + ": port must be a number from " +
                 std::to_string(min_port) + " to 65535");
   }
+  if (!text.starts_with('[') && host.find(':') != std::string_view::npos) {
+    return Fail("invalid address " + quoted +
+                ": IPv6 addresses need brackets, as in \"[::1]:443\"");
+  }
   return HostPort{std::string(host), static_cast<std::uint16_t>(port)};
+}
+
+Result<HostPort> SplitListenAddress(std::string_view text) {
+  return SplitHostPort(text, /*min_port=*/0);
 }
 
 std::string JoinHostPort(std::string_view host, std::uint16_t port) {

@@ -17,6 +17,11 @@ struct HostPort {
 /// in [min_port, 65535]; the host may be empty (":443"), which callers reject or interpret.
 Result<HostPort> SplitHostPort(std::string_view text, int min_port = 1);
 
+/// A listen address as the HTTP server binds it (exporters/http ParseListenAddress wraps this):
+/// "host:port", "[ipv6]:port" or ":port" (every address), port 0 = one the kernel picks.
+/// Validates without binding, so --config.check rejects what the server could not bind.
+Result<HostPort> SplitListenAddress(std::string_view text);
+
 /// The inverse: brackets an IPv6 literal ("[::1]:443").
 std::string JoinHostPort(std::string_view host, std::uint16_t port);
 

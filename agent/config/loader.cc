@@ -1,13 +1,17 @@
-// Config loading: the one place toml++ exceptions are caught.
+// Config loading: the one place toml++ exceptions are caught, and the one place config bytes
+// enter the agent, so the bounds on them (regular file, size, nesting) are checked here.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <string>
 
 #include <toml++/toml.h>
 
 #include "agent/config/config.h"
+#include "agent/config/document_bounds.h"
+#include "agent/config/excerpt.h"
 #include "agent/config/sections.h"
 
 namespace portwarden::config {
@@ -49,16 +53,10 @@ Status ReadDocument(const TomlReader& reader, const toml::table& root, Config& c
       });
 }
 
-}  // namespace
-
-Config Defaults() {
-  Config config;
-  // Every namespace: one that cannot be entered is read through a member process's /proc.
-  config.discovery.namespaces = NamespaceMode::kAll;
-  return config;
-}
-
-Result<Config> LoadString(std::string_view text, const std::string& name) {
+Result<Config> ParseDocument(std::string_view text, const std::string& name) {
+  if (auto bounded = CheckDocumentBounds(text, name); !bounded) {
+    return std::unexpected(bounded.error());
+  }
   toml::table root;
   try {
     root = toml::parse(text, name);
@@ -79,23 +77,118 @@ Result<Config> LoadString(std::string_view text, const std::string& name) {
   return config;
 }
 
-Result<Config> LoadFile(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
+// Closes the descriptor it was given; used only in ReadBounded.
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd) : fd_(fd) {}
+
+  ~ScopedFd() { ::close(fd_); }
+
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::string_view FileKind(mode_t mode) {
+  if (S_ISDIR(mode)) {
+    return "a directory";
+  }
+  if (S_ISFIFO(mode)) {
+    return "a FIFO";
+  }
+  if (S_ISCHR(mode)) {
+    return "a character device";
+  }
+  if (S_ISBLK(mode)) {
+    return "a block device";
+  }
+  if (S_ISSOCK(mode)) {
+    return "a socket";
+  }
+  return "not a regular file";
+}
+
+// Reads a regular file of at most kMaxConfigBytes. O_NONBLOCK makes open() of a FIFO return
+// at once (instead of waiting for a writer), and fstat() refuses anything that is not a
+// regular file before a byte is read, so /dev/zero or a FIFO can neither grow memory nor hold
+// the thread (and with it SIGTERM, which the reloading main thread also waits for).
+Result<std::string> ReadBounded(const std::string& path) {
+  const int raw = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (raw < 0) {
     return std::unexpected(ErrnoError(errno, path + ": cannot open config file"));
   }
-  std::string text;
-  char buffer[8192];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
-    text.append(buffer, n);
+  const ScopedFd fd(raw);
+
+  struct stat info {};
+
+  if (::fstat(fd.get(), &info) != 0) {
+    return std::unexpected(ErrnoError(errno, path + ": cannot stat config file"));
   }
-  const bool failed = std::ferror(file) != 0;
-  std::fclose(file);
-  if (failed) {
-    return Fail(path + ": cannot read config file");
+  if (!S_ISREG(info.st_mode)) {
+    return Fail(path + ": is " + std::string(FileKind(info.st_mode)) +
+                "; a config file must be a regular file");
   }
-  return LoadString(text, path);
+  if (static_cast<std::uint64_t>(info.st_size) > kMaxConfigBytes) {
+    return Fail(path + ": " + std::to_string(info.st_size) +
+                " bytes is more than a config file may have (" +
+                std::to_string(kMaxConfigBytes / (1024 * 1024)) + " MiB)");
+  }
+  // The file may grow while read: read at most one byte past the cap, and let the bounds
+  // check on the text report it.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  std::size_t used = 0;
+  while (used < text.size()) {
+    const ssize_t n = ::read(fd.get(), text.data() + used, text.size() - used);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return std::unexpected(ErrnoError(errno, path + ": cannot read config file"));
+    }
+    if (n == 0) {
+      break;
+    }
+    used += static_cast<std::size_t>(n);
+  }
+  text.resize(used);
+  return text;
+}
+
+// Every message quotes a bounded, valid UTF-8 excerpt, whatever was in the file.
+template <typename T>
+Result<T> Bounded(Result<T> result) {
+  if (!result) {
+    result.error().message = Excerpt(result.error().message, kMessageChars);
+  }
+  return result;
+}
+
+}  // namespace
+
+Config Defaults() {
+  Config config;
+  // Every namespace: one that cannot be entered is read through a member process's /proc.
+  config.discovery.namespaces = NamespaceMode::kAll;
+  return config;
+}
+
+Result<Config> LoadString(std::string_view text, const std::string& name) {
+  return Bounded(ParseDocument(text, name));
+}
+
+Result<Config> LoadFile(const std::string& path) {
+  if (path.empty()) {
+    return Fail("config file path is empty");
+  }
+  auto text = Bounded(ReadBounded(path));
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  return LoadString(*text, path);
 }
 
 }  // namespace portwarden::config

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "agent/config/excerpt.h"
+
 namespace portwarden::config {
 namespace {
 
@@ -68,8 +70,8 @@ Status TomlReader::CheckKeys(const toml::table& table,
       known = known || key.str() == name;
     }
     if (!known) {
-      std::string message = "unknown key \"" + std::string(key.str()) + "\" in " +
-                            std::string(section) + " (allowed: " + Join(allowed) + ")";
+      std::string message = "unknown key " + Quote(key.str()) + " in " + std::string(section) +
+                            " (allowed: " + Join(allowed) + ")";
       // A key's own position is more precise than its value's.
       if (key.source().begin) {
         const auto& begin = key.source().begin;
@@ -101,7 +103,7 @@ Result<std::string> TomlReader::NonEmptyString(const toml::node& node, std::stri
 Result<std::string> TomlReader::ReadableFile(const toml::node& node, std::string_view key) const {
   auto path = NonEmptyString(node, key);
   if (path && ::access(path->c_str(), R_OK) != 0) {
-    return std::unexpected(ErrorAt(node, key, "cannot read \"" + *path + "\""));
+    return std::unexpected(ErrorAt(node, key, "cannot read " + Quote(*path)));
   }
   return path;
 }

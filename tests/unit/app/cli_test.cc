@@ -69,6 +69,24 @@ TEST(CliTest, PlainHttpCompanionImpliesHttp) {
             "flag --plain-http-companion: expected a non-negative integer, got \"x\"");
 }
 
+TEST(CliTest, EmptyConfigFileIsAnError) {
+  EXPECT_EQ(ParseCommandLine({"--config.file="}).error().message,
+            "flag --config.file: path is empty (omit the flag for the built-in defaults)");
+  EXPECT_FALSE(ParseCommandLine({"--config.file", "", "--config.check"}));
+}
+
+TEST(CliTest, ListenAddressesAreParsedAsTheServerWouldBindThem) {
+  for (const char* bad : {":99999", "host:port:extra", "[::1]:19443x", "19443", "::1:19443"}) {
+    auto cl = ParseCommandLine({std::string("--web.listen-address=") + bad});
+    ASSERT_FALSE(cl) << bad;
+    EXPECT_TRUE(cl.error().message.starts_with("flag --web.listen-address: invalid address \""))
+        << cl.error().message;
+  }
+  for (const char* good : {":0", "127.0.0.1:19443", "[::1]:19443", "localhost:1"}) {
+    EXPECT_TRUE(ParseCommandLine({std::string("--web.listen-address=") + good})) << good;
+  }
+}
+
 TEST(CliTest, HelpAndVersionWin) {
   EXPECT_EQ(ParseCommandLine({"--version", "--bogus"})->command, Command::kVersion);
   EXPECT_EQ(ParseCommandLine({"-h"})->command, Command::kHelp);

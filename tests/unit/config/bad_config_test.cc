@@ -95,6 +95,47 @@ const BadConfig kBadConfigs[] = {
     {"DuplicateKey", "[agent]\nscan_interval = \"1s\"\nscan_interval = \"2s\"\n",
      "bad.toml:3:17: Error while parsing key-value pair: cannot redefine existing string "
      "'scan_interval'"},
+    {"NestedDottedKeysTooDeep",
+     "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a = 1\n",
+     "bad.toml:1:66: nested more than 32 levels deep (tables, arrays, inline tables and dotted "
+     "keys counted together)"},
+    {"NestedArraysTooDeep", "x = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+     "bad.toml:1:37: nested more than 32 levels deep (tables, arrays, inline tables and dotted "
+     "keys counted together)"},
+    {"NestedInlineTablesTooDeep",
+     "x = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a "
+     "= {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = {a = \n",
+     "bad.toml:1:165: nested more than 32 levels deep (tables, arrays, inline tables and dotted "
+     "keys counted together)"},
+    {"NestedHeaderTooDeep", "[a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a]\n",
+     "bad.toml:1:65: nested more than 32 levels deep (tables, arrays, inline tables and dotted "
+     "keys counted together)"},
+    {"NestedHeaderAndKeyTooDeep",
+     "[a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a]\nb.b.b.b.b.b.b.b.b.b.b.b.b.b.b.b = 1\n",
+     "bad.toml:2:24: nested more than 32 levels deep (tables, arrays, inline tables and dotted "
+     "keys counted together)"},
+    {"LongKeyQuotedAsExcerpt",
+     "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+     "kkkkkkk = 1\n",
+     "bad.toml:1:1: unknown key "
+     "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\xE2\x80\xA6\" in the top "
+     "level (allowed: agent, web, discovery, inventory, endpoints, exposure)"},
+    {"ControlCharacterInKeyEscaped", "\"a\\u0001\\u001b[31m\" = 1\n",
+     "bad.toml:1:1: unknown key \"a\\x01\\x1b[31m\" in the top level (allowed: agent, web, "
+     "discovery, inventory, endpoints, exposure)"},
+    {"InvalidUtf8Rejected", "[discovery]\nnamespaces = \"\xff\"\n",
+     "bad.toml:2:14: Encountered invalid utf-8 sequence"},
+    {"ListenAddressPortTooLarge", "[web]\nlisten_address = \":99999\"\n",
+     "bad.toml:2:18: web.listen_address: invalid address \":99999\": port must be a number from 0 "
+     "to 65535"},
+    {"ListenAddressExtraColon", "[web]\nlisten_address = [\"127.0.0.1:0\", \"host:port:extra\"]\n",
+     "bad.toml:2:34: web.listen_address: invalid address \"host:port:extra\": port must be a "
+     "number from 0 to 65535"},
+    {"ListenAddressTrailingGarbage", "[web]\nlisten_address = \"[::1]:19443x\"\n",
+     "bad.toml:2:18: web.listen_address: invalid address \"[::1]:19443x\": port must be a number "
+     "from 0 to 65535"},
+    {"ListenAddressWrongType", "[web]\nlisten_address = 19443\n",
+     "bad.toml:2:18: web.listen_address: expected a string or an array of strings, got integer"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Table,
