@@ -241,7 +241,9 @@ TEST_F(InventoryLibraryTest, BpfAndProcfsWalksAttributeAlike) {
   if (child == 0) {
     OpenListener();
     OpenListener();
-    ::write(ready[1], "x", 1);
+    if (::write(ready[1], "x", 1) != 1) {
+      ::_exit(1);
+    }
     ::pause();
     ::_exit(0);
   }

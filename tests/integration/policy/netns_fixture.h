@@ -110,7 +110,9 @@ class ChildListener {
       ::prctl(PR_SET_NAME, name);
       Listening listening = ListenTcp(address, port);
       const char ok = listening.ok() ? 'y' : 'n';
-      (void)::write(ready[1], &ok, 1);
+      if (::write(ready[1], &ok, 1) != 1) {
+        ::_exit(1);
+      }
       for (;;) {
         ::pause();
       }
