@@ -66,6 +66,12 @@ Result<RawSocket> ParseSocket(std::span<const std::byte> payload, Protocol proto
   return socket;
 }
 
+// The errno of a negative netlink status; EINVAL for anything the kernel cannot have sent
+// (INT_MIN, found by the fuzzer, has no positive counterpart).
+int KernelErrno(int status) {
+  return status < 0 && status > -4096 ? -status : EINVAL;
+}
+
 }  // namespace
 
 std::vector<std::byte> BuildInetDiagRequest(std::uint8_t family,
@@ -101,13 +107,13 @@ Result<bool> ParseInetDiagBatch(std::span<const std::byte> batch,
     if (header.nlmsg_type == NLMSG_DONE) {
       const int status = payload.size() >= sizeof(int) ? Load<int>(payload) : 0;
       if (status < 0) {
-        return std::unexpected(ErrnoError(-status, "inet_diag: dump ended with error"));
+        return std::unexpected(ErrnoError(KernelErrno(status), "inet_diag: dump ended with error"));
       }
       return true;
     }
     if (header.nlmsg_type == NLMSG_ERROR) {
       const int status = payload.size() >= sizeof(int) ? Load<int>(payload) : -EINVAL;
-      return std::unexpected(ErrnoError(status < 0 ? -status : EINVAL, "inet_diag: request"));
+      return std::unexpected(ErrnoError(KernelErrno(status), "inet_diag: request"));
     }
     if (header.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
       auto socket = ParseSocket(payload, protocol);
