@@ -4,7 +4,7 @@ BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 ARGS ?=
 
-.PHONY: deps build run test test-asan format format-check bench package clean
+.PHONY: deps build run test test-asan test-tsan fuzz format format-check bench package clean
 
 deps:
 	@bash .ci/install-deps.sh
@@ -23,6 +23,19 @@ test: build
 
 test-asan:
 	$(MAKE) test PRESET=asan
+
+# ThreadSanitizer: the unit tests, the integration tests (threaded daemon, scheduler, probe
+# loop and pool) and the fuzz corpus replays; suppressions in tests/tsan.supp.
+TSAN_LABELS ?= unit|integration|fuzz
+test-tsan:
+	$(MAKE) build PRESET=tsan
+	ctest --preset tsan -j $(JOBS) -L '$(TSAN_LABELS)'
+
+# libFuzzer targets (clang from Debian): build them, run each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 45
+fuzz:
+	$(MAKE) build PRESET=fuzz
+	bash tests/fuzz/run_fuzzers.sh build/fuzz $(FUZZ_SECONDS)
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

@@ -20,6 +20,9 @@ packages=(
   nginx apache2
   # benchmarks: load generator and a peer exporter (tests/bench/scrape_bench.py)
   wrk prometheus-node-exporter
+  # fuzzing: libFuzzer. clang 19, not 14: libstdc++ 12 offers std::expected only to compilers
+  # that announce C++20 concepts in full (__cpp_concepts >= 202002), which clang 14-18 do not.
+  clang-19 libclang-rt-19-dev
   # deploy checks: compose config, Kubernetes schema validation (npm), dashboards/rules tooling
   docker-compose nodejs python3-yaml python3-cryptography
 )

@@ -9,9 +9,12 @@ include(CheckPIESupported)
 check_pie_supported()
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)
 
+# Sanitizer builds (fuzz) turn FORTIFY off: ASan checks the same calls, better.
+option(PORTWARDEN_FORTIFY "Compile optimised builds with _FORTIFY_SOURCE=3" ON)
 target_compile_options(portwarden_settings INTERFACE
   -fstack-protector-strong -fstack-clash-protection
-  $<$<NOT:$<CONFIG:Debug>>:-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3>)
+  $<$<AND:$<BOOL:${PORTWARDEN_FORTIFY}>,$<NOT:$<CONFIG:Debug>>>:-U_FORTIFY_SOURCE
+  -D_FORTIFY_SOURCE=3>)
 target_compile_definitions(portwarden_settings INTERFACE
   $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>)
 target_link_options(portwarden_settings INTERFACE -Wl,-z,relro,-z,now)

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seeds of the fuzz corpora (tests/fuzz/corpus/<target>/seed-*), from
+tests/fixtures/ and small inputs built here; inputs libFuzzer found later sit beside them.
+Re-run after changing a seed: python3 tests/fuzz/make_seeds.py (needs openssl for the DER
+certificates)."""
+
+import os
+import struct
+import subprocess
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "inventory")
+
+
+def write(target, name, data):
+    folder = os.path.join(HERE, "corpus", target)
+    os.makedirs(folder, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(folder, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name), "rb") as f:
+        return f.read()
+
+
+def config_seeds():
+    with open(os.path.join(ROOT, "deploy", "portwarden.toml"), "rb") as f:
+        write("config", "deploy", f.read())
+    write("config", "full", """
+[agent]
+scan_interval = "15s"
+probe_interval = "1m30s"
+probe_timeout = "5s"
+probe_concurrency = 32
+jitter = 0.1
+[web]
+listen_address = [":19443", "[::1]:0", "127.0.0.1:19443"]
+telemetry_path = "/metrics"
+[discovery]
+tls_ports = [443, 8443]
+namespaces = "host"
+http = true
+[inventory]
+udp = false
+process_walk = "procfs"
+[[endpoints]]
+target = "example.com:443"
+server_name = "example.com"
+ip_family = "ipv6"
+http = true
+plain_http_companion = 80
+[[exposure.rules]]
+name = "admin-https-internal-only"
+ports = [8443, "9000-9100"]
+allow = ["loopback", "private"]
+[[exposure.zones]]
+cidr = "10.0.0.0/8"
+scope = "private"
+""")
+    write("config", "strings", "x = '''[[[{{{'''\ny = \"\"\"\\\"[[[\"\"\"\"\n# [[[[\n"
+          "z = { a.b = [1.5, {c = 'd'}] }\n")
+    write("config", "deep", "a" + ".a" * 40 + " = 1\n")
+    write("config", "bad-utf8", b"[agent]\n\"\xff\xfe\" = \"\xc0\xaf\"\n")
+
+
+def config_values_seeds():
+    for i, text in enumerate(["15s", "1m30s", "250ms", "1y2w3d4h5m6s7ms", "0s", "10.0.0.0/8",
+                              "fd00::/8", "::ffff:10.0.0.1", "192.168.1.1", "[::1]:443",
+                              ":19443", "example.com:443", "[fe80::1%eth0]:0"]):
+        write("config_values", str(i), text)
+
+
+def inventory_seeds():
+    for protocol, name in [(0, "tcp4"), (0, "tcp6"), (1, "udp4"), (1, "udp6")]:
+        write("inet_diag", name, bytes([protocol]) + fixture(name + ".nldump"))
+    for selector, name in [(0, "tcp"), (1, "udp"), (2, "tcp6"), (3, "udp6")]:
+        write("proc_net", name, bytes([selector]) + fixture("proc_net_%s.txt" % name))
+    write("proc_text", "cgroup-v2", "0::/system.slice/nginx.service\n")
+    write("proc_text", "cgroup-v1", "12:pids:/docker/" + "a" * 64 + "\n"
+          "1:name=systemd:/system.slice/docker-" + "0123456789ab" * 5 + "abcd.scope\n")
+    write("proc_text", "stat", "1234 (nginx: worker) S 1 1234 1234 0 -1 4194560 100 0 0 0 1 2 "
+          "0 0 20 0 1 0 987654 10000000 500 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 "
+          "0 0 0 0 0\n")
+
+
+def btf_seed():
+    """A kernel-like BTF: task_struct.tgid@12, file.f_inode@40 (bitfield encoding),
+    inode.i_ino@64, an enum to step over, FUNC bpf_iter_task_file (as the unit test builds)."""
+    strings = bytearray(b"\0")
+    types = bytearray()
+
+    def name(text):
+        offset = len(strings)
+        strings.extend(text.encode() + b"\0")
+        return offset
+
+    def word(value):
+        types.extend(struct.pack("<I", value))
+
+    def type_(name_off, kind, vlen, size, kflag=False):
+        word(name_off)
+        word((1 << 31 if kflag else 0) | (kind << 24) | vlen)
+        word(size)
+
+    type_(name("int"), 1, 0, 4)
+    word(32)
+    type_(name("task_struct"), 4, 2, 16)
+    word(name("state")); word(1); word(0)
+    word(name("tgid")); word(1); word(12 * 8)
+    type_(name("file"), 4, 1, 48, kflag=True)
+    word(name("f_inode")); word(1); word(40 * 8)
+    type_(name("e"), 6, 2, 4)
+    for _ in range(4):
+        word(0)
+    type_(name("inode"), 4, 2, 72)
+    word(name("i_mode")); word(1); word(0)
+    word(name("i_ino")); word(1); word(64 * 8)
+    type_(0, 13, 1, 1)
+    word(0); word(1)
+    type_(name("bpf_iter_task_file"), 12, 0, 6)
+    header = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strings))
+    write("btf", "kernel-like", header + types + strings)
+
+
+def probe_seeds():
+    for i, text in enumerate(["max-age=31536000; includeSubDomains; preload", "max-age=\"300\"",
+                              "MAX-AGE = 5", "max-age=-1", "includeSubDomains"]):
+        write("hsts", str(i), text)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, key in [("ec", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+                          ("rsa", ["-newkey", "rsa:1024"])]:
+            der = os.path.join(tmp, name + ".der")
+            subprocess.run(["openssl", "req", "-x509", "-nodes", *key, "-keyout",
+                            os.path.join(tmp, "key.pem"), "-subj", "/CN=seed.example/O=é",
+                            "-addext", "subjectAltName=DNS:a.example,IP:10.0.0.1,IP:::1",
+                            "-days", "30", "-outform", "DER", "-out", der],
+                           check=True, capture_output=True)
+            with open(der, "rb") as f:
+                write("certificate", name, f.read())
+
+
+def json_seeds():
+    write("json_escape", "plain", "nginx: worker process")
+    write("json_escape", "escapes", "quote\" back\\slash\n\r\t\x01\x1f\x7f")
+    write("json_escape", "utf8", "héllo wörld ✓ 𝄞")
+    write("json_escape", "invalid", b"\xff\xc0\xaf\xed\xa0\x80")
+
+
+if __name__ == "__main__":
+    config_seeds()
+    config_values_seeds()
+    inventory_seeds()
+    btf_seed()
+    probe_seeds()
+    json_seeds()
