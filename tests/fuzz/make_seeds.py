@@ -151,7 +151,44 @@ def json_seeds():
     write("json_escape", "invalid", b"\xff\xc0\xaf\xed\xa0\x80")
 
 
+def web_seeds():
+    with open(os.path.join(ROOT, "deploy", "web-config.example.yml"), "rb") as f:
+        write("web_config", "deploy-example", f.read())
+    write("web_config", "full", """tls_server_config:
+  cert_file: server.crt
+  key_file: server.key
+  client_auth_type: RequireAndVerifyClientCert
+  client_ca_file: ca.crt
+  min_version: TLS12
+  max_version: TLS13
+  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]
+  curve_preferences: [X25519, CurveP256]
+  client_allowed_sans: [client.example]
+http_server_config:
+  http2: false
+  headers:
+    X-Frame-Options: deny
+basic_auth_users:
+  alice: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi
+rate_limit:
+  burst: 10
+  interval: 1s
+""")
+    write("web_config", "flow", "{tls_server_config: {cert: x, key: y}, basic_auth_users: {a: b}}")
+    # The first byte sets the read size (1 + byte % 16); the rest is what a client sends.
+    write("http_request", "get", "\x03GET /metrics HTTP/1.1\r\nHost: a\r\nAccept-Encoding: "
+          "gzip\r\n\r\n")
+    write("http_request", "pipelined", "\x00GET / HTTP/1.1\r\n\r\nPOST /-/reload HTTP/1.0\r\n"
+          "Content-Length: 3\r\n\r\nabcGET /x?y HTTP/1.1\r\nConnection: close\r\n\r\n")
+    write("http_request", "chunked", "\x07POST /-/reload HTTP/1.1\r\nTransfer-Encoding: chunked"
+          "\r\n\r\n4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\nTrailer: x\r\n\r\n")
+    write("http_request", "h2-preface", "\x0fPRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+    write("http_request", "folded", "\x01\r\nGET / HTTP/1.1\r\nX: a\r\n b\r\nContent-Length: 1\r\n"
+          "Content-Length: 2\r\n\r\nab")
+
+
 if __name__ == "__main__":
+    web_seeds()
     config_seeds()
     config_values_seeds()
     inventory_seeds()
