@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -137,11 +138,15 @@ Result<std::string> ReadBounded(const std::string& path) {
                 " bytes is more than a config file may have (" +
                 std::to_string(kMaxConfigBytes / (1024 * 1024)) + " MiB)");
   }
-  // The file may grow while read: read at most one byte past the cap, and let the bounds
-  // check on the text report it.
-  std::string text(kMaxConfigBytes + 1, '\0');
+  // The file may grow while read (and procfs files claim size 0): read at most one byte past
+  // the cap, and let the bounds check on the text report it.
+  constexpr std::size_t kLimit = kMaxConfigBytes + 1;
+  std::string text(static_cast<std::size_t>(info.st_size) + 1, '\0');
   std::size_t used = 0;
-  while (used < text.size()) {
+  while (used < kLimit) {
+    if (used == text.size()) {
+      text.resize(std::min(2 * text.size(), kLimit));
+    }
     const ssize_t n = ::read(fd.get(), text.data() + used, text.size() - used);
     if (n < 0 && errno == EINTR) {
       continue;

@@ -74,7 +74,7 @@ Result<ListenSocket> ListenOn(const std::string& text, const ListenAddress& addr
 }  // namespace
 
 Result<ListenAddress> ParseListenAddress(const std::string& text) {
-  auto parsed = config::SplitHostPort(text, /*min_port=*/0);
+  auto parsed = config::SplitListenAddress(text);  // what --config.check validates
   if (!parsed) {
     return Fail("listen address: " + parsed.error().message);
   }

@@ -96,6 +96,29 @@ TEST(ConfigBoundsTest, FileAboveTheSizeCapIsRefusedBeforeReading) {
             path + ": 1099511627776 bytes is more than a config file may have (4 MiB)");
 }
 
+TEST(ConfigBoundsTest, FileAtTheSizeCapIsRead) {
+  TempDir dir;
+  const std::string path = dir.File("comments.toml");
+  {
+    std::FILE* file = std::fopen(path.c_str(), "w");
+    ASSERT_NE(file, nullptr);
+    const std::string line(1023, '#');
+    for (std::size_t i = 0; i < kMaxConfigBytes / 1024; ++i) {
+      std::fprintf(file, "%s\n", line.c_str());
+    }
+    std::fclose(file);
+  }
+  auto config = LoadFile(path);
+  EXPECT_TRUE(config) << config.error().message;
+}
+
+TEST(ConfigBoundsTest, FilesThatClaimSizeZeroAreReadWhole) {
+  // procfs reports st_size 0; the text is still read (and here is not TOML).
+  auto config = LoadFile("/proc/self/status");
+  ASSERT_FALSE(config);
+  EXPECT_TRUE(config.error().message.starts_with("/proc/self/status:1:")) << config.error().message;
+}
+
 TEST(ConfigBoundsTest, NonRegularFilesAreRefusedAtOnce) {
   TempDir dir;
   const std::string fifo = dir.File("fifo.toml");
