@@ -12,9 +12,10 @@ inline constexpr std::size_t kExcerptChars = 64;
 /// The most characters of a whole config error message.
 inline constexpr std::size_t kMessageChars = 1024;
 
-/// `text` made safe to quote in an error message: at most `max_chars` characters (code points),
-/// then "…" when cut; invalid UTF-8 replaced by U+FFFD; control characters written as "\xNN",
-/// so a message stays one line. Pure; valid input of up to `max_chars` comes back unchanged.
+/// `text` made safe to quote in an error message: made valid UTF-8 by text::SanitizeUtf8
+/// (ill-formed sequences and NUL become U+FFFD), at most `max_chars` characters (code points),
+/// then "…" when cut, control characters written as "\xNN" so a message stays one line.
+/// Pure; valid input of up to `max_chars` without controls comes back unchanged.
 std::string Excerpt(std::string_view text, std::size_t max_chars = kExcerptChars);
 
 /// `"` + Excerpt(text) + `"`: how config errors quote what the user wrote.

@@ -149,6 +149,15 @@ def json_seeds():
     write("json_escape", "escapes", "quote\" back\\slash\n\r\t\x01\x1f\x7f")
     write("json_escape", "utf8", "héllo wörld ✓ 𝄞")
     write("json_escape", "invalid", b"\xff\xc0\xaf\xed\xa0\x80")
+    write("json_escape", "c1-and-separators", "\u0085\u009f\u2028\u2029")
+    for target in ("html_escape", "terminal_escape"):
+        write(target, "markup", "<script>alert('x') & \"y\"</script>")
+        write(target, "controls", "\x1b[31mred\x1b[0m\t\n\r\x00\x7f\u0085")
+        write(target, "bidi", "abc\u202edcba\u2066x\u2069\u200e\u061c")
+        write(target, "invalid", b"\xff\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80")
+    write("text_sanitize", "short-cap", b"\x03\x00h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93")
+    write("text_sanitize", "invalid", b"\x40\x00\xff\x00\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80a")
+    write("text_sanitize", "long", b"\x10\x00" + "𝄞".encode() * 20)
 
 
 def web_seeds():

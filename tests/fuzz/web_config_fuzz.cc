@@ -4,7 +4,7 @@
 #include "tests/fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  (void)portwarden::exporters::http::ParseWebConfig(portwarden::fuzz::AsText(data, size),
-                                                    "web.yml", "/nonexistent");
+  (void)portwarden::exporters::http::ParseWebConfig(portwarden::fuzz::AsText(data, size), "web.yml",
+                                                    "/nonexistent");
   return 0;
 }
