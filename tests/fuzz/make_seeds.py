@@ -80,6 +80,8 @@ def inventory_seeds():
         write("inet_diag", name, bytes([protocol]) + fixture(name + ".nldump"))
     for selector, name in [(0, "tcp"), (1, "udp"), (2, "tcp6"), (3, "udp6")]:
         write("proc_net", name, bytes([selector]) + fixture("proc_net_%s.txt" % name))
+    write("proc_net", "sockstat", "\x05sockets: used 120\nTCP: inuse 5 orphan 0 tw 2 alloc 8 mem 1\n"
+          "UDP: inuse 3 mem 2\nUDPLITE: inuse 0\n")
     write("proc_text", "cgroup-v2", "0::/system.slice/nginx.service\n")
     write("proc_text", "cgroup-v1", "12:pids:/docker/" + "a" * 64 + "\n"
           "1:name=systemd:/system.slice/docker-" + "0123456789ab" * 5 + "abcd.scope\n")
