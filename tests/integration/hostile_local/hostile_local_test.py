@@ -164,9 +164,9 @@ scrape_configs:
                 wait_for("three scrapes", lambda: query('count_over_time(up{job="portwarden"}[1m]) >= 3'),
                          90, 0.5)
                 self.assertEqual(query('min_over_time(up{job="portwarden"}[1m])')[0]["value"][1], "1")
-                listeners = query(f'portwarden_listener_info{{port="{self.invalid.port}"}}')
+                listeners = query(f'portwarden_listener_info{{netns="host",port="{self.invalid.port}"}}')
                 self.assertEqual([r["metric"]["process"] for r in listeners], [NAME_INVALID_TEXT])
-                listeners = query(f'portwarden_listener_info{{port="{self.control.port}"}}')
+                listeners = query(f'portwarden_listener_info{{netns="host",port="{self.control.port}"}}')
                 self.assertEqual([r["metric"]["process"] for r in listeners], [NAME_CONTROL_TEXT])
                 certs = query(f'portwarden_tls_cert_info{{target="{self.target}",chain_pos="0"}}')
                 self.assertEqual([r["metric"]["san"] for r in certs], [CERT_SAN])
