@@ -168,14 +168,4 @@ CertificateInfo DescribeCertificate(const X509* cert, int chain_pos) {
   return info;
 }
 
-std::optional<double> EarliestNotAfter(const std::vector<CertificateInfo>& chain) {
-  std::optional<double> earliest;
-  for (const auto& cert : chain) {
-    if (!earliest || cert.not_after < *earliest) {
-      earliest = cert.not_after;
-    }
-  }
-  return earliest;
-}
-
 }  // namespace portwarden::probe

@@ -36,7 +36,4 @@ std::string SubjectAltNames(const X509* cert);
 /// Everything the metrics carry about one certificate.
 CertificateInfo DescribeCertificate(const X509* cert, int chain_pos);
 
-/// The earliest not_after over a chain; nullopt for an empty chain.
-std::optional<double> EarliestNotAfter(const std::vector<CertificateInfo>& chain);
-
 }  // namespace portwarden::probe

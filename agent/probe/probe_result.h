@@ -112,4 +112,15 @@ inline std::string CountersKey(const ProbeResult& result) {
          SourceName(result.source);
 }
 
+/// The earliest not_after over a chain; nullopt for an empty chain.
+inline std::optional<double> EarliestNotAfter(const std::vector<CertificateInfo>& chain) {
+  std::optional<double> earliest;
+  for (const auto& cert : chain) {
+    if (!earliest || cert.not_after < *earliest) {
+      earliest = cert.not_after;
+    }
+  }
+  return earliest;
+}
+
 }  // namespace portwarden::probe

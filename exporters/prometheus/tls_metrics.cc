@@ -4,7 +4,7 @@
 #include <map>
 #include <tuple>
 
-#include "agent/probe/certificate_info.h"
+#include "agent/probe/probe_result.h"
 #include "exporters/prometheus/metric_groups.h"
 
 namespace portwarden::exporters::prom {
