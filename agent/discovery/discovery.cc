@@ -92,7 +92,6 @@ probe::ProbeTarget NewTarget(const inventory::Listener& listener,
   target.endpoint.ca_path = settings.ca_path;
   target.endpoint.http = settings.http;
   target.endpoint.max_addresses = 1;
-  target.netns_inode = listener.netns_inode;
   target.netns = listener.netns;
   return target;
 }

@@ -79,8 +79,6 @@ class NetnsRegistry {
   /// Opened namespaces, host first, then by inode. Pointers stay valid until the next Sync().
   std::vector<Netns*> Namespaces();
 
-  std::uint64_t host_inode() const { return host_inode_; }
-
  private:
   Result<std::unique_ptr<Netns>> Open(const NetnsCandidate& candidate) const;
   void PlaceUnidentified(const std::vector<std::pair<std::uint64_t, int>>& unidentified,

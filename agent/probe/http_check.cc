@@ -154,10 +154,6 @@ std::optional<double> RequestSeconds(const CurlApi& api, CURL* curl) {
 
 }  // namespace
 
-void EnsureCurlInitialised() {
-  (void)LoadCurl();  // a failure is reported by each HTTP check
-}
-
 std::optional<double> ParseHstsMaxAge(std::string_view value) {
   const std::string lower = Lower(value);
   const auto at = lower.find("max-age");

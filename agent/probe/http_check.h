@@ -57,7 +57,4 @@ std::optional<CompanionAnswer> CheckCompanion(const std::string& server_name,
 /// Parses max-age out of a Strict-Transport-Security value; nullopt when absent or invalid.
 std::optional<double> ParseHstsMaxAge(std::string_view value);
 
-/// Initialises libcurl once per process (safe to call from any thread, any number of times).
-void EnsureCurlInitialised();
-
 }  // namespace portwarden::probe

@@ -18,9 +18,8 @@ enum class TargetSource : std::uint8_t { kConfig, kDiscovered };
 struct ProbeTarget {
   config::EndpointConfig endpoint;  ///< target/host/port/server_name/... filled in either case.
   TargetSource source = TargetSource::kConfig;
-  std::uint64_t netns_inode = 0;  ///< Discovered targets: probe from inside this netns (0 = own).
-  std::string netns;              ///< Label of that netns.
-  std::string netns_path;         ///< Path to open it with (setns); empty = own netns.
+  std::string netns;       ///< Discovered targets: label of the netns to probe from.
+  std::string netns_path;  ///< Path to open it with (setns); empty = own netns.
 };
 
 /// One certificate of the presented chain.

@@ -79,7 +79,6 @@ ProbeRunner::ProbeRunner() : state_(std::make_unique<State>()) {
   // otherwise kill the whole process with SIGPIPE at our next ClientHello or close_notify.
   // Ignored process-wide, as network daemons do: the write then fails with EPIPE.
   std::signal(SIGPIPE, SIG_IGN);
-  EnsureCurlInitialised();
 }
 
 ProbeRunner::~ProbeRunner() = default;
@@ -87,7 +86,7 @@ ProbeRunner::~ProbeRunner() = default;
 std::vector<ProbeTarget> ConfiguredTargets(const config::Config& config) {
   std::vector<ProbeTarget> targets;
   for (const auto& endpoint : config.endpoints) {
-    ProbeTarget target{endpoint, TargetSource::kConfig, 0, "", ""};
+    ProbeTarget target{endpoint, TargetSource::kConfig, "", ""};
     if (target.endpoint.server_name.empty()) {
       target.endpoint.server_name = target.endpoint.host;
     }

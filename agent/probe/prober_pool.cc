@@ -70,9 +70,4 @@ void WorkerPool::Run(std::size_t count,
   job_ = nullptr;
 }
 
-void RunBounded(std::size_t count, int concurrency, const std::function<void(std::size_t)>& job) {
-  WorkerPool pool;
-  pool.Run(count, concurrency, job);
-}
-
 }  // namespace portwarden::probe

@@ -44,7 +44,4 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-/// One-off convenience: a temporary pool for a single batch.
-void RunBounded(std::size_t count, int concurrency, const std::function<void(std::size_t)>& job);
-
 }  // namespace portwarden::probe

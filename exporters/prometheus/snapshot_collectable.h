@@ -34,7 +34,4 @@ class SnapshotCollectable : public prometheus::Collectable {
 /// Text exposition format 0.0.4 of `families`.
 std::string SerializeText(const std::vector<prometheus::MetricFamily>& families);
 
-/// The Content-Type that goes with SerializeText.
-inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
-
 }  // namespace portwarden::exporters::prom

@@ -50,7 +50,8 @@ TEST(ProberPoolTest, RunsEveryJobOnceWithinTheBound) {
   std::atomic<int> running{0};
   std::atomic<int> peak{0};
   std::vector<std::atomic<int>> runs(40);
-  RunBounded(runs.size(), 4, [&](std::size_t i) {
+  WorkerPool pool;
+  pool.Run(runs.size(), 4, [&](std::size_t i) {
     const int now = ++running;
     int seen = peak.load();
     while (now > seen && !peak.compare_exchange_weak(seen, now)) {
