@@ -45,14 +45,4 @@ Result<HostPort> SplitListenAddress(std::string_view text) {
   return SplitHostPort(text, /*min_port=*/0);
 }
 
-std::string JoinHostPort(std::string_view host, std::uint16_t port) {
-  std::string out;
-  if (host.find(':') != std::string_view::npos) {
-    out = "[" + std::string(host) + "]";
-  } else {
-    out = std::string(host);
-  }
-  return out + ":" + std::to_string(port);
-}
-
 }  // namespace portwarden::config

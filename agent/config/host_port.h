@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "agent/core/error.h"
+#include "agent/core/host_port.h"
 
 namespace portwarden::config {
 
@@ -22,7 +23,7 @@ Result<HostPort> SplitHostPort(std::string_view text, int min_port = 1);
 /// Validates without binding, so --config.check rejects what the server could not bind.
 Result<HostPort> SplitListenAddress(std::string_view text);
 
-/// The inverse: brackets an IPv6 literal ("[::1]:443").
-std::string JoinHostPort(std::string_view host, std::uint16_t port);
+/// The inverse: brackets an IPv6 literal ("[::1]:443"). One joiner for the tree, in agent/core.
+using portwarden::JoinHostPort;
 
 }  // namespace portwarden::config

@@ -23,4 +23,9 @@ inline double ToSeconds(std::chrono::nanoseconds duration) {
   return std::chrono::duration<double>(duration).count();
 }
 
+/// Seconds elapsed since `start` on the monotonic clock, as a double (stage timings).
+inline double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return ToSeconds(std::chrono::steady_clock::now() - start);
+}
+
 }  // namespace portwarden

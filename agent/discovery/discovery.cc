@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "agent/config/cidr.h"
+#include "agent/core/host_port.h"
 #include "agent/core/log.h"
 #include "agent/inventory/scope.h"
 
@@ -20,11 +21,6 @@ std::string LoopbackFor(const std::string& address) {
     return "::1";
   }
   return address;
-}
-
-std::string HostPort(const std::string& host, std::uint16_t port) {
-  const bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 // An address of `family` that a peer outside the namespace can connect to: not loopback, and
@@ -145,12 +141,12 @@ Discovery DiscoverTargets(std::span<const inventory::Listener> listeners,
       target.endpoint.host = *host;  // connect from the agent's own namespace
     } else {
       ++out.stats.by_state[static_cast<std::size_t>(state)];
-      out.unprobed.push_back({listener.netns + "/" + HostPort(listener.address, listener.port),
+      out.unprobed.push_back({listener.netns + "/" + JoinHostPort(listener.address, listener.port),
                               listener.netns, state});
       continue;
     }
     ++out.stats.by_state[static_cast<std::size_t>(state)];
-    const std::string host_port = HostPort(target.endpoint.host, listener.port);
+    const std::string host_port = JoinHostPort(target.endpoint.host, listener.port);
     // Namespaces reuse addresses (every container has 127.0.0.1): name the namespace.
     target.endpoint.target = own_netns ? host_port : listener.netns + "/" + host_port;
     out.targets.push_back(std::move(target));

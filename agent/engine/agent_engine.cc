@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "agent/core/duration.h"
 #include "agent/core/log.h"
 #include "agent/inventory/inventory_summary.h"
 
@@ -39,10 +40,6 @@ void SetCollector(state::Snapshot& snapshot, state::CollectorStatus status) {
     }
   }
   snapshot.collectors.push_back(std::move(status));
-}
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return ToSeconds(std::chrono::steady_clock::now() - start);
 }
 
 // Identity of a target list, to notice when discovery found or lost a listener.

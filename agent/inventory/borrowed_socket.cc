@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "agent/core/unique_fd.h"
 #include "agent/inventory/scope.h"
-#include "agent/inventory/unique_fd.h"
 
 namespace portwarden::inventory {
 namespace {

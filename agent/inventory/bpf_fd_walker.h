@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "agent/core/error.h"
+#include "agent/core/unique_fd.h"
 #include "agent/inventory/fd_table.h"
-#include "agent/inventory/unique_fd.h"
 
 namespace portwarden::inventory {
 

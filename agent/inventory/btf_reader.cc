@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/inventory/unique_fd.h"
+#include "agent/core/unique_fd.h"
 
 namespace portwarden::inventory {
 namespace {

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "agent/core/error.h"
+#include "agent/core/unique_fd.h"
 #include "agent/inventory/scope.h"
-#include "agent/inventory/unique_fd.h"
 
 namespace portwarden::inventory {
 

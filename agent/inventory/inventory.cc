@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/core/duration.h"
 #include "agent/core/log.h"
 #include "agent/inventory/borrowed_socket.h"
 #include "agent/inventory/listener_builder.h"
@@ -20,10 +21,6 @@ constexpr const char* kRunNetns = "/run/netns";
 // From this many sockets, the first scan merges them into listeners on a helper thread while
 // this one resolves owners (the /proc/*/fd walk); later scans stay on one thread.
 constexpr int kConcurrentMergeMinSockets = 512;
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // Dumps one namespace; on failure the namespace is skipped with a log line.
 Result<NamespaceDump> DumpNamespace(Netns& netns, bool udp) {

@@ -2,8 +2,8 @@
 
 #include <memory>
 
+#include "agent/core/unique_fd.h"
 #include "agent/inventory/socket_source.h"
-#include "agent/inventory/unique_fd.h"
 
 namespace portwarden::inventory {
 

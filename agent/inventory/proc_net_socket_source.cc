@@ -9,9 +9,9 @@
 #include <optional>
 
 #include "agent/core/log.h"
+#include "agent/core/unique_fd.h"
 #include "agent/inventory/proc_net_parser.h"
 #include "agent/inventory/proc_text.h"
-#include "agent/inventory/unique_fd.h"
 
 namespace portwarden::inventory {
 

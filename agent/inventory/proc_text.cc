@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <charconv>
 
-#include "agent/inventory/unique_fd.h"
+#include "agent/core/unique_fd.h"
 
 namespace portwarden::inventory {
 namespace {

@@ -17,8 +17,8 @@
 #include <thread>
 
 #include "agent/core/text_sanitize.h"
+#include "agent/core/unique_fd.h"
 #include "agent/inventory/proc_text.h"
-#include "agent/inventory/unique_fd.h"
 
 namespace portwarden::inventory {
 namespace {

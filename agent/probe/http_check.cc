@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 
+#include "agent/core/host_port.h"
 #include "agent/probe/curl_api.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/http_redirect.h"
@@ -93,7 +94,7 @@ std::string IpOf(const ResolvedAddress& address) {
 }
 
 std::string UrlHost(const std::string& name) {
-  return name.find(':') != std::string::npos ? "[" + name + "]" : name;
+  return BracketHost(name);
 }
 
 /// CURLOPT_CONNECT_TO's "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT" with HOST and PORT empty

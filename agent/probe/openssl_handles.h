@@ -10,6 +10,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "agent/core/unique_fd.h"  // UniqueFd, used with these handles throughout the probe
+
 /// RAII owners for the C handles the prober uses: OpenSSL objects and file descriptors.
 namespace portwarden::probe {
 
@@ -43,44 +45,5 @@ using UniqueX509 = std::unique_ptr<X509, X509Deleter>;
 using UniqueX509Stack = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
 using UniqueEvpMd = std::unique_ptr<EVP_MD, EvpMdDeleter>;
 using UniqueGeneralNames = std::unique_ptr<GENERAL_NAMES, GeneralNamesDeleter>;
-
-/// Owns a file descriptor; closes it on destruction. Move-only.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-
-  explicit UniqueFd(int fd) : fd_(fd) {}
-
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      Reset(std::exchange(other.fd_, -1));
-    }
-    return *this;
-  }
-
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-
-  ~UniqueFd() { Reset(-1); }
-
-  int get() const { return fd_; }
-
-  bool valid() const { return fd_ >= 0; }
-
-  /// Gives up ownership.
-  int Release() { return std::exchange(fd_, -1); }
-
-  void Reset(int fd) {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 }  // namespace portwarden::probe

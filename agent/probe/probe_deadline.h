@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 
+#include "agent/core/duration.h"  // SecondsSince
+
 namespace portwarden::probe {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
@@ -26,10 +28,5 @@ struct ProbeDeadline {
     return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 50));
   }
 };
-
-/// Seconds elapsed since `start` on the monotonic clock.
-inline double SecondsSince(SteadyTime start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 }  // namespace portwarden::probe

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <map>
 
+#include "agent/core/host_port.h"
 #include "agent/core/log.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/heap_trim.h"

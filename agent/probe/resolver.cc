@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "agent/core/host_port.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/name_lookup.h"
 
@@ -89,11 +90,11 @@ std::string AddressText(const sockaddr* address) {
   if (address->sa_family == AF_INET6) {
     const auto* v6 = reinterpret_cast<const sockaddr_in6*>(address);
     inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
-    return "[" + std::string(host) + "]:" + std::to_string(ntohs(v6->sin6_port));
+    return JoinHostPort(host, ntohs(v6->sin6_port));
   }
   const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
   inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
-  return std::string(host) + ":" + std::to_string(ntohs(v4->sin_port));
+  return JoinHostPort(host, ntohs(v4->sin_port));
 }
 
 PhaseResult<std::vector<ResolvedAddress>> Resolve(const std::string& host,

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/core/host_port.h"
 #include "agent/core/terminal_escape.h"
 #include "exporters/report/report.h"
 
@@ -12,10 +13,8 @@ using Row = std::vector<std::string>;
 
 // "127.0.0.1:22", "[::1]:22", "*:53" style endpoints, with "%dev" for a bound device.
 std::string Endpoint(const inventory::Listener& listener) {
-  std::string address = listener.address;
-  if (listener.family == AddressFamily::kIpv6) {
-    address = "[" + address + "]";
-  }
+  std::string address =
+      listener.family == AddressFamily::kIpv6 ? BracketHost(listener.address) : listener.address;
   if (!listener.interface.empty()) {
     address += "%" + listener.interface;
   }
