@@ -14,6 +14,8 @@ packages=(
   prometheus prometheus-alertmanager prometheus-blackbox-exporter
   openssl iproute2 curl python3 procps util-linux clang-format
   apache2-utils
+  # static analysis (.ci/clang-tidy.sh): 16, as 14 cannot parse libstdc++ 12's <expected>
+  clang-tidy-16
   systemd
   # real web servers for the HTTP/TLS check tests (nginx: ssl and http2 built in; apache2:
   # mod_ssl, mod_headers, mod_rewrite, mod_alias in apache2-bin's module directory)
