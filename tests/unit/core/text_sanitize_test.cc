@@ -52,7 +52,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"above_max", "\xF4\x90\x80\x80", kFffd + kFffd + kFffd + kFffd},
                       Case{"f5_lead", "\xF5\x80", kFffd + kFffd},
                       Case{"lead_then_ascii", "\xE2x\xE2\x82y", kFffd + "x" + kFffd + "y"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& test_info) { return std::string(test_info.param.name); });
 
 TEST(SanitizeTest, TruncatesOnACodePointBoundaryWithAMark) {
   EXPECT_EQ(SanitizeUtf8("abcdefgh", 8), "abcdefgh");  // fits exactly: no mark

@@ -75,10 +75,10 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"ia5_high_byte", V_ASN1_IA5STRING, "a\xFF", "a" + kFffd},
         Case{"printable_nul", V_ASN1_PRINTABLESTRING, std::string("a\0b", 3), "a" + kFffd + "b"},
         Case{"visible", V_ASN1_VISIBLESTRING, "plain", "plain"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& test_info) { return std::string(test_info.param.name); });
 
 TEST(CommonNameTest, UniversalStringAboveU10FFFFOrSurrogateStaysValid) {
-  for (const std::string bytes :
+  for (const std::string& bytes :
        {std::string("\0\x11\0\0", 4), std::string("\0\0\xD8\0", 4), std::string("\0\0\0", 3)}) {
     const std::string cn = CnOf(V_ASN1_UNIVERSALSTRING, bytes);
     EXPECT_TRUE(utf8::IsValid(cn)) << ::testing::PrintToString(bytes);
