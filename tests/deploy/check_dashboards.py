@@ -23,7 +23,7 @@ import yaml
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import promql_tools as pt  # noqa: E402
 
-CONTRACT = {  # /work/shared/design.md "Metric contract" and docs/metrics.md
+CONTRACT = {  # the design brief's "Metric contract" and docs/metrics.md
     "portwarden_listener_info", "portwarden_listeners",
     "portwarden_listener_first_seen_timestamp_seconds", "portwarden_listener_changes_total",
     "portwarden_exposure_violation", "portwarden_tls_probe_success",
