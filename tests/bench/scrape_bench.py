@@ -29,9 +29,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_bench import start_server  # noqa: E402  (the same s_server peer)
 
 NODE_EXPORTER = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
 
@@ -90,23 +92,6 @@ def wait_http(url, timeout=120):
 
 def series(text):
     return sum(1 for line in text.splitlines() if line and not line.startswith("#"))
-
-
-def start_server(tmp):
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", f"{tmp}/key.pem",
-                    "-out", f"{tmp}/cert.pem", "-days", "30", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,DNS:*.bench.test"],
-                   check=True, capture_output=True)
-    server = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-tls1_3",
-                               "-cert", f"{tmp}/cert.pem", "-key", f"{tmp}/key.pem", "-www"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in server.stdout:
-        if line.startswith("ACCEPT"):
-            port = int(line.strip().rsplit(":", 1)[1])
-            break
-    threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
-    return server, port
 
 
 def sequential(url, pid, count=50):
