@@ -99,7 +99,8 @@ int RunDaemon(const CommandLine& cl) {
       .metrics =
           [&exposition](bool gzip) {
             auto scrape = exposition.Scrape(gzip);
-            return exporters::http::MetricsBody{std::move(scrape.body), scrape.gzip};
+            return exporters::http::MetricsBody{std::move(scrape.shared_prefix),
+                                                std::move(scrape.body), scrape.gzip};
           },
       .state_json = [&store] { return exporters::json::SnapshotJson(*store.Get()); },
       .ready = [&engine] { return engine.Ready(); },

@@ -1,8 +1,10 @@
 #include "exporters/http/connection.h"
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <openssl/err.h>
@@ -79,25 +81,67 @@ Io Connection::Read() {
   }
 }
 
+// Plain TCP sends every remaining segment in one sendmsg (the head and a shared body leave in
+// the same packet); TLS writes segment by segment, SSL_write_ex taking the same pointer and
+// length again after a WANT_WRITE.
 Io Connection::Write() {
-  while (written < out.size()) {
+  while (segment < out.segments.size()) {
+    const std::string& bytes = *out.segments[segment];
+    if (written == bytes.size()) {
+      ++segment;
+      written = 0;
+      continue;
+    }
+    std::size_t sent = 0;
     if (ssl_) {
-      std::size_t sent = 0;
-      const int rc = SSL_write_ex(ssl_.get(), out.data() + written, out.size() - written, &sent);
+      const int rc =
+          SSL_write_ex(ssl_.get(), bytes.data() + written, bytes.size() - written, &sent);
       if (rc != 1) {
         return SslResult(rc);
       }
-      written += sent;
-      continue;
+    } else {
+      const ssize_t n = SendSegments();
+      if (n < 0) {
+        if (errno == EINTR) {
+          continue;
+        }
+        return errno == EAGAIN || errno == EWOULDBLOCK ? Io::kWantWrite : Io::kError;
+      }
+      sent = static_cast<std::size_t>(n);
     }
-    const ssize_t n = ::send(fd_, out.data() + written, out.size() - written, MSG_NOSIGNAL);
-    if (n >= 0) {
-      written += static_cast<std::size_t>(n);
-    } else if (errno != EINTR) {
-      return errno == EAGAIN || errno == EWOULDBLOCK ? Io::kWantWrite : Io::kError;
-    }
+    Advance(sent);
   }
   return Io::kDone;
+}
+
+ssize_t Connection::SendSegments() const {
+  constexpr std::size_t kMaxIov = 8;
+  iovec iov[kMaxIov];
+  std::size_t count = 0;
+  for (std::size_t i = segment; i < out.segments.size() && count < kMaxIov; ++i) {
+    const std::string& bytes = *out.segments[i];
+    const std::size_t skip = i == segment ? written : 0;
+    iov[count].iov_base = const_cast<char*>(bytes.data() + skip);
+    iov[count].iov_len = bytes.size() - skip;
+    ++count;
+  }
+  msghdr message{};
+  message.msg_iov = iov;
+  message.msg_iovlen = count;
+  return ::sendmsg(fd_, &message, MSG_NOSIGNAL);
+}
+
+void Connection::Advance(std::size_t sent) {
+  while (sent > 0 && segment < out.segments.size()) {
+    const std::size_t left = out.segments[segment]->size() - written;
+    const std::size_t step = std::min(left, sent);
+    written += step;
+    sent -= step;
+    if (written == out.segments[segment]->size()) {
+      ++segment;
+      written = 0;
+    }
+  }
 }
 
 Io Connection::Drain() {

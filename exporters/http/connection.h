@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "exporters/http/http_message.h"
 #include "exporters/http/request_parser.h"
 #include "exporters/http/tls_server_context.h"
 #include "exporters/http/web_config_store.h"
@@ -32,7 +33,7 @@ class Connection {
   Io Handshake();
   /// Appends what the socket has (up to 16 KiB) to `in`.
   Io Read();
-  /// Writes `out` from `written`; kDone when all of it is out.
+  /// Writes `out` from (`segment`, `written`); kDone when all of it is out.
   Io Write();
   /// Discards what the peer still sends after an error response (a lingering close, so the
   /// peer reads the response instead of a reset); kDone once `drained` exceeds the budget.
@@ -50,9 +51,10 @@ class Connection {
 
   Phase phase = Phase::kHandshake;
   RequestParser parser;
-  std::string in;   ///< received bytes not yet given to the parser
-  std::string out;  ///< response bytes
-  std::size_t written = 0;
+  std::string in;           ///< received bytes not yet given to the parser
+  Outgoing out;             ///< response bytes, in segments (a shared one is not copied)
+  std::size_t segment = 0;  ///< the segment of `out` being written
+  std::size_t written = 0;  ///< bytes of that segment already written
   bool close_after_write = false;
   bool drain_after_write = false;  ///< linger after an error answer to unread input
   std::size_t drained = 0;
@@ -65,6 +67,8 @@ class Connection {
 
  private:
   Io SslResult(int rc);
+  ssize_t SendSegments() const;    // one sendmsg of the unsent segments
+  void Advance(std::size_t sent);  // moves (segment, written) past `sent` bytes
 
   std::uint64_t id_;
   int fd_;

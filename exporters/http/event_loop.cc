@@ -207,10 +207,26 @@ void EventLoop::Disarm(Connection& c) {
   }
 }
 
+void EventLoop::ChargeOutput(const Connection& c) {
+  for (const auto& segment : c.out.segments) {
+    if (segment_holders_[segment.get()]++ == 0) {
+      pending_output_ += segment->size();
+    }
+  }
+}
+
 void EventLoop::ReleaseOutput(Connection& c) {
-  pending_output_ -= c.out.size();
-  c.out.clear();
-  c.out.shrink_to_fit();
+  for (const auto& segment : c.out.segments) {
+    const auto it = segment_holders_.find(segment.get());
+    if (it != segment_holders_.end() && --it->second == 0) {
+      pending_output_ -= segment->size();
+      segment_holders_.erase(it);
+    }
+  }
+  c.out.segments.clear();
+  c.out.segments.shrink_to_fit();
+  c.segment = 0;
+  c.written = 0;
 }
 
 void EventLoop::Close(Connection& c) {

@@ -24,7 +24,8 @@ struct FrontSettings {
   /// the end of the previous response), and for writing a whole response.
   std::chrono::milliseconds request_timeout{10'000};
   std::size_t max_open_connections = 1024;  ///< beyond it the oldest unfinished one is dropped
-  /// Response bytes held for clients that read slowly; beyond it new requests get 503.
+  /// Response bytes held for clients that read slowly; beyond it new requests get 503. A body
+  /// shared by several responses (the cached exposition) counts once.
   std::size_t max_pending_output = 64 << 20;
 };
 
@@ -57,7 +58,7 @@ class EventLoop {
  private:
   struct Completion {
     std::uint64_t id;
-    std::string bytes;
+    Outgoing bytes;
     bool close;
   };
 
@@ -69,7 +70,7 @@ class EventLoop {
   void DoWrite(Connection& c);
   void DoDrain(Connection& c);
   void Dispatch(Connection& c);
-  void Respond(Connection& c, std::string bytes, bool close);
+  void Respond(Connection& c, Outgoing bytes, bool close);
   void Complete(Completion completion);  // from worker threads
   void DrainCompletions();
   void Watch(Connection& c, std::uint32_t events);
@@ -77,6 +78,7 @@ class EventLoop {
   void Disarm(Connection& c);
   void Close(Connection& c);
   void ReleaseOutput(Connection& c);
+  void ChargeOutput(const Connection& c);
   void ExpireDeadlines();
   bool EvictOldest();
   int NextTimeoutMs() const;
@@ -91,7 +93,10 @@ class EventLoop {
   std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
   std::list<std::uint64_t> timers_;  ///< by deadline: every deadline is now + request_timeout
   std::uint64_t next_id_;
-  std::size_t pending_output_ = 0;  ///< sum of the unsent responses' sizes
+  /// Sum of the sizes of the distinct segments held by unsent responses: a segment shared by
+  /// several connections counts once (`segment_holders_` counts who holds each).
+  std::size_t pending_output_ = 0;
+  std::unordered_map<const std::string*, std::size_t> segment_holders_;
   std::atomic<bool> stopping_{false};
   std::mutex completions_mutex_;
   std::vector<Completion> completions_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,8 +36,21 @@ struct Response {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
+  /// Sent before `body`, referenced rather than copied: a large body shared by concurrent
+  /// responses (the cached exposition). Null for most responses.
+  std::shared_ptr<const std::string> shared_body;
   std::string body;
   bool close = false;  ///< close the connection after this response
+};
+
+/// A response as it goes on the wire: segments sent in order. A shared segment (the cached
+/// exposition) is referenced by every connection sending it, not copied into each.
+struct Outgoing {
+  std::vector<std::shared_ptr<const std::string>> segments;
+
+  std::size_t size() const;
+  /// The segments joined (tests, and the one-shot writes of error answers).
+  std::string Joined() const;
 };
 
 /// The standard reason phrase of a status code ("Not Found").
@@ -45,7 +59,11 @@ std::string_view ReasonPhrase(int status);
 /// A short plain-text response "<status> <reason>\n".
 Response ErrorResponse(int status, bool close = false);
 
-/// Status line, headers (Content-Length, Connection, Date-less), and body (omitted for HEAD).
+/// Status line, headers (Content-Length, Connection, Date-less), and body (omitted for HEAD):
+/// the head, then the shared body (referenced), then the response's own body.
+Outgoing SerializeParts(const Response& response, bool keep_alive, bool head_only);
+
+/// The same, as one string.
 std::string Serialize(const Response& response, bool keep_alive, bool head_only);
 
 }  // namespace portwarden::exporters::http

@@ -54,7 +54,8 @@ void EventLoop::DoRead(Connection& c) {
         log::Debug("Bad HTTP request",
                    {{"status", c.parser.error_status()}, {"reason", c.parser.error_reason()}});
         c.drain_after_write = c.ssl() == nullptr;
-        Respond(c, Serialize(ErrorResponse(c.parser.error_status(), true), false, false), true);
+        Respond(c, SerializeParts(ErrorResponse(c.parser.error_status(), true), false, false),
+                true);
         return;
       }
     }
@@ -80,7 +81,7 @@ void EventLoop::DoRead(Connection& c) {
 
 void EventLoop::Dispatch(Connection& c) {
   if (pending_output_ > settings_.max_pending_output) {  // slow readers hold enough memory
-    Respond(c, Serialize(ErrorResponse(503, true), false, false), true);
+    Respond(c, SerializeParts(ErrorResponse(503, true), false, false), true);
     return;
   }
   Disarm(c);
@@ -91,10 +92,10 @@ void EventLoop::Dispatch(Connection& c) {
   const bool posted = workers_.TryPost([this, id, request] {
     const Response response = router_.Handle(*request);
     const bool keep_alive = request->keep_alive && !response.close;
-    Complete({id, Serialize(response, keep_alive, request->method == "HEAD"), !keep_alive});
+    Complete({id, SerializeParts(response, keep_alive, request->method == "HEAD"), !keep_alive});
   });
   if (!posted) {
-    Respond(c, Serialize(ErrorResponse(503, true), false, false), true);
+    Respond(c, SerializeParts(ErrorResponse(503, true), false, false), true);
   }
 }
 
@@ -125,12 +126,11 @@ void EventLoop::DrainCompletions() {
   }
 }
 
-void EventLoop::Respond(Connection& c, std::string bytes, bool close) {
+void EventLoop::Respond(Connection& c, Outgoing bytes, bool close) {
   c.phase = Connection::Phase::kWriting;
   ReleaseOutput(c);
   c.out = std::move(bytes);
-  c.written = 0;
-  pending_output_ += c.out.size();
+  ChargeOutput(c);
   c.close_after_write = close;
   Arm(c);
   DoWrite(c);

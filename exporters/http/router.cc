@@ -36,7 +36,8 @@ bool Encoded(const Response& response) {
 }
 
 void CompressIfAsked(const Request& request, Response& response) {
-  if (response.body.empty() || Encoded(response) ||
+  // A shared body is the cached exposition, which arrives compressed when gzip is wanted.
+  if (response.body.empty() || response.shared_body || Encoded(response) ||
       !AcceptsGzip(request.Header("accept-encoding"))) {
     return;
   }
@@ -111,6 +112,7 @@ Response Router::Route(const Request& request) const {
   if (path == telemetry_path_) {
     MetricsBody metrics = handlers_.metrics(AcceptsGzip(request.Header("accept-encoding")));
     Response response = Text(200, std::move(metrics.body));
+    response.shared_body = std::move(metrics.shared_prefix);
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     if (metrics.gzip) {
       MarkGzip(response);

@@ -12,8 +12,10 @@
 
 namespace portwarden::exporters::http {
 
-/// A telemetry body from the exporter, already compressed when `gzip`.
+/// A telemetry body from the exporter, already compressed when `gzip`: `shared_prefix` (may be
+/// null) then `body`. The prefix is shared by concurrent scrapes and sent without a copy.
 struct MetricsBody {
+  std::shared_ptr<const std::string> shared_prefix;
   std::string body;
   bool gzip = false;
 };

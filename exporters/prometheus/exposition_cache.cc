@@ -65,9 +65,10 @@ ScrapeBody ExpositionCache::Scrape(bool gzip) const {
       return out;
     }
   }
-  out.body.reserve(rendering->text.size() + tail.size());
-  out.body += rendering->text;
-  out.body += tail;
+  // The text is sent from the cached rendering itself: the aliasing pointer keeps the whole
+  // rendering alive while any connection still sends it.
+  out.shared_prefix = std::shared_ptr<const std::string>(rendering, &rendering->text);
+  out.body = tail;
   return out;
 }
 

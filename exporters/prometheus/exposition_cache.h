@@ -22,10 +22,15 @@ struct RenderedSnapshot {
   std::optional<DeflatedPrefix> gzip;  ///< `text` compressed; nullopt if zlib failed
 };
 
-/// One /metrics body.
+/// One /metrics body: `shared_prefix` (the cached rendering, shared by every scrape of one
+/// snapshot and never copied; null for gzip) followed by `body`.
 struct ScrapeBody {
+  std::shared_ptr<const std::string> shared_prefix;
   std::string body;
   bool gzip = false;  ///< `body` is one gzip member (Content-Encoding: gzip)
+
+  /// The whole body in one string (tests).
+  std::string Joined() const { return (shared_prefix ? *shared_prefix : std::string()) + body; }
 };
 
 /// Serves /metrics as a copy. The snapshot part (all but process_*) is rendered, in text and

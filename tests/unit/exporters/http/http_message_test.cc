@@ -56,5 +56,23 @@ TEST(HttpMessageTest, SerializeFramesTheBody) {
   EXPECT_NE(head.find("Content-Length: 36\r\n"), std::string::npos);
 }
 
+TEST(HttpMessageTest, SharedBodyIsReferencedNotCopied) {
+  Response response;
+  response.shared_body = std::make_shared<const std::string>(200000, 'x');
+  response.body = "tail\n";
+  const Outgoing parts = SerializeParts(response, true, false);
+  ASSERT_EQ(parts.segments.size(), 3u);
+  EXPECT_EQ(parts.segments[1].get(), response.shared_body.get());
+  EXPECT_EQ(*parts.segments[2], "tail\n");
+  EXPECT_NE(parts.segments[0]->find("Content-Length: 200005\r\n"), std::string::npos);
+  EXPECT_EQ(parts.Joined(), Serialize(response, true, false));
+  EXPECT_EQ(parts.size(), parts.Joined().size());
+  // HEAD: the head alone, with the whole body's length.
+  const Outgoing head = SerializeParts(response, true, true);
+  ASSERT_EQ(head.segments.size(), 1u);
+  EXPECT_NE(head.segments[0]->find("Content-Length: 200005\r\n"), std::string::npos);
+  EXPECT_TRUE(head.segments[0]->ends_with("\r\n\r\n"));
+}
+
 }  // namespace
 }  // namespace portwarden::exporters::http

@@ -66,13 +66,28 @@ TEST(ExpositionCacheTest, ScrapesOfOneSnapshotShareOneRendering) {
   const ScrapeBody b = f.cache.Scrape(false);
   EXPECT_EQ(f.cache.Current(), first);
   EXPECT_EQ(f.cache.renders(), 1u);
-  ASSERT_TRUE(a.body.starts_with(first->text));
-  ASSERT_TRUE(b.body.starts_with(first->text));
+  ASSERT_TRUE(a.Joined().starts_with(first->text));
+  ASSERT_TRUE(b.Joined().starts_with(first->text));
   // The per-scrape part follows, and is process_* only.
-  const std::string tail = a.body.substr(first->text.size());
+  const std::string tail = a.Joined().substr(first->text.size());
   EXPECT_TRUE(tail.starts_with("# HELP process_")) << tail;
   EXPECT_EQ(first->text.find("process_"), std::string::npos);
   EXPECT_NE(first->text.find("portwarden_tls_probe_success{"), std::string::npos);
+  // Both text scrapes send the cached rendering itself, not a copy of it.
+  EXPECT_EQ(a.shared_prefix.get(), &first->text);
+  EXPECT_EQ(b.shared_prefix.get(), &first->text);
+  EXPECT_EQ(a.body, tail);
+}
+
+TEST(ExpositionCacheTest, ASharedRenderingOutlivesItsReplacement) {
+  Fixture f;
+  f.Publish(0);
+  const ScrapeBody held = f.cache.Scrape(false);
+  const std::string before = *held.shared_prefix;
+  f.Publish(1);
+  (void)f.cache.Scrape(false);  // renders the new snapshot, drops the cache's old one
+  EXPECT_NE(f.cache.Current()->text, before);
+  EXPECT_EQ(*held.shared_prefix, before);  // still valid for the connection sending it
 }
 
 TEST(ExpositionCacheTest, NewSnapshotGivesNewRendering) {
@@ -102,7 +117,7 @@ TEST(ExpositionCacheTest, GzipInflatesToTheTextBody) {
   // process_* differs between the two scrapes only in values; the family lines match.
   EXPECT_EQ(inflated.size() > snapshot_part.size(), true);
   EXPECT_NE(inflated.find("# TYPE process_cpu_seconds_total counter"), std::string::npos);
-  EXPECT_LT(gzip.body.size(), text.body.size());
+  EXPECT_LT(gzip.body.size(), text.Joined().size());
 }
 
 TEST(ExpositionCacheTest, ConcurrentScrapersRenderOnce) {
