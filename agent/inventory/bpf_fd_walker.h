@@ -6,7 +6,7 @@
 
 #include "agent/core/error.h"
 #include "agent/core/unique_fd.h"
-#include "agent/inventory/fd_table.h"
+#include "agent/inventory/fd_walker.h"
 
 namespace portwarden::inventory {
 
@@ -18,13 +18,13 @@ namespace portwarden::inventory {
 /// CAP_SYS_ADMIN), and the initial pid namespace (the kernel reports global pids, which
 /// must match /proc). Create() says why when any of that is missing; callers fall back to
 /// /proc. The loaded program is kept, so each Walk() costs only the kernel's pass.
-class BpfFdWalker {
+class BpfFdWalker final : public FdWalker {
  public:
   static Result<std::unique_ptr<BpfFdWalker>> Create(
       const std::string& btf_path = "/sys/kernel/btf/vmlinux");
 
   /// Socket inodes per process, ascending by pid; processes without sockets are absent.
-  Result<std::vector<FdTable>> Walk() const;
+  Result<std::vector<FdTable>> Walk() const override;
 
  private:
   BpfFdWalker(UniqueFd program, UniqueFd link)

@@ -10,9 +10,11 @@
 #include "agent/core/duration.h"
 #include "agent/core/log.h"
 #include "agent/inventory/borrowed_socket.h"
+#include "agent/inventory/bpf_fd_walker.h"
 #include "agent/inventory/listener_builder.h"
 #include "agent/inventory/netns_registry.h"
 #include "agent/inventory/process_resolver.h"
+#include "agent/inventory/procfs_fd_walker.h"
 
 namespace portwarden::inventory {
 namespace {
@@ -77,6 +79,15 @@ std::vector<Result<NamespaceDump>> DumpNamespaces(const std::vector<Netns*>& nam
     work();
   }
   return results;
+}
+
+// Loads the BPF walker: the one-pass walk of ProcessResolver.
+Result<std::unique_ptr<FdWalker>> LoadBpfWalker() {
+  auto walker = BpfFdWalker::Create();
+  if (!walker) {
+    return std::unexpected(walker.error());
+  }
+  return std::unique_ptr<FdWalker>(std::move(*walker));
 }
 
 }  // namespace
@@ -260,7 +271,9 @@ void Inventory::ApplyConfig(const config::Config& config) {
     // The BPF walk reports the kernel's pids: only valid against the host's own /proc.
     const bool bpf = config.inventory.process_walk == config::ProcessWalk::kAuto &&
                      config.inventory.proc_path == "/proc";
-    state_->resolver = std::make_unique<ProcessResolver>(config.inventory.proc_path, bpf);
+    state_->resolver = std::make_unique<ProcessResolver>(
+        std::make_unique<ProcfsFdWalker>(config.inventory.proc_path),
+        bpf ? DeferredFdWalker::Loader(LoadBpfWalker) : DeferredFdWalker::Loader());
   }
 }
 

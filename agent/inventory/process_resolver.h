@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <future>
 #include <optional>
 #include <span>
 #include <string>
@@ -10,8 +9,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "agent/inventory/bpf_fd_walker.h"
-#include "agent/inventory/fd_table.h"
+#include "agent/inventory/deferred_fd_walker.h"
+#include "agent/inventory/fd_walker.h"
 #include "agent/inventory/listener.h"
 
 namespace portwarden::inventory {
@@ -50,32 +49,35 @@ struct Attribution {
 /// count, from one stat of /proc/<pid>/fd, whose size is the fd count on Linux 6.2+); only
 /// inodes not answered that way trigger a walk, which visits previous owners first, then the
 /// likely pids, then everyone, and stops as soon as every wanted inode is found. The walk is
-/// one in-kernel BPF pass over every process's sockets when allowed and available
-/// (BpfFdWalker), else /proc/*/fd (a cold walk with many wanted inodes reads fd tables a batch
-/// of pids at a time on two threads, then claims in order). Inodes a full walk could not
+/// one pass of the FdWalker (BPF) when there is one and it is available, else the
+/// ProcessReader's fd tables pid by pid (a cold walk with many wanted inodes reads them a batch
+/// of pids at a time, possibly on two threads, then claims in order). Inodes a full walk could not
 /// attribute (kernel sockets, unreadable processes) are not searched again until new inodes
 /// appear or every tenth call, so a warm cycle costs O(owner processes), not O(fds).
 /// A socket found in a process whose parent holds it too belongs to the parent (repeated up
 /// the tree, stopping below PID 1 so that a socket systemd passed to a service stays with the
 /// service): the owner of a pre-forking server is its master, whatever the pid order.
-/// Not thread-safe.
+/// Everything it reads goes through its ProcessReader and FdWalker. Not thread-safe.
 class ProcessResolver {
  public:
-  /// `allow_bpf`: try the BPF walk (only meaningful when `proc_path` is the host's /proc).
-  explicit ProcessResolver(std::string proc_path, bool allow_bpf = false)
-      : proc_path_(std::move(proc_path)), bpf_state_(allow_bpf ? kUntried : kOff) {}
+  /// `reader`: per-process reads (must not be null); `walker`: loads the one-pass walker at
+  /// its first use (empty: pid-by-pid walks only). The one-pass walker must report the pids
+  /// `reader` sees (the BPF walk's kernel pids match only the host's own /proc).
+  explicit ProcessResolver(std::unique_ptr<ProcessReader> reader,
+                           DeferredFdWalker::Loader walker = {})
+      : reader_(std::move(reader)), walker_(std::move(walker)) {}
 
-  /// Why the BPF walk is not in use (empty message while it is, or before it was needed);
-  /// `code` is the errno when there is one (EPERM: no CAP_BPF/CAP_PERFMON).
-  const Error& BpfUnavailable() const { return bpf_unavailable_; }
+  /// Why the one-pass walk is not in use (empty message while it is, or before it was
+  /// needed); `code` is the errno when there is one (EPERM: no CAP_BPF/CAP_PERFMON).
+  const Error& BpfUnavailable() const { return walker_.Unavailable(); }
 
-  /// Starts loading the BPF walker and walking on a helper thread, so that a first scan's
-  /// walk overlaps its socket dumps; the next Resolve() claims from that snapshot, then
-  /// walks again only for inodes it lacks (sockets opened after it). No-op without BPF.
-  void PrefetchWalk();
+  /// Starts loading the one-pass walker and walking on a helper thread, so that a first
+  /// scan's walk overlaps its socket dumps; the next Resolve() claims from that snapshot, then
+  /// walks again only for inodes it lacks (sockets opened after it). No-op without one.
+  void PrefetchWalk() { walker_.Prefetch(); }
 
-  /// The BPF walker is loaded and will serve the next walk.
-  bool BpfReady() const { return bpf_state_ == kReady; }
+  /// The one-pass walker is loaded and will serve the next walk.
+  bool BpfReady() const { return walker_.Ready(); }
 
   /// Owners of `inodes`; inodes that could not be attributed are absent from the result.
   /// `likely_pids` are searched right after previous owners (e.g. the processes of the
@@ -85,16 +87,9 @@ class ProcessResolver {
                       std::span<const int> likely_pids = {});
 
  private:
-  struct Owner {
-    unsigned long long start_time = 0;
-    long long fd_count = -1;
-    int ppid = 0;
-    ProcessInfo info;
-  };
-
   using InodeSet = std::unordered_set<std::uint64_t>;
 
-  bool StillValid(int pid, const Owner& owner) const;
+  bool StillValid(int pid, const ProcessRecord& owner);
   void Revalidate(InodeSet& wanted, Attribution& found, ResolveStats& stats);
   void Claim(const FdTable& table, InodeSet& wanted, Attribution& found, ResolveStats& stats);
   void ScanPids(std::span<const int> pids,
@@ -111,27 +106,19 @@ class ProcessResolver {
                      InodeSet& wanted,
                      Attribution& found,
                      ResolveStats& stats);
-  const BpfFdWalker* Walker();
-  std::optional<std::vector<FdTable>> TakeSnapshot(bool& prefetched);
-  std::optional<std::vector<FdTable>> WalkNow();
-  bool LoadOwner(int pid, Owner& owner) const;
+  std::vector<int> OtherPids(const std::vector<int>& exclude, ResolveStats& stats);
   void PreferTopHolders(Attribution& found);
   int TopHolder(std::uint64_t inode,
                 int pid,
                 std::unordered_map<int, std::vector<std::uint64_t>>& parent_sockets);
 
-  std::string proc_path_;
+  std::unique_ptr<ProcessReader> reader_;
+  DeferredFdWalker walker_;
   std::unordered_map<std::uint64_t, SocketOwner> owner_pid_;  // inode -> owner
-  std::unordered_map<int, Owner> owners_;                     // pid -> process details
+  std::unordered_map<int, ProcessRecord> owners_;             // pid -> process details
   InodeSet unattributable_;
   std::vector<std::uint64_t> fresh_claims_;  // claimed by a walk during this Resolve()
   int calls_ = 0;
-
-  enum BpfState { kOff, kUntried, kReady, kFailed } bpf_state_;
-
-  std::unique_ptr<BpfFdWalker> bpf_;
-  Error bpf_unavailable_;
-  std::future<std::optional<std::vector<FdTable>>> prefetched_;
 };
 
 }  // namespace portwarden::inventory

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/inventory/proc_text.h"
+#include "agent/inventory/procfs_fd_walker.h"
 
 namespace portwarden::inventory {
 namespace {
@@ -72,7 +73,7 @@ TEST(ProcessResolverTest, AttributesFromFixtureTreeAndCountsHostileEntries) {
   fs::create_directories(proc.root() / "300");
   FixtureProc::Write(proc.root() / "300" / "stat", StatLine(300, "gone", 1));
 
-  ProcessResolver resolver(proc.root().string());
+  ProcessResolver resolver(std::make_unique<ProcfsFdWalker>(proc.root().string()));
   ResolveStats stats;
   const std::vector<std::uint64_t> inodes{1001, 1002, 9999};
   const auto owners = resolver.Resolve(inodes, stats);
@@ -101,7 +102,7 @@ TEST(ProcessResolverTest, OwnerIsTheTopMostHolderNotTheLowestPid) {
   proc.AddProcess(300, "nginx", 7, {"/dev/null", "socket:[3001]"}, nginx, 1);
   proc.AddProcess(1, "systemd", 1, {"socket:[4001]"}, "0::/init.scope\n", 0);
   proc.AddProcess(60, "sshd", 5, {"socket:[4001]"}, "0::/system.slice/ssh.service\n", 1);
-  ProcessResolver resolver(proc.root().string());
+  ProcessResolver resolver(std::make_unique<ProcfsFdWalker>(proc.root().string()));
   ResolveStats stats;
   const std::vector<std::uint64_t> inodes{3001, 4001};
   const auto owners = resolver.Resolve(inodes, stats);
@@ -121,7 +122,7 @@ TEST(ProcessResolverTest, WarmCycleRevalidatesWithoutScanning) {
   FixtureProc proc;
   proc.AddProcess(100, "sshd", 10, {"socket:[2001]"});
   proc.AddProcess(400, "other", 11, {"/dev/null", "/dev/null"});
-  ProcessResolver resolver(proc.root().string());
+  ProcessResolver resolver(std::make_unique<ProcfsFdWalker>(proc.root().string()));
   const std::vector<std::uint64_t> inodes{2001};
   ResolveStats cold;
   EXPECT_EQ(resolver.Resolve(inodes, cold).Find(2001)->pid, 100);
@@ -143,7 +144,7 @@ TEST(ProcessResolverTest, WarmCycleRevalidatesWithoutScanning) {
 TEST(ProcessResolverTest, UnattributableInodesAreNotRescannedEveryCycle) {
   FixtureProc proc;
   proc.AddProcess(100, "a", 1, {"/dev/null"});
-  ProcessResolver resolver(proc.root().string());
+  ProcessResolver resolver(std::make_unique<ProcfsFdWalker>(proc.root().string()));
   const std::vector<std::uint64_t> inodes{77};
   ResolveStats first;
   resolver.Resolve(inodes, first);
@@ -190,7 +191,7 @@ class ParallelWalkTest : public ::testing::Test {
 
 TEST_F(ParallelWalkTest, FullWalkMatchesOneByOneOrder) {
   inodes_.push_back(9999);  // held by nobody: every process is visited
-  ProcessResolver resolver(proc_.root().string());
+  ProcessResolver resolver(std::make_unique<ProcfsFdWalker>(proc_.root().string()));
   ResolveStats stats;
   const auto owners = resolver.Resolve(inodes_, stats);
   for (int p = 0; p < kProcesses; ++p) {
@@ -209,7 +210,7 @@ TEST_F(ParallelWalkTest, FullWalkMatchesOneByOneOrder) {
 }
 
 TEST_F(ParallelWalkTest, StopsCountingOnceEveryInodeIsFound) {
-  ProcessResolver resolver(proc_.root().string());
+  ProcessResolver resolver(std::make_unique<ProcfsFdWalker>(proc_.root().string()));
   ResolveStats stats;
   const auto owners = resolver.Resolve(inodes_, stats);
   EXPECT_EQ(owners.sockets.size(), inodes_.size());
@@ -226,7 +227,7 @@ TEST(ProcessResolverTest, FindsOwnSocketInRealProc) {
   struct stat st {};
 
   ASSERT_EQ(::fstat(fd, &st), 0);
-  ProcessResolver resolver("/proc");
+  ProcessResolver resolver(std::make_unique<ProcfsFdWalker>("/proc"));
   ResolveStats stats;
   const std::vector<std::uint64_t> inodes{st.st_ino};
   const auto owner = resolver.Resolve(inodes, stats).Find(st.st_ino);
@@ -252,7 +253,7 @@ TEST(ProcessResolverTest, FindsSocketsAtDenseAndSparseFdsInRealProc) {
     inodes.push_back(inode_of(fds.back()));
   }
   const auto all_found = [&](const std::vector<std::uint64_t>& wanted) {
-    ProcessResolver resolver("/proc");
+    ProcessResolver resolver(std::make_unique<ProcfsFdWalker>("/proc"));
     ResolveStats stats;
     const auto owners = resolver.Resolve(wanted, stats);
     for (const auto inode : wanted) {

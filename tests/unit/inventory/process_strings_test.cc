@@ -11,6 +11,7 @@
 #include "agent/core/text_sanitize.h"
 #include "agent/core/utf8.h"
 #include "agent/inventory/process_resolver.h"
+#include "agent/inventory/procfs_fd_walker.h"
 
 namespace portwarden::inventory {
 namespace {
@@ -43,7 +44,7 @@ TEST(ProcessStringsTest, CommExeAndUnitAreSanitizedAtTheSource) {
   fs::create_symlink(exe + "\xFF", dir / "exe");
   fs::create_symlink("socket:[4242]", dir / "fd" / "3");
 
-  ProcessResolver resolver(root.string());
+  ProcessResolver resolver(std::make_unique<ProcfsFdWalker>(root.string()));
   ResolveStats stats;
   const std::vector<std::uint64_t> inodes{4242};
   const auto owner = resolver.Resolve(inodes, stats).Find(4242);
