@@ -48,7 +48,7 @@ Result<NamespaceDump> DumpNamespace(Netns& netns, bool udp) {
     log::Warn("cannot read interface addresses; wildcard scope is loopback-only",
               {{"netns", netns.id.label}, {"err", table.error().message}});
   }
-  dump.via_proc = netns.path == NetnsPath::kProc || netns.sockets->fallback_active();
+  dump.via_proc = netns.ViaProc();
   if (!netns.StillMember()) {  // the pid read through exited and was reused elsewhere
     return Fail("vanished: its member process left during the dump", ENOENT);
   }
@@ -136,7 +136,7 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats,
     if (entered && netns->sockets->fallback_active()) {
       ++stats.fallback_namespaces;
     }
-    if (!entered || netns->sockets->fallback_active()) {
+    if (netns->ViaProc()) {
       ++stats.namespaces_via_proc;
       stats.source = "proc";
     } else {
@@ -267,7 +267,8 @@ void Inventory::ApplyConfig(const config::Config& config) {
   state_->config = config;
   if (rebuild) {
     const bool all = config.discovery.namespaces == config::NamespaceMode::kAll;
-    state_->registry = std::make_unique<NetnsRegistry>(config.inventory.proc_path, kRunNetns, all);
+    state_->registry = std::make_unique<NetnsRegistry>(config.inventory.proc_path, kRunNetns, all,
+                                                       std::make_unique<KernelSocketSources>());
     // The BPF walk reports the kernel's pids: only valid against the host's own /proc.
     const bool bpf = config.inventory.process_walk == config::ProcessWalk::kAuto &&
                      config.inventory.proc_path == "/proc";

@@ -1,17 +1,13 @@
 #include "agent/inventory/netns_registry.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdlib>
-#include <functional>
 
 #include "agent/core/log.h"
 #include "agent/core/text_sanitize.h"
-#include "agent/inventory/netlink_socket_source.h"
 #include "agent/inventory/proc_interfaces.h"
 
 namespace portwarden::inventory {
@@ -47,32 +43,17 @@ bool IsPid(const char* name) {
   return true;
 }
 
-// Runs `fn` with the calling thread inside the namespace at `fd`, then returns it home.
-// Failing to return home would leave the agent in a foreign namespace: that cannot happen
-// with a valid handle to our own namespace, so it aborts.
-Status InNamespace(int fd, const std::function<Status()>& fn) {
-  UniqueFd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-  if (!home.valid()) {
-    return std::unexpected(ErrnoError(errno, "open own netns"));
-  }
-  if (::setns(fd, CLONE_NEWNET) != 0) {
-    return std::unexpected(ErrnoError(errno, "setns"));
-  }
-  Status status = fn();
-  if (::setns(home.get(), CLONE_NEWNET) != 0) {
-    log::Error("cannot return to the agent's network namespace", {{"errno", errno}});
-    std::abort();
-  }
-  return status;
-}
-
 }  // namespace
 
-NetnsRegistry::NetnsRegistry(std::string proc_path, std::string run_netns_dir, bool all)
+NetnsRegistry::NetnsRegistry(std::string proc_path,
+                             std::string run_netns_dir,
+                             bool all,
+                             std::unique_ptr<SocketSourceFactory> sources)
     : proc_path_(std::move(proc_path)),
       run_netns_dir_(std::move(run_netns_dir)),
       all_(all),
-      host_inode_(NetnsInode(kSelfNetns)) {}
+      host_inode_(NetnsInode(kSelfNetns)),
+      sources_(sources ? std::move(sources) : std::make_unique<KernelSocketSources>()) {}
 
 std::vector<NetnsCandidate> NetnsRegistry::Discover() const {
   std::vector<NetnsCandidate> found{{host_inode_, "host", kSelfNetns, "/proc/self/net", {}}};
@@ -160,64 +141,35 @@ void NetnsRegistry::PlaceUnidentified(
   }
 }
 
-namespace {
-
 // The kProc path: sockets and interface addresses from a member process's /proc/<pid>/net.
-std::unique_ptr<Netns> OpenThroughProcess(const NetnsCandidate& candidate) {
+std::unique_ptr<Netns> NetnsRegistry::OpenThroughProcess(const NetnsCandidate& candidate) const {
   auto netns = std::make_unique<Netns>();
   netns->id = candidate;
   netns->path = NetnsPath::kProc;
-  netns->sockets = FallbackSocketSource::ProcOnly(
-      std::make_unique<ProcNetSocketSource>(candidate.proc_net_dir), candidate.label);
+  netns->sockets =
+      FallbackSocketSource::ProcOnly(sources_->ProcNet(candidate.proc_net_dir), candidate.label);
   return netns;
 }
 
-}  // namespace
-
+// Enters the namespace (the kNetlink path, /proc as the per-protocol fallback); where that is
+// denied, reads it through a member process when there is one.
 Result<std::unique_ptr<Netns>> NetnsRegistry::Open(const NetnsCandidate& candidate) const {
-  auto netns = std::make_unique<Netns>();
-  netns->id = candidate;
-  std::unique_ptr<SocketSource> diag;
-  const auto create = [&]() -> Status {
-    if (auto source = NetlinkSocketSource::Open()) {
-      diag = std::move(*source);
-    }
-    auto reader = InterfaceAddressReader::Open();
-    if (!reader) {
-      return std::unexpected(reader.error());
-    }
-    netns->interfaces = std::move(*reader);
-    return {};
-  };
-  Status status;
-  if (candidate.inode == host_inode_) {
-    status = create();
-  } else {
-    UniqueFd fd(::open(candidate.path.c_str(), O_RDONLY | O_CLOEXEC));
-
-    struct stat st {};
-
-    if (!fd.valid() && Denied(errno)) {
-      status = std::unexpected(ErrnoError(errno, "open " + candidate.path));
-    } else if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_ino != candidate.inode) {
-      return Fail("vanished", ENOENT);  // gone, or the pid now lives elsewhere
-    } else {
-      status = InNamespace(fd.get(), create);
-    }
-  }
-  if (!status && Denied(status.error().code) && !candidate.proc_net_dir.empty()) {
+  auto entered = sources_->Enter(candidate, candidate.inode == host_inode_);
+  if (!entered && Denied(entered.error().code) && !candidate.proc_net_dir.empty()) {
     log::Debug("network namespace cannot be entered; reading it through a member process",
                {{"netns", candidate.label},
                 {"via", candidate.proc_net_dir},
-                {"reason", status.error().message}});
+                {"reason", entered.error().message}});
     return OpenThroughProcess(candidate);
   }
-  if (!status) {
-    return std::unexpected(status.error());
+  if (!entered) {
+    return std::unexpected(entered.error());
   }
+  auto netns = std::make_unique<Netns>();
+  netns->id = candidate;
+  netns->interfaces = std::move(entered->interfaces);
   netns->sockets = std::make_unique<FallbackSocketSource>(
-      std::move(diag), std::make_unique<ProcNetSocketSource>(candidate.proc_net_dir),
-      candidate.label);
+      std::move(entered->diag), sources_->ProcNet(candidate.proc_net_dir), candidate.label);
   return netns;
 }
 
@@ -233,8 +185,7 @@ NetnsSyncStats NetnsRegistry::Sync(const std::vector<NetnsCandidate>& candidates
         continue;
       }
       if (it->second->id.proc_net_dir != candidate.proc_net_dir) {
-        it->second->sockets->ReplaceFallback(
-            std::make_unique<ProcNetSocketSource>(candidate.proc_net_dir));
+        it->second->sockets->ReplaceFallback(sources_->ProcNet(candidate.proc_net_dir));
       }
       it->second->id = candidate;  // the path may now go through another pid
       next.emplace(candidate.inode, std::move(it->second));
@@ -265,6 +216,10 @@ Result<InterfaceTable> Netns::ReadInterfaces() {
     return Fail("no route socket in this namespace", ENOTSOCK);
   }
   return interfaces->Read();
+}
+
+bool Netns::ViaProc() const {
+  return path == NetnsPath::kProc || sockets->fallback_active();
 }
 
 bool Netns::StillMember() const {

@@ -8,6 +8,7 @@
 
 #include "agent/inventory/interface_addresses.h"
 #include "agent/inventory/proc_net_socket_source.h"
+#include "agent/inventory/socket_source_factory.h"
 
 namespace portwarden::inventory {
 
@@ -39,6 +40,9 @@ struct Netns {
   std::unique_ptr<FallbackSocketSource> sockets;
   std::unique_ptr<InterfaceAddressReader> interfaces;  ///< null on the kProc path
 
+  /// True when the last dump came (even in part) from /proc text: the kProc path, or the
+  /// kNetlink path's fallback for a protocol whose sock_diag dump failed.
+  bool ViaProc() const;
   /// Reads the interface addresses through whichever path this namespace uses.
   Result<InterfaceTable> ReadInterfaces();
   /// True while `id.proc_net_dir` still belongs to this namespace (its pid has not been
@@ -63,11 +67,16 @@ struct NetnsSyncStats {
 /// of a member process, which the kernel serves for that process's namespace. Namespaces are
 /// dropped when they go away. A process whose ns/net link cannot be read (no ptrace access)
 /// is placed by the inode of its /proc/<pid>/net/tcp entry, which is one per namespace.
+/// The sources come from a SocketSourceFactory (the kernel's by default; a fake in tests).
 /// Not thread-safe; setns() affects only the calling thread, which is restored before return.
 class NetnsRegistry {
  public:
-  /// `all` = false keeps only the agent's own ("host") namespace.
-  NetnsRegistry(std::string proc_path, std::string run_netns_dir, bool all);
+  /// `all` = false keeps only the agent's own ("host") namespace. `sources` null: the
+  /// kernel's (KernelSocketSources).
+  NetnsRegistry(std::string proc_path,
+                std::string run_netns_dir,
+                bool all,
+                std::unique_ptr<SocketSourceFactory> sources = nullptr);
 
   /// Lists the namespaces present now; the host namespace comes first. No side effects.
   std::vector<NetnsCandidate> Discover() const;
@@ -81,6 +90,7 @@ class NetnsRegistry {
 
  private:
   Result<std::unique_ptr<Netns>> Open(const NetnsCandidate& candidate) const;
+  std::unique_ptr<Netns> OpenThroughProcess(const NetnsCandidate& candidate) const;
   void PlaceUnidentified(const std::vector<std::pair<std::uint64_t, int>>& unidentified,
                          std::vector<NetnsCandidate>& found) const;
 
@@ -88,6 +98,7 @@ class NetnsRegistry {
   std::string run_netns_dir_;
   bool all_;
   std::uint64_t host_inode_ = 0;
+  std::unique_ptr<SocketSourceFactory> sources_;
   std::map<std::uint64_t, std::unique_ptr<Netns>> open_;
 };
 

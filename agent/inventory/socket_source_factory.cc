@@ -1,0 +1,80 @@
+#include "agent/inventory/socket_source_factory.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <functional>
+
+#include "agent/core/log.h"
+#include "agent/core/unique_fd.h"
+#include "agent/inventory/netlink_socket_source.h"
+#include "agent/inventory/netns_registry.h"
+#include "agent/inventory/proc_net_socket_source.h"
+
+namespace portwarden::inventory {
+namespace {
+
+// Runs `fn` with the calling thread inside the namespace at `fd`, then returns it home.
+// Failing to return home would leave the agent in a foreign namespace: that cannot happen
+// with a valid handle to our own namespace, so it aborts.
+Status InNamespace(int fd, const std::function<Status()>& fn) {
+  UniqueFd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!home.valid()) {
+    return std::unexpected(ErrnoError(errno, "open own netns"));
+  }
+  if (::setns(fd, CLONE_NEWNET) != 0) {
+    return std::unexpected(ErrnoError(errno, "setns"));
+  }
+  Status status = fn();
+  if (::setns(home.get(), CLONE_NEWNET) != 0) {
+    log::Error("cannot return to the agent's network namespace", {{"errno", errno}});
+    std::abort();
+  }
+  return status;
+}
+
+}  // namespace
+
+Result<EnteredNamespace> KernelSocketSources::Enter(const NetnsCandidate& candidate, bool own) {
+  EnteredNamespace entered;
+  const auto create = [&]() -> Status {
+    if (auto source = NetlinkSocketSource::Open()) {
+      entered.diag = std::move(*source);
+    }
+    auto reader = InterfaceAddressReader::Open();
+    if (!reader) {
+      return std::unexpected(reader.error());
+    }
+    entered.interfaces = std::move(*reader);
+    return {};
+  };
+  if (own) {
+    if (auto status = create(); !status) {
+      return std::unexpected(status.error());
+    }
+    return entered;
+  }
+  UniqueFd fd(::open(candidate.path.c_str(), O_RDONLY | O_CLOEXEC));
+
+  struct stat st {};
+
+  if (!fd.valid() && (errno == EACCES || errno == EPERM)) {
+    return std::unexpected(ErrnoError(errno, "open " + candidate.path));
+  }
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_ino != candidate.inode) {
+    return Fail("vanished", ENOENT);  // gone, or the pid now lives elsewhere
+  }
+  if (auto status = InNamespace(fd.get(), create); !status) {
+    return std::unexpected(status.error());
+  }
+  return entered;
+}
+
+std::unique_ptr<SocketSource> KernelSocketSources::ProcNet(const std::string& net_dir) {
+  return std::make_unique<ProcNetSocketSource>(net_dir);
+}
+
+}  // namespace portwarden::inventory
