@@ -57,7 +57,7 @@ int RunScan(const CommandLine& cl) {
     std::fprintf(stderr, "portwarden: error: %s\n", config.error().message.c_str());
     return kExitUsage;
   }
-  inventory::Inventory inventory(*config);
+  inventory::Inventory inventory(inventory::InventorySettingsFrom(*config));
   const inventory::InventoryReport report = inventory.Scan();
   if (!report.success) {
     std::fprintf(stderr, "portwarden: scan failed: %s\n", report.error.c_str());

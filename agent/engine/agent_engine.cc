@@ -61,7 +61,7 @@ AgentEngine::AgentEngine(std::string config_path,
       store_(store),
       clock_(clock),
       config_(std::make_shared<const config::Config>(std::move(config))),
-      inventory_(*config_),
+      inventory_(inventory::InventorySettingsFrom(*config_)),
       inventory_config_(config_),
       discovered_config_(config_) {
   const double now = ToUnixSeconds(clock_.Now());
@@ -129,7 +129,7 @@ Status AgentEngine::Reload() {
 void AgentEngine::RunInventory() {
   const auto config = CurrentConfig();
   if (config != inventory_config_) {
-    inventory_.ApplyConfig(*config);
+    inventory_.Apply(inventory::InventorySettingsFrom(*config));
     inventory_config_ = config;
   }
   const auto started = std::chrono::steady_clock::now();

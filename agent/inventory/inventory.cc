@@ -93,7 +93,7 @@ Result<std::unique_ptr<FdWalker>> LoadBpfWalker() {
 }  // namespace
 
 struct Inventory::State {
-  config::Config config;
+  InventorySettings settings;
   std::unique_ptr<NetnsRegistry> registry;
   std::unique_ptr<ProcessResolver> resolver;
   InventoryStats cumulative;  // only the *_total fields are used
@@ -120,7 +120,7 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats,
   stats.namespaces_failed = sync.failed;
   stats.namespaces_unreadable = sync.unreadable;
   const auto namespaces = registry->Namespaces();
-  auto results = DumpNamespaces(namespaces, config.inventory.udp,
+  auto results = DumpNamespaces(namespaces, settings.udp,
                                 cumulative.scans_total == 0 && namespaces.size() > 1);
   std::vector<NamespaceDump> dumps;
   for (std::size_t i = 0; i < namespaces.size(); ++i) {
@@ -203,7 +203,7 @@ Attribution Inventory::State::Attribute(const std::vector<NamespaceDump>& dumps,
 // dumps, so a cold first scan runs it alongside the attribution.
 std::vector<Listener> Inventory::State::Listeners(const std::vector<NamespaceDump>& dumps,
                                                   InventoryStats& stats) {
-  const auto& zones = config.exposure.zones;
+  const auto& zones = settings.zones;
   const bool concurrent =
       cumulative.scans_total == 0 && stats.sockets >= kConcurrentMergeMinSockets;
   std::vector<Listener> listeners;
@@ -229,7 +229,7 @@ std::vector<Listener> Inventory::State::Listeners(const std::vector<NamespaceDum
       proc_netns.push_back(dump.netns.inode);
     }
   }
-  if (!proc_netns.empty() && config.inventory.proc_path == "/proc") {
+  if (!proc_netns.empty() && settings.proc_path == "/proc") {
     stats.v6only_unknown = RefineV6Only(listeners, dumps, proc_netns, zones, "/proc");
   }
   return listeners;
@@ -238,7 +238,7 @@ std::vector<Listener> Inventory::State::Listeners(const std::vector<NamespaceDum
 // The series cap and the cumulative counters.
 void Inventory::State::Account(InventoryReport& report) {
   auto& stats = report.stats;
-  stats.series_cap = config.inventory.max_listener_series;
+  stats.series_cap = settings.max_listener_series;
   const auto count = report.listeners.size();
   stats.series_dropped = count > stats.series_cap ? count - stats.series_cap : 0;
   cumulative.series_dropped_total += stats.series_dropped;
@@ -253,27 +253,27 @@ void Inventory::State::Account(InventoryReport& report) {
   stats.scans_total = cumulative.scans_total;
 }
 
-Inventory::Inventory(const config::Config& config) : state_(std::make_unique<State>()) {
-  ApplyConfig(config);
+Inventory::Inventory(InventorySettings settings) : state_(std::make_unique<State>()) {
+  Apply(std::move(settings));
 }
 
 Inventory::~Inventory() = default;
 
-void Inventory::ApplyConfig(const config::Config& config) {
-  const auto& old = state_->config;
-  const bool rebuild = !state_->registry || old.inventory.proc_path != config.inventory.proc_path ||
-                       old.inventory.process_walk != config.inventory.process_walk ||
-                       old.discovery.namespaces != config.discovery.namespaces;
-  state_->config = config;
+void Inventory::Apply(InventorySettings settings) {
+  const auto& old = state_->settings;
+  const bool rebuild = !state_->registry || old.proc_path != settings.proc_path ||
+                       old.process_walk != settings.process_walk ||
+                       old.namespaces != settings.namespaces;
+  state_->settings = std::move(settings);
   if (rebuild) {
-    const bool all = config.discovery.namespaces == config::NamespaceMode::kAll;
-    state_->registry = std::make_unique<NetnsRegistry>(config.inventory.proc_path, kRunNetns, all,
+    const auto& now = state_->settings;
+    const bool all = now.namespaces == config::NamespaceMode::kAll;
+    state_->registry = std::make_unique<NetnsRegistry>(now.proc_path, kRunNetns, all,
                                                        std::make_unique<KernelSocketSources>());
     // The BPF walk reports the kernel's pids: only valid against the host's own /proc.
-    const bool bpf = config.inventory.process_walk == config::ProcessWalk::kAuto &&
-                     config.inventory.proc_path == "/proc";
+    const bool bpf = now.process_walk == config::ProcessWalk::kAuto && now.proc_path == "/proc";
     state_->resolver = std::make_unique<ProcessResolver>(
-        std::make_unique<ProcfsFdWalker>(config.inventory.proc_path),
+        std::make_unique<ProcfsFdWalker>(now.proc_path),
         bpf ? DeferredFdWalker::Loader(LoadBpfWalker) : DeferredFdWalker::Loader());
   }
 }

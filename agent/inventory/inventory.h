@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "agent/config/config.h"
+#include "agent/inventory/inventory_settings.h"
 #include "agent/inventory/listener.h"
 
 namespace portwarden::inventory {
@@ -12,13 +12,14 @@ namespace portwarden::inventory {
 /// Not thread-safe: one scan at a time (the scheduler guarantees it).
 class Inventory {
  public:
-  explicit Inventory(const config::Config& config);
+  explicit Inventory(InventorySettings settings);
   ~Inventory();
   Inventory(const Inventory&) = delete;
   Inventory& operator=(const Inventory&) = delete;
 
-  /// Takes effect at the next Scan().
-  void ApplyConfig(const config::Config& config);
+  /// New settings (a reload); they take effect at the next Scan(). The namespace sockets and
+  /// the owner cache are kept unless the /proc path, the walk or the namespace mode changed.
+  void Apply(InventorySettings settings);
 
   /// One full scan. Never throws; failures are reported in the result.
   InventoryReport Scan();

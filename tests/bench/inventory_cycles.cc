@@ -40,7 +40,7 @@ Sample Time(Fn&& fn) {
 int main(int argc, char** argv) {
   using namespace portwarden;
   const int cycles = argc > 1 ? std::atoi(argv[1]) : 5;
-  inventory::Inventory inventory(config::Defaults());
+  inventory::Inventory inventory(inventory::InventorySettingsFrom(config::Defaults()));
   std::size_t listeners = 0;
   int namespaces = 0;
   const Sample cold = Time([&] {

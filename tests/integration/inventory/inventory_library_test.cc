@@ -117,7 +117,7 @@ TEST_F(InventoryLibraryTest, MoreListenersThanTheCapAreCountedAndDropped) {
   auto config = config::Defaults();
   config.discovery.namespaces = config::NamespaceMode::kHost;
   config.inventory.max_listener_series = 2;
-  Inventory inventory(config);
+  Inventory inventory(InventorySettingsFrom(config));
   auto report = std::make_shared<InventoryReport>(inventory.Scan());
   const auto second = inventory.Scan();
   for (const int fd : fds) {
@@ -149,7 +149,7 @@ TEST_F(InventoryLibraryTest, ColdScanOfManySocketsMatchesWarmScan) {
   }
   auto config = config::Defaults();
   config.discovery.namespaces = config::NamespaceMode::kHost;
-  Inventory inventory(config);
+  Inventory inventory(InventorySettingsFrom(config));
   const auto cold = inventory.Scan();
   const auto warm = inventory.Scan();
   for (const int fd : fds) {
@@ -251,10 +251,10 @@ TEST_F(InventoryLibraryTest, BpfAndProcfsWalksAttributeAlike) {
   ASSERT_EQ(::read(ready[0], &byte, 1), 1);
   auto config = config::Defaults();
   config.discovery.namespaces = config::NamespaceMode::kHost;
-  Inventory bpf_inventory(config);
+  Inventory bpf_inventory(InventorySettingsFrom(config));
   const auto bpf = bpf_inventory.Scan();
   config.inventory.process_walk = config::ProcessWalk::kProcfs;
-  Inventory procfs_inventory(config);
+  Inventory procfs_inventory(InventorySettingsFrom(config));
   const auto procfs = procfs_inventory.Scan();
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
@@ -308,7 +308,7 @@ TEST_F(InventoryLibraryTest, UnreadableProcMarksAttributionPartial) {
   auto config = config::Defaults();
   config.discovery.namespaces = config::NamespaceMode::kHost;
   config.inventory.proc_path = root.string();
-  Inventory inventory(config);
+  Inventory inventory(InventorySettingsFrom(config));
   const auto report = inventory.Scan();
   ::close(fd);
   fs::remove_all(root);

@@ -185,7 +185,7 @@ struct ScanResult {
 inline ScanResult ScanWith(const std::string& toml, PolicyEngine& engine) {
   auto config = config::LoadString("[discovery]\nnamespaces = \"host\"\n" + toml, "test.toml");
   EXPECT_TRUE(config) << config.error().message;
-  inventory::Inventory inventory(*config);
+  inventory::Inventory inventory(inventory::InventorySettingsFrom(*config));
   ScanResult result;
   result.inventory = inventory.Scan();
   EXPECT_TRUE(result.inventory.success) << result.inventory.error;

@@ -27,7 +27,7 @@ config::Config DiscoveryConfig(std::uint16_t port) {
 }
 
 std::vector<probe::ProbeTarget> Discover(const config::Config& config) {
-  inventory::Inventory inventory(config);
+  inventory::Inventory inventory(inventory::InventorySettingsFrom(config));
   const inventory::InventoryReport report = inventory.Scan();
   EXPECT_TRUE(report.success) << report.error;
   return discovery::DiscoverTargets(report.listeners, report.namespaces, config.discovery,
