@@ -5,7 +5,7 @@
 #include "agent/app/commands.h"
 #include "agent/config/host_port.h"
 #include "agent/core/clock.h"
-#include "agent/probe/probe_runner.h"
+#include "agent/probe/openssl_prober.h"
 #include "exporters/json/state_json.h"
 #include "exporters/report/report.h"
 

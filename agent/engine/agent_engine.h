@@ -12,7 +12,7 @@
 #include "agent/engine/scheduler.h"
 #include "agent/inventory/inventory.h"
 #include "agent/policy/policy.h"
-#include "agent/probe/probe_runner.h"
+#include "agent/probe/openssl_prober.h"
 #include "agent/state/snapshot.h"
 
 namespace portwarden::engine {

@@ -7,11 +7,11 @@
 
 #include <openssl/ssl.h>
 
+#include "agent/probe/address_resolution.h"
 #include "agent/probe/openssl_handles.h"
 #include "agent/probe/phase_error.h"
 #include "agent/probe/probe_deadline.h"
 #include "agent/probe/probe_result.h"
-#include "agent/probe/resolver.h"
 #include "agent/probe/tls_handshake.h"
 
 namespace portwarden::probe {

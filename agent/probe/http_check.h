@@ -4,9 +4,9 @@
 #include <string>
 
 #include "agent/config/endpoint_config.h"
+#include "agent/probe/address_resolution.h"
 #include "agent/probe/phase_error.h"
 #include "agent/probe/probe_deadline.h"
-#include "agent/probe/resolver.h"
 
 namespace portwarden::probe {
 

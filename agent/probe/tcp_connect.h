@@ -3,10 +3,10 @@
 #include <optional>
 #include <string>
 
+#include "agent/probe/address_resolution.h"
 #include "agent/probe/openssl_handles.h"
 #include "agent/probe/phase_error.h"
 #include "agent/probe/probe_deadline.h"
-#include "agent/probe/resolver.h"
 
 namespace portwarden::probe {
 

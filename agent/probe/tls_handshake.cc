@@ -9,10 +9,10 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 
+#include "agent/probe/address_resolution.h"
 #include "agent/probe/certificate_info.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/openssl_handles.h"
-#include "agent/probe/resolver.h"
 
 namespace portwarden::probe {
 namespace {

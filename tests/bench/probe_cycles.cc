@@ -28,7 +28,7 @@
 
 #include "agent/config/config.h"
 #include "agent/probe/certificate_info.h"
-#include "agent/probe/probe_runner.h"
+#include "agent/probe/openssl_prober.h"
 
 namespace {
 

@@ -14,7 +14,7 @@
 
 #include "agent/config/config.h"
 #include "agent/core/log.h"
-#include "agent/probe/probe_runner.h"
+#include "agent/probe/openssl_prober.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "agent/config/config.h"
-#include "agent/probe/probe_runner.h"
+#include "agent/probe/openssl_prober.h"
 #include "tests/integration/probe/tls_fixture.h"
 
 namespace portwarden::testing {

@@ -3,9 +3,9 @@
 #include <openssl/ssl.h>
 
 #include "agent/probe/address_probe.h"
+#include "agent/probe/address_resolution.h"
 #include "agent/probe/probe_deadline.h"
 #include "agent/probe/probe_result.h"
-#include "agent/probe/resolver.h"
 
 namespace portwarden::probe {
 

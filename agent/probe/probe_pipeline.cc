@@ -1,13 +1,13 @@
-#include "agent/probe/probe_lanes.h"
+#include "agent/probe/probe_pipeline.h"
 
 #include <sched.h>
 
 #include <algorithm>
 #include <chrono>
 
+#include "agent/probe/address_resolution.h"
+#include "agent/probe/probe_address.h"
 #include "agent/probe/probe_loop.h"
-#include "agent/probe/prober.h"
-#include "agent/probe/resolver.h"
 #include "agent/probe/stage_queue.h"
 
 namespace portwarden::probe {

@@ -1,4 +1,4 @@
-#include "agent/probe/prober.h"
+#include "agent/probe/probe_address.h"
 
 #include <chrono>
 

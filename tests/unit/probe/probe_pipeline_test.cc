@@ -1,14 +1,7 @@
-// How a probe cycle splits its threads between event loops and blocking workers (names, HTTP),
-// and the worker pool waking only the threads a run needs.
-#include "agent/probe/probe_lanes.h"
-
-#include <mutex>
-#include <set>
-#include <thread>
+// How a probe cycle splits its threads between event loops and blocking workers (names, HTTP).
+#include "agent/probe/probe_pipeline.h"
 
 #include <gtest/gtest.h>
-
-#include "agent/probe/prober_pool.h"
 
 namespace portwarden::probe {
 namespace {
@@ -54,28 +47,6 @@ TEST(PlanLanesTest, EveryKindOfWorkHasALane) {
       }
     }
   }
-}
-
-TEST(WorkerPoolTest, ARunWakesOnlyTheThreadsItNeeds) {
-  WorkerPool pool;
-  std::mutex mutex;
-  std::set<std::thread::id> threads;
-  const auto record = [&](std::size_t) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    const std::lock_guard lock(mutex);
-    threads.insert(std::this_thread::get_id());
-  };
-  pool.Run(16, 8, record);  // Seven helpers exist from now on.
-  EXPECT_LE(threads.size(), 8U);
-  for (int round = 0; round < 20; ++round) {
-    threads.clear();
-    pool.Run(8, 2, record);
-    EXPECT_LE(threads.size(), 2U) << "round " << round;
-  }
-  threads.clear();
-  pool.Run(4, 1, record);
-  EXPECT_EQ(threads.size(), 1U);
-  EXPECT_EQ(*threads.begin(), std::this_thread::get_id());
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "agent/probe/resolver.h"
+#include "agent/probe/address_resolution.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -9,7 +9,7 @@
 
 #include "agent/core/host_port.h"
 #include "agent/probe/failure_reason.h"
-#include "agent/probe/name_lookup.h"
+#include "agent/probe/getaddrinfo_lookup.h"
 
 namespace portwarden::probe {
 namespace {

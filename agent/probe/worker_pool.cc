@@ -1,4 +1,4 @@
-#include "agent/probe/prober_pool.h"
+#include "agent/probe/worker_pool.h"
 
 #include <algorithm>
 

@@ -6,8 +6,8 @@
 
 #include "agent/config/config.h"
 #include "agent/probe/probe_result.h"
-#include "agent/probe/prober_pool.h"
 #include "agent/probe/tls_context.h"
+#include "agent/probe/worker_pool.h"
 
 namespace portwarden::probe {
 

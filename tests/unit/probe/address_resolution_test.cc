@@ -1,6 +1,6 @@
 // Resolve() without a network: IP literals, family filters, cancellation, /etc/hosts names.
 // (A resolver that never answers is tested end to end in tests/integration/probe.)
-#include "agent/probe/resolver.h"
+#include "agent/probe/address_resolution.h"
 
 #include <atomic>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "agent/probe/probe_runner.h"
+#include "agent/probe/openssl_prober.h"
 
 #include <algorithm>
 #include <atomic>
@@ -11,9 +11,9 @@
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/heap_trim.h"
 #include "agent/probe/http_check.h"
-#include "agent/probe/probe_lanes.h"
-#include "agent/probe/prober.h"
-#include "agent/probe/prober_pool.h"
+#include "agent/probe/probe_address.h"
+#include "agent/probe/probe_pipeline.h"
+#include "agent/probe/worker_pool.h"
 
 namespace portwarden::probe {
 namespace {

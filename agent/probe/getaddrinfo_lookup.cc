@@ -1,4 +1,4 @@
-#include "agent/probe/name_lookup.h"
+#include "agent/probe/getaddrinfo_lookup.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
