@@ -51,8 +51,9 @@ int RunProbe(const CommandLine& cl) {
     std::fprintf(stderr, "portwarden: error: %s\n", config.error().message.c_str());
     return kExitUsage;
   }
-  probe::ProbeRunner runner;
-  const probe::ProbeReport report = runner.RunCycle(probe::ConfiguredTargets(*config), *config);
+  probe::OpenSslProber runner;
+  const probe::ProbeReport report = runner.RunCycle(probe::ConfiguredTargets(config->endpoints),
+                                                    probe::ProbeSettingsFrom(*config));
   const double now = ToUnixSeconds(std::chrono::system_clock::now());
   if (cl.output == "json") {
     exporters::json::JsonWriter out;

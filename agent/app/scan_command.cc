@@ -63,7 +63,8 @@ int RunScan(const CommandLine& cl) {
     std::fprintf(stderr, "portwarden: scan failed: %s\n", report.error.c_str());
     return kExitFailure;
   }
-  const policy::PolicyReport verdicts = policy::EvaluateOnce(report, *config);
+  const policy::PolicyReport verdicts =
+      policy::EvaluateOnce(report, policy::PolicySettingsFrom(*config));
   if (cl.output == "json") {
     exporters::json::PrintListeners(stdout, report, verdicts);
   } else {

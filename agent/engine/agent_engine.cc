@@ -136,8 +136,8 @@ void AgentEngine::RunInventory() {
   auto report = std::make_shared<inventory::InventoryReport>(inventory_.Scan());
   const double scan_seconds = SecondsSince(started);
   const auto policy_started = std::chrono::steady_clock::now();
-  auto verdicts =
-      std::make_shared<policy::PolicyReport>(policy_.Evaluate(*report, *config, clock_.Now()));
+  auto verdicts = std::make_shared<policy::PolicyReport>(
+      policy_.Evaluate(*report, policy::PolicySettingsFrom(*config), clock_.Now()));
   const double policy_seconds = SecondsSince(policy_started);
   const double now = ToUnixSeconds(clock_.Now());
   if (!report->success) {
@@ -175,7 +175,7 @@ void AgentEngine::RunInventory() {
 
 void AgentEngine::RunProbes() {
   const auto config = CurrentConfig();
-  auto targets = probe::ConfiguredTargets(*config);
+  auto targets = probe::ConfiguredTargets(config->endpoints);
   if (config->discovery.enabled) {  // a reload may have turned it off since the last scan
     std::shared_ptr<const std::vector<probe::ProbeTarget>> discovered;
     {
@@ -185,7 +185,8 @@ void AgentEngine::RunProbes() {
     targets.insert(targets.end(), discovered->begin(), discovered->end());
   }
   const auto started = std::chrono::steady_clock::now();
-  auto report = std::make_shared<probe::ProbeReport>(prober_.RunCycle(targets, *config));
+  auto report = std::make_shared<probe::ProbeReport>(
+      prober_.RunCycle(targets, probe::ProbeSettingsFrom(*config)));
   const double seconds = SecondsSince(started);
   const double now = ToUnixSeconds(clock_.Now());
   store_.Update([&](state::Snapshot& snapshot) {

@@ -57,7 +57,7 @@ class AgentEngine {
 
   inventory::Inventory inventory_;
   policy::PolicyEngine policy_;
-  probe::ProbeRunner prober_;
+  probe::OpenSslProber prober_;
   std::shared_ptr<const config::Config> inventory_config_;  // last applied to inventory_
   discovery::UnprobedLog unprobed_log_;                     // only the inventory job touches it
   std::string discovered_key_;  // identity of the discovered target set, to spot changes

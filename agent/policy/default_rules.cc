@@ -46,10 +46,10 @@ std::optional<std::uint16_t> ListenPort(std::string_view address) {
   return static_cast<std::uint16_t>(port);
 }
 
-ExposureRule AgentRule(const config::Config& config) {
+ExposureRule AgentRule(const PolicySettings& settings) {
   ExposureRule rule = Rule("portwarden-internal", {}, kNotPublic);
   rule.protocol = Protocol::kTcp;
-  for (const auto& address : config.web.listen_addresses) {
+  for (const auto& address : settings.agent_listen_addresses) {
     if (const auto port = ListenPort(address)) {
       rule.ports.push_back({*port, *port});
     }
@@ -59,7 +59,7 @@ ExposureRule AgentRule(const config::Config& config) {
 
 }  // namespace
 
-std::vector<ExposureRule> DefaultRules(const config::Config& config) {
+std::vector<ExposureRule> DefaultRules(const PolicySettings& settings) {
   std::vector<ExposureRule> rules;
   // 443 is the public web port, TCP and QUIC alike.
   rules.push_back(Rule("https-public", Ports({443}), kAnyScope));
@@ -76,23 +76,24 @@ std::vector<ExposureRule> DefaultRules(const config::Config& config) {
       Rule("remote-admin-internal", Ports({22, 23, 3389, 5900, 2375, 2376, 10250}), kNotPublic));
   rules.push_back(
       Rule("database-internal", Ports({3306, 5432, 6379, 9200, 9300, 11211, 27017}), kNotPublic));
-  ExposureRule agent = AgentRule(config);
+  ExposureRule agent = AgentRule(settings);
   if (!agent.ports.empty()) {
     rules.push_back(std::move(agent));
   }
   return rules;
 }
 
-RuleSet BuildRuleSet(const config::Config& config) {
+RuleSet BuildRuleSet(const PolicySettings& settings) {
+  const config::ExposureConfig& exposure = settings.exposure;
   RuleSet set;
-  set.default_action = config.exposure.default_action;
-  set.rules = config.exposure.rules;
-  if (!config.exposure.default_rules) {
+  set.default_action = exposure.default_action;
+  set.rules = exposure.rules;
+  if (!exposure.default_rules) {
     return set;
   }
-  for (auto& rule : DefaultRules(config)) {
+  for (auto& rule : DefaultRules(settings)) {
     const bool replaced =
-        std::any_of(config.exposure.rules.begin(), config.exposure.rules.end(),
+        std::any_of(exposure.rules.begin(), exposure.rules.end(),
                     [&](const ExposureRule& user) { return user.name == rule.name; });
     if (!replaced) {
       set.rules.push_back(std::move(rule));

@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "agent/config/config.h"
 #include "agent/policy/evaluate.h"
+#include "agent/policy/policy_settings.h"
 
 /// The built-in exposure rules: the HTTPS port practice portwarden is built around.
 namespace portwarden::policy {
@@ -16,11 +16,11 @@ namespace portwarden::policy {
 ///   remote-admin-internal    22, 23, 3389, 5900, 2375, 2376, 10250: not public
 ///   database-internal        3306, 5432, 6379, 9200, 9300, 11211, 27017: not public
 ///   portwarden-internal      the agent's own web.listen_address ports: not public
-std::vector<config::ExposureRule> DefaultRules(const config::Config& config);
+std::vector<config::ExposureRule> DefaultRules(const PolicySettings& settings);
 
 /// The rules in force: user rules first; then the built-ins, except those whose name a user
 /// rule reuses (a user rule named like a built-in replaces it) and none at all when
 /// exposure.default_rules = false.
-RuleSet BuildRuleSet(const config::Config& config);
+RuleSet BuildRuleSet(const PolicySettings& settings);
 
 }  // namespace portwarden::policy

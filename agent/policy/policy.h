@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/config/config.h"
 #include "agent/inventory/listener.h"
+#include "agent/policy/policy_settings.h"
 
 namespace portwarden::policy {
 
@@ -33,7 +33,7 @@ struct PolicyReport {
 /// Judges one scan's listeners against the exposure rules, without tracking changes (no
 /// first-seen times, no change counts): what a one-shot `portwarden scan` needs.
 PolicyReport EvaluateOnce(const inventory::InventoryReport& inventory,
-                          const config::Config& config);
+                          const PolicySettings& settings);
 
 /// Judges listeners against the exposure rules and tracks listener changes between scans.
 /// Not thread-safe: called from the inventory job only.
@@ -45,7 +45,7 @@ class PolicyEngine {
   PolicyEngine& operator=(const PolicyEngine&) = delete;
 
   PolicyReport Evaluate(const inventory::InventoryReport& inventory,
-                        const config::Config& config,
+                        const PolicySettings& settings,
                         std::chrono::system_clock::time_point now);
 
  private:

@@ -18,8 +18,8 @@ PolicyEngine::PolicyEngine() : state_(std::make_unique<State>()) {}
 PolicyEngine::~PolicyEngine() = default;
 
 PolicyReport EvaluateOnce(const inventory::InventoryReport& inventory,
-                          const config::Config& config) {
-  const RuleSet rules = BuildRuleSet(config);
+                          const PolicySettings& settings) {
+  const RuleSet rules = BuildRuleSet(settings);
   PolicyReport report;
   report.verdicts = EvaluateAll(rules, inventory.listeners);
   for (const auto& rule : rules.rules) {
@@ -32,10 +32,10 @@ PolicyReport EvaluateOnce(const inventory::InventoryReport& inventory,
 // Rules are rebuilt from the config on every call: a reload takes effect at the next scan,
 // and building a few dozen rules costs nothing next to the scan itself.
 PolicyReport PolicyEngine::Evaluate(const inventory::InventoryReport& inventory,
-                                    const config::Config& config,
+                                    const PolicySettings& settings,
                                     std::chrono::system_clock::time_point now) {
   const double now_seconds = std::chrono::duration<double>(now.time_since_epoch()).count();
-  PolicyReport report = EvaluateOnce(inventory, config);
+  PolicyReport report = EvaluateOnce(inventory, settings);
   if (inventory.success) {
     const ChangeSet changes = state_->tracker.Update(inventory.listeners, report.verdicts,
                                                      now_seconds, report.first_seen_timestamps);

@@ -11,7 +11,6 @@
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/heap_trim.h"
 #include "agent/probe/http_check.h"
-#include "agent/probe/probe_address.h"
 #include "agent/probe/probe_pipeline.h"
 #include "agent/probe/worker_pool.h"
 
@@ -67,7 +66,7 @@ void Count(const ProbeResult& result, ProbeCounters& counters) {
 
 }  // namespace
 
-struct ProbeRunner::State {
+struct OpenSslProber::State {
   std::atomic<bool> cancelled{false};
   TlsContextCache contexts;
   WorkerPool pool;
@@ -75,40 +74,28 @@ struct ProbeRunner::State {
   std::map<std::string, ProbeCounters> counters;  // Only touched by RunCycle (one at a time).
 };
 
-ProbeRunner::ProbeRunner() : state_(std::make_unique<State>()) {
+OpenSslProber::OpenSslProber() : state_(std::make_unique<State>()) {
   // OpenSSL writes to probe sockets with write(2): a peer that resets the connection would
   // otherwise kill the whole process with SIGPIPE at our next ClientHello or close_notify.
   // Ignored process-wide, as network daemons do: the write then fails with EPIPE.
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-ProbeRunner::~ProbeRunner() = default;
+OpenSslProber::~OpenSslProber() = default;
 
-std::vector<ProbeTarget> ConfiguredTargets(const config::Config& config) {
-  std::vector<ProbeTarget> targets;
-  for (const auto& endpoint : config.endpoints) {
-    ProbeTarget target{endpoint, TargetSource::kConfig, "", ""};
-    if (target.endpoint.server_name.empty()) {
-      target.endpoint.server_name = target.endpoint.host;
-    }
-    targets.push_back(std::move(target));
-  }
-  return targets;
-}
-
-void ProbeRunner::Cancel() {
+void OpenSslProber::Cancel() {
   state_->cancelled = true;
 }
 
-ProbeReport ProbeRunner::RunCycle(const std::vector<ProbeTarget>& targets,
-                                  const config::Config& config) {
+ProbeReport OpenSslProber::RunCycle(const std::vector<ProbeTarget>& targets,
+                                    const ProbeSettings& settings) {
   const std::atomic<bool>* cancelled = &state_->cancelled;
   // Contexts outlive cycles; one stat() per file tells whether a CA file or client
   // certificate was renewed since (then it is re-read now).
   state_->contexts.Revalidate();
   // Resolution and probing are pipelined: a name that never resolves holds back no one.
   std::vector<ProbeResult> results =
-      ProbeTargets(targets, config, state_->contexts, state_->pool, cancelled);
+      ProbeTargets(targets, settings, state_->contexts, state_->pool, cancelled);
   ProbeReport report;
   report.handshake_bounds = kHandshakeBounds;
   for (const auto& result : results) {

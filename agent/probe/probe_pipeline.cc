@@ -6,7 +6,7 @@
 #include <chrono>
 
 #include "agent/probe/address_resolution.h"
-#include "agent/probe/probe_address.h"
+#include "agent/probe/probe_completion.h"
 #include "agent/probe/probe_loop.h"
 #include "agent/probe/stage_queue.h"
 
@@ -28,10 +28,12 @@ std::size_t UsableCpus() {
 /// ~15 % more CPU per probe than one (measured with tests/bench/probe_cycles).
 constexpr std::size_t kJobsPerLoop = 1000;
 
-/// One target's addresses (written once, by whoever resolves it, before its jobs are queued)
-/// and results (one per address, each written by the lane that finishes it).
+/// One target's addresses and what its resolution left of the probe timeout (written once,
+/// by whoever resolves it, before its jobs are queued) and results (one per address, each
+/// written by the lane that finishes it).
 struct TargetState {
   std::vector<ResolvedAddress> addresses;
+  SteadyTime::duration budget{};  ///< The timeout less the resolution's exact duration.
   std::vector<ProbeResult> results;
 };
 
@@ -39,16 +41,15 @@ struct TargetState {
 class Stage {
  public:
   Stage(const std::vector<ProbeTarget>& targets,
-        const config::Config& config,
+        const ProbeSettings& settings,
         TlsContextCache& contexts,
         const std::atomic<bool>* cancelled)
       : targets_(targets),
-        config_(config),
+        settings_(settings),
         contexts_(contexts),
         cancelled_(cancelled),
         states_(targets.size()),
-        queue_(static_cast<std::size_t>(std::max(1, config.agent.probe_concurrency)),
-               targets.size()) {}
+        queue_(static_cast<std::size_t>(std::max(1, settings.concurrency)), targets.size()) {}
 
   /// IP literals are converted here and queued at once; names go to the workers.
   void Seed() {
@@ -91,10 +92,11 @@ class Stage {
   void ResolveTarget(std::size_t i, bool wake) {
     const auto& endpoint = targets_[i].endpoint;
     const SteadyTime start = std::chrono::steady_clock::now();
-    const ProbeDeadline deadline{start + TimeoutOf(targets_[i], config_), cancelled_};
+    const ProbeDeadline deadline{start + TimeoutOf(targets_[i], settings_), cancelled_};
     auto addresses = Resolve(endpoint.host, endpoint.port, endpoint.ip_family,
                              std::max(1, endpoint.max_addresses), deadline);
-    const double seconds = SecondsSince(start);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    const double seconds = std::chrono::duration<double>(elapsed).count();
     TargetState& state = states_[i];
     if (!addresses) {
       state.results.push_back(ResolveFailure(targets_[i], addresses.error(), seconds));
@@ -102,6 +104,7 @@ class Stage {
       return;
     }
     state.addresses = std::move(*addresses);
+    state.budget = deadline.at - start - elapsed;
     state.results.resize(state.addresses.size());
     queue_.Resolved(state.addresses.size());
     for (std::size_t a = 0; a < state.addresses.size(); ++a) {
@@ -121,9 +124,12 @@ class Stage {
         break;
     }
     const ProbeTarget& target = targets_[job.target_index];
-    return {id, std::make_unique<AddressProbe>(
-                    target, states_[job.target_index].addresses[job.address_index],
-                    job.resolve_seconds, ContextOf(target), DeadlineOf(job))};
+    const TargetState& state = states_[job.target_index];
+    // The probe's one deadline, made as its connect starts (time spent waiting for a slot is
+    // not the endpoint's) and carried through connect, handshake and HTTP checks.
+    const ProbeDeadline deadline{std::chrono::steady_clock::now() + state.budget, cancelled_};
+    return {id, std::make_unique<AddressProbe>(target, state.addresses[job.address_index],
+                                               job.resolve_seconds, ContextOf(target), deadline)};
   }
 
   /// A handshake is over: HTTP checks go to a worker, anything else is final now.
@@ -142,14 +148,6 @@ class Stage {
     queue_.Finished(true);
   }
 
-  ProbeDeadline DeadlineOf(const AddressJob& job) const {
-    const auto resolve = std::chrono::duration_cast<SteadyTime::duration>(
-        std::chrono::duration<double>(job.resolve_seconds));
-    return {
-        std::chrono::steady_clock::now() + TimeoutOf(targets_[job.target_index], config_) - resolve,
-        cancelled_};
-  }
-
   PhaseResult<SSL_CTX*> ContextOf(const ProbeTarget& target) const {
     const auto& e = target.endpoint;
     auto ctx = contexts_.Get({e.ca_file, e.ca_path, e.cert_file, e.key_file});
@@ -160,7 +158,7 @@ class Stage {
   }
 
   const std::vector<ProbeTarget>& targets_;
-  const config::Config& config_;
+  const ProbeSettings& settings_;
   TlsContextCache& contexts_;
   const std::atomic<bool>* cancelled_;
   std::vector<TargetState> states_;
@@ -168,10 +166,6 @@ class Stage {
 };
 
 }  // namespace
-
-Duration TimeoutOf(const ProbeTarget& target, const config::Config& config) {
-  return target.endpoint.timeout.value_or(config.agent.probe_timeout);
-}
 
 LanePlan PlanLanes(std::size_t targets,
                    std::size_t names,
@@ -190,7 +184,7 @@ LanePlan PlanLanes(std::size_t targets,
 }
 
 std::vector<ProbeResult> ProbeTargets(const std::vector<ProbeTarget>& targets,
-                                      const config::Config& config,
+                                      const ProbeSettings& settings,
                                       TlsContextCache& contexts,
                                       WorkerPool& pool,
                                       const std::atomic<bool>* cancelled) {
@@ -200,9 +194,8 @@ std::vector<ProbeResult> ProbeTargets(const std::vector<ProbeTarget>& targets,
       std::count_if(targets.begin(), targets.end(), [](const auto& t) { return t.endpoint.http; }));
   const std::size_t loops_wanted =
       std::min(UsableCpus(), (targets.size() + kJobsPerLoop - 1) / kJobsPerLoop);
-  const LanePlan plan =
-      PlanLanes(targets.size(), names, http, config.agent.probe_concurrency, loops_wanted);
-  Stage stage(targets, config, contexts, cancelled);
+  const LanePlan plan = PlanLanes(targets.size(), names, http, settings.concurrency, loops_wanted);
+  Stage stage(targets, settings, contexts, cancelled);
   stage.Seed();
   const std::size_t lanes = plan.loops + plan.workers;
   pool.Run(lanes, static_cast<int>(lanes), [&](std::size_t lane) {

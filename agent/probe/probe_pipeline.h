@@ -4,15 +4,12 @@
 #include <cstddef>
 #include <vector>
 
-#include "agent/config/config.h"
 #include "agent/probe/probe_result.h"
+#include "agent/probe/probe_settings.h"
 #include "agent/probe/tls_context.h"
 #include "agent/probe/worker_pool.h"
 
 namespace portwarden::probe {
-
-/// The whole-probe timeout of `target`: its own, else agent.probe_timeout.
-Duration TimeoutOf(const ProbeTarget& target, const config::Config& config);
 
 /// Most blocking workers a cycle starts (each resolution of a name and each target's HTTP
 /// checks blocks one while it runs).
@@ -42,7 +39,7 @@ LanePlan PlanLanes(std::size_t targets,
 /// has one deadline from its resolution's start. Returns the results in target order (then
 /// address order; a target that did not resolve has one). `pool` runs one stage at a time.
 std::vector<ProbeResult> ProbeTargets(const std::vector<ProbeTarget>& targets,
-                                      const config::Config& config,
+                                      const ProbeSettings& settings,
                                       TlsContextCache& contexts,
                                       WorkerPool& pool,
                                       const std::atomic<bool>* cancelled);

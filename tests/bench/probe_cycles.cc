@@ -2,7 +2,7 @@
 // what OpenSSL's handshake costs anyway and what the agent adds. Prints one JSON object.
 // Not a test; used by hand next to tests/bench/probe_bench.py.
 //   probe_cycles agent HOST PORT CA_FILE [SECONDS] [ENDPOINTS] [CONCURRENCY]
-//     ProbeRunner::RunCycle over ENDPOINTS endpoints (SNI h<i>.bench.test), back to back.
+//     OpenSslProber::RunCycle over ENDPOINTS endpoints (SNI h<i>.bench.test), back to back.
 //   probe_cycles bare HOST PORT CA_FILE [SECONDS]
 //     One thread, blocking sockets: connect, SSL_connect with the same verification settings
 //     (ca_file, SNI, hostname check), SSL_shutdown, close. No certificate description.
@@ -88,11 +88,12 @@ Tally Loop(double seconds, Fn&& once) {
 
 Tally RunAgent(const Args& args) {
   const auto config = AgentConfig(args);
-  const auto targets = portwarden::probe::ConfiguredTargets(config);
-  portwarden::probe::ProbeRunner runner;
-  runner.RunCycle(targets, config);  // warm-up
+  const auto targets = portwarden::probe::ConfiguredTargets(config.endpoints);
+  portwarden::probe::OpenSslProber runner;
+  runner.RunCycle(targets, portwarden::probe::ProbeSettingsFrom(config));  // warm-up
   return Loop(args.seconds, [&](Tally& tally) {
-    for (const auto& result : runner.RunCycle(targets, config).results) {
+    for (const auto& result :
+         runner.RunCycle(targets, portwarden::probe::ProbeSettingsFrom(config)).results) {
       ++tally.probes;
       tally.ok += result.success ? 1 : 0;
     }

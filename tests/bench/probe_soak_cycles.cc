@@ -75,10 +75,10 @@ int main(int argc, char** argv) {
   portwarden::log::Setup(portwarden::log::Level::kError, portwarden::log::Format::kLogfmt);
   const long cycles = std::atol(argv[2]);
   const long warmup = argc > 3 ? std::atol(argv[3]) : 100;
-  const auto targets = portwarden::probe::ConfiguredTargets(*config);
-  portwarden::probe::ProbeRunner runner;
+  const auto targets = portwarden::probe::ConfiguredTargets(config->endpoints);
+  portwarden::probe::OpenSslProber runner;
   for (long i = 0; i < warmup; ++i) {
-    runner.RunCycle(targets, *config);
+    runner.RunCycle(targets, portwarden::probe::ProbeSettingsFrom(*config));
   }
   const Sample start = SampleNow();
   const double cpu = CpuSeconds();
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> outcome;
   for (long i = 0; i < cycles; ++i) {
     const auto cycle_start = std::chrono::steady_clock::now();
-    const auto report = runner.RunCycle(targets, *config);
+    const auto report = runner.RunCycle(targets, portwarden::probe::ProbeSettingsFrom(*config));
     slowest = std::max(
         slowest,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - cycle_start).count());

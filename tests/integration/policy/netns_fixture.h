@@ -189,7 +189,8 @@ inline ScanResult ScanWith(const std::string& toml, PolicyEngine& engine) {
   ScanResult result;
   result.inventory = inventory.Scan();
   EXPECT_TRUE(result.inventory.success) << result.inventory.error;
-  result.policy = engine.Evaluate(result.inventory, *config, std::chrono::system_clock::now());
+  result.policy = engine.Evaluate(result.inventory, policy::PolicySettingsFrom(*config),
+                                  std::chrono::system_clock::now());
   return result;
 }
 

@@ -49,8 +49,9 @@ class ProbeDeadlineTest : public ::testing::Test {
       e.http = http;
       config.endpoints.push_back(e);
     }
-    probe::ProbeRunner runner;
-    return runner.RunCycle(probe::ConfiguredTargets(config), config);
+    probe::OpenSslProber runner;
+    return runner.RunCycle(probe::ConfiguredTargets(config.endpoints),
+                           probe::ProbeSettingsFrom(config));
   }
 
   std::string bundle_;

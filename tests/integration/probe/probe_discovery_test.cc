@@ -48,8 +48,8 @@ TEST(ProbeDiscoveryTest, LocalTlsListenerIsFoundAndProbed) {
     ASSERT_EQ(targets.size(), 1U);
     EXPECT_EQ(targets[0].endpoint.target, target_name);
     EXPECT_EQ(targets[0].source, probe::TargetSource::kDiscovered);
-    probe::ProbeRunner runner;
-    const auto report = runner.RunCycle(targets, config);
+    probe::OpenSslProber runner;
+    const auto report = runner.RunCycle(targets, probe::ProbeSettingsFrom(config));
     ASSERT_EQ(report.results.size(), 1U);
     const auto& r = report.results[0];
     EXPECT_EQ(r.server_name, "localhost");
@@ -69,15 +69,15 @@ TEST(ProbeDiscoveryTest, HttpCheckOfDiscoveredListenersIsOptIn) {
   config.discovery.ca_file = t.root.pem;
   const auto targets = Discover(config);
   ASSERT_EQ(targets.size(), 1U);
-  probe::ProbeRunner runner;
-  auto report = runner.RunCycle(targets, config);
+  probe::OpenSslProber runner;
+  auto report = runner.RunCycle(targets, probe::ProbeSettingsFrom(config));
   ASSERT_EQ(report.results.size(), 1U);
   EXPECT_TRUE(report.results[0].success) << report.results[0].failure_detail;
   EXPECT_FALSE(report.results[0].http_status.has_value());  // Default: TLS only.
   EXPECT_FALSE(report.results[0].phases.http.has_value());
 
   config.discovery.http = true;
-  report = runner.RunCycle(Discover(config), config);
+  report = runner.RunCycle(Discover(config), probe::ProbeSettingsFrom(config));
   ASSERT_EQ(report.results.size(), 1U);
   const auto& r = report.results[0];
   EXPECT_TRUE(r.success) << r.failure_detail;
@@ -130,8 +130,8 @@ TEST(ProbeDiscoveryTest, ListenerInsideAnotherNamespaceIsProbedFromInside) {
                                  [](const auto& target) { return !target.netns_path.empty(); });
     ASSERT_NE(it, targets.end());
     EXPECT_EQ(it->endpoint.target, it->netns + "/127.0.0.1:" + std::to_string(port));
-    probe::ProbeRunner runner;
-    const auto report = runner.RunCycle({*it}, config);
+    probe::OpenSslProber runner;
+    const auto report = runner.RunCycle({*it}, probe::ProbeSettingsFrom(config));
     ASSERT_EQ(report.results.size(), 1U);
     ASSERT_FALSE(report.results[0].chain.empty()) << report.results[0].failure_detail;
     EXPECT_EQ(static_cast<std::int64_t>(report.results[0].chain[0].not_after), t.leaf.not_after);
@@ -157,8 +157,8 @@ TEST(ProbeDiscoveryTest, HttpCheckOfAListenerInAnotherNamespaceConnectsFromInsid
   const auto it = std::find_if(targets.begin(), targets.end(),
                                [](const auto& target) { return !target.netns_path.empty(); });
   ASSERT_NE(it, targets.end());
-  probe::ProbeRunner runner;
-  const auto report = runner.RunCycle({*it}, config);
+  probe::OpenSslProber runner;
+  const auto report = runner.RunCycle({*it}, probe::ProbeSettingsFrom(config));
   ASSERT_EQ(report.results.size(), 1U);
   const auto& r = report.results[0];
   // 127.0.0.1:port exists only inside the namespace: libcurl's socket must be made there.

@@ -151,10 +151,11 @@ TEST(ProbeFailuresTest, CancelReturnsPromptly) {
   RawServer silent(RawServer::Mode::kSilent);
   config::Config config = OneEndpoint(silent.port(), "localhost", SharedPki().root.pem);
   config.agent.probe_timeout = std::chrono::seconds(30);
-  probe::ProbeRunner runner;
+  probe::OpenSslProber runner;
   const auto start = steady_clock::now();
   auto cycle = std::async(std::launch::async, [&] {
-    return runner.RunCycle(probe::ConfiguredTargets(config), config);
+    return runner.RunCycle(probe::ConfiguredTargets(config.endpoints),
+                           probe::ProbeSettingsFrom(config));
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   runner.Cancel();
@@ -170,9 +171,10 @@ TEST(ProbeFailuresTest, SeriesOfTargetsNoLongerProbedDisappear) {
   TlsServer second(t.leaf_rsa, {"-cert_chain", t.intermediate_chain});
   config::Config both = OneEndpoint(first.port(), "localhost", t.root.pem);
   both.endpoints.push_back(OneEndpoint(second.port(), "localhost", t.root.pem).endpoints[0]);
-  probe::ProbeRunner runner;
-  runner.RunCycle(probe::ConfiguredTargets(both), both);
-  const auto report = runner.RunCycle(probe::ConfiguredTargets(both), both);
+  probe::OpenSslProber runner;
+  runner.RunCycle(probe::ConfiguredTargets(both.endpoints), probe::ProbeSettingsFrom(both));
+  const auto report =
+      runner.RunCycle(probe::ConfiguredTargets(both.endpoints), probe::ProbeSettingsFrom(both));
   const std::string second_target = "127.0.0.1:" + std::to_string(second.port());
   std::string text = TlsMetricsText(report);
   EXPECT_NE(
@@ -183,7 +185,8 @@ TEST(ProbeFailuresTest, SeriesOfTargetsNoLongerProbedDisappear) {
                       "\",server_name=\"localhost\",source=\"config\"} 2\n"),
             std::string::npos);
   config::Config one = OneEndpoint(first.port(), "localhost", t.root.pem);
-  text = TlsMetricsText(runner.RunCycle(probe::ConfiguredTargets(one), one));
+  text = TlsMetricsText(
+      runner.RunCycle(probe::ConfiguredTargets(one.endpoints), probe::ProbeSettingsFrom(one)));
   EXPECT_EQ(text.find(second_target), std::string::npos) << text;
   EXPECT_NE(
       text.find(SeriesPrefix("portwarden_tls_probes_total", first.port(), "localhost") + "} 3\n"),

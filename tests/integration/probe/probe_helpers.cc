@@ -73,8 +73,9 @@ probe::ProbeResult ProbeOnce(std::uint16_t port,
   if (tweak) {
     tweak(config.endpoints.front());
   }
-  probe::ProbeRunner runner;
-  probe::ProbeReport report = runner.RunCycle(probe::ConfiguredTargets(config), config);
+  probe::OpenSslProber runner;
+  probe::ProbeReport report =
+      runner.RunCycle(probe::ConfiguredTargets(config.endpoints), probe::ProbeSettingsFrom(config));
   EXPECT_EQ(report.results.size(), 1U);
   return report.results.empty() ? probe::ProbeResult{} : report.results.front();
 }

@@ -36,19 +36,21 @@ std::string Fingerprint(const Cert& cert) {
 
 TEST(ProbeReuseTest, ServerSwappingItsCertificateIsSeenAtTheNextCycle) {
   const TestPki& t = SharedPki();
-  probe::ProbeRunner runner;
+  probe::OpenSslProber runner;
   std::optional<TlsServer> server(std::in_place, t.leaf,
                                   std::vector<std::string>{"-cert_chain", t.intermediate_chain});
   const std::uint16_t port = server->port();
   const config::Config config = OneEndpoint(port, "localhost", t.root.pem);
-  const ProbeResult before = OnlyResult(runner.RunCycle(probe::ConfiguredTargets(config), config));
+  const ProbeResult before = OnlyResult(runner.RunCycle(probe::ConfiguredTargets(config.endpoints),
+                                                        probe::ProbeSettingsFrom(config)));
   ASSERT_TRUE(before.success) << before.failure_detail;
   EXPECT_EQ(before.chain[0].fingerprint_sha256, Fingerprint(t.leaf));
 
   server.reset();  // Same port, other certificate: an expired RSA leaf.
   server.emplace(t.leaf_expired, std::vector<std::string>{"-cert_chain", t.intermediate_chain},
                  "127.0.0.1:" + std::to_string(port));
-  const ProbeResult after = OnlyResult(runner.RunCycle(probe::ConfiguredTargets(config), config));
+  const ProbeResult after = OnlyResult(runner.RunCycle(probe::ConfiguredTargets(config.endpoints),
+                                                       probe::ProbeSettingsFrom(config)));
   EXPECT_FALSE(after.success);
   EXPECT_EQ(after.verify_result, "expired");
   ASSERT_EQ(after.chain.size(), 2U);
@@ -58,7 +60,8 @@ TEST(ProbeReuseTest, ServerSwappingItsCertificateIsSeenAtTheNextCycle) {
   server.reset();  // And back: the verdict follows the certificate, not the history.
   server.emplace(t.leaf, std::vector<std::string>{"-cert_chain", t.intermediate_chain},
                  "127.0.0.1:" + std::to_string(port));
-  const ProbeResult again = OnlyResult(runner.RunCycle(probe::ConfiguredTargets(config), config));
+  const ProbeResult again = OnlyResult(runner.RunCycle(probe::ConfiguredTargets(config.endpoints),
+                                                       probe::ProbeSettingsFrom(config)));
   EXPECT_TRUE(again.success) << again.failure_detail;
   EXPECT_EQ(again.chain[0].fingerprint_sha256, Fingerprint(t.leaf));
 }
@@ -70,9 +73,10 @@ TEST(ProbeReuseTest, RenewedCaFileIsReadAtTheNextCycle) {
   std::filesystem::copy_file(t.other_root.pem, ca_file);
   TlsServer server(t.leaf, {"-cert_chain", t.intermediate_chain});
   const config::Config config = OneEndpoint(server.port(), "localhost", ca_file);
-  probe::ProbeRunner runner;
+  probe::OpenSslProber runner;
   const auto cycle = [&] {
-    return OnlyResult(runner.RunCycle(probe::ConfiguredTargets(config), config));
+    return OnlyResult(runner.RunCycle(probe::ConfiguredTargets(config.endpoints),
+                                      probe::ProbeSettingsFrom(config)));
   };
 
   EXPECT_EQ(cycle().verify_result, "untrusted");
@@ -116,9 +120,10 @@ TEST(ProbeReuseTest, OneCycleKeepsEveryEndpointsOwnVerdictAndDeadline) {
   add(silent.port(), "localhost");
   add(closer.port(), "localhost");
   add(refused, "localhost");
-  probe::ProbeRunner runner;
+  probe::OpenSslProber runner;
   const auto start = steady_clock::now();
-  const probe::ProbeReport report = runner.RunCycle(probe::ConfiguredTargets(config), config);
+  const probe::ProbeReport report =
+      runner.RunCycle(probe::ConfiguredTargets(config.endpoints), probe::ProbeSettingsFrom(config));
   const double elapsed = std::chrono::duration<double>(steady_clock::now() - start).count();
   ASSERT_EQ(report.results.size(), config.endpoints.size());
 

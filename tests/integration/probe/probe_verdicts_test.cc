@@ -63,9 +63,10 @@ TEST(ProbeVerdictsTest, LeafExpiringInThreeDaysStillVerifies) {
 TEST(ProbeVerdictsTest, IntermediateExpiringBeforeLeafIsTheEarliest) {
   const TestPki& t = SharedPki();
   TlsServer server(t.leaf_under_short, {"-cert_chain", t.short_intermediate.pem});
-  probe::ProbeRunner runner;
+  probe::OpenSslProber runner;
   const auto config = OneEndpoint(server.port(), "localhost", t.root.pem);
-  const auto report = runner.RunCycle(probe::ConfiguredTargets(config), config);
+  const auto report =
+      runner.RunCycle(probe::ConfiguredTargets(config.endpoints), probe::ProbeSettingsFrom(config));
   ASSERT_EQ(report.results.size(), 1U);
   const ProbeResult& r = report.results[0];
   EXPECT_TRUE(r.success);
@@ -88,9 +89,10 @@ void ExpectVerifyFailure(const Cert& leaf,
                          const std::string& result,
                          int depth) {
   TlsServer server(leaf, chain_args);
-  probe::ProbeRunner runner;
+  probe::OpenSslProber runner;
   const auto config = OneEndpoint(server.port(), server_name, ca_file);
-  const auto report = runner.RunCycle(probe::ConfiguredTargets(config), config);
+  const auto report =
+      runner.RunCycle(probe::ConfiguredTargets(config.endpoints), probe::ProbeSettingsFrom(config));
   ASSERT_EQ(report.results.size(), 1U);
   const ProbeResult& r = report.results[0];
   EXPECT_FALSE(r.success);

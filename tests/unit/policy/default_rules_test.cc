@@ -15,7 +15,7 @@ Verdict Judge(const config::Config& config,
               const inventory::Listener& listener,
               const std::vector<inventory::Listener>& others = {}) {
   const PortIndex index(others);
-  return EvaluateListener(BuildRuleSet(config), listener, index);
+  return EvaluateListener(BuildRuleSet(PolicySettingsFrom(config)), listener, index);
 }
 
 TEST(DefaultRulesTest, Https8443MustNotBePublic) {
@@ -63,7 +63,7 @@ TEST(DefaultRulesTest, AdminAndDatabasePortsFlaggedWhenPublic) {
 TEST(DefaultRulesTest, AgentOwnPortComesFromListenAddresses) {
   config::Config config = config::Defaults();
   config.web.listen_addresses = {":19443", "[::1]:9999", "127.0.0.1:19500"};
-  const auto rules = DefaultRules(config);
+  const auto rules = DefaultRules(PolicySettingsFrom(config));
   const auto& agent = rules.back();
   EXPECT_EQ(agent.name, "portwarden-internal");
   ASSERT_EQ(agent.ports.size(), 3u);
@@ -82,7 +82,7 @@ TEST(DefaultRulesTest, UserRuleComesFirstAndSameNameReplacesBuiltIn) {
   ssh.ports = {{2222, 2222}};
   ssh.allow = {Scope::kLoopback};
   config.exposure.rules.push_back(ssh);
-  const RuleSet set = BuildRuleSet(config);
+  const RuleSet set = BuildRuleSet(PolicySettingsFrom(config));
   EXPECT_EQ(set.rules.front().name, "remote-admin-internal");
   int count = 0;
   for (const auto& rule : set.rules) {
@@ -97,7 +97,7 @@ TEST(DefaultRulesTest, DefaultRulesOff) {
   config::Config config = config::Defaults();
   config.exposure.default_rules = false;
   config.exposure.default_action = config::DefaultAction::kAllow;
-  EXPECT_TRUE(BuildRuleSet(config).rules.empty());
+  EXPECT_TRUE(BuildRuleSet(PolicySettingsFrom(config)).rules.empty());
   const Verdict verdict = Judge(config, MakeListener("0.0.0.0", 8443, Scope::kPublic));
   EXPECT_EQ(verdict.rule, "default");
   EXPECT_FALSE(verdict.violation);

@@ -1,4 +1,4 @@
-#include "agent/probe/probe_address.h"
+#include "agent/probe/probe_completion.h"
 
 #include <chrono>
 
@@ -6,7 +6,6 @@
 #include "agent/core/text_sanitize.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/http_check.h"
-#include "agent/probe/tcp_connect.h"
 
 namespace portwarden::probe {
 namespace {
@@ -59,21 +58,6 @@ ProbeResult CompleteProbe(AddressProbe& probe) {
   }
   result.timestamp = ToUnixSeconds(std::chrono::system_clock::now());
   return std::move(result);
-}
-
-ProbeResult ProbeAddress(const ProbeTarget& target,
-                         const ResolvedAddress& address,
-                         double resolve_seconds,
-                         PhaseResult<SSL_CTX*> ctx,
-                         const ProbeDeadline& deadline) {
-  AddressProbe probe(target, address, resolve_seconds, std::move(ctx), deadline);
-  for (short events = probe.Step(); events != 0; events = probe.Step()) {
-    if (!WaitFd(probe.fd(), events, {probe.WaitLimit(), deadline.cancelled})) {
-      probe.Expire();
-      break;
-    }
-  }
-  return CompleteProbe(probe);
 }
 
 }  // namespace portwarden::probe
