@@ -132,13 +132,13 @@ void AgentEngine::RunInventory() {
     inventory_.Apply(inventory::InventorySettingsFrom(*config));
     inventory_config_ = config;
   }
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = clock_.SteadyNow();
   auto report = std::make_shared<inventory::InventoryReport>(inventory_.Scan());
-  const double scan_seconds = SecondsSince(started);
-  const auto policy_started = std::chrono::steady_clock::now();
+  const double scan_seconds = SecondsSince(clock_, started);
+  const auto policy_started = clock_.SteadyNow();
   auto verdicts = std::make_shared<policy::PolicyReport>(
       policy_.Evaluate(*report, policy::PolicySettingsFrom(*config), clock_.Now()));
-  const double policy_seconds = SecondsSince(policy_started);
+  const double policy_seconds = SecondsSince(clock_, policy_started);
   const double now = ToUnixSeconds(clock_.Now());
   if (!report->success) {
     log::Error("Inventory scan failed", {{"err", report->error}});
@@ -184,10 +184,10 @@ void AgentEngine::RunProbes() {
     }
     targets.insert(targets.end(), discovered->begin(), discovered->end());
   }
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = clock_.SteadyNow();
   auto report = std::make_shared<probe::ProbeReport>(
       prober_.RunCycle(targets, probe::ProbeSettingsFrom(*config)));
-  const double seconds = SecondsSince(started);
+  const double seconds = SecondsSince(clock_, started);
   const double now = ToUnixSeconds(clock_.Now());
   store_.Update([&](state::Snapshot& snapshot) {
     snapshot.probes = report;

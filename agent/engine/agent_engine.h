@@ -70,7 +70,7 @@ class AgentEngine {
   std::atomic<bool> inventory_done_{false};
   bool first_scan_logged_ = false;  // only the inventory job reads and writes it
   std::atomic<bool> probes_done_{false};
-  Scheduler scheduler_;
+  Scheduler scheduler_{clock_};
 };
 
 }  // namespace portwarden::engine

@@ -60,12 +60,12 @@ void Scheduler::Stop() {
 
 void Scheduler::Loop(Slot& slot) {
   while (true) {
-    const auto started = std::chrono::steady_clock::now();
+    const Clock::SteadyTime started = clock_.SteadyNow();
     slot.job.run();
     const Duration interval = slot.job.interval();
-    const auto next = started + interval + Jitter(interval, slot.job.jitter());
+    const Clock::SteadyTime next = started + interval + Jitter(interval, slot.job.jitter());
     std::unique_lock lock(mutex_);
-    wake_.wait_until(lock, next, [&] { return stopping_ || slot.triggered; });
+    clock_.WaitUntil(wake_, lock, next, [&] { return stopping_ || slot.triggered; });
     if (stopping_) {
       return;
     }

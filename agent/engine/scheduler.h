@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/core/clock.h"
 #include "agent/core/duration.h"
 
 namespace portwarden::engine {
@@ -16,7 +17,9 @@ namespace portwarden::engine {
 /// previous one started, plus a random jitter of up to `jitter * interval`, so a fleet
 /// of agents does not probe in lockstep; a run that overshoots its interval is followed
 /// immediately by the next. The first run of every job starts at Start().
-/// Add() before Start(); Trigger() and Stop() are thread-safe.
+/// Time (the start of a run, the wait for the next) is `clock`'s monotonic side, so a test
+/// drives the schedule with a FakeClock. Add() before Start(); Trigger() and Stop() are
+/// thread-safe.
 class Scheduler {
  public:
   struct Job {
@@ -26,7 +29,12 @@ class Scheduler {
     std::function<void()> run;
   };
 
-  Scheduler() = default;
+  /// Runs on the real clock.
+  Scheduler() : Scheduler(SystemClock::Instance()) {}
+
+  /// `clock` must outlive the scheduler.
+  explicit Scheduler(const Clock& clock) : clock_(clock) {}
+
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -46,6 +54,7 @@ class Scheduler {
 
   void Loop(Slot& slot);
 
+  const Clock& clock_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

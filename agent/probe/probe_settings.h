@@ -12,7 +12,7 @@ namespace portwarden::probe {
 /// What a probe cycle reads from the configuration: the `[agent]` probe keys. Plain data,
 /// built from a Config by ProbeSettingsFrom() only, so the prober never sees the whole Config.
 struct ProbeSettings {
-  Duration timeout = config::AgentSettings{}.probe_timeout;  ///< agent.probe_timeout
+  Duration timeout = config::AgentSettings{}.probe_timeout;     ///< agent.probe_timeout
   int concurrency = config::AgentSettings{}.probe_concurrency;  ///< agent.probe_concurrency
 };
 

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/lib/fake_clock.h"
+
 namespace portwarden::engine {
 namespace {
 
@@ -62,6 +64,33 @@ TEST(SchedulerTest, TriggerWakesAWaitingJob) {
   const auto stop_started = std::chrono::steady_clock::now();
   scheduler.Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 1s);  // no waiting out the hour
+}
+
+// On a FakeClock the next run waits for the fake time to reach the interval, however long the
+// real wait: the schedule follows the clock it is handed, not the machine's.
+TEST(SchedulerTest, WaitsOnTheMonotonicSideOfItsClock) {
+  testing::FakeClock clock;
+  std::atomic<int> runs{0};
+  Scheduler scheduler(clock);
+  scheduler.Add(
+      {"ten_seconds", [] { return Duration(10'000); }, [] { return 0.0; }, [&] { ++runs; }});
+  scheduler.Start();
+  const auto wait_for = [&](auto ready) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!ready() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
+  };
+  wait_for([&] { return clock.waits() >= 1; });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(runs.load(), 1);
+  clock.Advance(9s);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(runs.load(), 1);  // 9 s of fake time: not yet
+  clock.Advance(1s);
+  wait_for([&] { return runs.load() >= 2; });
+  EXPECT_EQ(runs.load(), 2);
+  scheduler.Stop();
 }
 
 }  // namespace
