@@ -15,6 +15,7 @@
 #include "agent/core/version.h"
 #include "agent/core/version_info.h"
 #include "agent/engine/agent_engine.h"
+#include "agent/probe/openssl_prober.h"
 #include "exporters/http/http_server.h"
 #include "exporters/json/state_json.h"
 #include "exporters/prometheus/exposition_cache.h"
@@ -87,7 +88,13 @@ int RunDaemon(const CommandLine& cl) {
 
   state::SnapshotStore store;
   const SystemClock clock;
-  engine::AgentEngine engine(cl.config_file, *config, store, clock);
+  engine::AgentEngine engine(*config,
+                             {.config_source = cl.config_file,
+                              .load_config = engine::FileConfigLoader(cl.config_file),
+                              .inventory = std::make_unique<engine::HostInventoryStage>(
+                                  inventory::InventorySettingsFrom(*config)),
+                              .prober = std::make_unique<probe::OpenSslProber>()},
+                             store, clock);
   exporters::prom::CollectorSet collectors;
   if (auto applied = collectors.Apply(cl.collectors); !applied) {
     log::Error("Error in collector flags", {{"err", applied.error().message}});

@@ -53,15 +53,17 @@ std::string TargetsKey(const std::vector<probe::ProbeTarget>& targets) {
 
 }  // namespace
 
-AgentEngine::AgentEngine(std::string config_path,
-                         config::Config config,
+AgentEngine::AgentEngine(config::Config config,
+                         EngineStages stages,
                          state::SnapshotStore& store,
                          const Clock& clock)
-    : config_path_(std::move(config_path)),
+    : config_source_(std::move(stages.config_source)),
+      load_config_(std::move(stages.load_config)),
       store_(store),
       clock_(clock),
       config_(std::make_shared<const config::Config>(std::move(config))),
-      inventory_(inventory::InventorySettingsFrom(*config_)),
+      inventory_(std::move(stages.inventory)),
+      prober_(std::move(stages.prober)),
       inventory_config_(config_),
       discovered_config_(config_) {
   const double now = ToUnixSeconds(clock_.Now());
@@ -86,7 +88,7 @@ void AgentEngine::Start() {
 }
 
 void AgentEngine::Stop() {
-  prober_.Cancel();  // A probe cycle in flight returns within ~50 ms.
+  prober_->Cancel();  // A probe cycle in flight returns within ~50 ms.
   scheduler_.Stop();
 }
 
@@ -98,13 +100,12 @@ std::shared_ptr<const config::Config> AgentEngine::CurrentConfig() const {
 Status AgentEngine::Reload() {
   const std::lock_guard reload_lock(reload_mutex_);
   log::Info("Loading configuration file",
-            {{"file", config_path_.empty() ? "(defaults)" : config_path_}});
-  auto loaded = config_path_.empty() ? Result<config::Config>(config::Defaults())
-                                     : config::LoadFile(config_path_);
+            {{"file", config_source_.empty() ? "(defaults)" : config_source_}});
+  auto loaded = load_config_();
   const double now = ToUnixSeconds(clock_.Now());
   if (!loaded) {
     log::Error("Error reloading configuration; keeping the running one",
-               {{"file", config_path_}, {"err", loaded.error().message}});
+               {{"file", config_source_}, {"err", loaded.error().message}});
     store_.Update([&](state::Snapshot& snapshot) {
       snapshot.reload.last_successful = false;
       snapshot.reload.last_error = loaded.error().message;
@@ -119,9 +120,9 @@ Status AgentEngine::Reload() {
     snapshot.reload.last_successful = true;
     snapshot.reload.last_success_timestamp = now;
     snapshot.reload.last_error.clear();
-    snapshot.reload.source = config_path_;
+    snapshot.reload.source = config_source_;
   });
-  log::Info("Completed loading of configuration file", {{"file", config_path_}});
+  log::Info("Completed loading of configuration file", {{"file", config_source_}});
   scheduler_.Trigger(kInventoryJob);  // which wakes the probe job with the new targets
   return {};
 }
@@ -129,11 +130,11 @@ Status AgentEngine::Reload() {
 void AgentEngine::RunInventory() {
   const auto config = CurrentConfig();
   if (config != inventory_config_) {
-    inventory_.Apply(inventory::InventorySettingsFrom(*config));
+    inventory_->Apply(inventory::InventorySettingsFrom(*config));
     inventory_config_ = config;
   }
   const auto started = clock_.SteadyNow();
-  auto report = std::make_shared<inventory::InventoryReport>(inventory_.Scan());
+  auto report = std::make_shared<inventory::InventoryReport>(inventory_->Scan());
   const double scan_seconds = SecondsSince(clock_, started);
   const auto policy_started = clock_.SteadyNow();
   auto verdicts = std::make_shared<policy::PolicyReport>(
@@ -186,7 +187,7 @@ void AgentEngine::RunProbes() {
   }
   const auto started = clock_.SteadyNow();
   auto report = std::make_shared<probe::ProbeReport>(
-      prober_.RunCycle(targets, probe::ProbeSettingsFrom(*config)));
+      prober_->RunCycle(targets, probe::ProbeSettingsFrom(*config)));
   const double seconds = SecondsSince(clock_, started);
   const double now = ToUnixSeconds(clock_.Now());
   store_.Update([&](state::Snapshot& snapshot) {

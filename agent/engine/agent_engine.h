@@ -10,21 +10,23 @@
 #include "agent/core/clock.h"
 #include "agent/discovery/discovery.h"
 #include "agent/engine/scheduler.h"
-#include "agent/inventory/inventory.h"
+#include "agent/engine/stages.h"
 #include "agent/policy/policy.h"
-#include "agent/probe/openssl_prober.h"
 #include "agent/state/snapshot.h"
 
 namespace portwarden::engine {
 
-/// The daemon's collection loop: the inventory job (scan + policy) and the TLS probe job
-/// run on their own schedules and publish into the SnapshotStore; exporters only read it.
+/// The daemon's collection loop: the inventory job (scan + policy + discovery) and the TLS
+/// probe job run on their own schedules and publish into the SnapshotStore; exporters only
+/// read it. The stages come in through interfaces (EngineStages: the inventory, the Prober,
+/// the config loader) and time through `clock`, so the loop is unit-tested with fakes.
 /// Thread-safe: Reload() may be called from any thread while the jobs run.
 class AgentEngine {
  public:
-  /// `config_path` is re-read on Reload(); empty means built-in defaults.
-  AgentEngine(std::string config_path,
-              config::Config config,
+  /// `config` is the one loaded at start; `stages.load_config` is called again on Reload().
+  /// `store` and `clock` must outlive the engine.
+  AgentEngine(config::Config config,
+              EngineStages stages,
               state::SnapshotStore& store,
               const Clock& clock);
   ~AgentEngine();
@@ -47,7 +49,8 @@ class AgentEngine {
   void RunInventory();
   void RunProbes();
 
-  std::string config_path_;
+  std::string config_source_;
+  ConfigLoader load_config_;
   state::SnapshotStore& store_;
   const Clock& clock_;
 
@@ -55,9 +58,9 @@ class AgentEngine {
   std::shared_ptr<const config::Config> config_;
   std::mutex reload_mutex_;
 
-  inventory::Inventory inventory_;
+  std::unique_ptr<InventoryStage> inventory_;
   policy::PolicyEngine policy_;
-  probe::OpenSslProber prober_;
+  std::unique_ptr<probe::Prober> prober_;
   std::shared_ptr<const config::Config> inventory_config_;  // last applied to inventory_
   discovery::UnprobedLog unprobed_log_;                     // only the inventory job touches it
   std::string discovered_key_;  // identity of the discovered target set, to spot changes
