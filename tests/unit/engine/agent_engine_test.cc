@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/core/log.h"
 #include "tests/lib/fake_clock.h"
 #include "tests/unit/engine/fake_stages.h"
 
@@ -62,6 +63,8 @@ const state::CollectorStatus* FindCollector(const state::Snapshot& snapshot,
 /// An engine over fakes; the loader answers with whatever `next_config` holds.
 struct Harness {
   explicit Harness(config::Config config) {
+    // As the daemon does (main.cc), before any thread logs: the logger is set up once.
+    log::Setup(log::Level::kError, log::Format::kLogfmt);
     auto inventory_stage = std::make_unique<testing::FakeInventory>();
     auto prober_stage = std::make_unique<testing::FakeProber>();
     inventory = inventory_stage.get();
