@@ -3,8 +3,10 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 ARGS ?=
+# Extra ctest arguments for `make test`, e.g. CTEST_ARGS='-R inventory'.
+CTEST_ARGS ?=
 
-.PHONY: deps deps-build build run test test-asan test-tsan test-image fuzz format format-check \
+.PHONY: deps deps-build build run test test-asan test-tsan test-image test-minimal fuzz format format-check \
 	bench package clean
 
 # `make run` installs only what building and running the agent needs; everything else
@@ -33,13 +35,19 @@ test: deps $(BUILD_DIR)/build.ninja
 	@if grep -q '^PORTWARDEN_BUILD_TESTS:BOOL=OFF' $(BUILD_DIR)/CMakeCache.txt; then \
 	  cmake --preset $(PRESET) -DPORTWARDEN_BUILD_TESTS=ON; fi
 	cmake --build --preset $(PRESET) -j $(JOBS)
-	ctest --preset $(PRESET) -j $(JOBS)
+	ctest --preset $(PRESET) -j $(JOBS) $(CTEST_ARGS)
 
 # Opt-in (about 15 minutes, needs the Debian mirror): builds the Dockerfile with buildah from a
 # base image made by mmdebstrap, runs the agent in it and scrapes /metrics.
 test-image:
 	@bash .ci/install-deps.sh image
 	bash tests/deploy/image/check_image.sh
+
+# Opt-in (15-30 minutes, needs the Debian mirror): `make test` in a fresh minbase Debian 12 root
+# holding only git, make, sudo and ca-certificates. TESTS=regex limits ctest.
+test-minimal:
+	@bash .ci/install-deps.sh image
+	bash tests/deploy/minimal/check_minimal_debian.sh
 
 test-asan:
 	$(MAKE) test PRESET=asan
