@@ -36,11 +36,18 @@ mount -t tmpfs tmpfs "$root/run"
 mounts+=("$root/run")
 mkdir -p "$root/run/netns"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# Certificate authorities this machine adds for its own network (an egress proxy's, say):
+# any host on this network needs them, a minimal one too.
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null
+fi
 
 echo "== make test in the minimal root"
 ctest_args=()
 [[ -n "${TESTS:-}" ]] && ctest_args=("CTEST_ARGS=-R ${TESTS}")
 chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+  NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
   PORTWARDEN_REQUIRE_PRIVILEGED="${PORTWARDEN_REQUIRE_PRIVILEGED:-}" \
   bash -c 'cd /src && make test "$@"' make-test "${ctest_args[@]}"
 echo "PASS: make test on a minimal Debian 12"
