@@ -3,11 +3,26 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 ARGS ?=
+# Extra ctest arguments for `make test`, e.g. CTEST_ARGS='-R inventory'.
+CTEST_ARGS ?=
 
-.PHONY: deps build run test test-asan test-tsan fuzz format format-check bench package clean
+.PHONY: deps deps-build build run test test-asan test-tsan test-image test-minimal fuzz format format-check \
+	bench package clean
+
+# `make run` installs only what building and running the agent needs; everything else
+# (`make test`, benchmarks, lint) installs the whole set.
+deps-build:
+	@bash .ci/install-deps.sh build
 
 deps:
-	@bash .ci/install-deps.sh
+	@bash .ci/install-deps.sh all
+
+# The agent alone: a build directory configured here has no test suite (no test packages
+# needed); `make test` later turns it on in the same directory.
+run: deps-build
+	@test -f $(BUILD_DIR)/build.ninja || cmake --preset $(PRESET) -DPORTWARDEN_BUILD_TESTS=OFF
+	cmake --build --preset $(PRESET) -j $(JOBS) --target portwarden
+	$(BUILD_DIR)/agent/app/portwarden $(ARGS)
 
 $(BUILD_DIR)/build.ninja: | deps
 	cmake --preset $(PRESET)
@@ -15,11 +30,24 @@ $(BUILD_DIR)/build.ninja: | deps
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
-run: build
-	$(BUILD_DIR)/agent/app/portwarden $(ARGS)
+# Every test. Re-enables the suite in a build directory that `make run` configured without it.
+test: deps $(BUILD_DIR)/build.ninja
+	@if grep -q '^PORTWARDEN_BUILD_TESTS:BOOL=OFF' $(BUILD_DIR)/CMakeCache.txt; then \
+	  cmake --preset $(PRESET) -DPORTWARDEN_BUILD_TESTS=ON; fi
+	cmake --build --preset $(PRESET) -j $(JOBS)
+	ctest --preset $(PRESET) -j $(JOBS) $(CTEST_ARGS)
 
-test: build
-	ctest --preset $(PRESET) -j $(JOBS)
+# Opt-in (about 15 minutes, needs the Debian mirror): builds the Dockerfile with buildah from a
+# base image made by mmdebstrap, runs the agent in it and scrapes /metrics.
+test-image:
+	@bash .ci/install-deps.sh image
+	bash tests/deploy/image/check_image.sh
+
+# Opt-in (15-30 minutes, needs the Debian mirror): `make test` in a fresh minbase Debian 12 root
+# holding only git, make, sudo and ca-certificates. TESTS=regex limits ctest.
+test-minimal:
+	@bash .ci/install-deps.sh image
+	bash tests/deploy/minimal/check_minimal_debian.sh
 
 test-asan:
 	$(MAKE) test PRESET=asan

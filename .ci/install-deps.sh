@@ -3,13 +3,20 @@
 # Idempotent: when everything is present it only runs dpkg-query and exits.
 set -euo pipefail
 
-packages=(
-  # build
-  cmake ninja-build g++ pkg-config make git
-  # libraries
-  prometheus-cpp-dev libcpp-httplib-dev libssl-dev libcurl4-openssl-dev
-  libtomlplusplus-dev libspdlog-dev libgtest-dev libgmock-dev
+# What to install: `build` — what building and running the agent needs (`make run`, the
+# Dockerfile's build stage); `all` (default) — that plus every test, benchmark and lint tool
+# (`make test`, `.ci/run`); `image` — the tools of the opt-in container image test
+# (`make test-image`).
+mode=${1:-all}
+
+build_packages=(
+  cmake ninja-build g++ pkg-config make git ca-certificates
+  prometheus-cpp-dev libssl-dev libcurl4-openssl-dev libtomlplusplus-dev libspdlog-dev
   libyaml-cpp-dev libcrypt-dev zlib1g-dev
+)
+test_packages=(
+  # unit tests; the bare-floor memory benchmark's peer HTTP server
+  libgtest-dev libgmock-dev libcpp-httplib-dev
   # tests: real peers and cross-checks
   prometheus prometheus-alertmanager prometheus-blackbox-exporter
   openssl iproute2 curl python3 procps util-linux clang-format
@@ -17,6 +24,8 @@ packages=(
   # static analysis (.ci/clang-tidy.sh): 16, as 14 cannot parse libstdc++ 12's <expected>
   clang-tidy-16
   systemd
+  # the package test: cpack's dpkg-shlibdeps (dpkg-dev) and its `file` probe
+  dpkg-dev file
   # real web servers for the HTTP/TLS check tests (nginx: ssl and http2 built in; apache2:
   # mod_ssl, mod_headers, mod_rewrite, mod_alias in apache2-bin's module directory)
   nginx apache2
@@ -28,6 +37,19 @@ packages=(
   # deploy checks: compose config, Kubernetes schema validation (npm), dashboards/rules tooling
   docker-compose nodejs python3-yaml python3-cryptography
 )
+# The container image test: buildah builds the Dockerfile (chroot isolation) from a base image
+# made locally by mmdebstrap.
+image_packages=(buildah mmdebstrap uidmap)
+
+case "$mode" in
+  build) packages=("${build_packages[@]}") ;;
+  all) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  image) packages=("${image_packages[@]}") ;;
+  *)
+    echo "usage: $0 [build|all|image]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -54,7 +76,9 @@ else
 fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  install_k8s_schemas
+  if [[ "$mode" == all ]]; then
+    install_k8s_schemas
+  fi
   exit 0
 fi
 
@@ -72,4 +96,6 @@ fi
 if [[ -n "${remove_policy:-}" ]]; then
   "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d
 fi
-install_k8s_schemas
+if [[ "$mode" == all ]]; then
+  install_k8s_schemas
+fi

@@ -7,9 +7,6 @@ find_package(tomlplusplus CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(CURL REQUIRED)
-# cpp-httplib is a compiled shared library in Debian; its pkg-config file carries the flags.
-# Only the idle-memory benchmark's bare floor uses it; the agent's HTTP front is its own.
-pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # The web config (--web.config.file): YAML, bcrypt through the system's crypt library, gzip.
 find_package(yaml-cpp CONFIG REQUIRED)
 pkg_check_modules(LIBCRYPT REQUIRED IMPORTED_TARGET libcrypt)
