@@ -97,6 +97,8 @@ const std::map<std::string, FlagSpec>& Flags() {
       {"output", {true, SetOutput}},
       {"fail-on-violation", {false, Flag(&CommandLine::fail_on_violation, true)}},
       {"fail-on-partial", {false, Flag(&CommandLine::fail_on_partial, true)}},
+      {"connections", {false, Flag(&CommandLine::connections, true)}},
+      {"baseline", {true, Text(&CommandLine::baseline_file)}},
       {"no-fail-on-violation", {false, Flag(&CommandLine::fail_on_violation, false)}},
       {"server-name", {true, Text(&CommandLine::server_name)}},
       {"ca-file", {true, Text(&CommandLine::ca_file)}},
@@ -175,6 +177,23 @@ Status ApplyFlag(CommandLine& cl, const std::vector<std::string>& args, std::siz
   return it->second.set(cl, args[++i]);
 }
 
+// `baseline save FILE`: the verb, then the file.
+Status ApplyBaselineArgument(CommandLine& cl, const std::string& arg) {
+  if (!cl.baseline_verb) {
+    if (arg != "save") {
+      return Fail("baseline: unknown action \"" + arg +
+                  "\" (usage: portwarden baseline save FILE)");
+    }
+    cl.baseline_verb = true;
+    return {};
+  }
+  if (cl.baseline_file.empty()) {
+    cl.baseline_file = arg;
+    return {};
+  }
+  return Fail("unexpected argument \"" + arg + "\"");
+}
+
 Status ApplyPositional(CommandLine& cl, const std::string& arg, bool& have_command) {
   if (!have_command) {
     have_command = true;
@@ -186,7 +205,14 @@ Status ApplyPositional(CommandLine& cl, const std::string& arg, bool& have_comma
       cl.command = Command::kProbe;
       return {};
     }
-    return Fail("unknown command \"" + arg + "\" (commands: scan, probe; see --help)");
+    if (arg == "baseline") {
+      cl.command = Command::kBaselineSave;
+      return {};
+    }
+    return Fail("unknown command \"" + arg + "\" (commands: scan, probe, baseline; see --help)");
+  }
+  if (cl.command == Command::kBaselineSave) {
+    return ApplyBaselineArgument(cl, arg);
   }
   if (cl.command == Command::kProbe && cl.probe_target.empty()) {
     cl.probe_target = arg;
@@ -218,6 +244,9 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
   if (cl.command == Command::kProbe && cl.probe_target.empty()) {
     return Fail("probe: missing target (usage: portwarden probe host:port)");
   }
+  if (cl.command == Command::kBaselineSave && (!cl.baseline_verb || cl.baseline_file.empty())) {
+    return Fail("baseline: usage: portwarden baseline save FILE");
+  }
   return cl;
 }
 
@@ -225,6 +254,8 @@ std::string UsageText() {
   return R"(usage: portwarden [flags]                 run the agent (serves /metrics)
        portwarden scan [flags]            print every listening socket once and exit
        portwarden probe host:port [flags] probe one TLS endpoint once and exit
+       portwarden baseline save FILE      write the listeners seen now as an approved
+                                          baseline (TOML; see docs/exposure.md)
 
 Agent flags:
   --config.file=PATH          TOML configuration file (default: built-in defaults)
@@ -251,6 +282,10 @@ scan flags:
   --fail-on-partial           exit with status 5 when part of the host could not be seen
                               (a network namespace unreadable, a socket without its process)
   --config.file=PATH          policy and inventory settings to use
+  --connections               a CONNECTIONS column: established connections per TCP
+                              listener by peer scope (one filtered dump per namespace)
+  --baseline=FILE             diff against a saved baseline: exit with status 6 when a
+                              listener is not in it (marked UNAPPROVED)
 
 probe flags:
   --server-name=NAME          SNI and name to verify (default: the host)
@@ -266,7 +301,8 @@ probe flags:
 
 Exit status: 0 success, 1 runtime failure, 2 usage or configuration error,
 3 violations found (scan --fail-on-violation), 4 probe failed or certificate expiring,
-5 partial view (scan --fail-on-partial; checked after violations).
+5 partial view (scan --fail-on-partial; checked after violations), 6 a listener is not
+in the baseline (scan --baseline; checked after 3 and before 5).
 )";
 }
 

@@ -10,7 +10,7 @@
 
 namespace portwarden::app {
 
-enum class Command { kDaemon, kScan, kProbe, kHelp, kVersion };
+enum class Command { kDaemon, kScan, kProbe, kBaselineSave, kHelp, kVersion };
 
 /// Everything the command line can say. Flags follow the Prometheus exporter convention:
 /// `--name=value` or `--name value`; booleans as `--name` or `--no-name`.
@@ -29,6 +29,11 @@ struct CommandLine {
   std::string output = "table";  ///< scan / probe: "table" or "json"
   bool fail_on_violation = false;
   bool fail_on_partial = false;  ///< scan: exit 5 when the view is partial
+  bool connections = false;      ///< scan --connections: established connections per listener
+  /// scan --baseline=FILE: diff against it (exit 6 when a listener is unapproved);
+  /// `baseline save FILE`: where to write.
+  std::string baseline_file;
+  bool baseline_verb = false;  ///< `baseline save` was given
   // probe
   std::string probe_target;
   std::string server_name;

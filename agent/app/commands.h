@@ -11,6 +11,7 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitViolations = 3;
 inline constexpr int kExitProbeFailed = 4;
 inline constexpr int kExitPartialView = 5;  ///< scan --fail-on-partial: some of the host unseen
+inline constexpr int kExitUnapproved = 6;   ///< scan --baseline: a listener is not in it
 
 /// The agent: serve /metrics until SIGTERM/SIGINT; SIGHUP reloads. Logging is set up.
 int RunDaemon(const CommandLine& cl);
@@ -20,6 +21,9 @@ int RunConfigCheck(const CommandLine& cl);
 
 /// `portwarden scan`: one inventory and policy pass, printed.
 int RunScan(const CommandLine& cl);
+
+/// `portwarden baseline save FILE`: one scan, written atomically as a baseline file.
+int RunBaselineSave(const CommandLine& cl);
 
 /// `portwarden probe host:port`: one probe, printed.
 int RunProbe(const CommandLine& cl);

@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
       return portwarden::app::RunScan(*cl);
     case Command::kProbe:
       return portwarden::app::RunProbe(*cl);
+    case Command::kBaselineSave:
+      return portwarden::app::RunBaselineSave(*cl);
     default:
       return portwarden::app::RunDaemon(*cl);
   }

@@ -222,7 +222,8 @@ Status ReadInventorySection(const TomlReader& reader,
   }
   const toml::table& t = **table;
   return reader
-      .CheckKeys(t, "[inventory]", {"udp", "max_listener_series", "proc_path", "process_walk"})
+      .CheckKeys(t, "[inventory]",
+                 {"udp", "max_listener_series", "proc_path", "process_walk", "baseline"})
       .and_then([&] {
         return TomlReader::Assign(t, "udp", out.udp, [&](const toml::node& n) {
           return reader.Bool(n, "inventory.udp");
@@ -242,6 +243,11 @@ Status ReadInventorySection(const TomlReader& reader,
       .and_then([&] {
         return TomlReader::Assign(t, "process_walk", out.process_walk,
                                   [&](const toml::node& n) { return ReadProcessWalk(reader, n); });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "baseline", out.baseline, [&](const toml::node& n) {
+          return reader.NonEmptyString(n, "inventory.baseline");
+        });
       });
 }
 

@@ -52,6 +52,9 @@ struct InventorySettings {
   std::size_t max_listener_series = 2000;  ///< Cap on per-listener series.
   std::string proc_path = "/proc";
   ProcessWalk process_walk = ProcessWalk::kAuto;
+  /// Approved-listener file (`portwarden baseline save`); "" = no baseline. Read by the policy
+  /// at each scan when it changed (baseline.h).
+  std::string baseline;
 };
 
 /// The whole configuration. Plain data: copy it freely; the agent swaps whole Configs.

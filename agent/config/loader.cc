@@ -185,6 +185,10 @@ Result<Config> LoadString(std::string_view text, const std::string& name) {
   return Bounded(ParseDocument(text, name));
 }
 
+Result<std::string> ReadBoundedFile(const std::string& path) {
+  return Bounded(ReadBounded(path));
+}
+
 Result<Config> LoadFile(const std::string& path) {
   if (path.empty()) {
     return Fail("config file path is empty");

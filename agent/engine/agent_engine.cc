@@ -133,6 +133,7 @@ void AgentEngine::RunInventory() {
     inventory_->Apply(inventory::InventorySettingsFrom(*config));
     inventory_config_ = config;
   }
+  inventory_->SetWatchedPorts(policy::WatchedPorts(*config));
   const auto started = clock_.SteadyNow();
   auto report = std::make_shared<inventory::InventoryReport>(inventory_->Scan());
   const double scan_seconds = SecondsSince(clock_, started);

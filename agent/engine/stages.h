@@ -24,6 +24,10 @@ class InventoryStage {
   /// New settings (a reload); they take effect at the next Scan().
   virtual void Apply(inventory::InventorySettings settings) = 0;
 
+  /// The local ports whose established connections each Scan() counts (observed activity);
+  /// a stage that cannot count them ignores it.
+  virtual void SetWatchedPorts(std::vector<inventory::LocalPortRange> ports) { (void)ports; }
+
   /// One full scan. Never throws; a failure is reported in the result (`success` false).
   virtual inventory::InventoryReport Scan() = 0;
 };
@@ -36,6 +40,10 @@ class HostInventoryStage final : public InventoryStage {
 
   void Apply(inventory::InventorySettings settings) override {
     inventory_.Apply(std::move(settings));
+  }
+
+  void SetWatchedPorts(std::vector<inventory::LocalPortRange> ports) override {
+    inventory_.SetWatchedPorts(std::move(ports));
   }
 
   inventory::InventoryReport Scan() override { return inventory_.Scan(); }

@@ -49,13 +49,18 @@ Result<RawSocket> ParseSocket(std::span<const std::byte> payload, Protocol proto
   if (msg.idiag_family == AF_INET) {
     socket.family = AddressFamily::kIpv4;
     std::memcpy(socket.address.data(), msg.id.idiag_src, 4);
+    std::memcpy(socket.peer.data(), msg.id.idiag_dst, 4);
   } else if (msg.idiag_family == AF_INET6) {
     socket.family = AddressFamily::kIpv6;
     std::memcpy(socket.address.data(), msg.id.idiag_src, 16);
+    std::memcpy(socket.peer.data(), msg.id.idiag_dst, 16);
   } else {
     return Fail("inet_diag: unexpected family " + std::to_string(msg.idiag_family), EINVAL);
   }
   socket.port = ntohs(msg.id.idiag_sport);
+  socket.peer_port = ntohs(msg.id.idiag_dport);
+  socket.rqueue = msg.idiag_rqueue;
+  socket.wqueue = msg.idiag_wqueue;
   socket.inode = msg.idiag_inode;
   socket.uid = msg.idiag_uid;
   socket.ifindex = msg.id.idiag_if;
@@ -115,7 +120,8 @@ Result<bool> ParseInetDiagBatch(std::span<const std::byte> batch,
       const int status = payload.size() >= sizeof(int) ? Load<int>(payload) : -EINVAL;
       return std::unexpected(ErrnoError(KernelErrno(status), "inet_diag: request"));
     }
-    if (header.nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+    // TCPDIAG_GETSOCK: the answer to a compat request (the connection dump) has its type.
+    if (header.nlmsg_type == SOCK_DIAG_BY_FAMILY || header.nlmsg_type == TCPDIAG_GETSOCK) {
       auto socket = ParseSocket(payload, protocol);
       if (!socket) {
         return std::unexpected(socket.error());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +38,14 @@ struct Listener {
   int socket_count = 1;
   Scope scope = Scope::kPublic;
   ProcessInfo process;
+  /// TCP: the accept queue summed over its sockets (`ss -ltn` Recv-Q) and the sum of their
+  /// backlogs (Send-Q). Unset for UDP, and the limit when read through /proc (not in the text).
+  std::optional<std::uint32_t> accept_queue;
+  std::optional<std::uint32_t> accept_queue_limit;
+  /// TCP listeners on a watched port (Inventory::SetWatchedPorts) in a namespace dumped over
+  /// netlink: its established connections by peer scope, indexed by Scope. Unset when not
+  /// watched or not known (a namespace read through /proc has no in-kernel filter).
+  std::optional<std::array<std::uint32_t, 4>> connections;
 };
 
 /// How the last scan went, for self-metrics.
@@ -65,6 +74,9 @@ struct InventoryStats {
   std::uint64_t proc_errors_total = 0;  ///< proc read errors + vanished processes, cumulative.
   double dump_seconds = 0;
   double attribution_seconds = 0;
+  double connections_seconds = 0;         ///< The filtered connection dumps of the watched ports.
+  int connections_seen = 0;               ///< Established sockets they returned.
+  int connection_namespaces_unknown = 0;  ///< Namespaces whose connections could not be dumped.
 };
 
 /// One namespace as scanned: whether the agent entered it and the addresses it holds.

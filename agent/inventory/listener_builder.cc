@@ -36,6 +36,26 @@ void InitListener(Listener& listener, const NamespaceDump& dump, const RawSocket
   listener.socket_count = 0;
 }
 
+// A TCP listener's queues are the sums over its sockets (SO_REUSEPORT workers).
+void AddQueues(Listener& listener, const RawSocket& socket) {
+  if (socket.protocol != Protocol::kTcp) {
+    return;
+  }
+  const auto add = [](std::optional<std::uint32_t>& sum, std::optional<std::uint32_t> value,
+                      bool first) {
+    if (first) {
+      sum = value;
+    } else if (sum && value) {
+      *sum += *value;
+    } else {
+      sum.reset();
+    }
+  };
+  const bool first = listener.socket_count == 1;
+  add(listener.accept_queue, socket.rqueue, first);
+  add(listener.accept_queue_limit, socket.wqueue, first);
+}
+
 void AddNewListener(std::vector<Listener>& listeners,
                     const NamespaceDump& dump,
                     const RawSocket& socket,
@@ -122,6 +142,7 @@ std::vector<Listener> MergeSockets(std::span<const NamespaceDump> dumps,
       }
       ++listeners.back().socket_count;
       listeners.back().inodes.push_back(socket.inode);
+      AddQueues(listeners.back(), socket);
     }
   }
   return listeners;

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <memory>
 
+#include "agent/inventory/inet_diag_filter.h"
 #include "agent/inventory/inet_diag_parser.h"
 
 namespace portwarden::inventory {
@@ -50,17 +51,35 @@ void NetlinkSocketSource::Drain() {
   }
 }
 
-// Sends one dump request and reads batches until NLMSG_DONE. Each recv returns whole
-// messages; a batch larger than the buffer is reported by MSG_TRUNC and treated as an error
-// rather than silently losing sockets.
+Status NetlinkSocketSource::DumpEstablished(std::span<const LocalPortRange> ports,
+                                            const SocketBatchSink& sink) {
+  const auto filter = BuildLocalPortFilter(ports);
+  const auto request = BuildEstablishedRequest(filter, sequence_++);
+  std::vector<RawSocket> batch;
+  if (auto done = Exchange(request, Protocol::kTcp, batch, &sink); !done) {
+    Drain();
+    return std::unexpected(done.error());
+  }
+  return {};
+}
+
 Result<bool> NetlinkSocketSource::DumpFamily(int family,
                                              Protocol protocol,
                                              std::vector<RawSocket>& out) {
   const bool tcp = protocol == Protocol::kTcp;
-  const std::uint32_t sequence = sequence_++;
   const auto request =
       BuildInetDiagRequest(static_cast<std::uint8_t>(family), tcp ? IPPROTO_TCP : IPPROTO_UDP,
-                           tcp ? kTcpfListen : kTcpfClose, sequence);
+                           tcp ? kTcpfListen : kTcpfClose, sequence_++);
+  return Exchange(request, protocol, out, nullptr);
+}
+
+// Sends one dump request and reads batches until NLMSG_DONE. Each recv returns whole
+// messages; a batch larger than the buffer is reported by MSG_TRUNC and treated as an error
+// rather than silently losing sockets.
+Result<bool> NetlinkSocketSource::Exchange(std::span<const std::byte> request,
+                                           Protocol protocol,
+                                           std::vector<RawSocket>& out,
+                                           const SocketBatchSink* sink) {
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   if (::sendto(fd_.get(), request.data(), request.size(), 0,
@@ -87,6 +106,10 @@ Result<bool> NetlinkSocketSource::DumpFamily(int family,
     auto done = ParseInetDiagBatch({buffer.get(), static_cast<std::size_t>(n)}, protocol, out);
     if (!done) {
       return std::unexpected(done.error());
+    }
+    if (sink != nullptr) {
+      (*sink)(out);
+      out.clear();
     }
     if (*done) {
       return true;

@@ -18,12 +18,24 @@ class NetlinkSocketSource : public SocketSource {
 
   Result<std::vector<RawSocket>> Dump(Protocol protocol) override;
 
+  /// One dump of both families' ESTABLISHED TCP sockets with the local-port bytecode filter
+  /// (inet_diag_filter.h): the kernel walks its established hash once and skips, in the
+  /// kernel, every socket on another port.
+  Status DumpEstablished(std::span<const LocalPortRange> ports,
+                         const SocketBatchSink& sink) override;
+
   const char* Mechanism() const override { return "netlink"; }
 
  private:
   explicit NetlinkSocketSource(UniqueFd fd) : fd_(std::move(fd)) {}
 
   Result<bool> DumpFamily(int family, Protocol protocol, std::vector<RawSocket>& out);
+  /// Sends `request`, then parses replies into `out` until NLMSG_DONE; with a `sink`, each
+  /// batch goes to it and `out` is cleared again.
+  Result<bool> Exchange(std::span<const std::byte> request,
+                        Protocol protocol,
+                        std::vector<RawSocket>& out,
+                        const SocketBatchSink* sink);
   void Drain();
 
   UniqueFd fd_;

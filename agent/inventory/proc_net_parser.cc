@@ -77,6 +77,13 @@ bool ParseRow(std::string_view line,
   wanted = protocol == Protocol::kTcp ? listening : fields[3] == kUdpUnconnected;
   socket.protocol = protocol;
   socket.family = family;
+  // "tx_queue:rx_queue"; for a TCP listener rx_queue is its accept queue (no backlog here).
+  if (const auto colon = fields[4].find(':'); listening && colon != std::string_view::npos) {
+    std::uint32_t rqueue = 0;
+    if (ParseNumber(fields[4].substr(colon + 1), rqueue, 16)) {
+      socket.rqueue = rqueue;
+    }
+  }
   return ParseEndpoint(fields[1], family, socket) && ParseNumber(fields[7], socket.uid, 10) &&
          ParseNumber(fields[9], socket.inode, 10);
 }

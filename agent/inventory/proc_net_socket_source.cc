@@ -146,4 +146,12 @@ Result<std::vector<RawSocket>> FallbackSocketSource::Dump(Protocol protocol) {
   return fallback_->Dump(protocol);
 }
 
+Status FallbackSocketSource::DumpEstablished(std::span<const LocalPortRange> ports,
+                                             const SocketBatchSink& sink) {
+  if (!primary_ || active_[0]) {
+    return SocketSource::DumpEstablished(ports, sink);
+  }
+  return primary_->DumpEstablished(ports, sink);
+}
+
 }  // namespace portwarden::inventory

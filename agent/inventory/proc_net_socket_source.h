@@ -41,6 +41,11 @@ class FallbackSocketSource : public SocketSource {
 
   Result<std::vector<RawSocket>> Dump(Protocol protocol) override;
 
+  /// Through netlink only: the /proc text has no in-kernel filter, so a namespace read
+  /// through /proc (or whose TCP netlink dump failed) has unknown connections (ENOTSUP).
+  Status DumpEstablished(std::span<const LocalPortRange> ports,
+                         const SocketBatchSink& sink) override;
+
   const char* Mechanism() const override { return fallback_active() ? "proc" : "netlink"; }
 
   /// Swaps the fallback, e.g. when the process it read through has exited.

@@ -62,9 +62,12 @@ bool RuleMatches(const config::ExposureRule& rule,
          });
 }
 
-Verdict EvaluateListener(const RuleSet& rules,
-                         const inventory::Listener& listener,
-                         const PortIndex& index) {
+namespace {
+
+// The bind verdict, before observed activity.
+Verdict BindVerdict(const RuleSet& rules,
+                    const inventory::Listener& listener,
+                    const PortIndex& index) {
   const auto address = config::ParseIpAddress(listener.address);
   for (const auto& rule : rules.rules) {
     if (RuleMatches(rule, listener, address, index)) {
@@ -79,6 +82,30 @@ Verdict EvaluateListener(const RuleSet& rules,
   return Verdict{"default",
                  listener.scope == Scope::kPublic,
                  {Scope::kLoopback, Scope::kLinkLocal, Scope::kPrivate}};
+}
+
+// A connected peer whose scope the rule does not allow (a public client on an internal port).
+void MarkObserved(const inventory::Listener& listener, Verdict& verdict) {
+  if (!listener.connections) {
+    return;
+  }
+  for (const Scope scope : kAllScopes) {
+    const bool allowed =
+        std::find(verdict.allowed.begin(), verdict.allowed.end(), scope) != verdict.allowed.end();
+    if (!allowed && (*listener.connections)[static_cast<std::size_t>(scope)] > 0) {
+      verdict.observed_violation = true;
+    }
+  }
+}
+
+}  // namespace
+
+Verdict EvaluateListener(const RuleSet& rules,
+                         const inventory::Listener& listener,
+                         const PortIndex& index) {
+  Verdict verdict = BindVerdict(rules, listener, index);
+  MarkObserved(listener, verdict);
+  return verdict;
 }
 
 std::vector<Verdict> EvaluateAll(const RuleSet& rules,

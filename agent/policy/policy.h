@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/inventory/listener.h"
+#include "agent/inventory/socket_source.h"
 #include "agent/policy/policy_settings.h"
 
 namespace portwarden::policy {
@@ -16,6 +17,19 @@ struct Verdict {
   std::string rule;              ///< Name of the deciding rule; "default" when none matched.
   bool violation = false;        ///< The listener reaches a scope the rule does not allow.
   std::vector<Scope> allowed{};  ///< Scopes the deciding rule allows (all four for "allow").
+  /// A peer of a scope the rule does not allow is connected right now (observed activity,
+  /// Listener::connections): basis="observed", whatever the bind says.
+  bool observed_violation = false;
+};
+
+/// How the baseline file (inventory.baseline) stands, for metrics and logs.
+struct BaselineStatus {
+  std::string file;           ///< "" when no baseline is configured.
+  bool loaded = false;        ///< A good baseline is in force (possibly an older one).
+  bool last_load_ok = true;   ///< The last read of the file succeeded.
+  std::string error;          ///< Why the last read failed ("file:line:column: ...").
+  std::size_t entries = 0;    ///< Entries of the baseline in force.
+  double load_timestamp = 0;  ///< When the baseline in force was read, Unix seconds.
 };
 
 /// Policy output for one inventory scan. verdicts[i] and first_seen[i] belong to
@@ -28,7 +42,15 @@ struct PolicyReport {
   /// Names of the rules in force, in evaluation order, then "default"; lets exporters show
   /// a zero for rules nothing violates.
   std::vector<std::string> rule_names;
+  /// unapproved[i]: listener i is in no entry of the baseline in force. Empty when no
+  /// baseline is in force.
+  std::vector<bool> unapproved;
+  BaselineStatus baseline;
 };
+
+/// The local ports whose established connections the inventory counts: discovery.tls_ports
+/// and every port range an exposure rule names (the user's and the built-in ones).
+std::vector<inventory::LocalPortRange> WatchedPorts(const config::Config& config);
 
 /// Judges one scan's listeners against the exposure rules, without tracking changes (no
 /// first-seen times, no change counts): what a one-shot `portwarden scan` needs.

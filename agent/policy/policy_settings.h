@@ -13,6 +13,7 @@ namespace portwarden::policy {
 struct PolicySettings {
   config::ExposureConfig exposure;
   std::vector<std::string> agent_listen_addresses;  ///< web.listen_addresses
+  std::string baseline;  ///< inventory.baseline: the approved-listener file ("" = none)
 };
 
 /// The policy stage's settings from `config`.

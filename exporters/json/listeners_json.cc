@@ -18,6 +18,32 @@ void WriteProcess(JsonWriter& out, const inventory::ProcessInfo& process) {
   out.EndObject();
 }
 
+void OptionalCount(JsonWriter& out, const char* key, const std::optional<std::uint32_t>& value) {
+  out.Key(key);
+  if (value) {
+    out.Int(*value);
+  } else {
+    out.Null();
+  }
+}
+
+// Accept queue and its limit, and the established connections by peer scope (null: unknown).
+void WriteActivity(JsonWriter& out, const inventory::Listener& listener) {
+  OptionalCount(out, "accept_queue", listener.accept_queue);
+  OptionalCount(out, "accept_queue_limit", listener.accept_queue_limit);
+  out.Key("connections");
+  if (!listener.connections) {
+    out.Null();
+    return;
+  }
+  out.BeginObject();
+  for (const Scope scope : {Scope::kLoopback, Scope::kLinkLocal, Scope::kPrivate, Scope::kPublic}) {
+    out.Field(ScopeName(scope),
+              static_cast<std::int64_t>((*listener.connections)[static_cast<std::size_t>(scope)]));
+  }
+  out.EndObject();
+}
+
 void WriteListener(JsonWriter& out, const inventory::Listener& listener) {
   out.Field("proto", ProtocolName(listener.protocol))
       .Field("family", FamilyName(listener.family))
@@ -42,6 +68,7 @@ void WriteListener(JsonWriter& out, const inventory::Listener& listener) {
   }
   out.EndArray();
   WriteProcess(out, listener.process);
+  WriteActivity(out, listener);
 }
 
 // The listener array; `after_each` runs after every listener (e.g. to flush the buffer).
@@ -55,7 +82,12 @@ void WriteListenerArray(JsonWriter& out,
     out.BeginObject();
     WriteListener(out, inventory.listeners[i]);
     if (i < policy.verdicts.size()) {
-      out.Field("rule", policy.verdicts[i].rule).Field("violation", policy.verdicts[i].violation);
+      out.Field("rule", policy.verdicts[i].rule)
+          .Field("violation", policy.verdicts[i].violation)
+          .Field("observed_violation", policy.verdicts[i].observed_violation);
+    }
+    if (i < policy.unapproved.size()) {
+      out.Field("unapproved", static_cast<bool>(policy.unapproved[i]));
     }
     out.EndObject();
     after_each();

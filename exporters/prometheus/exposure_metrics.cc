@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "exporters/prometheus/listener_labels.h"
 #include "exporters/prometheus/metric_groups.h"
@@ -13,7 +14,8 @@ void AppendViolations(const inventory::InventoryReport& inventory,
                       Families& out) {
   auto violation = Gauge("portwarden_exposure_violation",
                          "1 for each listener that reaches a scope its deciding exposure rule does "
-                         "not allow.");
+                         "not allow: by its bind (basis=\"bind\"), or by a peer of such a scope "
+                         "connected now (basis=\"observed\").");
   std::map<std::string, int> per_rule;
   for (const auto& name : policy.rule_names) {
     per_rule[name] = 0;
@@ -21,15 +23,21 @@ void AppendViolations(const inventory::InventoryReport& inventory,
   const std::size_t n = std::min(inventory.listeners.size(), policy.verdicts.size());
   for (std::size_t i = 0; i < n; ++i) {
     const policy::Verdict& verdict = policy.verdicts[i];
-    if (!verdict.violation) {
+    if (verdict.violation) {
+      ++per_rule[verdict.rule];
+    }
+    // Same cap, same listeners as portwarden_listener_info, so every series joins.
+    if (i >= inventory.stats.series_cap) {
       continue;
     }
-    ++per_rule[verdict.rule];
-    // Same cap, same listeners as portwarden_listener_info, so every series joins.
-    if (i < inventory.stats.series_cap) {
-      LabelList labels = ListenerLabels(inventory.listeners[i]);
-      labels.push_back({"rule", verdict.rule});
-      violation.Add(std::move(labels), 1);
+    for (const auto& [basis, on] : {std::pair{"bind", verdict.violation},
+                                    std::pair{"observed", verdict.observed_violation}}) {
+      if (on) {
+        LabelList labels = ListenerLabels(inventory.listeners[i]);
+        labels.push_back({"rule", verdict.rule});
+        labels.push_back({"basis", basis});
+        violation.Add(std::move(labels), 1);
+      }
     }
   }
   violation.MoveInto(out);

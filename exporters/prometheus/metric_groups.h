@@ -22,6 +22,17 @@ void AppendPerListenerMetrics(const state::Snapshot& snapshot, Families& out);
 /// portwarden_listener_first_seen_timestamp_seconds. Collector `listeners`.
 void AppendListenerFirstSeen(const state::Snapshot& snapshot, Families& out);
 
+/// portwarden_listener_connections, _accept_queue, _accept_queue_limit.
+/// Collector `listeners`.
+void AppendListenerActivityMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_inventory_connection_*: the connection dumps' health. Collector `inventory`.
+void AppendConnectionDumpMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_listener_unapproved, portwarden_baseline_* (when inventory.baseline is set).
+/// Collector `exposure`.
+void AppendBaselineMetrics(const state::Snapshot& snapshot, Families& out);
+
 /// portwarden_listeners, the series cap, inventory health. Collector `inventory`.
 void AppendInventoryMetrics(const state::Snapshot& snapshot, Families& out);
 

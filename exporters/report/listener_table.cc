@@ -26,7 +26,32 @@ std::string Verdict(const policy::PolicyReport& policy, std::size_t i) {
     return "";
   }
   const auto& verdict = policy.verdicts[i];
-  return (verdict.violation ? "VIOLATION " : "ok ") + verdict.rule;
+  std::string text = (verdict.violation ? "VIOLATION " : "ok ") + verdict.rule;
+  if (verdict.observed_violation) {
+    text += " OBSERVED";
+  }
+  if (i < policy.unapproved.size() && policy.unapproved[i]) {
+    text += " UNAPPROVED";
+  }
+  return text;
+}
+
+std::string Queue(const std::optional<std::uint32_t>& value) {
+  return value ? std::to_string(*value) : "-";
+}
+
+// "lo=1 priv=0 pub=2" (link-local only when non-zero); "-" when not counted.
+std::string Connections(const inventory::Listener& listener) {
+  if (!listener.connections) {
+    return "-";
+  }
+  const auto& c = *listener.connections;
+  const auto at = [&](Scope scope) { return std::to_string(c[static_cast<std::size_t>(scope)]); };
+  std::string text = "lo=" + at(Scope::kLoopback);
+  if (c[static_cast<std::size_t>(Scope::kLinkLocal)] > 0) {
+    text += " ll=" + at(Scope::kLinkLocal);
+  }
+  return text + " priv=" + at(Scope::kPrivate) + " pub=" + at(Scope::kPublic);
 }
 
 // Every cell goes through TerminalSafe: names come from processes, cgroups and namespaces
@@ -36,6 +61,8 @@ Row MakeRow(const inventory::Listener& listener) {
   std::string sockets =
       listener.socket_count > 1 ? " x" + std::to_string(listener.socket_count) : "";
   return {std::string(ProtocolName(listener.protocol)) + sockets,
+          Queue(listener.accept_queue),
+          Queue(listener.accept_queue_limit),
           TerminalSafe(Endpoint(listener)),
           std::string(ScopeName(listener.scope)),
           process.comm.empty() ? "-" : TerminalSafe(process.comm),
@@ -72,14 +99,22 @@ std::string Render(const std::vector<Row>& rows) {
 }  // namespace
 
 std::string ListenerTable(const inventory::InventoryReport& inventory,
-                          const policy::PolicyReport& policy) {
+                          const policy::PolicyReport& policy,
+                          const TableOptions& options) {
   const bool verdicts = !policy.verdicts.empty();
-  std::vector<Row> rows{{"PROTO", "ADDRESS:PORT", "SCOPE", "PROCESS", "PID", "UNIT", "NAMESPACE"}};
+  std::vector<Row> rows{{"PROTO", "RECV-Q", "SEND-Q", "ADDRESS:PORT", "SCOPE", "PROCESS", "PID",
+                         "UNIT", "NAMESPACE"}};
+  if (options.connections) {
+    rows.front().push_back("CONNECTIONS");
+  }
   if (verdicts) {
     rows.front().push_back("VERDICT");
   }
   for (std::size_t i = 0; i < inventory.listeners.size(); ++i) {
     rows.push_back(MakeRow(inventory.listeners[i]));
+    if (options.connections) {
+      rows.back().push_back(Connections(inventory.listeners[i]));
+    }
     if (verdicts) {
       rows.back().push_back(TerminalSafe(Verdict(policy, i)));
     }

@@ -9,9 +9,18 @@
 /// Human-readable terminal reports for `portwarden scan` and `portwarden probe`.
 namespace portwarden::exporters::report {
 
-/// A table: proto, address:port, scope, process, pid, unit, namespace, verdict.
+/// What `scan` adds to the listener table.
+struct TableOptions {
+  bool connections = false;  ///< A CONNECTIONS column: established connections by peer scope.
+};
+
+/// A table: proto, Recv-Q, Send-Q (a TCP listener's accept queue and its limit, as `ss -ltn`
+/// shows them; "-" when unknown), address:port, scope, process, pid, unit, namespace, verdict
+/// (with "observed" when a connected peer violates the rule, "unapproved" when a baseline is
+/// in force and does not list the listener), and the connections when asked for.
 std::string ListenerTable(const inventory::InventoryReport& inventory,
-                          const policy::PolicyReport& policy);
+                          const policy::PolicyReport& policy,
+                          const TableOptions& options = {});
 
 /// One probe result: chain with days to expiry, verdict, phase timings.
 /// `now` is Unix seconds (for days-left arithmetic).

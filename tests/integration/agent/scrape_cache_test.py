@@ -108,7 +108,8 @@ class ScrapeCacheTest(unittest.TestCase):
             "process_resident_memory_bytes", "process_start_time_seconds",
             "process_virtual_memory_bytes", "process_virtual_memory_max_bytes",
             "portwarden_listener_info", "portwarden_listener_sockets",
-            "portwarden_listener_first_seen_timestamp_seconds"})
+            "portwarden_listener_first_seen_timestamp_seconds", "portwarden_listener_connections",
+            "portwarden_listener_accept_queue", "portwarden_listener_accept_queue_limit"})
         self.assertEqual(left - everything, set())
 
     def test_unknown_collector_is_a_usage_error(self):
@@ -147,7 +148,8 @@ class ScrapeCacheTest(unittest.TestCase):
         self.assertGreaterEqual(per_endpoint, 20)
         self.assertLessEqual(per_endpoint, 40)
         self.assertGreaterEqual(per_http, 2)
-        self.assertAlmostEqual(per_listener, 3, delta=0.5)
+        # info, sockets, first_seen, accept_queue, accept_queue_limit (TCP listeners)
+        self.assertAlmostEqual(per_listener, 5, delta=0.5)
 
 
 if __name__ == "__main__":

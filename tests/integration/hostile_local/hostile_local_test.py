@@ -178,7 +178,8 @@ scrape_configs:
         out = subprocess.run([BINARY, "scan"], capture_output=True, timeout=120, check=True).stdout
         table = out.decode("utf-8")
         self.assertFalse(has_terminal_control(table), repr(table))
-        rows = {line.split()[1]: line for line in table.splitlines()[1:] if line.strip()}
+        # PROTO RECV-Q SEND-Q ADDRESS:PORT ...
+        rows = {line.split()[3]: line for line in table.splitlines()[1:] if line.strip()}
         self.assertIn(NAME_INVALID_TEXT, rows[f"0.0.0.0:{self.invalid.port}"])
         self.assertIn(NAME_CONTROL_TERMINAL, rows[f"0.0.0.0:{self.control.port}"])
         self.assertIn(NETNS_TERMINAL, table)

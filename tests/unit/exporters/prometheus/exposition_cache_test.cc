@@ -140,7 +140,8 @@ const std::map<std::string, std::set<std::string>>& Owned() {
   static const std::map<std::string, std::set<std::string>> kOwned = {
       {"listeners",
        {"portwarden_listener_info", "portwarden_listener_sockets",
-        "portwarden_listener_first_seen_timestamp_seconds"}},
+        "portwarden_listener_first_seen_timestamp_seconds", "portwarden_listener_connections",
+        "portwarden_listener_accept_queue", "portwarden_listener_accept_queue_limit"}},
       // and every portwarden_inventory_* family (see InventoryFamilies)
       {"inventory",
        {"portwarden_listener_series_limit", "portwarden_listener_series_dropped_total",

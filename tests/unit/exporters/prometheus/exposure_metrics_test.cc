@@ -38,7 +38,7 @@ TEST(ExposureMetricsTest, RendersViolationsFirstSeenAndChanges) {
   const std::string text = Render(MakeSnapshot());
   EXPECT_NE(text.find("portwarden_exposure_violation{netns=\"host\",proto=\"tcp\",family=\"ipv4\","
                       "address=\"0.0.0.0\",port=\"8443\",scope=\"public\",process=\"java\","
-                      "unit=\"tomcat.service\",rule=\"https-alt-internal\"} 1"),
+                      "unit=\"tomcat.service\",rule=\"https-alt-internal\",basis=\"bind\"} 1"),
             std::string::npos)
       << text;
   EXPECT_EQ(text.find("port=\"5432\",scope=\"loopback\",process=\"postgres\",unit=\"\",rule="),

@@ -1,0 +1,88 @@
+// Times, in one process and the same namespace: the inventory's warm cycle (Inventory::Scan()
+// again, no watched ports), the filtered connection dump it adds per namespace
+// (DumpEstablished on the watched ports), and an unfiltered dump of every established TCP
+// socket for reference. Best of CYCLES each. Prints one JSON object. Used by
+// connection_dump_bench.py; not a test.
+//   connection_cycles PORT [CYCLES]
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "agent/config/config.h"
+#include "agent/inventory/inventory.h"
+#include "agent/inventory/netlink_socket_source.h"
+
+namespace {
+
+struct Sample {
+  double wall = 1e9;
+  double cpu = 1e9;
+};
+
+double CpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+template <typename Fn>
+Sample Best(int cycles, Fn&& fn) {
+  Sample best;
+  for (int i = 0; i < cycles; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    const double cpu = CpuSeconds();
+    fn();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (wall < best.wall) {
+      best = {wall, CpuSeconds() - cpu};
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace portwarden;
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: connection_cycles PORT [CYCLES]\n");
+    return 2;
+  }
+  const auto port = static_cast<std::uint16_t>(std::atoi(argv[1]));
+  const int cycles = argc > 2 ? std::atoi(argv[2]) : 7;
+  auto config = config::Defaults();
+  config.discovery.namespaces = config::NamespaceMode::kHost;
+  inventory::Inventory inventory(inventory::InventorySettingsFrom(config));
+  std::size_t listeners = inventory.Scan().listeners.size();  // cold, not timed
+  const Sample warm = Best(cycles, [&] { listeners = inventory.Scan().listeners.size(); });
+
+  auto source = inventory::NetlinkSocketSource::Open();
+  if (!source) {
+    std::fprintf(stderr, "%s\n", source.error().message.c_str());
+    return 1;
+  }
+  const auto run = [&](std::vector<inventory::LocalPortRange> ports, long& count) {
+    count = 0;
+    const auto status = (*source)->DumpEstablished(
+        ports, [&](std::span<const inventory::RawSocket> batch) { count += batch.size(); });
+    if (!status) {
+      std::fprintf(stderr, "%s\n", status.error().message.c_str());
+      std::exit(1);
+    }
+  };
+  long filtered_count = 0;
+  long all_count = 0;
+  const Sample filtered = Best(cycles, [&] { run({{port, port}}, filtered_count); });
+  const Sample all = Best(cycles, [&] { run({{0, 65535}}, all_count); });
+  std::printf(
+      "{\"listeners\":%zu,\"warm_wall\":%.6f,\"warm_cpu\":%.6f,\"filtered_wall\":%.6f,"
+      "\"filtered_cpu\":%.6f,\"filtered_sockets\":%ld,\"all_wall\":%.6f,\"all_cpu\":%.6f,"
+      "\"all_sockets\":%ld}\n",
+      listeners, warm.wall, warm.cpu, filtered.wall, filtered.cpu, filtered_count, all.wall,
+      all.cpu, all_count);
+  return 0;
+}

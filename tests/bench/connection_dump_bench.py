@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""The filtered connection dump (observed activity) against the inventory's warm cycle.
+
+In a throwaway network namespace: LISTENERS listening TCP sockets (one holder process) and
+CONNECTIONS established loopback connections to 127.0.0.1:8443 (a second holder with both
+ends, its RLIMIT_NOFILE raised; the namespace's ephemeral port range widened), so the kernel's
+established hash holds 2 x CONNECTIONS sockets, half of them with local port 8443. Then, in one
+process (connection_cycles), best of ROUNDS:
+  - the inventory's warm cycle (Inventory::Scan() again, no watched ports),
+  - the filtered dump the scan adds (one TCPDIAG request, bytecode on local port 8443),
+  - an unfiltered dump of every established socket (what a user-space filter would read),
+and `ss -Htn state established '( sport = :8443 )'` (median of ROUNDS) as the outside peer.
+Prints the ratios. Run as root, by hand (not by ctest):
+  tests/bench/connection_dump_bench.py build/release [--connections 50000]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROUNDS = int(os.environ.get("CONNECTION_BENCH_ROUNDS", "7"))
+PORT = 8443
+
+LISTENER_HOLDER = r'''
+import resource, socket, sys
+n = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_NOFILE, (n + 64, max(n + 64, resource.getrlimit(resource.RLIMIT_NOFILE)[1])))
+keep = []
+for i in range(n):
+    s = socket.socket(socket.AF_INET6 if i % 3 == 0 else socket.AF_INET)
+    s.bind(("::1" if i % 3 == 0 else "127.0.0.1", 0))
+    s.listen(4)
+    keep.append(s)
+print(len(keep), flush=True)
+sys.stdin.read()
+'''
+
+CONNECTION_HOLDER = r'''
+import resource, socket, sys, threading
+n, port = int(sys.argv[1]), int(sys.argv[2])
+limit = 2 * n + 256
+resource.setrlimit(resource.RLIMIT_NOFILE, (limit, max(limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1])))
+server = socket.socket()
+server.bind(("127.0.0.1", port))
+server.listen(4096)
+accepted = []
+def accept():
+    while len(accepted) < n:
+        accepted.append(server.accept()[0])
+t = threading.Thread(target=accept)
+t.start()
+clients = []
+for i in range(n):
+    c = socket.socket()
+    c.connect(("127.0.0.1", port))
+    clients.append(c)
+t.join()
+print(len(accepted), flush=True)
+sys.stdin.read()
+'''
+
+
+def isolate():
+    if os.environ.get("PW_BENCH_ISOLATED") == "1":
+        return
+    env = dict(os.environ, PW_BENCH_ISOLATED="1")
+    script = ('ip link set lo up && sysctl -qw net.ipv4.ip_local_port_range="10000 65535" && '
+              'exec "$@"')
+    os.execvpe("unshare", ["unshare", "-n", "--", "sh", "-c", script, "sh", sys.executable,
+                           *sys.argv], env)
+
+
+def start(code, *args):
+    proc = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    return proc, int(proc.stdout.readline())
+
+
+def ss_median():
+    walls, count = [], 0
+    for _ in range(ROUNDS):
+        start_time = time.perf_counter()
+        out = subprocess.run(["ss", "-Htn", "state", "established", f"( sport = :{PORT} )"],
+                             capture_output=True, text=True, check=True).stdout
+        walls.append(time.perf_counter() - start_time)
+        count = len(out.splitlines())
+    return statistics.median(walls), count
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("build", nargs="?", default="build/release")
+    parser.add_argument("--connections", type=int, default=50000)
+    parser.add_argument("--listeners", type=int, default=12500)
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("run as root (network namespace, RLIMIT_NOFILE)")
+    isolate()
+    cycles = os.path.join(args.build, "tests/bench/connection_cycles")
+    holders = []
+    try:
+        t0 = time.monotonic()
+        proc, listeners = start(LISTENER_HOLDER, args.listeners)
+        holders.append(proc)
+        proc, connections = start(CONNECTION_HOLDER, args.connections, PORT)
+        holders.append(proc)
+        print(f"{listeners} listeners, {connections} established connections to :{PORT} "
+              f"({2 * connections} established sockets) made in {time.monotonic() - t0:.1f} s")
+        ss_wall, ss_count = ss_median()
+        out = json.loads(subprocess.run([cycles, str(PORT), str(ROUNDS)], capture_output=True,
+                                        text=True, check=True).stdout)
+    finally:
+        for proc in holders:
+            proc.stdin.close()
+            proc.wait(timeout=60)
+    warm = out["warm_wall"]
+    print(f"inventory warm cycle ({out['listeners']} listeners): {warm * 1e3:.1f} ms wall, "
+          f"{out['warm_cpu'] * 1e3:.1f} ms CPU")
+    print(f"filtered connection dump: {out['filtered_wall'] * 1e3:.1f} ms wall, "
+          f"{out['filtered_cpu'] * 1e3:.1f} ms CPU, {out['filtered_sockets']} sockets "
+          f"= {out['filtered_wall'] / warm:.2f}x the warm cycle")
+    print(f"unfiltered dump of every established socket: {out['all_wall'] * 1e3:.1f} ms wall, "
+          f"{out['all_sockets']} sockets = {out['all_wall'] / warm:.2f}x the warm cycle; "
+          f"the filter costs {out['filtered_wall'] / out['all_wall']:.2f}x of it")
+    print(f"ss -Htn state established '( sport = :{PORT} )': {ss_wall * 1e3:.1f} ms wall "
+          f"({ss_count} lines); filtered dump = {out['filtered_wall'] / ss_wall:.2f}x ss")
+    if out["filtered_sockets"] != connections or ss_count != connections:
+        sys.exit(f"count mismatch: dump {out['filtered_sockets']}, ss {ss_count}, "
+                 f"made {connections}")
+
+
+if __name__ == "__main__":
+    main()
