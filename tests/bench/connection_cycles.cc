@@ -78,11 +78,14 @@ int main(int argc, char** argv) {
   long all_count = 0;
   const Sample filtered = Best(cycles, [&] { run({{port, port}}, filtered_count); });
   const Sample all = Best(cycles, [&] { run({{0, 65535}}, all_count); });
+  // The same walk when no socket is on the watched port: the in-kernel filter's floor.
+  long none_count = 0;
+  const Sample none = Best(cycles, [&] { run({{1, 1}}, none_count); });
   std::printf(
       "{\"listeners\":%zu,\"warm_wall\":%.6f,\"warm_cpu\":%.6f,\"filtered_wall\":%.6f,"
       "\"filtered_cpu\":%.6f,\"filtered_sockets\":%ld,\"all_wall\":%.6f,\"all_cpu\":%.6f,"
-      "\"all_sockets\":%ld}\n",
+      "\"all_sockets\":%ld,\"none_wall\":%.6f,\"none_cpu\":%.6f,\"none_sockets\":%ld}\n",
       listeners, warm.wall, warm.cpu, filtered.wall, filtered.cpu, filtered_count, all.wall,
-      all.cpu, all_count);
+      all.cpu, all_count, none.wall, none.cpu, none_count);
   return 0;
 }

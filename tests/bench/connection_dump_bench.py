@@ -2,19 +2,22 @@
 """The filtered connection dump (observed activity) against the inventory's warm cycle.
 
 In a throwaway network namespace: LISTENERS listening TCP sockets (one holder process) and
-CONNECTIONS established loopback connections to 127.0.0.1:8443 (a second holder with both
-ends, its RLIMIT_NOFILE raised; the namespace's ephemeral port range widened), so the kernel's
-established hash holds 2 x CONNECTIONS sockets, half of them with local port 8443. Then, in one
+CONNECTIONS established loopback connections to port 8443 (split over holders of at most
+PER_HOLDER connections, both ends in the same process under its RLIMIT_NOFILE hard limit, each
+holder with its own 127.0.0.x:8443 listener; the namespace's ephemeral port range widened), so
+the kernel's established hash holds 2 x CONNECTIONS sockets, half of them on local port 8443. Then, in one
 process (connection_cycles), best of ROUNDS:
   - the inventory's warm cycle (Inventory::Scan() again, no watched ports),
   - the filtered dump the scan adds (one TCPDIAG request, bytecode on local port 8443),
   - an unfiltered dump of every established socket (what a user-space filter would read),
+  - the filtered dump on a port no socket uses (the kernel walks and rejects them all),
 and `ss -Htn state established '( sport = :8443 )'` (median of ROUNDS) as the outside peer.
 Prints the ratios. Run as root, by hand (not by ctest):
   tests/bench/connection_dump_bench.py build/release [--connections 50000]
 """
 import argparse
 import json
+import resource
 import os
 import statistics
 import subprocess
@@ -40,11 +43,11 @@ sys.stdin.read()
 
 CONNECTION_HOLDER = r'''
 import resource, socket, sys, threading
-n, port = int(sys.argv[1]), int(sys.argv[2])
-limit = 2 * n + 256
-resource.setrlimit(resource.RLIMIT_NOFILE, (limit, max(limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1])))
+n, port, address = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 server = socket.socket()
-server.bind(("127.0.0.1", port))
+server.bind((address, port))
 server.listen(4096)
 accepted = []
 def accept():
@@ -55,7 +58,7 @@ t.start()
 clients = []
 for i in range(n):
     c = socket.socket()
-    c.connect(("127.0.0.1", port))
+    c.connect((address, port))
     clients.append(c)
 t.join()
 print(len(accepted), flush=True)
@@ -105,9 +108,18 @@ def main():
         t0 = time.monotonic()
         proc, listeners = start(LISTENER_HOLDER, args.listeners)
         holders.append(proc)
-        proc, connections = start(CONNECTION_HOLDER, args.connections, PORT)
-        holders.append(proc)
-        print(f"{listeners} listeners, {connections} established connections to :{PORT} "
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        per_holder = max(1, min(25000, (hard - 256) // 2))
+        connections, left, i = 0, args.connections, 0
+        while left > 0:
+            n = min(per_holder, left)
+            proc, made = start(CONNECTION_HOLDER, n, PORT, f"127.0.0.{i + 1}")
+            holders.append(proc)
+            connections += made
+            left -= n
+            i += 1
+        print(f"{listeners} listeners, {connections} established connections to :{PORT} in "
+              f"{len(holders) - 1} holders "
               f"({2 * connections} established sockets) made in {time.monotonic() - t0:.1f} s")
         ss_wall, ss_count = ss_median()
         out = json.loads(subprocess.run([cycles, str(PORT), str(ROUNDS)], capture_output=True,
@@ -125,6 +137,12 @@ def main():
     print(f"unfiltered dump of every established socket: {out['all_wall'] * 1e3:.1f} ms wall, "
           f"{out['all_sockets']} sockets = {out['all_wall'] / warm:.2f}x the warm cycle; "
           f"the filter costs {out['filtered_wall'] / out['all_wall']:.2f}x of it")
+    print(f"filtered dump where no socket is on the watched port (the kernel walks and rejects "
+          f"all {out['all_sockets']}): {out['none_wall'] * 1e3:.1f} ms wall, "
+          f"{out['none_cpu'] * 1e3:.1f} ms CPU = {out['none_wall'] / warm:.2f}x the warm cycle")
+    print(f"RATIO filtered dump / warm cycle: wall {out['filtered_wall'] / warm:.2f}, CPU "
+          f"{out['filtered_cpu'] / max(out['warm_cpu'], 1e-9):.2f} (all {connections} on the "
+          f"watched port); wall {out['none_wall'] / warm:.2f} (none on it)")
     print(f"ss -Htn state established '( sport = :{PORT} )': {ss_wall * 1e3:.1f} ms wall "
           f"({ss_count} lines); filtered dump = {out['filtered_wall'] / ss_wall:.2f}x ss")
     if out["filtered_sockets"] != connections or ss_count != connections:
