@@ -28,6 +28,28 @@ def fixture(name):
         return f.read()
 
 
+def baseline_seeds():
+    write("baseline", "saved", """# portwarden baseline
+[[listener]]
+netns = "host"
+proto = "tcp"
+address = "0.0.0.0"
+port = 22
+process = "sshd"
+unit = "ssh.service"
+reach = "public"
+rule = "remote-admin-internal"
+exposure = "violation"
+
+[[listener]]
+netns = "unit:docker-1.scope"
+proto = "udp"
+address = "::"
+port = 53
+""")
+    write("baseline", "bad", "[[listener]]\nnetns = \"\\u0000\"\nproto = \"sctp\"\nport = 70000\n")
+
+
 def config_seeds():
     with open(os.path.join(ROOT, "deploy", "portwarden.toml"), "rb") as f:
         write("config", "deploy", f.read())
@@ -200,6 +222,7 @@ rate_limit:
 
 if __name__ == "__main__":
     web_seeds()
+    baseline_seeds()
     config_seeds()
     config_values_seeds()
     inventory_seeds()
