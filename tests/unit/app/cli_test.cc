@@ -43,6 +43,25 @@ TEST(CliTest, Subcommands) {
   EXPECT_EQ(probe->warn_days, 30);
 }
 
+TEST(CliTest, BaselineSaveAndScanBaseline) {
+  auto save = ParseCommandLine({"baseline", "save", "/tmp/b.toml", "--config.file=/etc/pw.toml"});
+  ASSERT_TRUE(save) << save.error().message;
+  EXPECT_EQ(save->command, Command::kBaselineSave);
+  EXPECT_EQ(save->baseline_file, "/tmp/b.toml");
+  auto scan = ParseCommandLine({"scan", "--baseline=/tmp/b.toml", "--connections"});
+  ASSERT_TRUE(scan) << scan.error().message;
+  EXPECT_EQ(scan->baseline_file, "/tmp/b.toml");
+  EXPECT_TRUE(scan->connections);
+  EXPECT_EQ(ParseCommandLine({"baseline"}).error().message,
+            "baseline: usage: portwarden baseline save FILE");
+  EXPECT_EQ(ParseCommandLine({"baseline", "save"}).error().message,
+            "baseline: usage: portwarden baseline save FILE");
+  EXPECT_EQ(ParseCommandLine({"baseline", "load", "x"}).error().message,
+            "baseline: unknown action \"load\" (usage: portwarden baseline save FILE)");
+  EXPECT_EQ(ParseCommandLine({"baseline", "save", "a", "b"}).error().message,
+            "unexpected argument \"b\"");
+}
+
 TEST(CliTest, ErrorsNameTheFlag) {
   EXPECT_EQ(ParseCommandLine({"--web.listen-adress=:1"}).error().message,
             "unknown flag --web.listen-adress (see --help)");
