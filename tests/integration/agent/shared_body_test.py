@@ -60,7 +60,8 @@ def read_response(sock):
 
 
 def read_held(sock):
-    sock.settimeout(10)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)  # now read it quickly
+    sock.settimeout(30)
     try:
         return read_response(sock)
     finally:
@@ -73,7 +74,9 @@ class SharedBodyTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             config = os.path.join(tmp, "portwarden.toml")
             with open(config, "w") as f:
-                f.write('[agent]\nprobe_interval = "1h"\nscan_interval = "1h"\n')
+                # A generous write deadline: 40 readers with small windows on a loaded machine.
+                f.write('[agent]\nprobe_interval = "1h"\nscan_interval = "1h"\n'
+                        '[web]\nread_timeout = "60s"\n')
                 for i in range(ENDPOINTS):
                     f.write('[[endpoints]]\ntarget = "127.0.0.1:%d"\nserver_name = "h%d.test"\n'
                             % (port, i))
