@@ -3,6 +3,7 @@
 
 Run by hand as root (not by ctest):
     tests/bench/fleet_bench.py [--agents 100] [--minutes 10] [--binary build/release/agent/app/portwarden]
+                               [--agent-arg=--no-collector.NAME ...]
 
 What it builds (and removes again, also on Ctrl-C or failure):
   * one Linux bridge in the host namespace (10.77.0.1/16) and, per agent i, a network namespace
@@ -160,12 +161,12 @@ class Fleet:
                     'allow = ["loopback"]\n')
         return path
 
-    def start_agents(self, binary):
+    def start_agents(self, binary, extra):
         config = self.agent_config()
         return [self.spawn(["ip", "netns", "exec", ns_name(i), binary,
                             f"--config.file={config}",
                             f"--web.listen-address={ns_addr(i)}:{AGENT_PORT}",
-                            "--log.level=error"], stdout=subprocess.DEVNULL)
+                            "--log.level=error", *extra], stdout=subprocess.DEVNULL)
                 for i in range(self.agents)]
 
     def start_prometheus(self):
@@ -304,6 +305,11 @@ def measure(fleet, agents, prometheus, baseline_rss, minutes, started, cpu0):
     violations = scalar('sum(portwarden_exposure_violation{job="portwarden"})')
     listeners = scalar('sum(portwarden_listeners{job="portwarden"})')
     probes_ok = scalar('sum(portwarden_tls_probe_success{job="portwarden",source="config"})')
+    rules_p50 = scalar(f'sum(quantile_over_time(0.5, prometheus_rule_group_last_duration_seconds'
+                       f'{{rule_group=~".*records.*"}}[{minutes}m]))')
+    alerts_p50 = scalar(f'sum(quantile_over_time(0.5, prometheus_rule_group_last_duration_seconds'
+                        f'{{rule_group=~".*alerts.*"}}[{minutes}m]))')
+    rules_max = scalar(f'max(max_over_time(prometheus_rule_group_last_duration_seconds[{minutes}m]))')
     rss = proc_cpu_rss(prometheus.pid)[1]
     prom_cpu = proc_cpu_rss(prometheus.pid)[0] - cpu0[prometheus.pid]
     durations = scrape_durations(minutes)
@@ -343,6 +349,9 @@ def measure(fleet, agents, prometheus, baseline_rss, minutes, started, cpu0):
         ("scrape duration p99 (worst target)", f"{max(p99s) * 1e3:.1f} ms"),
         ("scrape duration p99 (all scrapes pooled)", f"{percentile(pooled, 0.99) * 1e3:.1f} ms"),
         ("scrapes measured", f"{len(pooled)}"),
+        ("recording rules, one evaluation (median)", f"{rules_p50 * 1e3:.0f} ms"),
+        ("alert rules, one evaluation of every group (median)", f"{alerts_p50 * 1e3:.0f} ms"),
+        ("slowest rule group evaluation", f"{rules_max * 1e3:.0f} ms"),
         ("WAL bytes per appended sample", f"{wal / appended:.2f}"),
         ("block from the head: chunk bytes per sample", f"{chunk_bytes / max(block_samples, 1):.2f}"),
         ("block from the head: index bytes per series", f"{index_bytes / max(block_series, 1):.0f}"),
@@ -376,6 +385,8 @@ def main():
     parser.add_argument("--agents", type=int, default=100)
     parser.add_argument("--minutes", type=int, default=10)
     parser.add_argument("--binary", default=str(ROOT / "build/release/agent/app/portwarden"))
+    parser.add_argument("--agent-arg", action="append", default=[],
+                        help="extra agent flag, repeatable (e.g. --agent-arg=--no-collector.tls_histogram)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("needs root (network namespaces, a bridge)")
@@ -399,7 +410,7 @@ def main():
         time.sleep(20)
         baseline_rss = proc_cpu_rss(prometheus.pid)[1]
         print(f"Prometheus up; RSS with no agent: {baseline_rss / 2**20:.0f} MiB", flush=True)
-        agents = fleet.start_agents(binary)
+        agents = fleet.start_agents(binary, args.agent_arg)
         wait_for("every target up == 1",
                  lambda: scalar('count(up{job="portwarden"} == 1)') == args.agents, 300)
         started = time.time()
