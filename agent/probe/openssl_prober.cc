@@ -6,10 +6,10 @@
 #include <csignal>
 #include <map>
 
+#include "agent/core/heap_trim.h"
 #include "agent/core/host_port.h"
 #include "agent/core/log.h"
 #include "agent/probe/failure_reason.h"
-#include "agent/probe/heap_trim.h"
 #include "agent/probe/http_check.h"
 #include "agent/probe/probe_pipeline.h"
 #include "agent/probe/worker_pool.h"

@@ -2,6 +2,7 @@
 
 #include "agent/core/process_stats.h"
 #include "exporters/prometheus/metric_groups.h"
+#include "exporters/prometheus/snapshot_collectable.h"
 
 namespace portwarden::exporters::prom {
 namespace {
@@ -38,6 +39,25 @@ Families CollectSnapshotFamilies(const state::Snapshot& snapshot, const Collecto
     }
   }
   return out;
+}
+
+std::string RenderSnapshotText(const state::Snapshot& snapshot,
+                               const CollectorSet& collectors,
+                               std::size_t size_hint) {
+  std::string text;
+  text.reserve(size_hint);
+  Families part;
+  AppendSelfMetrics(snapshot, part);
+  text += SerializeText(part);
+  for (const Group& group : kGroups) {
+    if (collectors.Enabled(group.collector)) {
+      part.clear();
+      part.shrink_to_fit();
+      group.append(snapshot, part);
+      text += SerializeText(part);
+    }
+  }
+  return text;
 }
 
 Families CollectScrapeFamilies(const std::string& proc_path, const CollectorSet& collectors) {

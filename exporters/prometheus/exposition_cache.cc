@@ -43,9 +43,13 @@ std::shared_ptr<const RenderedSnapshot> ExpositionCache::Render(
     const state::Snapshot& snapshot) const {
   auto rendering = std::make_shared<RenderedSnapshot>();
   rendering->generation = snapshot.generation;
-  rendering->text = SerializeText(CollectSnapshotFamilies(snapshot, collectors_));
+  const std::shared_ptr<const RenderedSnapshot> previous = Load();
+  rendering->text = RenderSnapshotText(snapshot, collectors_, previous ? previous->text.size() : 0);
   rendering->gzip = DeflatePrefix(rendering->text);
   renders_.fetch_add(1);
+  // The rendering's transient (the families of the largest group) is freed now; give it
+  // back rather than hold it in an HTTP worker's arena until the next snapshot.
+  trimmer_.MaybeTrim();
   return rendering;
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/core/heap_trim.h"
 #include "agent/state/snapshot.h"
 #include "exporters/prometheus/collector_set.h"
 #include "exporters/prometheus/gzip_member.h"
@@ -69,6 +70,7 @@ class ExpositionCache {
   mutable std::mutex current_mutex_;
   mutable std::shared_ptr<const RenderedSnapshot> current_;
   mutable std::atomic<std::uint64_t> renders_{0};
+  mutable HeapTrimmer trimmer_{std::chrono::seconds(1)};  ///< used under render_mutex_
 };
 
 }  // namespace portwarden::exporters::prom

@@ -1,11 +1,11 @@
-#include "agent/probe/heap_trim.h"
+#include "agent/core/heap_trim.h"
 
 #include <malloc.h>
 
-namespace portwarden::probe {
+namespace portwarden {
 
 bool HeapTrimmer::MaybeTrim() {
-  const SteadyTime now = std::chrono::steady_clock::now();
+  const auto now = std::chrono::steady_clock::now();
   if (last_ && now - *last_ < period_) {
     return false;
   }
@@ -14,4 +14,4 @@ bool HeapTrimmer::MaybeTrim() {
   return true;
 }
 
-}  // namespace portwarden::probe
+}  // namespace portwarden

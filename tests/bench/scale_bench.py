@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Cost curves (issue 17): what the agent costs as endpoints and listeners grow.
+
+Run as root, by hand (not by ctest), loopback and a throwaway network namespace only:
+    tests/bench/scale_bench.py build/release/agent/app/portwarden \
+        [--endpoints 100,1000,2000,10000] [--listeners 1000,10000,50000]
+
+Endpoints: N configured endpoints against one `openssl s_server` (ECDSA P-256, TLS 1.3; a
+distinct SNI name each, all verifying), probed back to back (interval 1 s, 32 in flight). Per
+N: the agent's CPU per probe cycle (over its second full cycle), RssAnon at its peak during
+that cycle (sampled every 50 ms; /metrics scraped once a second meanwhile) and after it, private memory per endpoint beyond the idle
+agent, then — probes stopped by a reload to a 1 h interval — 30 sequential gzip scrapes:
+latency p50/max and the agent's CPU per scrape. Peer: blackbox_exporter driven for the same N
+endpoints (N /probe requests, 32 at once): its CPU per probe, as the ratio of the two.
+
+Listeners: N listening sockets (three TCP to one UDP, on 4 loopback addresses) held by one
+process in a throwaway network namespace; cold `portwarden scan --output=json` (a fresh
+process; it reads every namespace of the host, so it sees at least the N) against `ss -Htulnp`
+in that namespace alone (the N): median wall time of 5 alternating rounds, and the ratio.
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_bench import cpu_seconds, free_port, memory_kb, start_server, wait_http  # noqa: E402
+
+CONCURRENCY = 32
+
+
+def write_agent_config(path, tmp, port, n, interval):
+    with open(path, "w") as f:
+        f.write(f'[agent]\nscan_interval = "1h"\nprobe_interval = "{interval}"\n'
+                f'probe_timeout = "5s"\nprobe_concurrency = {CONCURRENCY}\njitter = 0.0\n'
+                '[discovery]\nenabled = false\n')
+        for i in range(n):
+            f.write(f'[[endpoints]]\ntarget = "127.0.0.1:{port}"\n'
+                    f'server_name = "h{i}.bench.test"\nca_file = "{tmp}/cert.pem"\n')
+
+
+def probes_done(url):
+    text = wait_http(url)
+    return sum(float(v) for v in re.findall(r"^portwarden_tls_probes_total\{.*\} (\S+)$", text,
+                                            re.M))
+
+
+def idle_rss(binary, tmp):
+    config = f"{tmp}/idle.toml"
+    with open(config, "w") as f:
+        f.write('[agent]\nscan_interval = "1h"\nprobe_interval = "1h"\n[discovery]\n'
+                'enabled = false\n')
+    web = free_port()
+    agent = subprocess.Popen([binary, f"--config.file={config}",
+                              f"--web.listen-address=127.0.0.1:{web}", "--log.level=error"])
+    try:
+        wait_http(f"http://127.0.0.1:{web}/-/ready")
+        time.sleep(1)
+        return memory_kb(agent.pid)[0]
+    finally:
+        agent.terminate()
+        agent.wait()
+
+
+def agent_curve_point(binary, tmp, port, n, idle_kb):
+    config = f"{tmp}/agent.toml"
+    write_agent_config(config, tmp, port, n, "1s")
+    web = free_port()
+    agent = subprocess.Popen([binary, f"--config.file={config}",
+                              f"--web.listen-address=127.0.0.1:{web}", "--log.level=error"])
+    url = f"http://127.0.0.1:{web}/metrics"
+    try:
+        while probes_done(url) < n:  # the first cycle (cold caches, first allocations)
+            time.sleep(0.2)
+        c0, p0, peak = cpu_seconds(agent.pid), probes_done(url), 0
+        next_check = time.monotonic() + 1
+        while True:  # one more full cycle, sampling the memory; scraped once a second
+            peak = max(peak, memory_kb(agent.pid)[0])
+            if time.monotonic() >= next_check:
+                if probes_done(url) >= p0 + n:
+                    break
+                next_check = time.monotonic() + 1
+            time.sleep(0.05)
+        c1, p1 = cpu_seconds(agent.pid), probes_done(url)
+        cycle_cpu = (c1 - c0) / (p1 - p0) * n
+        write_agent_config(config, tmp, port, n, "1h")  # stop probing, then scrape alone
+        agent.send_signal(signal.SIGHUP)
+        time.sleep(2)
+        steady = memory_kb(agent.pid)[0]
+        latencies, s0 = [], cpu_seconds(agent.pid)
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        for _ in range(30):
+            started = time.perf_counter()
+            urllib.request.urlopen(request, timeout=30).read()
+            latencies.append(time.perf_counter() - started)
+        scrape_cpu = (cpu_seconds(agent.pid) - s0) / 30
+        series = sum(1 for line in wait_http(url).splitlines() if line and line[0] != "#")
+        return {"cycle_cpu": cycle_cpu, "probe_cpu": cycle_cpu / n, "peak": peak,
+                "steady": steady, "per_endpoint": (steady - idle_kb) / n, "series": series,
+                "scrape_p50": statistics.median(latencies), "scrape_max": max(latencies),
+                "scrape_cpu": scrape_cpu}
+    finally:
+        agent.terminate()
+        agent.wait()
+
+
+def blackbox_cpu_per_probe(tmp, port, n):
+    web = free_port()
+    with open(f"{tmp}/blackbox.yml", "w") as f:
+        f.write("modules:\n  tls:\n    prober: tcp\n    timeout: 5s\n    tcp:\n"
+                "      preferred_ip_protocol: ip4\n      tls: true\n      tls_config:\n"
+                f"        ca_file: {tmp}/cert.pem\n        server_name: localhost\n")
+    bb = subprocess.Popen(["prometheus-blackbox-exporter", f"--config.file={tmp}/blackbox.yml",
+                           f"--web.listen-address=127.0.0.1:{web}", "--log.level=error"],
+                          stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{web}/probe?module=tls&target=127.0.0.1:{port}"
+        wait_http(f"http://127.0.0.1:{web}/-/healthy")
+        with concurrent.futures.ThreadPoolExecutor(CONCURRENCY) as pool:
+            list(pool.map(lambda _: wait_http(url), range(CONCURRENCY)))  # warm-up
+            c0 = cpu_seconds(bb.pid)
+            ok = sum("probe_success 1" in r for r in pool.map(lambda _: wait_http(url), range(n)))
+            c1 = cpu_seconds(bb.pid)
+        return (c1 - c0) / max(ok, 1)
+    finally:
+        bb.terminate()
+        bb.wait()
+
+
+HOLDER = r'''
+import resource, socket, sys
+n = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, n + 100))
+held = []
+for i in range(n):
+    kind = socket.SOCK_DGRAM if i % 4 == 3 else socket.SOCK_STREAM
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.%d" % (1 + i % 4), 10000 + i // 4))
+    if kind == socket.SOCK_STREAM:
+        s.listen(8)
+    held.append(s)
+print("ready", flush=True)
+sys.stdin.read()
+'''
+
+
+def timed(cmd):
+    started = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+def listener_curve_point(binary, n):
+    ns = f"pwscale{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    holder = None
+    try:
+        subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
+        holder = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-c", HOLDER,
+                                   str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True)
+        assert holder.stdout.readline().strip() == "ready"
+        ss_cmd = ["ip", "netns", "exec", ns, "ss", "-Htulnp"]
+        seen = subprocess.run(ss_cmd, capture_output=True, text=True).stdout.count("\n")
+        scan_cmd = [binary, "scan", "--output=json"]
+        ss_times, scan_times = [], []
+        for _ in range(5):
+            ss_times.append(timed(ss_cmd))
+            scan_times.append(timed(scan_cmd))
+        return {"ss": statistics.median(ss_times), "scan": statistics.median(scan_times),
+                "ss_seen": seen}
+    finally:
+        if holder:
+            holder.stdin.close()
+            holder.wait()
+        subprocess.run(["ip", "netns", "del", ns], check=False)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("binary")
+    parser.add_argument("--endpoints", default="100,1000,2000,10000")
+    parser.add_argument("--listeners", default="1000,10000,50000")
+    args = parser.parse_args()
+    endpoint_sizes = [int(x) for x in args.endpoints.split(",") if x]
+    listener_sizes = [int(x) for x in args.listeners.split(",") if x]
+    if endpoint_sizes:
+        with tempfile.TemporaryDirectory(prefix="portwarden-scale-") as tmp:
+            server, port = start_server(tmp)
+            try:
+                idle = idle_rss(args.binary, tmp)
+                print(f"idle agent RssAnon {idle} kB")
+                print("| endpoints | series | CPU/cycle | CPU/probe | blackbox CPU/probe | ratio "
+                      "| RssAnon peak / after | per endpoint | peak/after | scrape p50 / max | "
+                      "CPU/scrape |")
+                print("|---|---|---|---|---|---|---|---|---|---|---|")
+                for n in endpoint_sizes:
+                    a = agent_curve_point(args.binary, tmp, port, n, idle)
+                    bb = blackbox_cpu_per_probe(tmp, port, n)
+                    print(f"| {n:,} | {a['series']:,} | {a['cycle_cpu'] * 1e3:.0f} ms | "
+                          f"{a['probe_cpu'] * 1e3:.3f} ms | {bb * 1e3:.3f} ms | "
+                          f"{a['probe_cpu'] / bb:.2f}x | {a['peak']:,} / {a['steady']:,} kB | "
+                          f"{a['per_endpoint']:.1f} kB | {a['peak'] / a['steady']:.2f}x | "
+                          f"{a['scrape_p50'] * 1e3:.1f} / {a['scrape_max'] * 1e3:.1f} ms | "
+                          f"{a['scrape_cpu'] * 1e3:.2f} ms |", flush=True)
+            finally:
+                server.terminate()
+                server.wait()
+    if listener_sizes:
+        print("| listeners | ss -Htulnp (that namespace) | portwarden scan (whole host, cold) "
+              "| ratio |")
+        print("|---|---|---|---|")
+        for n in listener_sizes:
+            r = listener_curve_point(args.binary, n)
+            print(f"| {n:,} (ss saw {r['ss_seen']:,}) | {r['ss'] * 1e3:.0f} ms | "
+                  f"{r['scan'] * 1e3:.0f} ms | {r['scan'] / r['ss']:.2f}x |", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
