@@ -45,8 +45,9 @@ CertFileError ReadError(const std::string& label, const FileReadError& error) {
       reason = FileError::kReadError;
       break;
   }
-  return {label, reason, text::Sanitize(DescribeFileReadError(error, kMaxCertificateFileBytes),
-                                        text::Kind::kErrorText)};
+  return {label, reason,
+          text::Sanitize(DescribeFileReadError(error, kMaxCertificateFileBytes),
+                         text::Kind::kErrorText)};
 }
 
 // The first line of the password file, without its line end.
@@ -111,8 +112,8 @@ CertFileCollector::Password CertFileCollector::ReadPassword(const std::string& p
 }
 
 CertFileCollector::Cached& CertFileCollector::Refresh(const std::string& path,
-                                                            const std::string& label,
-                                                            const Password& password) {
+                                                      const std::string& label,
+                                                      const Password& password) {
   Cached& cached = cache_[path];
   const auto stamp = StampOf(path);
   if (stamp && cached.stamp == *stamp && cached.password_stamp == password.stamp) {
@@ -146,9 +147,10 @@ CertFileCollector::Cached& CertFileCollector::Refresh(const std::string& path,
     }
   }
   if (cached.error && previous != cached.error->reason) {
-    log::Warn("Certificate file unusable", {{"path", label},
-                                            {"reason", std::string(FileErrorName(cached.error->reason))},
-                                            {"err", cached.error->detail}});
+    log::Warn("Certificate file unusable",
+              {{"path", label},
+               {"reason", std::string(FileErrorName(cached.error->reason))},
+               {"err", cached.error->detail}});
   }
   return cached;
 }
@@ -168,7 +170,8 @@ CertFileReport CertFileCollector::Collect(
       const std::string pattern_label = text::Sanitize(pattern, text::Kind::kExePath);
       const auto paths = ExpandPattern(pattern);
       if (paths.empty() && seen_labels.insert(pattern_label).second) {
-        report.errors.push_back({pattern_label, FileError::kNoMatch, "the pattern matched no file"});
+        report.errors.push_back(
+            {pattern_label, FileError::kNoMatch, "the pattern matched no file"});
       }
       for (const std::string& path : paths) {
         const std::string label = text::Sanitize(path, text::Kind::kExePath);

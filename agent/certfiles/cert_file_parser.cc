@@ -85,14 +85,16 @@ Parsed ParsePem(std::string_view bytes) {
     }
   }
   const unsigned long code = ERR_peek_last_error();
-  const bool clean_end = ERR_GET_LIB(code) == ERR_LIB_PEM && ERR_GET_REASON(code) == PEM_R_NO_START_LINE;
+  const bool clean_end =
+      ERR_GET_LIB(code) == ERR_LIB_PEM && ERR_GET_REASON(code) == PEM_R_NO_START_LINE;
   const std::string reason = OpenSslReason();
   if (out.certificates.empty()) {
     return clean_end ? Problem(FileError::kNoCertificate, "no CERTIFICATE block")
                      : Problem(FileError::kMalformed, "PEM: " + reason);
   }
   if (!clean_end) {
-    out.problem = ParseProblem{FileError::kMalformed, "PEM block after the last certificate: " + reason};
+    out.problem =
+        ParseProblem{FileError::kMalformed, "PEM block after the last certificate: " + reason};
   }
   return out;
 }
@@ -109,7 +111,8 @@ Parsed ParseDerCertificates(std::string_view bytes) {
       if (out.certificates.empty()) {
         return Problem(FileError::kMalformed, "DER: " + reason);
       }
-      out.problem = ParseProblem{FileError::kMalformed, "DER after the last certificate: " + reason};
+      out.problem =
+          ParseProblem{FileError::kMalformed, "DER after the last certificate: " + reason};
       return out;
     }
     if (!Keep(out, std::move(cert))) {
@@ -117,6 +120,16 @@ Parsed ParseDerCertificates(std::string_view bytes) {
     }
   }
   return out;
+}
+
+// A MAC iteration count costs CPU before anything is known about the file: a hostile bundle
+// asking for billions would hold the job. Java and OpenSSL write 2,048 to 100,000.
+constexpr long kMaxPkcs12MacIterations = 1'000'000;
+
+bool MacIterationsBounded(const PKCS12* p12) {
+  const ASN1_INTEGER* iterations = nullptr;
+  PKCS12_get0_mac(nullptr, nullptr, nullptr, &iterations, p12);
+  return iterations == nullptr || ASN1_INTEGER_get(iterations) <= kMaxPkcs12MacIterations;
 }
 
 // The password that opens `p12`: the configured one, or "" then none.
@@ -142,6 +155,9 @@ Parsed ParsePkcs12(std::string_view bytes, const std::optional<std::string>& pas
       d2i_PKCS12(nullptr, &cursor, static_cast<long>(bytes.size())));
   if (!p12) {
     return Problem(FileError::kMalformed, "neither X.509 nor PKCS#12 DER: " + OpenSslReason());
+  }
+  if (!MacIterationsBounded(p12.get())) {
+    return Problem(FileError::kUnsupported, "PKCS#12 MAC iteration count above 1,000,000");
   }
   const auto pass = Pkcs12Password(p12.get(), password);
   if (!pass) {
@@ -194,7 +210,8 @@ Parsed ParseJksFile(std::string_view bytes, const std::optional<std::string>& pa
     }
   }
   if (password && !JksDigestMatches(*keystore, *password)) {
-    return Problem(FileError::kBadPassword, "JKS digest does not verify with the password_file's password");
+    return Problem(FileError::kBadPassword,
+                   "JKS digest does not verify with the password_file's password");
   }
   ParsedFile out;
   out.format = keystore->jceks ? "jceks" : "jks";
@@ -225,8 +242,8 @@ std::string Lower(std::string text) {
 // DNS and IP subjectAltNames, else the CN: the names a client would check.
 std::vector<std::string> CertificateNames(const X509* cert, const probe::CertificateInfo& info) {
   std::vector<std::string> names;
-  const probe::UniqueGeneralNames sans(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  const probe::UniqueGeneralNames sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
     if (name->type == GEN_DNS) {

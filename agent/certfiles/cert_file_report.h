@@ -16,20 +16,20 @@ namespace portwarden::certfiles {
 /// Why a configured path gave no certificate: the closed `reason` set of
 /// portwarden_cert_file_error (docs/metrics.md).
 enum class FileError : std::uint8_t {
-  kNotFound,           ///< ENOENT (or a dangling symlink).
-  kPermissionDenied,   ///< EACCES/EPERM: the agent's user may not read it.
-  kNotRegularFile,     ///< A directory, FIFO, device or socket named literally.
-  kSymlinkLoop,        ///< ELOOP.
-  kTooLarge,           ///< Above kMaxCertificateFileBytes.
-  kReadError,          ///< Any other error of open/stat/read.
-  kNoMatch,            ///< A glob pattern that matched no file.
-  kTooManyFiles,       ///< The patterns matched more than kMaxCertificateFiles; rest ignored.
-  kMalformed,          ///< Not PEM, DER, PKCS#12 or JKS, or corrupt in one of them.
-  kNoCertificate,      ///< A well-formed file holding no certificate (a key alone).
-  kTooManyCertificates,///< More than kMaxCertificatesPerFile; the first ones are reported.
-  kBadPassword,        ///< A PKCS#12 MAC or JKS digest the password did not verify.
-  kPasswordFileError,  ///< The configured password_file could not be read.
-  kUnsupported,        ///< A format recognised but not read (JCEKS secret keys, legacy PKCS#12).
+  kNotFound,             ///< ENOENT (or a dangling symlink).
+  kPermissionDenied,     ///< EACCES/EPERM: the agent's user may not read it.
+  kNotRegularFile,       ///< A directory, FIFO, device or socket named literally.
+  kSymlinkLoop,          ///< ELOOP.
+  kTooLarge,             ///< Above kMaxCertificateFileBytes.
+  kReadError,            ///< Any other error of open/stat/read.
+  kNoMatch,              ///< A glob pattern that matched no file.
+  kTooManyFiles,         ///< The patterns matched more than kMaxCertificateFiles; rest ignored.
+  kMalformed,            ///< Not PEM, DER, PKCS#12 or JKS, or corrupt in one of them.
+  kNoCertificate,        ///< A well-formed file holding no certificate (a key alone).
+  kTooManyCertificates,  ///< More than kMaxCertificatesPerFile; the first ones are reported.
+  kBadPassword,          ///< A PKCS#12 MAC or JKS digest the password did not verify.
+  kPasswordFileError,    ///< The configured password_file could not be read.
+  kUnsupported,          ///< A format recognised but not read (JCEKS secret keys, legacy PKCS#12).
 };
 
 /// The `reason` label of a FileError ("not_found", ...).

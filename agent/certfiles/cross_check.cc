@@ -57,7 +57,8 @@ bool NameCovers(std::string_view pattern, std::string_view host) {
   }
   const auto dot = name.find('.');
   // The wildcard stands for one whole, non-empty label; "*.com"-like patterns still need two.
-  return dot != std::string::npos && dot > 0 && pattern.substr(1) == std::string_view(name).substr(dot) &&
+  return dot != std::string::npos && dot > 0 &&
+         pattern.substr(1) == std::string_view(name).substr(dot) &&
          pattern.find('.', 2) != std::string_view::npos;
 }
 
@@ -93,8 +94,8 @@ std::vector<RenewedNotServed> FindRenewedNotServed(const probe::ProbeReport& pro
       by_path[cert.path] = by_path[cert.path] || newer;
     }
     for (const auto& [path, renewed] : by_path) {
-      out.push_back({result.target, result.address, result.server_name, result.source, path,
-                     renewed});
+      out.push_back(
+          {result.target, result.address, result.server_name, result.source, path, renewed});
     }
   }
   return out;
@@ -109,7 +110,8 @@ std::vector<PostureInconsistency> FindInconsistentLeaves(const probe::ProbeRepor
       continue;
     }
     const HostPortKey key = SplitTarget(result.target);
-    groups[{key.host, result.server_name}][key.port].insert(result.chain.front().fingerprint_sha256);
+    groups[{key.host, result.server_name}][key.port].insert(
+        result.chain.front().fingerprint_sha256);
   }
   std::vector<PostureInconsistency> out;
   for (const auto& [key, ports] : groups) {

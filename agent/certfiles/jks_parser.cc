@@ -9,11 +9,11 @@
 // A cursor over the input refuses any read past its end, so every length is checked.
 #include "agent/certfiles/jks_parser.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <memory>
+
+#include <openssl/evp.h>
 
 namespace portwarden::certfiles {
 namespace {
@@ -27,6 +27,7 @@ class Cursor {
   explicit Cursor(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
 
   std::optional<std::uint32_t> U32() { return Number(4); }
+
   std::optional<std::uint32_t> U16() { return Number(2); }
 
   std::optional<std::span<const std::uint8_t>> Take(std::size_t size) {
@@ -51,6 +52,7 @@ class Cursor {
   }
 
   std::size_t offset() const { return offset_; }
+
   std::size_t remaining() const { return bytes_.size() - offset_; }
 
  private:
@@ -138,9 +140,11 @@ std::u16string Utf16(std::string_view text) {
   std::u16string out;
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t length = lead < 0x80 ? 1 : lead >> 5 == 6 ? 2 : lead >> 4 == 14 ? 3
-                               : lead >> 3 == 30                ? 4
-                                                                : 0;
+    const std::size_t length = lead < 0x80       ? 1
+                               : lead >> 5 == 6  ? 2
+                               : lead >> 4 == 14 ? 3
+                               : lead >> 3 == 30 ? 4
+                                                 : 0;
     if (length <= 1 || i + length > text.size()) {
       out.push_back(lead);
       ++i;
@@ -205,7 +209,7 @@ std::expected<JksKeystore, JksError> ParseJks(std::span<const std::uint8_t> byte
 
 bool JksDigestMatches(const JksKeystore& keystore, std::string_view password) {
   const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(),
-                                                                     &EVP_MD_CTX_free);
+                                                                    &EVP_MD_CTX_free);
   if (!sha || EVP_DigestInit_ex(sha.get(), EVP_sha1(), nullptr) != 1) {
     return false;
   }

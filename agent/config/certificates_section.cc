@@ -25,8 +25,8 @@ Result<std::vector<std::string>> ReadPaths(const TomlReader& reader, const toml:
   }
   for (const std::string& path : *paths) {
     if (path.empty() || path.front() != '/') {
-      return std::unexpected(reader.ErrorAt(node, "certificates.paths",
-                                            "must be absolute paths, got " + Quote(path)));
+      return std::unexpected(
+          reader.ErrorAt(node, "certificates.paths", "must be absolute paths, got " + Quote(path)));
     }
   }
   return paths;
@@ -49,9 +49,8 @@ Status ReadSource(const TomlReader& reader, const toml::table& t, CertificateSou
   return TomlReader::Assign(t, "paths", out.paths,
                             [&](const toml::node& n) { return ReadPaths(reader, n); })
       .and_then([&] {
-        return TomlReader::Assign(t, "password_file", out.password_file, [&](const toml::node& n) {
-          return ReadPasswordFile(reader, n);
-        });
+        return TomlReader::Assign(t, "password_file", out.password_file,
+                                  [&](const toml::node& n) { return ReadPasswordFile(reader, n); });
       })
       .and_then([&] {
         return TomlReader::Assign(t, "name", out.name, [&](const toml::node& n) {
@@ -77,15 +76,14 @@ Status ReadCertificatesSection(const TomlReader& reader,
   std::set<std::string> names;
   for (const toml::table* table : *tables) {
     CertificateSourceConfig source;
-    Status status =
-        reader.CheckKeys(*table, "[[certificates]]", {"name", "paths", "password_file"})
-            .and_then([&] { return ReadSource(reader, *table, source); });
+    Status status = reader.CheckKeys(*table, "[[certificates]]", {"name", "paths", "password_file"})
+                        .and_then([&] { return ReadSource(reader, *table, source); });
     if (!status) {
       return status;
     }
     if (!source.name.empty() && !names.insert(source.name).second) {
-      return std::unexpected(reader.ErrorAt(*table, "certificates.name",
-                                            "duplicate name " + Quote(source.name)));
+      return std::unexpected(
+          reader.ErrorAt(*table, "certificates.name", "duplicate name " + Quote(source.name)));
     }
     out.push_back(std::move(source));
   }

@@ -15,9 +15,9 @@ namespace {
 
 Status ReadDocument(const TomlReader& reader, const toml::table& root, Config& config) {
   return reader
-      .CheckKeys(root, "the top level",
-                 {"agent", "web", "discovery", "inventory", "endpoints", "exposure",
-                  "certificates"})
+      .CheckKeys(
+          root, "the top level",
+          {"agent", "web", "discovery", "inventory", "endpoints", "exposure", "certificates"})
       .and_then([&] {
         return TomlReader::IfPresent(root, "agent", [&](const toml::node& n) {
           return ReadAgentSection(reader, n, config.agent);

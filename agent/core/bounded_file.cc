@@ -52,7 +52,9 @@ std::expected<BoundedFile, FileReadError> ReadBoundedFile(const std::string& pat
   if (!fd.valid()) {
     return std::unexpected(FileReadError{FileReadFailure::kOpen, errno});
   }
+
   struct stat info {};
+
   if (::fstat(fd.get(), &info) != 0) {
     return std::unexpected(FileReadError{FileReadFailure::kStat, errno});
   }
@@ -76,6 +78,7 @@ std::expected<BoundedFile, FileReadError> ReadBoundedFile(const std::string& pat
 
 std::expected<FileStamp, int> StampOf(const std::string& path) {
   struct stat info {};
+
   if (::stat(path.c_str(), &info) != 0) {
     return std::unexpected(errno);
   }

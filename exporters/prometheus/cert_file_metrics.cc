@@ -9,8 +9,9 @@ namespace {
 void AppendDiskCertificates(const certfiles::CertFileReport& report, Families& out) {
   auto not_after = Gauge("portwarden_cert_file_not_after_timestamp_seconds",
                          "NotAfter of each certificate of a [[certificates]] file, as Unix time.");
-  auto not_before = Gauge("portwarden_cert_file_not_before_timestamp_seconds",
-                          "NotBefore of each certificate of a [[certificates]] file, as Unix time.");
+  auto not_before =
+      Gauge("portwarden_cert_file_not_before_timestamp_seconds",
+            "NotBefore of each certificate of a [[certificates]] file, as Unix time.");
   auto info = Gauge("portwarden_cert_file_info",
                     "Identity of each certificate of a [[certificates]] file (always 1).");
   for (const auto& cert : report.certificates) {
@@ -36,8 +37,8 @@ void AppendFileErrors(const certfiles::CertFileReport& report, Families& out) {
                       "A [[certificates]] path that gave no certificate or a problem, by reason "
                       "(closed set, see docs/metrics.md); always 1.");
   for (const auto& error : report.errors) {
-    errors.Add({{"path", error.path}, {"reason", std::string(certfiles::FileErrorName(error.reason))}},
-               1);
+    errors.Add(
+        {{"path", error.path}, {"reason", std::string(certfiles::FileErrorName(error.reason))}}, 1);
   }
   errors.MoveInto(out);
 }
@@ -70,10 +71,9 @@ void AppendConsistencyMetrics(const state::Snapshot& snapshot, Families& out) {
                             "1 when the ports of one host and server name differ in an aspect "
                             "(leaf_certificate, protocols); 0 when they agree.");
   for (const auto& entry : snapshot.cross_checks->consistency) {
-    inconsistent.Add({{"host", entry.host},
-                      {"server_name", entry.server_name},
-                      {"aspect", entry.aspect}},
-                     entry.inconsistent ? 1 : 0);
+    inconsistent.Add(
+        {{"host", entry.host}, {"server_name", entry.server_name}, {"aspect", entry.aspect}},
+        entry.inconsistent ? 1 : 0);
   }
   inconsistent.MoveInto(out);
 }
