@@ -114,9 +114,7 @@ TEST(CertFileCollectorTest, HostileFilesAreErrorsNotHangs) {
   ASSERT_EQ(::symlink(dir.File("loop_b").c_str(), dir.File("loop_a").c_str()), 0);
   ASSERT_EQ(::symlink(dir.File("loop_a").c_str(), dir.File("loop_b").c_str()), 0);
   ASSERT_EQ(::mkfifo(dir.File("fifo").c_str(), 0600), 0);
-  {
-    std::ofstream huge(dir.File("huge.pem"));
-  }
+  { std::ofstream huge(dir.File("huge.pem")); }
   fs::resize_file(dir.File("huge.pem"), 1ULL << 40);  // sparse: 1 TiB, no disk used
   dir.Write("garbage.crt", "\x01\x02 not a certificate");
   dir.Write("empty.pem", "");
@@ -127,8 +125,7 @@ TEST(CertFileCollectorTest, HostileFilesAreErrorsNotHangs) {
   const auto report = collector.Collect(
       {Source({dir.File("a_directory"), dir.File("loop_a"), dir.File("fifo"), dir.File("huge.pem"),
                dir.File("garbage.crt"), dir.File("empty.pem"), dir.File("truncated.jks"),
-               dir.File("key.pem"), dir.File("missing.pem"), dir.File("nothing*.pem"),
-               "/dev/zero"},
+               dir.File("key.pem"), dir.File("missing.pem"), dir.File("nothing*.pem"), "/dev/zero"},
               dir.File("no_password_file"))});
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
   EXPECT_TRUE(report.certificates.empty());

@@ -6,8 +6,10 @@
 namespace portwarden::certfiles {
 namespace {
 
-probe::ProbeResult Served(const std::string& target, const std::string& server_name,
-                          const std::string& fingerprint, double not_before) {
+probe::ProbeResult Served(const std::string& target,
+                          const std::string& server_name,
+                          const std::string& fingerprint,
+                          double not_before) {
   probe::ProbeResult result;
   result.target = target;
   result.address = target;
@@ -19,8 +21,10 @@ probe::ProbeResult Served(const std::string& target, const std::string& server_n
   return result;
 }
 
-DiskCertificate OnDisk(const std::string& path, std::vector<std::string> names,
-                       const std::string& fingerprint, double not_before) {
+DiskCertificate OnDisk(const std::string& path,
+                       std::vector<std::string> names,
+                       const std::string& fingerprint,
+                       double not_before) {
   DiskCertificate cert;
   cert.path = path;
   cert.names = std::move(names);

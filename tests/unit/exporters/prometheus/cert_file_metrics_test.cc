@@ -45,17 +45,21 @@ TEST(CertFileMetricsTest, EveryFamilyRendersItsSeries) {
   const std::string file = "{path=\"/etc/ssl/site.pem\",index=\"1\"";
   EXPECT_TRUE(Has(text, "portwarden_cert_file_not_after_timestamp_seconds" + file + "} 1800000000"))
       << text;
-  EXPECT_TRUE(Has(text, "portwarden_cert_file_not_before_timestamp_seconds" + file + "} 1700000000"));
+  EXPECT_TRUE(
+      Has(text, "portwarden_cert_file_not_before_timestamp_seconds" + file + "} 1700000000"));
   EXPECT_TRUE(Has(text, "portwarden_cert_file_info" + file +
                             ",subject_cn=\"www.example.test\",issuer_cn=\"CA\",serial=\"0a\","
                             "fingerprint_sha256=\"ab\",san=\"www.example.test\"} 1"));
-  EXPECT_TRUE(Has(text, "portwarden_cert_file_error{path=\"/opt/tomcat/keystore.jks\","
-                        "reason=\"bad_password\"} 1"));
-  EXPECT_TRUE(Has(text, "portwarden_tls_cert_renewed_not_served{target=\"www.example.test:443\","
-                        "address=\"127.0.0.1:443\",server_name=\"www.example.test\","
-                        "source=\"config\",path=\"/etc/ssl/site.pem\"} 1"));
-  EXPECT_TRUE(Has(text, "portwarden_tls_posture_inconsistent{host=\"127.0.0.1\","
-                        "server_name=\"host1\",aspect=\"leaf_certificate\"} 1"));
+  EXPECT_TRUE(Has(text,
+                  "portwarden_cert_file_error{path=\"/opt/tomcat/keystore.jks\","
+                  "reason=\"bad_password\"} 1"));
+  EXPECT_TRUE(Has(text,
+                  "portwarden_tls_cert_renewed_not_served{target=\"www.example.test:443\","
+                  "address=\"127.0.0.1:443\",server_name=\"www.example.test\","
+                  "source=\"config\",path=\"/etc/ssl/site.pem\"} 1"));
+  EXPECT_TRUE(Has(text,
+                  "portwarden_tls_posture_inconsistent{host=\"127.0.0.1\","
+                  "server_name=\"host1\",aspect=\"leaf_certificate\"} 1"));
 }
 
 TEST(CertFileMetricsTest, EveryReasonHasAName) {
