@@ -19,8 +19,13 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+HERE = os.path.dirname(__file__)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, os.path.join(HERE, "..", "inventory"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "lib"))
 from agent_process import AgentProcess, binary_from_env, sample_value  # noqa: E402
+from privilege import skip_unprivileged  # noqa: E402
+import shipped_credentials as shipped  # noqa: E402
 from web_servers import free_port, run  # noqa: E402
 
 BINARY = binary_from_env()
@@ -239,6 +244,51 @@ class RenewedNotServedTest(unittest.TestCase):
         lint = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True,
                               text=True, timeout=30)
         self.assertEqual(lint.returncode, 0, lint.stdout + lint.stderr)
+
+
+class UnitCredentialsTest(unittest.TestCase):
+    """Under the shipped unit's credentials (a non-root uid with CAP_DAC_READ_SEARCH, parsed
+    from deploy/systemd/portwarden.service) a root-only certificate (0600 in a 0700
+    directory, as /etc/ssl/private and /etc/letsencrypt/archive are) is read; without the
+    capability it is permission_denied."""
+
+    def setUp(self):
+        if os.geteuid() != 0:
+            skip_unprivileged("needs root to run the agent under other credentials (setpriv)")
+        self.dir = tempfile.mkdtemp(prefix="portwarden-certfiles-")
+        os.chmod(self.dir, 0o755)
+        private = os.path.join(self.dir, "private")
+        os.makedirs(private, mode=0o700)
+        os.chmod(private, 0o700)
+        self.pem, _ = make_cert(private, "site")
+        os.chmod(self.pem, 0o600)
+        self.config = os.path.join(self.dir, "portwarden.toml")
+        with open(self.config, "w") as out:
+            out.write('[agent]\nscan_interval = "1s"\n[discovery]\nenabled = false\n'
+                      '[[certificates]]\npaths = ["%s"]\n' % self.pem)
+        os.chmod(self.config, 0o644)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def metrics_as(self, prefix, series):
+        wrapper = os.path.join(self.dir, "portwarden-as")
+        with open(wrapper, "w") as script:
+            script.write("#!/bin/sh\nexec " + " ".join(prefix) + " %s \"$@\"\n" % BINARY)
+        os.chmod(wrapper, 0o755)
+        with AgentProcess(wrapper, ["--config.file=" + self.config]) as agent:
+            return agent.wait_for(lambda: (lambda body: body if series in body else None)(
+                agent.metrics()), timeout=30, what=series)
+
+    def test_unit_reads_root_only_files(self):
+        body = self.metrics_as(shipped.unit_setpriv(),
+                               'portwarden_cert_file_not_after_timestamp_seconds{path="%s"'
+                               % self.pem)
+        self.assertNotIn("portwarden_cert_file_error{", body)
+
+    def test_without_the_capability_it_is_permission_denied(self):
+        series = 'portwarden_cert_file_error{path="%s",reason="permission_denied"} 1' % self.pem
+        self.assertIn(series, self.metrics_as(shipped.nobody_setpriv(), series))
 
 
 if __name__ == "__main__":
