@@ -195,6 +195,11 @@ CertFileReport CertFileCollector::Collect(
       }
     }
   }
+  // One series per (path, reason), however the sources overlap (a pattern in two sources).
+  std::set<std::pair<std::string, FileError>> reported;
+  std::erase_if(report.errors, [&](const CertFileError& error) {
+    return !reported.emplace(error.path, error.reason).second;
+  });
   cache_ = std::move(kept);  // files no longer matched are forgotten
   report.files_parsed = std::exchange(parsed_, 0);
   return report;

@@ -42,9 +42,10 @@ int main(int argc, char** argv) {
   }
   const double warm_seconds = (CpuSeconds() - start) / cycles;
   const double files = static_cast<double>(cold.files);
-  std::printf("files=%zu certificates=%zu errors=%zu reparsed_warm=%zu "
-              "cold_cpu_us_per_file=%.1f warm_cpu_us_per_file=%.2f\n",
-              cold.files, cold.certificates.size(), cold.errors.size(), parsed,
-              cold_seconds / files * 1e6, warm_seconds / files * 1e6);
+  std::printf(
+      "files=%zu certificates=%zu errors=%zu reparsed_warm=%zu "
+      "cold_cpu_us_per_file=%.1f warm_cpu_us_per_file=%.2f\n",
+      cold.files, cold.certificates.size(), cold.errors.size(), parsed, cold_seconds / files * 1e6,
+      warm_seconds / files * 1e6);
   return 0;
 }

@@ -80,6 +80,15 @@ TEST(CertFileCollectorTest, AFileNamedTwiceIsReportedOnce) {
   EXPECT_EQ(report.certificates.size(), 1U);
 }
 
+TEST(CertFileCollectorTest, OverlappingSourcesGiveEachErrorOnce) {
+  TempDir dir;
+  const std::string pattern = dir.File("none*.pem");
+  CertFileCollector collector;
+  const auto report = collector.Collect(
+      {Source({pattern, dir.File("gone.pem")}), Source({pattern, dir.File("gone.pem")})});
+  EXPECT_EQ(report.errors.size(), 2U);
+}
+
 TEST(CertFileCollectorTest, UnchangedFilesAreNotParsedAgain) {
   TempDir dir;
   dir.Write("site.pem", ReadGenerated("leaf.pem"));
