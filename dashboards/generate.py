@@ -219,8 +219,7 @@ def host():
             rename={"Value": "inconsistent"},
             description="Endpoints of one host and server name on several ports (443 and 8443): "
                         "1 when the ports present different leaf certificates (aspect "
-                        "leaf_certificate) or accept different protocol versions (aspect "
-                        "protocols)."),
+                        "leaf_certificate)."),
         table(14, "Certificates on disk: renewed, not served; unreadable files", (8, 12, 12, 50), [
             target(f"portwarden_tls_cert_renewed_not_served{{{TSEL}}} == 1", instant=True,
                    fmt="table"),

@@ -114,7 +114,7 @@ struct RenewedNotServed {
 struct PostureInconsistency {
   std::string host;
   std::string server_name;
-  std::string aspect;  ///< "leaf_certificate" (and "protocols" once posture is known)
+  std::string aspect;  ///< "leaf_certificate" (the only aspect so far; docs/metrics.md)
   bool inconsistent = false;
 };
 
