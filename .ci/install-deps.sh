@@ -29,6 +29,8 @@ test_packages=(
   # real web servers for the HTTP/TLS check tests (nginx: ssl and http2 built in; apache2:
   # mod_ssl, mod_headers, mod_rewrite, mod_alias in apache2-bin's module directory)
   nginx apache2
+  # Java keystores for the [[certificates]] tests (keytool makes JKS and PKCS12 keystores)
+  openjdk-17-jre-headless
   # benchmarks: load generator and a peer exporter (tests/bench/scrape_bench.py)
   wrk prometheus-node-exporter
   # fuzzing: libFuzzer. clang 19, not 14: libstdc++ 12 offers std::expected only to compilers

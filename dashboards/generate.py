@@ -5,7 +5,7 @@ The JSON files are committed so Grafana provisioning and grafana.com imports wor
 script; tests/deploy runs it with --check so the JSON never drifts from it. Panel ids are
 stable: alert annotations in deploy/prometheus/portwarden-alerts.yml link to them with
 `viewPanel=<id>` (fleet 7: soonest-expiring certificates, fleet 8: verification failures;
-host 2: listeners, host 6: handshake latency per phase).
+host 2: listeners, host 6: handshake latency per phase, host 14: renewed, not served).
 
 Every query reads the agent's own series, never a recording rule, so the dashboards work
 whether or not deploy/prometheus/portwarden-records.yml is loaded (tests/deploy checks it).
@@ -214,6 +214,21 @@ def host():
             target(f"portwarden_config_last_reload_successful{{{SEL}}}", instant=True,
                    fmt="table", ref="B"),
             target(f"portwarden_build_info{{{SEL}}}", instant=True, fmt="table", ref="C")]),
+        table(13, "Consistency across ports", (8, 12, 0, 50), [target(
+            f"portwarden_tls_posture_inconsistent{{{SEL}}}", instant=True, fmt="table")],
+            rename={"Value": "inconsistent"},
+            description="Endpoints of one host and server name on several ports (443 and 8443): "
+                        "1 when the ports present different leaf certificates (aspect "
+                        "leaf_certificate)."),
+        table(14, "Certificates on disk: renewed, not served; unreadable files", (8, 12, 12, 50), [
+            target(f"portwarden_tls_cert_renewed_not_served{{{TSEL}}} == 1", instant=True,
+                   fmt="table"),
+            target(f"portwarden_cert_file_error{{{SEL}}}", instant=True, fmt="table", ref="B")],
+            hide=("Value #A", "Value #B"),
+            description="Rows of the first query: a [[certificates]] file holds a newer "
+                        "certificate for the endpoint's server name than the one served (the "
+                        "server was not reloaded). Rows of the second: files that gave no "
+                        "certificate, by reason."),
     ]
     links = [{"title": "Fleet overview", "type": "link", "url": "/d/portwarden-fleet/portwarden-"
               "fleet-overview?${__url_time_range}&${job:queryparam}", "icon": "dashboard",

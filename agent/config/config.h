@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/certificates_config.h"
 #include "agent/config/endpoint_config.h"
 #include "agent/config/exposure_config.h"
 #include "agent/core/duration.h"
@@ -65,6 +66,7 @@ struct Config {
   InventorySettings inventory;
   std::vector<EndpointConfig> endpoints;
   ExposureConfig exposure;
+  std::vector<CertificateSourceConfig> certificates;  ///< `[[certificates]]`, in file order.
   std::string source;  ///< File it was read from; empty for built-in defaults.
 };
 

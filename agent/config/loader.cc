@@ -1,11 +1,5 @@
 // Config loading: the one place toml++ exceptions are caught, and the one place config bytes
 // enter the agent, so the bounds on them (regular file, size, nesting) are checked here.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
 #include <string>
 
 #include <toml++/toml.h>
@@ -14,14 +8,16 @@
 #include "agent/config/document_bounds.h"
 #include "agent/config/excerpt.h"
 #include "agent/config/sections.h"
+#include "agent/core/bounded_file.h"
 
 namespace portwarden::config {
 namespace {
 
 Status ReadDocument(const TomlReader& reader, const toml::table& root, Config& config) {
   return reader
-      .CheckKeys(root, "the top level",
-                 {"agent", "web", "discovery", "inventory", "endpoints", "exposure"})
+      .CheckKeys(
+          root, "the top level",
+          {"agent", "web", "discovery", "inventory", "endpoints", "exposure", "certificates"})
       .and_then([&] {
         return TomlReader::IfPresent(root, "agent", [&](const toml::node& n) {
           return ReadAgentSection(reader, n, config.agent);
@@ -51,6 +47,11 @@ Status ReadDocument(const TomlReader& reader, const toml::table& root, Config& c
         return TomlReader::IfPresent(root, "exposure", [&](const toml::node& n) {
           return ReadExposureSection(reader, n, config.exposure);
         });
+      })
+      .and_then([&] {
+        return TomlReader::IfPresent(root, "certificates", [&](const toml::node& n) {
+          return ReadCertificatesSection(reader, n, config.certificates);
+        });
       });
 }
 
@@ -78,89 +79,32 @@ Result<Config> ParseDocument(std::string_view text, const std::string& name) {
   return config;
 }
 
-// Closes the descriptor it was given; used only in ReadBounded.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd) : fd_(fd) {}
-
-  ~ScopedFd() { ::close(fd_); }
-
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-std::string_view FileKind(mode_t mode) {
-  if (S_ISDIR(mode)) {
-    return "a directory";
-  }
-  if (S_ISFIFO(mode)) {
-    return "a FIFO";
-  }
-  if (S_ISCHR(mode)) {
-    return "a character device";
-  }
-  if (S_ISBLK(mode)) {
-    return "a block device";
-  }
-  if (S_ISSOCK(mode)) {
-    return "a socket";
-  }
-  return "not a regular file";
-}
-
-// Reads a regular file of at most kMaxConfigBytes. O_NONBLOCK makes open() of a FIFO return
-// at once (instead of waiting for a writer), and fstat() refuses anything that is not a
-// regular file before a byte is read, so /dev/zero or a FIFO can neither grow memory nor hold
-// the thread (and with it SIGTERM, which the reloading main thread also waits for).
+// Reads the file through the agent's one bounded reader (agent/core/bounded_file.h), which
+// refuses FIFOs, devices and oversized files before a byte is read, so /dev/zero or a FIFO can
+// neither grow memory nor hold the thread (and with it SIGTERM, which the reloading main
+// thread also waits for).
 Result<std::string> ReadBounded(const std::string& path) {
-  const int raw = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (raw < 0) {
-    return std::unexpected(ErrnoError(errno, path + ": cannot open config file"));
+  auto file = portwarden::ReadBoundedFile(path, kMaxConfigBytes);
+  if (file) {
+    return std::move(file->bytes);
   }
-  const ScopedFd fd(raw);
-
-  struct stat info {};
-
-  if (::fstat(fd.get(), &info) != 0) {
-    return std::unexpected(ErrnoError(errno, path + ": cannot stat config file"));
-  }
-  if (!S_ISREG(info.st_mode)) {
-    return Fail(path + ": is " + std::string(FileKind(info.st_mode)) +
-                "; a config file must be a regular file");
-  }
-  if (static_cast<std::uint64_t>(info.st_size) > kMaxConfigBytes) {
-    return Fail(path + ": " + std::to_string(info.st_size) +
-                " bytes is more than a config file may have (" +
-                std::to_string(kMaxConfigBytes / (1024 * 1024)) + " MiB)");
-  }
-  // The file may grow while read (and procfs files claim size 0): read at most one byte past
-  // the cap, and let the bounds check on the text report it.
-  constexpr std::size_t kLimit = kMaxConfigBytes + 1;
-  std::string text(static_cast<std::size_t>(info.st_size) + 1, '\0');
-  std::size_t used = 0;
-  while (used < kLimit) {
-    if (used == text.size()) {
-      text.resize(std::min(2 * text.size(), kLimit));
-    }
-    const ssize_t n = ::read(fd.get(), text.data() + used, text.size() - used);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return std::unexpected(ErrnoError(errno, path + ": cannot read config file"));
-    }
-    if (n == 0) {
+  const FileReadError& error = file.error();
+  switch (error.failure) {
+    case FileReadFailure::kOpen:
+      return std::unexpected(ErrnoError(error.err, path + ": cannot open config file"));
+    case FileReadFailure::kStat:
+      return std::unexpected(ErrnoError(error.err, path + ": cannot stat config file"));
+    case FileReadFailure::kRead:
+      return std::unexpected(ErrnoError(error.err, path + ": cannot read config file"));
+    case FileReadFailure::kNotRegular:
+      return Fail(path + ": is " + std::string(FileKind(error.mode)) +
+                  "; a config file must be a regular file");
+    case FileReadFailure::kTooLarge:
       break;
-    }
-    used += static_cast<std::size_t>(n);
   }
-  text.resize(used);
-  return text;
+  return Fail(path + ": " + std::to_string(error.size) +
+              " bytes is more than a config file may have (" +
+              std::to_string(kMaxConfigBytes / (1024 * 1024)) + " MiB)");
 }
 
 // Every message quotes a bounded, valid UTF-8 excerpt, whatever was in the file.

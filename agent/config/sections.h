@@ -22,6 +22,9 @@ Status ReadInventorySection(const TomlReader& reader,
 Status ReadEndpointsSection(const TomlReader& reader,
                             const toml::node& node,
                             std::vector<EndpointConfig>& out);
+Status ReadCertificatesSection(const TomlReader& reader,
+                               const toml::node& node,
+                               std::vector<CertificateSourceConfig>& out);
 Status ReadExposureSection(const TomlReader& reader, const toml::node& node, ExposureConfig& out);
 
 }  // namespace portwarden::config

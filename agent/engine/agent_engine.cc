@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "agent/certfiles/cross_check.h"
 #include "agent/core/duration.h"
 #include "agent/core/log.h"
 #include "agent/inventory/inventory_summary.h"
@@ -159,12 +160,20 @@ void AgentEngine::RunInventory() {
     discovered_ =
         std::make_shared<const std::vector<probe::ProbeTarget>>(std::move(discovered.targets));
   }
+  double cert_seconds = 0;
+  auto cert_files = ReadCertificateFiles(*config, cert_seconds);
   store_.Update([&](state::Snapshot& snapshot) {
     snapshot.inventory = report;
     snapshot.policy = verdicts;
     snapshot.discovery = discovered.stats;
     SetCollector(snapshot, {"inventory", report->success, scan_seconds, now, report->error});
     SetCollector(snapshot, {"exposure", report->success, policy_seconds, now, ""});
+    if (cert_files) {
+      snapshot.cert_files = cert_files;
+      snapshot.cross_checks = std::make_shared<const certfiles::CrossCheckReport>(
+          certfiles::CrossCheck(*snapshot.probes, *cert_files));
+      SetCollector(snapshot, {"certfiles", true, cert_seconds, now, ""});
+    }
   });
   inventory_done_.store(true);
   // Probe new listeners now, drop gone ones now; after a reload, probe with the new config now.
@@ -173,6 +182,22 @@ void AgentEngine::RunInventory() {
   }
   discovered_key_ = discovered_key;
   discovered_config_ = config;
+}
+
+// Certificate files are re-read on the inventory's schedule, each only when a stat() says it
+// changed (cert_file_collector.h). Null when none are configured and none were (the snapshot
+// keeps its empty report, and no "certfiles" collector series appears).
+std::shared_ptr<const certfiles::CertFileReport> AgentEngine::ReadCertificateFiles(
+    const config::Config& config, double& seconds) {
+  if (config.certificates.empty() && !cert_files_seen_) {
+    return nullptr;
+  }
+  cert_files_seen_ = true;
+  const auto started = clock_.SteadyNow();
+  auto report =
+      std::make_shared<const certfiles::CertFileReport>(cert_files_.Collect(config.certificates));
+  seconds = SecondsSince(clock_, started);
+  return report;
 }
 
 void AgentEngine::RunProbes() {
@@ -193,6 +218,8 @@ void AgentEngine::RunProbes() {
   const double now = ToUnixSeconds(clock_.Now());
   store_.Update([&](state::Snapshot& snapshot) {
     snapshot.probes = report;
+    snapshot.cross_checks = std::make_shared<const certfiles::CrossCheckReport>(
+        certfiles::CrossCheck(*report, *snapshot.cert_files));
     SetCollector(snapshot, {"tls", true, seconds, now, ""});
   });
   probes_done_.store(true);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/certfiles/cert_file_collector.h"
 #include "agent/config/config.h"
 #include "agent/core/clock.h"
 #include "agent/discovery/discovery.h"
@@ -48,6 +49,8 @@ class AgentEngine {
  private:
   void RunInventory();
   void RunProbes();
+  std::shared_ptr<const certfiles::CertFileReport> ReadCertificateFiles(
+      const config::Config& config, double& seconds);
 
   std::string config_source_;
   ConfigLoader load_config_;
@@ -61,6 +64,8 @@ class AgentEngine {
   std::unique_ptr<InventoryStage> inventory_;
   policy::PolicyEngine policy_;
   std::unique_ptr<probe::Prober> prober_;
+  certfiles::CertFileCollector cert_files_;  // only the inventory job touches it
+  bool cert_files_seen_ = false;             // [[certificates]] configured, now or before
   std::shared_ptr<const config::Config> inventory_config_;  // last applied to inventory_
   discovery::UnprobedLog unprobed_log_;                     // only the inventory job touches it
   std::string discovered_key_;  // identity of the discovered target set, to spot changes

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/certfiles/cert_file_report.h"
 #include "agent/discovery/discovery.h"
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
@@ -37,6 +38,12 @@ struct Snapshot {
       std::make_shared<inventory::InventoryReport>();
   std::shared_ptr<const policy::PolicyReport> policy = std::make_shared<policy::PolicyReport>();
   std::shared_ptr<const probe::ProbeReport> probes = std::make_shared<probe::ProbeReport>();
+  /// Certificates read from `[[certificates]]` files, and the files that gave errors.
+  std::shared_ptr<const certfiles::CertFileReport> cert_files =
+      std::make_shared<certfiles::CertFileReport>();
+  /// Drift (disk vs served) and consistency across ports, from `probes` and `cert_files`.
+  std::shared_ptr<const certfiles::CrossCheckReport> cross_checks =
+      std::make_shared<certfiles::CrossCheckReport>();
   discovery::DiscoveryStats discovery;  ///< Discovered listeners by state, per inventory scan.
   std::vector<CollectorStatus> collectors;
   ReloadStatus reload;

@@ -1,9 +1,6 @@
 #include "exporters/http/tls_server_context.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -11,6 +8,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+
+#include "agent/core/bounded_file.h"
 
 namespace portwarden::exporters::http {
 namespace {
@@ -53,7 +52,7 @@ Result<std::string> Pem(const std::string& file, const std::string& inline_pem, 
   if (file.empty()) {
     return inline_pem;
   }
-  auto text = ReadSmallFile(file, kMaxPemBytes);
+  auto text = ReadBoundedText(file, kMaxPemBytes);
   if (!text) {
     return Fail(std::string("failed to read ") + key + " (" + file + "): " + text.error().message);
   }
@@ -195,48 +194,6 @@ Status UseProtocols(SSL_CTX* ctx, const TlsServerConfig& tls) {
 }
 
 }  // namespace
-
-Result<std::string> ReadSmallFile(const std::string& path, std::size_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) {
-    return std::unexpected(ErrnoError(errno, "open"));
-  }
-
-  struct Closer {
-    int fd;
-
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-
-  struct stat st {};
-
-  if (::fstat(fd, &st) != 0) {
-    return std::unexpected(ErrnoError(errno, "stat"));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return Fail("not a regular file");
-  }
-  if (static_cast<std::size_t>(st.st_size) > max_bytes) {
-    return Fail("larger than " + std::to_string(max_bytes) + " bytes");
-  }
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::read(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return std::unexpected(ErrnoError(errno, "read"));
-    }
-    if (n == 0) {
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  text.resize(done);
-  return text;
-}
 
 Result<SslCtxPtr> BuildServerContext(const TlsServerConfig& tls) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));

@@ -32,7 +32,4 @@ Result<SslCtxPtr> BuildServerContext(const TlsServerConfig& tls);
 /// `allowed` (exporter-toolkit's `client_allowed_sans`).
 bool PeerSanAllowed(SSL* ssl, const std::vector<std::string>& allowed);
 
-/// Reads a regular file of at most `max_bytes` without blocking on FIFOs or devices.
-Result<std::string> ReadSmallFile(const std::string& path, std::size_t max_bytes);
-
 }  // namespace portwarden::exporters::http

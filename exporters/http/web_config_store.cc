@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "agent/core/bounded_file.h"
 #include "agent/core/log.h"
 
 namespace portwarden::exporters::http {
@@ -20,7 +21,7 @@ std::string Directory(const std::string& path) {
 }  // namespace
 
 Result<LoadedWebConfig> LoadWebConfigFile(const std::string& path) {
-  auto text = ReadSmallFile(path, kMaxWebConfigBytes);
+  auto text = ReadBoundedText(path, kMaxWebConfigBytes);
   if (!text) {
     return Fail(path + ": " + text.error().message);
   }

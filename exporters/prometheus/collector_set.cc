@@ -22,6 +22,9 @@ constexpr std::array<CollectorInfo, kCollectorCount> kCollectors = {{
     {Collector::kTlsHistogram, "tls_histogram",
      "the handshake-latency histogram (bounds + 3 series per endpoint)"},
     {Collector::kHttp, "http", "HTTP status, HSTS and plain-HTTP redirect of probed endpoints"},
+    {Collector::kCertFiles, "certfiles",
+     "[[certificates]] files: NotAfter, NotBefore, info (3 series per certificate), errors, "
+     "renewed-not-served"},
     {Collector::kProcess, "process", "process_* (CPU, memory, file descriptors)"},
 }};
 

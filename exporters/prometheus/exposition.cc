@@ -26,6 +26,8 @@ constexpr Group kGroups[] = {
     {Collector::kTlsHistogram, AppendTlsHistogramMetrics},
     {Collector::kTlsChain, AppendTlsChainMetrics},
     {Collector::kHttp, AppendHttpMetrics},
+    {Collector::kTls, AppendConsistencyMetrics},
+    {Collector::kCertFiles, AppendCertFileMetrics},
 };
 
 }  // namespace

@@ -55,6 +55,14 @@ void AppendTlsHistogramMetrics(const state::Snapshot& snapshot, Families& out);
 /// portwarden_http_*. Collector `http`.
 void AppendHttpMetrics(const state::Snapshot& snapshot, Families& out);
 
+/// portwarden_cert_file_* (per certificate of each [[certificates]] file, per unusable file)
+/// and portwarden_tls_cert_renewed_not_served. Collector `certfiles`.
+void AppendCertFileMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_tls_posture_inconsistent (one host and server name on several ports).
+/// Collector `tls`.
+void AppendConsistencyMetrics(const state::Snapshot& snapshot, Families& out);
+
 /// Every group of one file at once (all collectors on), for tests of that file.
 /// AppendListenerMetrics = per-listener + inventory; AppendExposureMetrics = violations +
 /// first-seen; AppendTlsMetrics = tls + tls_histogram + tls_chain + http.

@@ -37,7 +37,10 @@ CONTRACT = {  # the design brief's "Metric contract" and docs/metrics.md
     "portwarden_tls_verify_result_info", "portwarden_http_status_code",
     "portwarden_http_redirects_to_https", "portwarden_collector_success",
     "portwarden_config_last_reload_successful", "portwarden_build_info",
-    "portwarden_start_time_seconds", "up", "ALERTS"}
+    "portwarden_start_time_seconds", "up", "ALERTS",
+    # [[certificates]] files and the cross-checks (docs/metrics.md)
+    "portwarden_cert_file_error", "portwarden_tls_cert_renewed_not_served",
+    "portwarden_tls_posture_inconsistent"}
 
 
 def structure_errors():

@@ -168,6 +168,22 @@ def probe_seeds():
                 write("certificate", name, f.read())
 
 
+def cert_file_seeds():
+    """Keystores and certificate files as operators make them (openssl, keytool), from the
+    certfiles unit tests' generator, plus a hand-built JCEKS with a secret-key entry."""
+    script = os.path.join(ROOT, "tests", "unit", "certfiles", "make_cert_files.sh")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "files")
+        subprocess.run([script, out], check=True, capture_output=True)
+        for name in ["keystore.jks", "keystore.p12", "bundle.p12", "nopass.p12", "chain.pem",
+                     "chain.der"]:
+            with open(os.path.join(out, name), "rb") as f:
+                write("cert_file", name, f.read())
+    jceks = struct.pack(">III", 0xCECECECE, 2, 1) + struct.pack(">I", 3) + \
+        struct.pack(">H", 1) + b"k" + bytes(8) + bytes(16) + bytes(20)
+    write("cert_file", "jceks-secret", jceks)
+
+
 def json_seeds():
     write("json_escape", "plain", "nginx: worker process")
     write("json_escape", "escapes", "quote\" back\\slash\n\r\t\x01\x1f\x7f")
@@ -228,4 +244,5 @@ if __name__ == "__main__":
     inventory_seeds()
     btf_seed()
     probe_seeds()
+    cert_file_seeds()
     json_seeds()

@@ -20,7 +20,8 @@ const BadConfig kBadConfigs[] = {
      "bad.toml:1:7: Error while parsing table header: expected ']', saw '\\n'"},
     {"UnknownTopLevelKey", "[agnet]\n",
      "bad.toml:1:2: unknown key \"agnet\" in the top level (allowed: agent, web, discovery, "
-     "inventory, endpoints, exposure)"},
+     "inventory, endpoints, exposure, "
+     "certificates)"},
     {"UnknownAgentKey", "[agent]\nscan_intervall = \"15s\"\n",
      "bad.toml:2:1: unknown key \"scan_intervall\" in [agent] (allowed: scan_interval, "
      "probe_interval, probe_timeout, probe_concurrency, jitter)"},
@@ -119,10 +120,12 @@ const BadConfig kBadConfigs[] = {
      "kkkkkkk = 1\n",
      "bad.toml:1:1: unknown key "
      "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\xE2\x80\xA6\" in the top "
-     "level (allowed: agent, web, discovery, inventory, endpoints, exposure)"},
+     "level (allowed: agent, web, discovery, inventory, endpoints, exposure, "
+     "certificates)"},
     {"ControlCharacterInKeyEscaped", "\"a\\u0001\\u001b[31m\" = 1\n",
      "bad.toml:1:1: unknown key \"a\\x01\\x1b[31m\" in the top level (allowed: agent, web, "
-     "discovery, inventory, endpoints, exposure)"},
+     "discovery, inventory, endpoints, exposure, "
+     "certificates)"},
     {"InvalidUtf8Rejected", "[discovery]\nnamespaces = \"\xff\"\n",
      "bad.toml:2:14: Encountered invalid utf-8 sequence"},
     {"ListenAddressPortTooLarge", "[web]\nlisten_address = \":99999\"\n",

@@ -1,0 +1,133 @@
+#include "agent/certfiles/cross_check.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+
+#include "agent/config/host_port.h"
+
+namespace portwarden::certfiles {
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The IP SANs are in the comma-separated `san` of the certificate's info.
+bool HasIpSan(const probe::CertificateInfo& info, std::string_view ip) {
+  std::string_view rest = info.san;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    if (rest.substr(0, comma) == ip) {
+      return true;
+    }
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return false;
+}
+
+struct HostPortKey {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+HostPortKey SplitTarget(const std::string& target) {
+  auto parsed = config::SplitHostPort(target);
+  if (!parsed) {
+    return {target, 0};
+  }
+  return {Lower(parsed->host), parsed->port};
+}
+
+}  // namespace
+
+bool NameCovers(std::string_view pattern, std::string_view host) {
+  const std::string name = Lower(host);
+  if (pattern.empty() || name.empty()) {
+    return false;
+  }
+  if (!pattern.starts_with("*.")) {
+    return pattern == name;
+  }
+  const auto dot = name.find('.');
+  // The wildcard stands for one whole, non-empty label; "*.com"-like patterns still need two.
+  return dot != std::string::npos && dot > 0 &&
+         pattern.substr(1) == std::string_view(name).substr(dot) &&
+         pattern.find('.', 2) != std::string_view::npos;
+}
+
+bool CertificateMatches(const DiskCertificate& cert, std::string_view server_name) {
+  if (HasIpSan(cert.info, server_name)) {
+    return true;
+  }
+  const bool cn_only = cert.names.size() == 1 && cert.info.san.empty();
+  if (cert.is_ca && cn_only) {
+    return false;
+  }
+  return std::any_of(cert.names.begin(), cert.names.end(),
+                     [&](const std::string& name) { return NameCovers(name, server_name); });
+}
+
+std::vector<RenewedNotServed> FindRenewedNotServed(const probe::ProbeReport& probes,
+                                                   const CertFileReport& files) {
+  std::vector<RenewedNotServed> out;
+  for (const auto& result : probes.results) {
+    if (result.chain.empty()) {
+      continue;
+    }
+    const probe::CertificateInfo& leaf = result.chain.front();
+    const std::string server_name =
+        result.server_name.empty() ? SplitTarget(result.target).host : result.server_name;
+    std::map<std::string, bool> by_path;  // path -> renewed, not served
+    for (const auto& cert : files.certificates) {
+      if (!CertificateMatches(cert, server_name)) {
+        continue;
+      }
+      const bool newer = cert.info.fingerprint_sha256 != leaf.fingerprint_sha256 &&
+                         cert.info.not_before > leaf.not_before;
+      by_path[cert.path] = by_path[cert.path] || newer;
+    }
+    for (const auto& [path, renewed] : by_path) {
+      out.push_back(
+          {result.target, result.address, result.server_name, result.source, path, renewed});
+    }
+  }
+  return out;
+}
+
+std::vector<PostureInconsistency> FindInconsistentLeaves(const probe::ProbeReport& probes) {
+  // (host, server_name) -> port -> leaf fingerprints served there
+  std::map<std::pair<std::string, std::string>, std::map<std::uint16_t, std::set<std::string>>>
+      groups;
+  for (const auto& result : probes.results) {
+    if (result.chain.empty()) {
+      continue;
+    }
+    const HostPortKey key = SplitTarget(result.target);
+    groups[{key.host, result.server_name}][key.port].insert(
+        result.chain.front().fingerprint_sha256);
+  }
+  std::vector<PostureInconsistency> out;
+  for (const auto& [key, ports] : groups) {
+    if (ports.size() < 2) {
+      continue;
+    }
+    const auto& first = ports.begin()->second;
+    const bool differ = std::any_of(ports.begin(), ports.end(),
+                                    [&](const auto& port) { return port.second != first; });
+    out.push_back({key.first, key.second, "leaf_certificate", differ});
+  }
+  return out;
+}
+
+CrossCheckReport CrossCheck(const probe::ProbeReport& probes, const CertFileReport& files) {
+  return {FindRenewedNotServed(probes, files), FindInconsistentLeaves(probes)};
+}
+
+}  // namespace portwarden::certfiles
