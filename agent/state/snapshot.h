@@ -9,11 +9,12 @@
 #include "agent/discovery/discovery.h"
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
+#include "agent/posture/posture_report.h"
 #include "agent/probe/probe_result.h"
 
 namespace portwarden::state {
 
-/// The last run of one collector (inventory, exposure, tls).
+/// The last run of one collector (inventory, exposure, tls, posture).
 struct CollectorStatus {
   std::string name;
   bool success = false;
@@ -37,6 +38,9 @@ struct Snapshot {
       std::make_shared<inventory::InventoryReport>();
   std::shared_ptr<const policy::PolicyReport> policy = std::make_shared<policy::PolicyReport>();
   std::shared_ptr<const probe::ProbeReport> probes = std::make_shared<probe::ProbeReport>();
+  /// The latest posture run (agent.posture_interval), empty until the first one finished.
+  std::shared_ptr<const posture::PostureReport> posture =
+      std::make_shared<posture::PostureReport>();
   discovery::DiscoveryStats discovery;  ///< Discovered listeners by state, per inventory scan.
   std::vector<CollectorStatus> collectors;
   ReloadStatus reload;

@@ -22,6 +22,9 @@ constexpr std::array<CollectorInfo, kCollectorCount> kCollectors = {{
     {Collector::kTlsHistogram, "tls_histogram",
      "the handshake-latency histogram (bounds + 3 series per endpoint)"},
     {Collector::kHttp, "http", "HTTP status, HSTS and plain-HTTP redirect of probed endpoints"},
+    {Collector::kPosture, "posture",
+     "protocol versions accepted and posture findings (agent.posture_interval; 6 series per "
+     "endpoint plus 1 per finding)"},
     {Collector::kProcess, "process", "process_* (CPU, memory, file descriptors)"},
 }};
 

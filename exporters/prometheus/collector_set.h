@@ -24,11 +24,12 @@ enum class Collector : std::uint8_t {
   kTlsChain,      ///< per certificate: portwarden_tls_cert_*
   kTlsHistogram,  ///< portwarden_tls_handshake_seconds (histogram)
   kHttp,          ///< portwarden_http_*
+  kPosture,       ///< portwarden_tls_protocol_accepted, portwarden_tls_posture_*
   kProcess,       ///< process_*
 };
 
 /// How many collectors there are.
-inline constexpr std::size_t kCollectorCount = 8;
+inline constexpr std::size_t kCollectorCount = 9;
 
 /// A collector's flag name and what it exports, for --help and docs.
 struct CollectorInfo {

@@ -25,6 +25,7 @@ constexpr Group kGroups[] = {
     {Collector::kTlsHistogram, AppendTlsHistogramMetrics},
     {Collector::kTlsChain, AppendTlsChainMetrics},
     {Collector::kHttp, AppendHttpMetrics},
+    {Collector::kPosture, AppendPostureMetrics},
 };
 
 }  // namespace

@@ -37,7 +37,10 @@ CONTRACT = {  # the design brief's "Metric contract" and docs/metrics.md
     "portwarden_tls_verify_result_info", "portwarden_http_status_code",
     "portwarden_http_redirects_to_https", "portwarden_collector_success",
     "portwarden_config_last_reload_successful", "portwarden_build_info",
-    "portwarden_start_time_seconds", "up", "ALERTS"}
+    "portwarden_start_time_seconds", "up", "ALERTS",
+    # TLS posture (docs/metrics.md, "TLS posture")
+    "portwarden_tls_protocol_accepted", "portwarden_tls_posture_finding",
+    "portwarden_tls_posture_success", "portwarden_tls_posture_timestamp_seconds"}
 
 
 def structure_errors():

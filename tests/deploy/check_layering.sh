@@ -18,6 +18,7 @@ kSnapshotTypes=(
   agent/inventory/inventory_summary.h
   agent/policy/policy.h
   agent/probe/probe_result.h
+  agent/posture/posture_report.h
 )
 
 failures=0
