@@ -109,6 +109,7 @@ const std::map<std::string, FlagSpec>& Flags() {
        {true, [](CommandLine& cl,
                  const std::string& v) { return SetInt(cl.warn_days, "warn-days", v); }}},
       {"http", {false, Flag(&CommandLine::http, true)}},
+      {"posture", {false, Flag(&CommandLine::posture, true)}},
       {"no-http", {false, Flag(&CommandLine::http, false)}},
       {"plain-http-companion",
        {true,
@@ -268,7 +269,8 @@ Agent flags:
   --collector.NAME, --no-collector.NAME
                               export (default) or leave out a group of series:
                               inventory, listeners, exposure, tls, tls_chain,
-                              tls_histogram, http, process; see docs/metrics.md
+                              tls_histogram, http, posture, process; see
+                              docs/metrics.md
   --collector.disable-defaults
                               start from no group; then --collector.NAME adds
   --log.level=LEVEL           debug, info, warn or error (default info)
@@ -277,6 +279,8 @@ Agent flags:
   --help                      print this help and exit
 
 scan flags:
+  --posture                   also the posture: one handshake per TLS version (1.0 to
+                              1.3) and the posture findings (see docs/metrics.md)
   --output=table|json         output format (default table)
   --fail-on-violation         exit with status 3 when a listener violates the policy
   --fail-on-partial           exit with status 5 when part of the host could not be seen

@@ -43,6 +43,7 @@ struct CommandLine {
   std::string timeout = "5s";
   int warn_days = 14;
   bool http = false;
+  bool posture = false;  ///< probe --posture: also the protocol versions and posture findings
   std::optional<std::uint16_t> plain_http_companion;  ///< --plain-http-companion
 };
 

@@ -17,6 +17,7 @@
 #include "agent/core/version.h"
 #include "agent/core/version_info.h"
 #include "agent/engine/agent_engine.h"
+#include "agent/posture/posture_runner.h"
 #include "agent/probe/openssl_prober.h"
 #include "exporters/http/http_server.h"
 #include "exporters/json/state_json.h"
@@ -109,7 +110,8 @@ int RunDaemon(const CommandLine& cl) {
                               .load_config = engine::FileConfigLoader(cl.config_file),
                               .inventory = std::make_unique<engine::HostInventoryStage>(
                                   inventory::InventorySettingsFrom(*config)),
-                              .prober = std::make_unique<probe::OpenSslProber>()},
+                              .prober = std::make_unique<probe::OpenSslProber>(),
+                              .posture = std::make_unique<posture::PostureRunner>()},
                              store, clock);
   exporters::prom::CollectorSet collectors;
   if (auto applied = collectors.Apply(cl.collectors); !applied) {

@@ -5,6 +5,7 @@
 #include "agent/app/commands.h"
 #include "agent/config/host_port.h"
 #include "agent/core/clock.h"
+#include "agent/posture/posture_runner.h"
 #include "agent/probe/openssl_prober.h"
 #include "exporters/json/state_json.h"
 #include "exporters/report/report.h"
@@ -43,6 +44,21 @@ bool ExpiresWithin(const probe::ProbeResult& result, int days, double now) {
   return !result.chain.empty() && result.chain.front().not_after - now < days * 86400.0;
 }
 
+// The probe results as an array; with --posture, {"probes": [...], "posture": [...]}.
+void PrintJson(const probe::ProbeReport& report, const posture::PostureReport* posture) {
+  exporters::json::JsonWriter out;
+  if (posture != nullptr) {
+    out.BeginObject().Key("probes");
+  }
+  exporters::json::WriteProbeResults(out, report);
+  if (posture != nullptr) {
+    out.Key("posture");
+    exporters::json::WritePostureResults(out, *posture);
+    out.EndObject();
+  }
+  std::printf("%s\n", out.str().c_str());
+}
+
 }  // namespace
 
 int RunProbe(const CommandLine& cl) {
@@ -52,16 +68,21 @@ int RunProbe(const CommandLine& cl) {
     return kExitUsage;
   }
   probe::OpenSslProber runner;
-  const probe::ProbeReport report = runner.RunCycle(probe::ConfiguredTargets(config->endpoints),
-                                                    probe::ProbeSettingsFrom(*config));
+  const auto targets = probe::ConfiguredTargets(config->endpoints);
+  const probe::ProbeReport report = runner.RunCycle(targets, probe::ProbeSettingsFrom(*config));
+  posture::PostureReport posture;
+  if (cl.posture) {
+    posture = posture::PostureRunner().Run(targets, *config);
+  }
   const double now = ToUnixSeconds(std::chrono::system_clock::now());
   if (cl.output == "json") {
-    exporters::json::JsonWriter out;
-    exporters::json::WriteProbeResults(out, report);
-    std::printf("%s\n", out.str().c_str());
+    PrintJson(report, cl.posture ? &posture : nullptr);
   } else {
     for (const auto& result : report.results) {
       std::fputs(exporters::report::ProbeReportText(result, now).c_str(), stdout);
+    }
+    for (const auto& result : posture.results) {
+      std::fputs(exporters::report::PostureReportText(result).c_str(), stdout);
     }
   }
   bool healthy = !report.results.empty();

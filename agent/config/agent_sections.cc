@@ -14,9 +14,9 @@ Status ReadAgentSection(const TomlReader& reader, const toml::node& node, AgentS
   }
   const toml::table& t = **table;
   return reader
-      .CheckKeys(
-          t, "[agent]",
-          {"scan_interval", "probe_interval", "probe_timeout", "probe_concurrency", "jitter"})
+      .CheckKeys(t, "[agent]",
+                 {"scan_interval", "probe_interval", "posture_interval", "probe_timeout",
+                  "probe_concurrency", "jitter"})
       .and_then([&] {
         return TomlReader::Assign(t, "scan_interval", out.scan_interval, [&](const toml::node& n) {
           return reader.PositiveDuration(n, "agent.scan_interval");
@@ -26,6 +26,12 @@ Status ReadAgentSection(const TomlReader& reader, const toml::node& node, AgentS
         return TomlReader::Assign(t, "probe_interval", out.probe_interval,
                                   [&](const toml::node& n) {
                                     return reader.PositiveDuration(n, "agent.probe_interval");
+                                  });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "posture_interval", out.posture_interval,
+                                  [&](const toml::node& n) {
+                                    return reader.PositiveDuration(n, "agent.posture_interval");
                                   });
       })
       .and_then([&] {

@@ -16,6 +16,9 @@ namespace portwarden::config {
 struct AgentSettings {
   Duration scan_interval = std::chrono::seconds(15);
   Duration probe_interval = std::chrono::seconds(60);
+  /// The posture job (accepted protocol versions, certificate-chain findings): a handful of
+  /// handshakes per endpoint, so it runs far less often than the probes.
+  Duration posture_interval = std::chrono::hours(1);
   Duration probe_timeout = std::chrono::seconds(5);
   int probe_concurrency = 32;
   double jitter = 0.1;  ///< Each run starts up to this fraction of its interval late.

@@ -32,6 +32,7 @@ void LogFirstScan(const inventory::InventoryReport& report, const policy::Policy
 
 constexpr const char* kInventoryJob = "inventory";
 constexpr const char* kProbeJob = "tls";
+constexpr const char* kPostureJob = "posture";
 
 void SetCollector(state::Snapshot& snapshot, state::CollectorStatus status) {
   for (auto& existing : snapshot.collectors) {
@@ -65,6 +66,7 @@ AgentEngine::AgentEngine(config::Config config,
       config_(std::make_shared<const config::Config>(std::move(config))),
       inventory_(std::move(stages.inventory)),
       prober_(std::move(stages.prober)),
+      posture_(std::move(stages.posture)),
       inventory_config_(config_),
       discovered_config_(config_) {
   const double now = ToUnixSeconds(clock_.Now());
@@ -78,6 +80,10 @@ AgentEngine::AgentEngine(config::Config config,
                   [this] { return CurrentConfig()->agent.jitter; }, [this] { RunInventory(); }});
   scheduler_.Add({kProbeJob, [this] { return CurrentConfig()->agent.probe_interval; },
                   [this] { return CurrentConfig()->agent.jitter; }, [this] { RunProbes(); }});
+  if (posture_) {
+    scheduler_.Add({kPostureJob, [this] { return CurrentConfig()->agent.posture_interval; },
+                    [this] { return CurrentConfig()->agent.jitter; }, [this] { RunPosture(); }});
+  }
 }
 
 AgentEngine::~AgentEngine() {
@@ -90,6 +96,9 @@ void AgentEngine::Start() {
 
 void AgentEngine::Stop() {
   prober_->Cancel();  // A probe cycle in flight returns within ~50 ms.
+  if (posture_) {
+    posture_->Cancel();
+  }
   scheduler_.Stop();
 }
 
@@ -125,6 +134,7 @@ Status AgentEngine::Reload() {
   });
   log::Info("Completed loading of configuration file", {{"file", config_source_}});
   scheduler_.Trigger(kInventoryJob);  // which wakes the probe job with the new targets
+  scheduler_.Trigger(kPostureJob);
   return {};
 }
 
@@ -175,7 +185,9 @@ void AgentEngine::RunInventory() {
       SetCollector(snapshot, {"certfiles", true, cert_seconds, now, ""});
     }
   });
-  inventory_done_.store(true);
+  if (!inventory_done_.exchange(true) && posture_) {
+    scheduler_.Trigger(kPostureJob);  // its first run waited for the discovered targets
+  }
   // Probe new listeners now, drop gone ones now; after a reload, probe with the new config now.
   if (discovered_key != discovered_key_ || config != discovered_config_) {
     scheduler_.Trigger(kProbeJob);
@@ -200,10 +212,9 @@ std::shared_ptr<const certfiles::CertFileReport> AgentEngine::ReadCertificateFil
   return report;
 }
 
-void AgentEngine::RunProbes() {
-  const auto config = CurrentConfig();
-  auto targets = probe::ConfiguredTargets(config->endpoints);
-  if (config->discovery.enabled) {  // a reload may have turned it off since the last scan
+std::vector<probe::ProbeTarget> AgentEngine::TargetsNow(const config::Config& config) const {
+  auto targets = probe::ConfiguredTargets(config.endpoints);
+  if (config.discovery.enabled) {  // a reload may have turned it off since the last scan
     std::shared_ptr<const std::vector<probe::ProbeTarget>> discovered;
     {
       const std::lock_guard lock(discovered_mutex_);
@@ -211,6 +222,12 @@ void AgentEngine::RunProbes() {
     }
     targets.insert(targets.end(), discovered->begin(), discovered->end());
   }
+  return targets;
+}
+
+void AgentEngine::RunProbes() {
+  const auto config = CurrentConfig();
+  const auto targets = TargetsNow(*config);
   const auto started = clock_.SteadyNow();
   auto report = std::make_shared<probe::ProbeReport>(
       prober_->RunCycle(targets, probe::ProbeSettingsFrom(*config)));
@@ -223,6 +240,24 @@ void AgentEngine::RunProbes() {
     SetCollector(snapshot, {"tls", true, seconds, now, ""});
   });
   probes_done_.store(true);
+}
+
+// The posture job runs on its own (slow) schedule over the same targets as the probes. Its
+// first run waits for the first scan's discovered targets: the inventory job triggers it.
+void AgentEngine::RunPosture() {
+  if (!inventory_done_.load()) {
+    return;
+  }
+  const auto config = CurrentConfig();
+  const auto started = clock_.SteadyNow();
+  auto report =
+      std::make_shared<posture::PostureReport>(posture_->Run(TargetsNow(*config), *config));
+  const double seconds = SecondsSince(clock_, started);
+  const double now = ToUnixSeconds(clock_.Now());
+  store_.Update([&](state::Snapshot& snapshot) {
+    snapshot.posture = report;
+    SetCollector(snapshot, {"posture", true, seconds, now, ""});
+  });
 }
 
 }  // namespace portwarden::engine

@@ -17,11 +17,12 @@
 
 namespace portwarden::engine {
 
-/// The daemon's collection loop: the inventory job (scan + policy + discovery) and the TLS
-/// probe job run on their own schedules and publish into the SnapshotStore; exporters only
-/// read it. The stages come in through interfaces (EngineStages: the inventory, the Prober,
-/// the config loader) and time through `clock`, so the loop is unit-tested with fakes.
-/// Thread-safe: Reload() may be called from any thread while the jobs run.
+/// The daemon's collection loop: the inventory job (scan + policy + discovery), the TLS probe
+/// job and the posture job (agent.posture_interval) run on their own schedules and publish
+/// into the SnapshotStore; exporters only read it. The stages come in through interfaces
+/// (EngineStages: the inventory, the Prober, the PostureStage, the config loader) and time through
+/// `clock`, so the loop is unit-tested with fakes. Thread-safe: Reload() may be called from any
+/// thread while the jobs run.
 class AgentEngine {
  public:
   /// `config` is the one loaded at start; `stages.load_config` is called again on Reload().
@@ -51,6 +52,9 @@ class AgentEngine {
   void RunProbes();
   std::shared_ptr<const certfiles::CertFileReport> ReadCertificateFiles(
       const config::Config& config, double& seconds);
+  void RunPosture();
+  /// The configured targets plus, when discovery is on, the latest discovered ones.
+  std::vector<probe::ProbeTarget> TargetsNow(const config::Config& config) const;
 
   std::string config_source_;
   ConfigLoader load_config_;
@@ -66,6 +70,7 @@ class AgentEngine {
   std::unique_ptr<probe::Prober> prober_;
   certfiles::CertFileCollector cert_files_;  // only the inventory job touches it
   bool cert_files_seen_ = false;             // [[certificates]] configured, now or before
+  std::unique_ptr<posture::PostureStage> posture_;          // null: no posture job
   std::shared_ptr<const config::Config> inventory_config_;  // last applied to inventory_
   discovery::UnprobedLog unprobed_log_;                     // only the inventory job touches it
   std::string discovered_key_;  // identity of the discovered target set, to spot changes

@@ -10,6 +10,7 @@
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/inventory_settings.h"
 #include "agent/inventory/listener.h"
+#include "agent/posture/posture_stage.h"
 #include "agent/probe/prober.h"
 
 namespace portwarden::engine {
@@ -65,6 +66,7 @@ struct EngineStages {
   ConfigLoader load_config;
   std::unique_ptr<InventoryStage> inventory;
   std::unique_ptr<probe::Prober> prober;
+  std::unique_ptr<posture::PostureStage> posture{};  ///< null: no posture job
 };
 
 }  // namespace portwarden::engine

@@ -22,6 +22,7 @@ void ApplyHandshake(HandshakeOutcome& outcome, ProbeResult& result) {
   result.cipher = std::move(outcome.cipher);
   result.group = std::move(outcome.group);
   result.chain = std::move(outcome.chain);
+  result.evidence = std::move(outcome.evidence);
   if (result.chain.empty()) {
     result.verify_result = "no_certificate";
     return;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -35,6 +36,14 @@ struct CertificateInfo {
   std::string key_algorithm;       ///< "RSA", "EC", "ED25519", ...
   int key_bits = 0;
   std::string signature_algorithm;  ///< e.g. "sha256WithRSAEncryption"
+};
+
+/// What a posture handshake keeps for the posture checks (agent/posture/), beyond what the
+/// metrics carry: only contexts built with TlsContextKey::evidence capture it.
+struct HandshakeEvidence {
+  std::vector<std::string> chain_der;  ///< The presented chain as sent, DER; [0] = leaf.
+  std::string ocsp_response;           ///< The stapled OCSP response, DER; "" = none.
+  int handshake_scts = 0;  ///< SCTs from the TLS extension and the stapled OCSP response.
 };
 
 /// Phase durations in seconds; a phase that did not run is absent.
@@ -75,6 +84,8 @@ struct ProbeResult {
   std::optional<int> companion_status;
   std::string companion_location;
   std::optional<bool> companion_redirects_to_https;
+  /// Posture handshakes only (TlsContextKey::evidence); null for the probes.
+  std::shared_ptr<const HandshakeEvidence> evidence;
 };
 
 /// Cumulative counters and histogram for one (target, address, server_name, source).

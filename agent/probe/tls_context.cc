@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 
 #include "agent/probe/failure_reason.h"
+#include "agent/probe/handshake_evidence.h"
 #include "agent/probe/tls_handshake.h"
 
 namespace portwarden::probe {
@@ -19,6 +20,27 @@ std::string OpenSslErrorText(std::string_view what) {
   return std::string(what) + ": " + buffer;
 }
 
+// Posture contexts: a pinned version, a cipher list, evidence capture. Security level 0 (what
+// "@SECLEVEL=0" in a cipher string does), since Debian's level 2 refuses TLS 1.0/1.1, SHA-1
+// handshake signatures and weak keys before the server could show that it accepts them.
+PhaseResult<bool> ApplyPosture(SSL_CTX* ctx, const TlsContextKey& key) {
+  if (key.version == 0 && key.ciphers.empty() && !key.evidence) {
+    return true;
+  }
+  SSL_CTX_set_security_level(ctx, 0);
+  if (key.version != 0 && (SSL_CTX_set_min_proto_version(ctx, key.version) != 1 ||
+                           SSL_CTX_set_max_proto_version(ctx, key.version) != 1)) {
+    return std::unexpected(PhaseError{failure::kTlsSetup, OpenSslErrorText("protocol version")});
+  }
+  if (!key.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, key.ciphers.c_str()) != 1) {
+    return std::unexpected(PhaseError{failure::kTlsSetup, OpenSslErrorText("cipher list")});
+  }
+  if (key.evidence && !RequestEvidence(ctx)) {
+    return std::unexpected(PhaseError{failure::kTlsSetup, OpenSslErrorText("evidence")});
+  }
+  return true;
+}
+
 PhaseResult<std::shared_ptr<SSL_CTX>> Build(const TlsContextKey& key) {
   std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_client_method()), SslCtxDeleter{});
   if (!ctx) {
@@ -29,6 +51,9 @@ PhaseResult<std::shared_ptr<SSL_CTX>> Build(const TlsContextKey& key) {
   // Read whole socket buffers instead of one read() per TLS record header and body: the
   // server's first flight is six records, twelve system calls without read-ahead.
   SSL_CTX_set_read_ahead(ctx.get(), 1);
+  if (auto posture = ApplyPosture(ctx.get(), key); !posture) {
+    return std::unexpected(posture.error());
+  }
   int loaded = 1;
   if (key.ca_file.empty() && key.ca_path.empty()) {
     // The hashed directory is read lazily, one issuer at a time: cheaper than the bundle.

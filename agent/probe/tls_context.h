@@ -18,6 +18,13 @@ struct TlsContextKey {
   std::string ca_path;
   std::string cert_file;  ///< Client certificate chain for mTLS, PEM; empty = none.
   std::string key_file;
+  /// Posture handshakes (agent/posture/): min = max protocol version (TLS1_VERSION, ...;
+  /// 0 = any), the TLS <= 1.2 cipher list ("" = OpenSSL's default) and whether to capture
+  /// HandshakeEvidence (which also asks for a stapled OCSP response and SCTs). Posture
+  /// contexts run at security level 0, so a legacy version or a weak chain still handshakes.
+  int version = 0;
+  std::string ciphers{};
+  bool evidence = false;
 
   auto operator<=>(const TlsContextKey&) const = default;
 };

@@ -12,6 +12,7 @@
 #include "agent/probe/address_resolution.h"
 #include "agent/probe/certificate_info.h"
 #include "agent/probe/failure_reason.h"
+#include "agent/probe/handshake_evidence.h"
 #include "agent/probe/openssl_handles.h"
 
 namespace portwarden::probe {
@@ -286,6 +287,7 @@ HandshakeOutcome TlsClient::Finish() {
     record_.code = SSL_get_verify_result(ssl_.get());
   }
   CollectChain(ssl_.get(), record_, out);
+  out.evidence = CollectEvidence(ssl_.get(), record_.presented.get());
   out.verify_code = record_.code;
   out.verify_depth = record_.depth;
   out.verify_checked = record_.checked || !out.error;

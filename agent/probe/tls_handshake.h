@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ struct HandshakeOutcome {
   /// When our side of the handshake ended (SSL_connect succeeded, or the server's rejection
   /// arrived): excludes the agent's own wait for a client-certificate verdict.
   std::optional<SteadyTime> ended_at;
+  /// Posture contexts only (RequestEvidence): the raw chain, stapled OCSP, SCTs.
+  std::shared_ptr<const HandshakeEvidence> evidence;
 };
 
 /// Most bytes a handshake may read from the peer (the verdict wait included): a legitimate

@@ -10,11 +10,12 @@
 #include "agent/discovery/discovery.h"
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
+#include "agent/posture/posture_report.h"
 #include "agent/probe/probe_result.h"
 
 namespace portwarden::state {
 
-/// The last run of one collector (inventory, exposure, tls).
+/// The last run of one collector (inventory, exposure, tls, posture).
 struct CollectorStatus {
   std::string name;
   bool success = false;
@@ -44,6 +45,9 @@ struct Snapshot {
   /// Drift (disk vs served) and consistency across ports, from `probes` and `cert_files`.
   std::shared_ptr<const certfiles::CrossCheckReport> cross_checks =
       std::make_shared<certfiles::CrossCheckReport>();
+  /// The latest posture run (agent.posture_interval), empty until the first one finished.
+  std::shared_ptr<const posture::PostureReport> posture =
+      std::make_shared<posture::PostureReport>();
   discovery::DiscoveryStats discovery;  ///< Discovered listeners by state, per inventory scan.
   std::vector<CollectorStatus> collectors;
   ReloadStatus reload;

@@ -9,6 +9,8 @@ std::string SnapshotJson(const state::Snapshot& snapshot) {
   WriteListeners(out, *snapshot.inventory, *snapshot.policy);
   out.Key("probes");
   WriteProbeResults(out, *snapshot.probes);
+  out.Key("posture");
+  WritePostureResults(out, *snapshot.posture);
   out.Key("collectors").BeginArray();
   for (const auto& collector : snapshot.collectors) {
     out.BeginObject()

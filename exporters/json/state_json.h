@@ -5,6 +5,7 @@
 
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
+#include "agent/posture/posture_report.h"
 #include "agent/probe/probe_result.h"
 #include "agent/state/snapshot.h"
 #include "exporters/json/json_writer.h"
@@ -26,6 +27,9 @@ void PrintListeners(std::FILE* file,
 
 /// A JSON array of probe results with chain, verdict and phase timings.
 void WriteProbeResults(JsonWriter& out, const probe::ProbeReport& report);
+
+/// A JSON array of posture results: per address the versions tried and the findings.
+void WritePostureResults(JsonWriter& out, const posture::PostureReport& report);
 
 /// The whole snapshot: {"listeners":[...],"inventory":{...},"probes":[...],"collectors":[...]}.
 std::string SnapshotJson(const state::Snapshot& snapshot);

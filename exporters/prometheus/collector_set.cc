@@ -25,6 +25,9 @@ constexpr std::array<CollectorInfo, kCollectorCount> kCollectors = {{
     {Collector::kCertFiles, "certfiles",
      "[[certificates]] files: NotAfter, NotBefore, info (3 series per certificate), errors, "
      "renewed-not-served"},
+    {Collector::kPosture, "posture",
+     "protocol versions accepted and posture findings (agent.posture_interval; 6 series per "
+     "endpoint plus 1 per finding)"},
     {Collector::kProcess, "process", "process_* (CPU, memory, file descriptors)"},
 }};
 

@@ -25,11 +25,12 @@ enum class Collector : std::uint8_t {
   kTlsHistogram,  ///< portwarden_tls_handshake_seconds (histogram)
   kHttp,          ///< portwarden_http_*
   kCertFiles,     ///< portwarden_cert_file_*, portwarden_tls_cert_renewed_not_served
+  kPosture,       ///< portwarden_tls_protocol_accepted, portwarden_tls_posture_*
   kProcess,       ///< process_*
 };
 
 /// How many collectors there are.
-inline constexpr std::size_t kCollectorCount = 9;
+inline constexpr std::size_t kCollectorCount = 10;
 
 /// A collector's flag name and what it exports, for --help and docs.
 struct CollectorInfo {

@@ -28,6 +28,7 @@ constexpr Group kGroups[] = {
     {Collector::kHttp, AppendHttpMetrics},
     {Collector::kTls, AppendConsistencyMetrics},
     {Collector::kCertFiles, AppendCertFileMetrics},
+    {Collector::kPosture, AppendPostureMetrics},
 };
 
 }  // namespace

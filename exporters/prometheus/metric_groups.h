@@ -52,6 +52,9 @@ void AppendTlsChainMetrics(const state::Snapshot& snapshot, Families& out);
 /// portwarden_tls_handshake_seconds. Collector `tls_histogram`.
 void AppendTlsHistogramMetrics(const state::Snapshot& snapshot, Families& out);
 
+/// portwarden_tls_protocol_accepted, portwarden_tls_posture_*. Collector `posture`.
+void AppendPostureMetrics(const state::Snapshot& snapshot, Families& out);
+
 /// portwarden_http_*. Collector `http`.
 void AppendHttpMetrics(const state::Snapshot& snapshot, Families& out);
 

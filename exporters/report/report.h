@@ -4,6 +4,7 @@
 
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
+#include "agent/posture/posture_report.h"
 #include "agent/probe/probe_result.h"
 
 /// Human-readable terminal reports for `portwarden scan` and `portwarden probe`.
@@ -25,5 +26,8 @@ std::string ListenerTable(const inventory::InventoryReport& inventory,
 /// One probe result: chain with days to expiry, verdict, phase timings.
 /// `now` is Unix seconds (for days-left arithmetic).
 std::string ProbeReportText(const probe::ProbeResult& result, double now);
+
+/// One posture result: the versions accepted or refused, and the findings.
+std::string PostureReportText(const posture::PostureResult& result);
 
 }  // namespace portwarden::exporters::report

@@ -40,7 +40,10 @@ CONTRACT = {  # the design brief's "Metric contract" and docs/metrics.md
     "portwarden_start_time_seconds", "up", "ALERTS",
     # [[certificates]] files and the cross-checks (docs/metrics.md)
     "portwarden_cert_file_error", "portwarden_tls_cert_renewed_not_served",
-    "portwarden_tls_posture_inconsistent"}
+    "portwarden_tls_posture_inconsistent",
+    # TLS posture (docs/metrics.md, "TLS posture")
+    "portwarden_tls_protocol_accepted", "portwarden_tls_posture_finding",
+    "portwarden_tls_posture_success", "portwarden_tls_posture_timestamp_seconds"}
 
 
 def structure_errors():

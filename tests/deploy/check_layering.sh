@@ -19,6 +19,7 @@ kSnapshotTypes=(
   agent/policy/policy.h
   agent/probe/probe_result.h
   agent/certfiles/cert_file_report.h
+  agent/posture/posture_report.h
 )
 
 failures=0

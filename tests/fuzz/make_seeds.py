@@ -166,6 +166,51 @@ def probe_seeds():
                            check=True, capture_output=True)
             with open(der, "rb") as f:
                 write("certificate", name, f.read())
+    posture_chain_seeds()
+
+
+def posture_chain_seeds():
+    """Chains as servers send them (consecutive DER): in order, out of order, leaf alone,
+    with an RSA 1024 SHA-1 leaf, clientAuth, an OCSP responder and a 399-day validity."""
+    with tempfile.TemporaryDirectory() as tmp:
+        def path(name):
+            return os.path.join(tmp, name)
+
+        def cert(name, issuer, extensions, key=("-newkey", "ec", "-pkeyopt",
+                                                 "ec_paramgen_curve:P-256"), days=30,
+                 digest="-sha256"):
+            with open(path(name + ".ext"), "w") as out:
+                out.write(extensions)
+            if issuer is None:
+                subprocess.run(["openssl", "req", "-x509", "-nodes", *key, "-keyout",
+                                path(name + ".key"), "-subj", "/CN=" + name, "-days", "3650",
+                                "-out",
+                                path(name + ".pem"), "-addext", "basicConstraints=critical,CA:TRUE"],
+                               check=True, capture_output=True)
+            else:
+                subprocess.run(["openssl", "req", "-new", "-nodes", *key, "-keyout",
+                                path(name + ".key"), "-subj", "/CN=" + name, "-out",
+                                path(name + ".csr")], check=True, capture_output=True)
+                subprocess.run(["openssl", "x509", "-req", "-in", path(name + ".csr"), "-CA",
+                                path(issuer + ".pem"), "-CAkey", path(issuer + ".key"),
+                                "-CAcreateserial", "-days", str(days), digest, "-extfile",
+                                path(name + ".ext"), "-out", path(name + ".pem")],
+                               check=True, capture_output=True)
+            return subprocess.run(["openssl", "x509", "-in", path(name + ".pem"), "-outform",
+                                   "DER"], check=True, capture_output=True).stdout
+
+        root = cert("root", None, "")
+        inter = cert("int", "root", "basicConstraints=critical,CA:TRUE\n")
+        leaf = cert("leaf", "int", "subjectAltName=DNS:a.example\n")
+        odd = cert("odd", "int", "extendedKeyUsage=serverAuth,clientAuth\n"
+                   "authorityInfoAccess=OCSP;URI:http://ocsp.example/\n", days=399)
+        weak = cert("weak", "int", "basicConstraints=CA:FALSE\n", key=("-newkey", "rsa:1024"),
+                    digest="-sha1")
+        write("posture_chain", "in-order", leaf + inter + root)
+        write("posture_chain", "out-of-order", leaf + root + inter)
+        write("posture_chain", "leaf-alone", leaf)
+        write("posture_chain", "extensions-399-days", odd + inter)
+        write("posture_chain", "rsa1024-sha1", weak + inter)
 
 
 def cert_file_seeds():

@@ -24,7 +24,12 @@ const BadConfig kBadConfigs[] = {
      "certificates)"},
     {"UnknownAgentKey", "[agent]\nscan_intervall = \"15s\"\n",
      "bad.toml:2:1: unknown key \"scan_intervall\" in [agent] (allowed: scan_interval, "
-     "probe_interval, probe_timeout, probe_concurrency, jitter)"},
+     "probe_interval, posture_interval, probe_timeout, probe_concurrency, jitter)"},
+    {"PostureIntervalZero", "[agent]\nposture_interval = \"0s\"\n",
+     "bad.toml:2:20: agent.posture_interval: duration must be greater than zero"},
+    {"PostureIntervalWrongType", "[agent]\nposture_interval = 3600\n",
+     "bad.toml:2:20: agent.posture_interval: expected a duration string such as \"15s\", got "
+     "integer"},
     {"DurationWrongType", "[agent]\nscan_interval = 15\n",
      "bad.toml:2:17: agent.scan_interval: expected a duration string such as \"15s\", got integer"},
     {"DurationBadUnit", "[agent]\nprobe_timeout = \"5x\"\n",

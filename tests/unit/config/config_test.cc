@@ -12,6 +12,7 @@ TEST(ConfigTest, EmptyDocumentGivesDefaults) {
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->agent.scan_interval, seconds(15));
   EXPECT_EQ(config->agent.probe_interval, seconds(60));
+  EXPECT_EQ(config->agent.posture_interval, std::chrono::hours(1));
   EXPECT_EQ(config->agent.probe_timeout, seconds(5));
   EXPECT_EQ(config->agent.probe_concurrency, 32);
   EXPECT_EQ(config->web.listen_addresses, std::vector<std::string>{":19443"});
@@ -29,6 +30,7 @@ TEST(ConfigTest, FullDocumentIsRead) {
 [agent]
 scan_interval = "30s"
 probe_interval = "1m30s"
+posture_interval = "6h"
 probe_timeout = "2500ms"
 probe_concurrency = 8
 jitter = 0.2
@@ -64,6 +66,7 @@ max_addresses = 2
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->agent.scan_interval, seconds(30));
   EXPECT_EQ(config->agent.probe_interval, seconds(90));
+  EXPECT_EQ(config->agent.posture_interval, std::chrono::hours(6));
   EXPECT_EQ(config->agent.probe_timeout, std::chrono::milliseconds(2500));
   EXPECT_EQ(config->agent.probe_concurrency, 8);
   EXPECT_DOUBLE_EQ(config->agent.jitter, 0.2);
