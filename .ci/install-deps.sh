@@ -13,6 +13,8 @@ build_packages=(
   cmake ninja-build g++ pkg-config make git ca-certificates
   prometheus-cpp-dev libssl-dev libcurl4-openssl-dev libtomlplusplus-dev libspdlog-dev
   libyaml-cpp-dev libcrypt-dev zlib1g-dev
+  # the firewall stage: libnftables (reads the ruleset), nlohmann-json (parses its JSON)
+  libnftables-dev nlohmann-json3-dev
 )
 test_packages=(
   # unit tests; the bare-floor memory benchmark's peer HTTP server
@@ -21,6 +23,8 @@ test_packages=(
   prometheus prometheus-alertmanager prometheus-blackbox-exporter
   openssl iproute2 curl python3 procps util-linux clang-format
   apache2-utils
+  # firewall integration tests: rulesets loaded by nft -f and iptables-nft
+  nftables iptables
   # static analysis (.ci/clang-tidy.sh): 16, as 14 cannot parse libstdc++ 12's <expected>
   clang-tidy-16
   systemd

@@ -27,6 +27,10 @@ struct Cidr {
 /// What happens to listeners no rule matched.
 enum class DefaultAction : std::uint8_t { kAllow, kReport };
 
+/// What exposure rules judge: the bind reach (the address and the namespace's interfaces) or
+/// the effective reach (bind reach narrowed by the firewall's verdicts).
+enum class Judge : std::uint8_t { kBind, kEffective };
+
 /// One `[[exposure.rules]]` entry. A listener matches when every non-empty criterion matches
 /// (empty lists match everything); the first matching rule decides. Names in processes,
 /// executables, units and namespaces are shell globs (fnmatch).
@@ -56,6 +60,7 @@ struct ZoneOverride {
 struct ExposureConfig {
   bool default_rules = true;  ///< Append the built-in rules after the user's.
   DefaultAction default_action = DefaultAction::kReport;
+  Judge judge = Judge::kBind;  ///< exposure.judge
   std::vector<ExposureRule> rules;
   std::vector<ZoneOverride> zones;
 };

@@ -25,6 +25,21 @@ Result<DefaultAction> ReadDefaultAction(const TomlReader& reader, const toml::no
                                         "must be \"allow\" or \"report\", got " + Quote(*text)));
 }
 
+Result<Judge> ReadJudge(const TomlReader& reader, const toml::node& n) {
+  auto text = reader.String(n, "exposure.judge");
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  if (*text == "bind") {
+    return Judge::kBind;
+  }
+  if (*text == "effective") {
+    return Judge::kEffective;
+  }
+  return std::unexpected(reader.ErrorAt(n, "exposure.judge",
+                                        "must be \"bind\" or \"effective\", got " + Quote(*text)));
+}
+
 Result<Protocol> ReadProtocol(const TomlReader& reader, const toml::node& n) {
   auto text = reader.String(n, "exposure.rules.protocol");
   if (!text) {
@@ -182,7 +197,8 @@ Status ReadExposureSection(const TomlReader& reader, const toml::node& node, Exp
     return std::unexpected(table.error());
   }
   const toml::table& t = **table;
-  return reader.CheckKeys(t, "[exposure]", {"default_rules", "default_action", "rules", "zones"})
+  return reader
+      .CheckKeys(t, "[exposure]", {"default_rules", "default_action", "judge", "rules", "zones"})
       .and_then([&] {
         return TomlReader::Assign(t, "default_rules", out.default_rules, [&](const toml::node& n) {
           return reader.Bool(n, "exposure.default_rules");
@@ -192,6 +208,10 @@ Status ReadExposureSection(const TomlReader& reader, const toml::node& node, Exp
         return TomlReader::Assign(
             t, "default_action", out.default_action,
             [&](const toml::node& n) { return ReadDefaultAction(reader, n); });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(t, "judge", out.judge,
+                                  [&](const toml::node& n) { return ReadJudge(reader, n); });
       })
       .and_then([&] {
         return TomlReader::IfPresent(t, "rules", [&](const toml::node& n) {

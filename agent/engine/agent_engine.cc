@@ -148,9 +148,10 @@ void AgentEngine::RunInventory() {
   const auto started = clock_.SteadyNow();
   auto report = std::make_shared<inventory::InventoryReport>(inventory_->Scan());
   const double scan_seconds = SecondsSince(clock_, started);
+  auto firewall = std::make_shared<firewall::FirewallReport>(firewall_.Assess(*report));
   const auto policy_started = clock_.SteadyNow();
   auto verdicts = std::make_shared<policy::PolicyReport>(
-      policy_.Evaluate(*report, policy::PolicySettingsFrom(*config), clock_.Now()));
+      policy_.Evaluate(*report, policy::PolicySettingsFrom(*config), clock_.Now(), firewall.get()));
   const double policy_seconds = SecondsSince(clock_, policy_started);
   const double now = ToUnixSeconds(clock_.Now());
   if (!report->success) {
@@ -175,6 +176,7 @@ void AgentEngine::RunInventory() {
   store_.Update([&](state::Snapshot& snapshot) {
     snapshot.inventory = report;
     snapshot.policy = verdicts;
+    snapshot.firewall = firewall;
     snapshot.discovery = discovered.stats;
     SetCollector(snapshot, {"inventory", report->success, scan_seconds, now, report->error});
     SetCollector(snapshot, {"exposure", report->success, policy_seconds, now, ""});
@@ -184,6 +186,8 @@ void AgentEngine::RunInventory() {
           certfiles::CrossCheck(*snapshot.probes, *cert_files));
       SetCollector(snapshot, {"certfiles", true, cert_seconds, now, ""});
     }
+    SetCollector(snapshot,
+                 {"firewall", true, firewall->read_seconds + firewall->evaluate_seconds, now, ""});
   });
   if (!inventory_done_.exchange(true) && posture_) {
     scheduler_.Trigger(kPostureJob);  // its first run waited for the discovered targets

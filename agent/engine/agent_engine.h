@@ -12,6 +12,7 @@
 #include "agent/discovery/discovery.h"
 #include "agent/engine/scheduler.h"
 #include "agent/engine/stages.h"
+#include "agent/firewall/firewall.h"
 #include "agent/policy/policy.h"
 #include "agent/state/snapshot.h"
 
@@ -66,6 +67,7 @@ class AgentEngine {
   std::mutex reload_mutex_;
 
   std::unique_ptr<InventoryStage> inventory_;
+  firewall::FirewallStage firewall_;
   policy::PolicyEngine policy_;
   std::unique_ptr<probe::Prober> prober_;
   certfiles::CertFileCollector cert_files_;  // only the inventory job touches it

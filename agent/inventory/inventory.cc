@@ -176,9 +176,12 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats,
       ++stats.namespaces_via_netlink;
     }
     stats.sockets += static_cast<int>(dump->sockets.size());
-    NamespaceView view{netns->id.label, netns->id.inode, entered, {}};
+    NamespaceView view{netns->id.label, netns->id.inode, entered, {}, {}, netns->id.path};
     for (const auto& address : dump->interfaces.addresses) {
       view.addresses.push_back(address.address);
+    }
+    for (const auto& [index, name] : dump->interfaces.names) {
+      view.interfaces.push_back(name);
     }
     views.push_back(std::move(view));
     dumps.push_back(std::move(*dump));

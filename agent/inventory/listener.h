@@ -86,7 +86,9 @@ struct NamespaceView {
   /// The agent entered it (or it is its own): a probe can connect from inside it. False for
   /// a namespace read through a member process's /proc/<pid>/net (setns refused).
   bool entered = true;
-  std::vector<IpAddress> addresses;  ///< Configured on its interfaces, loopback included.
+  std::vector<IpAddress> addresses;     ///< Configured on its interfaces, loopback included.
+  std::vector<std::string> interfaces;  ///< Interface names, "lo" included (firewall stage).
+  std::string path;                     ///< Opens this netns for setns ("/proc/<pid>/ns/net").
 };
 
 /// The result of one inventory scan. Listeners are sorted by (netns, proto, address, port).

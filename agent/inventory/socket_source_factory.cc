@@ -11,33 +11,11 @@
 #include "agent/core/log.h"
 #include "agent/core/unique_fd.h"
 #include "agent/inventory/netlink_socket_source.h"
+#include "agent/inventory/netns_enter.h"
 #include "agent/inventory/netns_registry.h"
 #include "agent/inventory/proc_net_socket_source.h"
 
 namespace portwarden::inventory {
-namespace {
-
-// Runs `fn` with the calling thread inside the namespace at `fd`, then returns it home.
-// Failing to return home would leave the agent in a foreign namespace: that cannot happen
-// with a valid handle to our own namespace, so it aborts.
-Status InNamespace(int fd, const std::function<Status()>& fn) {
-  UniqueFd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-  if (!home.valid()) {
-    return std::unexpected(ErrnoError(errno, "open own netns"));
-  }
-  if (::setns(fd, CLONE_NEWNET) != 0) {
-    return std::unexpected(ErrnoError(errno, "setns"));
-  }
-  Status status = fn();
-  if (::setns(home.get(), CLONE_NEWNET) != 0) {
-    log::Error("cannot return to the agent's network namespace", {{"errno", errno}});
-    std::abort();
-  }
-  return status;
-}
-
-}  // namespace
-
 Result<EnteredNamespace> KernelSocketSources::Enter(const NetnsCandidate& candidate, bool own) {
   EnteredNamespace entered;
   const auto create = [&]() -> Status {

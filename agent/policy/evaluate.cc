@@ -102,19 +102,35 @@ void MarkObserved(const inventory::Listener& listener, Verdict& verdict) {
 
 Verdict EvaluateListener(const RuleSet& rules,
                          const inventory::Listener& listener,
-                         const PortIndex& index) {
+                         const PortIndex& index,
+                         const firewall::ListenerFirewall* firewall,
+                         config::Judge judge) {
   Verdict verdict = BindVerdict(rules, listener, index);
   MarkObserved(listener, verdict);
+  if (firewall == nullptr) {
+    return verdict;
+  }
+  const Scope effective = firewall::EffectiveScope(listener.scope, *firewall);
+  const bool effective_violation =
+      std::find(verdict.allowed.begin(), verdict.allowed.end(), effective) == verdict.allowed.end();
+  verdict.bound_unreachable = verdict.violation && !effective_violation;
+  if (judge == config::Judge::kEffective) {
+    verdict.violation = effective_violation;
+    verdict.basis = "effective";
+  }
   return verdict;
 }
 
 std::vector<Verdict> EvaluateAll(const RuleSet& rules,
-                                 std::span<const inventory::Listener> listeners) {
+                                 std::span<const inventory::Listener> listeners,
+                                 std::span<const firewall::ListenerFirewall> firewall,
+                                 config::Judge judge) {
   const PortIndex index(listeners);
   std::vector<Verdict> out;
   out.reserve(listeners.size());
-  for (const auto& listener : listeners) {
-    out.push_back(EvaluateListener(rules, listener, index));
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    const auto* verdicts = i < firewall.size() ? &firewall[i] : nullptr;
+    out.push_back(EvaluateListener(rules, listeners[i], index, verdicts, judge));
   }
   return out;
 }

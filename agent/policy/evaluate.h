@@ -46,12 +46,19 @@ bool RuleMatches(const config::ExposureRule& rule,
 /// The first matching rule decides: a violation when the listener's scope is not among the
 /// rule's allowed scopes. Unmatched listeners get rule "default": a violation only under
 /// default_action = "report" and only for public listeners.
+/// With `firewall` (null: none), the effective reach is judged too: `bound_unreachable` is
+/// set, and under `judge` = effective it decides `violation` (basis "effective").
 Verdict EvaluateListener(const RuleSet& rules,
                          const inventory::Listener& listener,
-                         const PortIndex& index);
+                         const PortIndex& index,
+                         const firewall::ListenerFirewall* firewall = nullptr,
+                         config::Judge judge = config::Judge::kBind);
 
 /// EvaluateListener for every listener; result[i] belongs to listeners[i].
+/// `firewall` is empty or firewall[i] belongs to listeners[i].
 std::vector<Verdict> EvaluateAll(const RuleSet& rules,
-                                 std::span<const inventory::Listener> listeners);
+                                 std::span<const inventory::Listener> listeners,
+                                 std::span<const firewall::ListenerFirewall> firewall = {},
+                                 config::Judge judge = config::Judge::kBind);
 
 }  // namespace portwarden::policy

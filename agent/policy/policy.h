@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/firewall/verdict.h"
 #include "agent/inventory/listener.h"
 #include "agent/inventory/socket_source.h"
 #include "agent/policy/policy_settings.h"
@@ -20,6 +21,12 @@ struct Verdict {
   /// A peer of a scope the rule does not allow is connected right now (observed activity,
   /// Listener::connections): basis="observed", whatever the bind says.
   bool observed_violation = false;
+  /// What `violation` judged: "bind" (the bind reach) or "effective" (bind reach narrowed by
+  /// the firewall verdicts, widened for a DNAT-published port; `exposure.judge`).
+  std::string basis = "bind";
+  /// The bind reach is not allowed but the firewall keeps that reach out ("bound public, not
+  /// reachable"): a finding distinct from a reachable violation, under either basis.
+  bool bound_unreachable = false;
 };
 
 /// How the baseline file (inventory.baseline) stands, for metrics and logs.
@@ -54,8 +61,10 @@ std::vector<inventory::LocalPortRange> WatchedPorts(const config::Config& config
 
 /// Judges one scan's listeners against the exposure rules, without tracking changes (no
 /// first-seen times, no change counts): what a one-shot `portwarden scan` needs.
+/// `firewall` (may be null: no firewall stage) gives each listener its effective reach.
 PolicyReport EvaluateOnce(const inventory::InventoryReport& inventory,
-                          const PolicySettings& settings);
+                          const PolicySettings& settings,
+                          const firewall::FirewallReport* firewall = nullptr);
 
 /// Judges listeners against the exposure rules and tracks listener changes between scans.
 /// Not thread-safe: called from the inventory job only.
@@ -68,7 +77,8 @@ class PolicyEngine {
 
   PolicyReport Evaluate(const inventory::InventoryReport& inventory,
                         const PolicySettings& settings,
-                        std::chrono::system_clock::time_point now);
+                        std::chrono::system_clock::time_point now,
+                        const firewall::FirewallReport* firewall = nullptr);
 
  private:
   struct State;

@@ -109,10 +109,15 @@ std::vector<inventory::LocalPortRange> WatchedPorts(const config::Config& config
 }
 
 PolicyReport EvaluateOnce(const inventory::InventoryReport& inventory,
-                          const PolicySettings& settings) {
+                          const PolicySettings& settings,
+                          const firewall::FirewallReport* firewall) {
   const RuleSet rules = BuildRuleSet(settings);
   PolicyReport report;
-  report.verdicts = EvaluateAll(rules, inventory.listeners);
+  std::span<const firewall::ListenerFirewall> verdicts;
+  if (firewall != nullptr && firewall->listeners.size() == inventory.listeners.size()) {
+    verdicts = firewall->listeners;
+  }
+  report.verdicts = EvaluateAll(rules, inventory.listeners, verdicts, settings.exposure.judge);
   for (const auto& rule : rules.rules) {
     report.rule_names.push_back(rule.name);
   }
@@ -124,9 +129,10 @@ PolicyReport EvaluateOnce(const inventory::InventoryReport& inventory,
 // and building a few dozen rules costs nothing next to the scan itself.
 PolicyReport PolicyEngine::Evaluate(const inventory::InventoryReport& inventory,
                                     const PolicySettings& settings,
-                                    std::chrono::system_clock::time_point now) {
+                                    std::chrono::system_clock::time_point now,
+                                    const firewall::FirewallReport* firewall) {
   const double now_seconds = std::chrono::duration<double>(now.time_since_epoch()).count();
-  PolicyReport report = EvaluateOnce(inventory, settings);
+  PolicyReport report = EvaluateOnce(inventory, settings, firewall);
   if (inventory.success) {
     const ChangeSet changes = state_->tracker.Update(inventory.listeners, report.verdicts,
                                                      now_seconds, report.first_seen_timestamps);

@@ -8,6 +8,7 @@
 
 #include "agent/certfiles/cert_file_report.h"
 #include "agent/discovery/discovery.h"
+#include "agent/firewall/verdict.h"
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
 #include "agent/posture/posture_report.h"
@@ -48,6 +49,9 @@ struct Snapshot {
   /// The latest posture run (agent.posture_interval), empty until the first one finished.
   std::shared_ptr<const posture::PostureReport> posture =
       std::make_shared<posture::PostureReport>();
+  /// Firewall verdicts of the inventory's listeners (listeners[i] ↔ inventory->listeners[i]).
+  std::shared_ptr<const firewall::FirewallReport> firewall =
+      std::make_shared<firewall::FirewallReport>();
   discovery::DiscoveryStats discovery;  ///< Discovered listeners by state, per inventory scan.
   std::vector<CollectorStatus> collectors;
   ReloadStatus reload;

@@ -17,6 +17,7 @@ constexpr Group kGroups[] = {
     {Collector::kListeners, AppendPerListenerMetrics},
     {Collector::kInventory, AppendInventoryMetrics},
     {Collector::kExposure, AppendExposureViolationMetrics},
+    {Collector::kExposure, AppendFirewallMetrics},
     {Collector::kListeners, AppendListenerFirstSeen},
     {Collector::kListeners, AppendListenerActivityMetrics},
     {Collector::kInventory, AppendConnectionDumpMetrics},

@@ -14,8 +14,13 @@ void AppendViolations(const inventory::InventoryReport& inventory,
                       Families& out) {
   auto violation = Gauge("portwarden_exposure_violation",
                          "1 for each listener that reaches a scope its deciding exposure rule does "
-                         "not allow: by its bind (basis=\"bind\"), or by a peer of such a scope "
-                         "connected now (basis=\"observed\").");
+                         "not allow: by its bind or effective reach (basis=\"bind\" or "
+                         "\"effective\", exposure.judge), or by a peer of such a scope connected "
+                         "now (basis=\"observed\").");
+  auto unreachable = Gauge("portwarden_exposure_bound_unreachable",
+                           "1 for each listener whose bind reach its deciding rule does not allow "
+                           "but whose firewall keeps that reach out (bound public, not "
+                           "reachable).");
   std::map<std::string, int> per_rule;
   for (const auto& name : policy.rule_names) {
     per_rule[name] = 0;
@@ -30,7 +35,12 @@ void AppendViolations(const inventory::InventoryReport& inventory,
     if (i >= inventory.stats.series_cap) {
       continue;
     }
-    for (const auto& [basis, on] : {std::pair{"bind", verdict.violation},
+    if (verdict.bound_unreachable) {
+      LabelList labels = ListenerLabels(inventory.listeners[i]);
+      labels.push_back({"rule", verdict.rule});
+      unreachable.Add(std::move(labels), 1);
+    }
+    for (const auto& [basis, on] : {std::pair{verdict.basis.c_str(), verdict.violation},
                                     std::pair{"observed", verdict.observed_violation}}) {
       if (on) {
         LabelList labels = ListenerLabels(inventory.listeners[i]);
@@ -41,6 +51,7 @@ void AppendViolations(const inventory::InventoryReport& inventory,
     }
   }
   violation.MoveInto(out);
+  unreachable.MoveInto(out);
   auto totals = Gauge("portwarden_exposure_violations",
                       "Number of listeners violating each exposure rule, uncapped (0 for rules "
                       "in force that nothing violates).");

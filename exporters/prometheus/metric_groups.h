@@ -39,6 +39,10 @@ void AppendInventoryMetrics(const state::Snapshot& snapshot, Families& out);
 /// portwarden_exposure_violation(s), portwarden_listener_changes_total. Collector `exposure`.
 void AppendExposureViolationMetrics(const state::Snapshot& snapshot, Families& out);
 
+/// portwarden_listener_firewall_verdict, portwarden_firewall_ruleset_readable. Collector
+/// `exposure`.
+void AppendFirewallMetrics(const state::Snapshot& snapshot, Families& out);
+
 /// Per endpoint: portwarden_tls_probe_*, _probes_total, negotiated parameters, verify result,
 /// earliest NotAfter. Collector `tls`.
 void AppendTlsProbeMetrics(const state::Snapshot& snapshot, Families& out);

@@ -15,6 +15,7 @@ cd "${1:-$(dirname "$0")/../..}"
 # a snapshot holds and pure functions over them. Nothing here may reach a socket or a file.
 kSnapshotTypes=(
   agent/inventory/listener.h
+  agent/firewall/verdict.h
   agent/inventory/inventory_summary.h
   agent/policy/policy.h
   agent/probe/probe_result.h

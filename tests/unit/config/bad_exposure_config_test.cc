@@ -18,7 +18,11 @@ TEST_P(BadExposureConfigTest, IsRejectedWithExactMessage) {
 const BadConfig kBadConfigs[] = {
     {"UnknownExposureKey", "[exposure]\ndefault = \"allow\"\n",
      "bad.toml:2:1: unknown key \"default\" in [exposure] (allowed: default_rules, "
-     "default_action, rules, zones)"},
+     "default_action, judge, rules, zones)"},
+    {"BadJudge", "[exposure]\njudge = \"firewall\"\n",
+     "bad.toml:2:9: exposure.judge: must be \"bind\" or \"effective\", got \"firewall\""},
+    {"JudgeNotString", "[exposure]\njudge = 1\n",
+     "bad.toml:2:9: exposure.judge: expected a string, got integer"},
     {"BadDefaultAction", "[exposure]\ndefault_action = \"deny\"\n",
      "bad.toml:2:18: exposure.default_action: must be \"allow\" or \"report\", got \"deny\""},
     {"DefaultRulesNotBool", "[exposure]\ndefault_rules = \"no\"\n",

@@ -10,6 +10,7 @@ TEST(ExposureConfigTest, DefaultsWithoutSection) {
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_TRUE(config->exposure.default_rules);
   EXPECT_EQ(config->exposure.default_action, DefaultAction::kReport);
+  EXPECT_EQ(config->exposure.judge, Judge::kBind);
   EXPECT_TRUE(config->exposure.rules.empty());
   EXPECT_TRUE(config->exposure.zones.empty());
 }
@@ -83,6 +84,12 @@ TEST(ExposureConfigTest, CatchAllRuleWithScopesIsNotEmpty) {
       "[[exposure.rules]]\nname = \"internal\"\nallow = [\"loopback\", \"private\"]\n", "t.toml");
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_TRUE(config->exposure.rules[0].ports.empty());
+}
+
+TEST(ExposureConfigTest, ReadsJudge) {
+  auto config = LoadString("[exposure]\njudge = \"effective\"\n", "judge.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->exposure.judge, Judge::kEffective);
 }
 
 }  // namespace

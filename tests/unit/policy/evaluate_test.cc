@@ -167,5 +167,28 @@ TEST(PortIndexTest, RangeLookupStaysInsideNetnsAndProtocol) {
   EXPECT_TRUE(index.Has("a", Protocol::kUdp, {53, 53}));
 }
 
+// A wildcard 8443 behind a firewall that drops public sources: a violation judged on the bind
+// reach, "bound public, not reachable" either way, and compliant judged on the effective reach.
+TEST(EffectiveReachTest, BoundPublicNotReachable) {
+  const RuleSet rules = UserRules(DefaultAction::kReport);
+  const auto listener = MakeListener("0.0.0.0", 8443, Scope::kPublic, "nginx");
+  const PortIndex index(std::span<const inventory::Listener>(&listener, 1));
+  firewall::ListenerFirewall shielded;
+  shielded.from_public = firewall::Verdict::kDrop;
+  shielded.from_private = firewall::Verdict::kAccept;
+  const auto bind = EvaluateListener(rules, listener, index, &shielded, config::Judge::kBind);
+  EXPECT_TRUE(bind.violation);
+  EXPECT_EQ(bind.basis, "bind");
+  EXPECT_TRUE(bind.bound_unreachable);
+  const auto effective =
+      EvaluateListener(rules, listener, index, &shielded, config::Judge::kEffective);
+  EXPECT_FALSE(effective.violation);
+  EXPECT_EQ(effective.basis, "effective");
+  EXPECT_TRUE(effective.bound_unreachable);
+  firewall::ListenerFirewall unknown;  // unknown never narrows
+  EXPECT_TRUE(
+      EvaluateListener(rules, listener, index, &unknown, config::Judge::kEffective).violation);
+}
+
 }  // namespace
 }  // namespace portwarden::policy

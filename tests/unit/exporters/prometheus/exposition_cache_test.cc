@@ -148,7 +148,7 @@ const std::map<std::string, std::set<std::string>>& Owned() {
         "portwarden_listeners"}},
       {"exposure",
        {"portwarden_exposure_violation", "portwarden_exposure_violations",
-        "portwarden_listener_changes_total"}},
+        "portwarden_exposure_bound_unreachable", "portwarden_listener_changes_total"}},
       {"tls",
        {"portwarden_tls_probe_success", "portwarden_tls_probe_timestamp_seconds",
         "portwarden_tls_probe_duration_seconds", "portwarden_tls_probes_total",

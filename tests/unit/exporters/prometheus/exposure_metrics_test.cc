@@ -59,6 +59,53 @@ TEST(ExposureMetricsTest, RendersViolationsFirstSeenAndChanges) {
             std::string::npos);
 }
 
+TEST(ExposureMetricsTest, BoundUnreachableIsItsOwnFinding) {
+  state::Snapshot snapshot = MakeSnapshot();
+  auto policy = std::make_shared<policy::PolicyReport>(*snapshot.policy);
+  policy->verdicts[0].violation = false;
+  policy->verdicts[0].basis = "effective";
+  policy->verdicts[0].bound_unreachable = true;
+  snapshot.policy = policy;
+  const std::string text = Render(snapshot);
+  EXPECT_EQ(text.find("portwarden_exposure_violation{"), std::string::npos) << text;
+  EXPECT_NE(text.find("portwarden_exposure_bound_unreachable{netns=\"host\",proto=\"tcp\","
+                      "family=\"ipv4\",address=\"0.0.0.0\",port=\"8443\",scope=\"public\","
+                      "process=\"java\",unit=\"tomcat.service\",rule=\"https-alt-internal\"} 1"),
+            std::string::npos)
+      << text;
+}
+
+TEST(FirewallMetricsTest, TwoVerdictsPerListenerAndReadableNamespaces) {
+  state::Snapshot snapshot = MakeSnapshot();
+  auto firewall = std::make_shared<firewall::FirewallReport>();
+  firewall->enabled = true;
+  firewall->listeners.resize(2);
+  firewall->listeners[0].from_public = firewall::Verdict::kDrop;
+  firewall->listeners[0].from_private = firewall::Verdict::kAccept;
+  firewall->namespaces.push_back({"host", true, "", 12});
+  snapshot.firewall = firewall;
+  Families families;
+  AppendFirewallMetrics(snapshot, families);
+  const std::string text = prometheus::TextSerializer().Serialize(families);
+  const std::string l =
+      "netns=\"host\",proto=\"tcp\",family=\"ipv4\",address=\"0.0.0.0\",port=\"8443\","
+      "scope=\"public\",process=\"java\",unit=\"tomcat.service\"";
+  EXPECT_NE(text.find("portwarden_listener_firewall_verdict{" + l +
+                      ",from=\"public\",verdict=\"drop\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("portwarden_listener_firewall_verdict{" + l +
+                      ",from=\"private\",verdict=\"accept\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("port=\"5432\",scope=\"loopback\",process=\"postgres\",unit=\"\","
+                      "from=\"public\",verdict=\"unknown\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("portwarden_firewall_ruleset_readable{netns=\"host\"} 1"), std::string::npos);
+  families.clear();
+  AppendFirewallMetrics(state::Snapshot{}, families);  // stage off: nothing at all
+  EXPECT_TRUE(families.empty());
+}
+
 TEST(ExposureMetricsTest, EmptySnapshotStillAnnouncesCounters) {
   const std::string text = Render(state::Snapshot{});
   EXPECT_NE(text.find("portwarden_listener_changes_total{change=\"appeared\"} 0"),

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "agent/core/error.h"
+#include "agent/firewall/ruleset.h"
+#include "agent/firewall/verdict.h"
+#include "agent/inventory/listener.h"
+
+namespace portwarden::firewall {
+
+/// One namespace's ruleset as read: the model, or why there is none (then every verdict in
+/// that namespace is unknown with that reason). `legacy_v4`/`legacy_v6`: legacy iptables
+/// tables exist there, which libnftables cannot see.
+struct NamespaceRuleset {
+  Result<Ruleset> ruleset = Fail("not read");
+  bool legacy_v4 = false;
+  bool legacy_v6 = false;
+};
+
+/// Rulesets by namespace inode.
+using Rulesets = std::map<std::uint64_t, NamespaceRuleset>;
+
+/// The verdicts for every listener (result[i] belongs to listeners[i]): a public and a private
+/// source class each, through its namespace's input path, plus, for a listener that a DNAT
+/// rule of another namespace (the host, usually) publishes, that namespace's prerouting and
+/// forward path from its own interfaces (the listener then takes that namespace's reach). Pure.
+std::vector<ListenerFirewall> EvaluateListeners(
+    std::span<const inventory::Listener> listeners,
+    std::span<const inventory::NamespaceView> namespaces,
+    const Rulesets& rulesets);
+
+}  // namespace portwarden::firewall

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+
+#include "agent/core/error.h"
+
+namespace portwarden::firewall {
+
+/// `nft -j list ruleset` through libnftables, for the calling thread's network namespace
+/// (the caller enters the namespace first). Needs CAP_NET_ADMIN over that namespace; the error
+/// says so. Output larger than kMaxRulesetBytes is refused. Not thread-safe.
+Result<std::string> ListRulesetJson();
+
+/// Whether legacy iptables (x_tables) tables exist in the calling thread's namespace: their
+/// rules are invisible to libnftables, so verdicts there are unknown.
+bool LegacyTablesPresent(bool ipv6);
+
+}  // namespace portwarden::firewall

@@ -1,0 +1,82 @@
+#include "agent/firewall/listener_verdicts.h"
+
+#include <arpa/inet.h>
+
+#include <gtest/gtest.h>
+
+#include "agent/firewall/nft_json.h"
+#include "tests/unit/firewall/fixture.h"
+
+namespace portwarden::firewall {
+namespace {
+
+IpAddress V4(const char* text) {
+  IpAddress address;
+  ::inet_pton(AF_INET, text, address.bytes.data());
+  return address;
+}
+
+inventory::Listener Tcp(const char* netns, const char* address, std::uint16_t port) {
+  inventory::Listener listener;
+  listener.netns = netns;
+  listener.address = address;
+  listener.port = port;
+  return listener;
+}
+
+class ListenerVerdictsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    host_.label = "host";
+    host_.inode = 1;
+    host_.addresses = {V4("127.0.0.1"), V4("203.0.113.1")};
+    host_.interfaces = {"lo", "veth0"};
+    container_.label = "net:[2]";
+    container_.inode = 2;
+    container_.addresses = {V4("127.0.0.1"), V4("10.200.0.2")};
+    container_.interfaces = {"lo", "eth0"};
+    rulesets_[1].ruleset = ParseNftJson(testing::ReadFixture("filter_dnat.json"));
+    rulesets_[2].ruleset = Ruleset{};
+  }
+
+  std::vector<ListenerFirewall> Run(const std::vector<inventory::Listener>& listeners) {
+    const std::vector<inventory::NamespaceView> views{host_, container_};
+    return EvaluateListeners(listeners, views, rulesets_);
+  }
+
+  inventory::NamespaceView host_;
+  inventory::NamespaceView container_;
+  Rulesets rulesets_;
+};
+
+TEST_F(ListenerVerdictsTest, WildcardAndLoopbackOnTheHost) {
+  const auto verdicts = Run({Tcp("host", "0.0.0.0", 8443), Tcp("host", "127.0.0.1", 443)});
+  EXPECT_EQ(verdicts[0].from_public, Verdict::kDrop);
+  EXPECT_EQ(verdicts[0].from_private, Verdict::kAccept);
+  EXPECT_EQ(EffectiveScope(Scope::kPublic, verdicts[0]), Scope::kPrivate);
+  EXPECT_EQ(verdicts[1].from_public, Verdict::kDrop);  // loopback: unreachable from outside
+}
+
+TEST_F(ListenerVerdictsTest, DnatPublishesTheContainerPort) {
+  const auto verdicts = Run({Tcp("net:[2]", "0.0.0.0", 80), Tcp("net:[2]", "0.0.0.0", 81)});
+  EXPECT_TRUE(verdicts[0].published);
+  EXPECT_EQ(verdicts[0].published_scope, Scope::kPrivate);  // 203.0.113.1 is documentation
+  EXPECT_EQ(verdicts[0].from_public, Verdict::kAccept);
+  EXPECT_FALSE(verdicts[1].published);
+}
+
+TEST_F(ListenerVerdictsTest, UnreadableRulesetIsUnknownWithItsReason) {
+  rulesets_[2].ruleset = Fail("namespace cannot be entered");
+  const auto verdicts = Run({Tcp("net:[2]", "0.0.0.0", 81)});
+  EXPECT_EQ(verdicts[0].from_public, Verdict::kUnknown);
+  EXPECT_EQ(verdicts[0].reason, "namespace cannot be entered");
+}
+
+TEST_F(ListenerVerdictsTest, LegacyIptablesIsUnknown) {
+  rulesets_[2].legacy_v4 = true;
+  const auto verdicts = Run({Tcp("net:[2]", "0.0.0.0", 81)});
+  EXPECT_EQ(verdicts[0].from_private, Verdict::kUnknown);
+}
+
+}  // namespace
+}  // namespace portwarden::firewall
