@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   }
   // Everything in the synthetic namespace: the view is not "host", so reads enter it.
   firewall::FirewallStage stage;
-  inventory::Inventory inventory(config::Defaults());
+  inventory::Inventory inventory(inventory::InventorySettingsFrom(config::Defaults()));
   inventory.Scan();  // cold scan, not measured
   std::vector<double> read, evaluate, warm;
   std::size_t rules = 0;
