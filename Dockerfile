@@ -27,7 +27,7 @@ RUN cmake --preset release -DPORTWARDEN_BUILD_TESTS=OFF \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates curl libprometheus-cpp-core1.0 libyaml-cpp0.7 libcrypt1 \
+      ca-certificates curl libprometheus-cpp-core1.0 libyaml-cpp0.7 libcrypt1 libnftables1 \
       libspdlog1.10 libfmt9 libtomlplusplus3 libcurl4 libssl3 \
  && apt-get clean && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 65532 portwarden \
