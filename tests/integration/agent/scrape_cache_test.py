@@ -148,8 +148,9 @@ class ScrapeCacheTest(unittest.TestCase):
         self.assertGreaterEqual(per_endpoint, 20)
         self.assertLessEqual(per_endpoint, 40)
         self.assertGreaterEqual(per_http, 2)
-        # info, sockets, first_seen, accept_queue, accept_queue_limit (TCP listeners)
-        self.assertAlmostEqual(per_listener, 5, delta=0.5)
+        # info, sockets, first_seen, accept_queue, accept_queue_limit (TCP listeners), and the
+        # two firewall verdicts (public, private)
+        self.assertAlmostEqual(per_listener, 7, delta=0.5)
 
 
 if __name__ == "__main__":
