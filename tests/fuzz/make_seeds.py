@@ -229,6 +229,38 @@ def cert_file_seeds():
     write("cert_file", "jceks-secret", jceks)
 
 
+def server_hello_seeds():
+    """ServerHello, HelloRetryRequest and alert records as group detection reads them."""
+    hrr_random = bytes.fromhex(
+        "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+
+    def ext(kind, data):
+        return struct.pack(">HH", kind, len(data)) + data
+
+    def hello(random, extensions):
+        body = b"\x03\x03" + random + b"\x20" + b"\xbb" * 32 + b"\x13\x01\x00"
+        body += struct.pack(">H", len(extensions)) + extensions
+        return b"\x02" + struct.pack(">I", len(body))[1:] + body
+
+    def records(kind, payload, fragment=16384):
+        out = b""
+        for at in range(0, len(payload), fragment):
+            piece = payload[at:at + fragment]
+            out += struct.pack(">BHH", kind, 0x0303, len(piece)) + piece
+        return out
+
+    versions = ext(43, b"\x03\x04")
+    for name, group, size in [("x25519", 0x001D, 32), ("mlkem", 0x11EC, 1120)]:
+        share = ext(51, struct.pack(">HH", group, size) + b"\x5a" * size)
+        message = hello(b"\x77" * 32, versions + share)
+        write("server_hello", "sh-" + name, records(0x16, message) + b"\x14\x03\x03\x00\x01\x01")
+        write("server_hello", "fragmented-" + name, records(0x16, message, 97))
+    write("server_hello", "hrr", records(0x16, hello(hrr_random, versions + ext(51, b"\x00\x17"))))
+    write("server_hello", "tls12", records(0x16, hello(b"\x44" * 32, b"")))
+    write("server_hello", "alert", records(0x15, b"\x02\x28"))
+    write("server_hello", "http", "HTTP/1.1 400 Bad Request\r\n\r\n")
+
+
 def json_seeds():
     write("json_escape", "plain", "nginx: worker process")
     write("json_escape", "escapes", "quote\" back\\slash\n\r\t\x01\x1f\x7f")
@@ -290,4 +322,5 @@ if __name__ == "__main__":
     btf_seed()
     probe_seeds()
     cert_file_seeds()
+    server_hello_seeds()
     json_seeds()
