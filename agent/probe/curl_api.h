@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include <curl/curl.h>
 
@@ -31,5 +32,14 @@ struct CurlApi {
 /// without HTTP checks never need. Thread-safe; the library then stays loaded for the life of
 /// the process, as a linked one would. The error says why it could not be loaded.
 Result<std::reference_wrapper<const CurlApi>> LoadCurl();
+
+/// Owns an easy handle of `api` (curl_easy_cleanup on destruction).
+struct CurlDeleter {
+  const CurlApi* api;
+
+  void operator()(CURL* curl) const { api->easy_cleanup(curl); }
+};
+
+using UniqueCurl = std::unique_ptr<CURL, CurlDeleter>;
 
 }  // namespace portwarden::probe

@@ -15,19 +15,12 @@
 namespace portwarden::probe {
 namespace {
 
-struct CurlDeleter {
-  const CurlApi* api;
-
-  void operator()(CURL* curl) const { api->easy_cleanup(curl); }
-};
-
 struct SlistDeleter {
   const CurlApi* api;
 
   void operator()(curl_slist* list) const { api->slist_free_all(list); }
 };
 
-using UniqueCurl = std::unique_ptr<CURL, CurlDeleter>;
 using UniqueSlist = std::unique_ptr<curl_slist, SlistDeleter>;
 
 std::string Lower(std::string_view text) {
