@@ -61,12 +61,20 @@ struct InventorySettings {
   std::string baseline;
 };
 
+/// `[revocation]`: CRL checking by the posture job (docs/configuration.md).
+struct RevocationSettings {
+  bool crl = true;  ///< Download the CRLs the served certificates name (plain HTTP, outbound).
+  std::size_t crl_max_bytes = 10 * 1024 * 1024;  ///< Largest CRL downloaded; bigger ones fail.
+  std::size_t crl_cache_entries = 32;            ///< CRLs held (each until its nextUpdate).
+};
+
 /// The whole configuration. Plain data: copy it freely; the agent swaps whole Configs.
 struct Config {
   AgentSettings agent;
   WebSettings web;
   DiscoverySettings discovery;
   InventorySettings inventory;
+  RevocationSettings revocation;
   std::vector<EndpointConfig> endpoints;
   ExposureConfig exposure;
   std::vector<CertificateSourceConfig> certificates;  ///< `[[certificates]]`, in file order.

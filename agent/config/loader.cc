@@ -15,9 +15,9 @@ namespace {
 
 Status ReadDocument(const TomlReader& reader, const toml::table& root, Config& config) {
   return reader
-      .CheckKeys(
-          root, "the top level",
-          {"agent", "web", "discovery", "inventory", "endpoints", "exposure", "certificates"})
+      .CheckKeys(root, "the top level",
+                 {"agent", "web", "discovery", "inventory", "endpoints", "exposure", "certificates",
+                  "revocation"})
       .and_then([&] {
         return TomlReader::IfPresent(root, "agent", [&](const toml::node& n) {
           return ReadAgentSection(reader, n, config.agent);
@@ -51,6 +51,11 @@ Status ReadDocument(const TomlReader& reader, const toml::table& root, Config& c
       .and_then([&] {
         return TomlReader::IfPresent(root, "certificates", [&](const toml::node& n) {
           return ReadCertificatesSection(reader, n, config.certificates);
+        });
+      })
+      .and_then([&] {
+        return TomlReader::IfPresent(root, "revocation", [&](const toml::node& n) {
+          return ReadRevocationSection(reader, n, config.revocation);
         });
       });
 }

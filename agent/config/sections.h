@@ -25,6 +25,9 @@ Status ReadEndpointsSection(const TomlReader& reader,
 Status ReadCertificatesSection(const TomlReader& reader,
                                const toml::node& node,
                                std::vector<CertificateSourceConfig>& out);
+Status ReadRevocationSection(const TomlReader& reader,
+                             const toml::node& node,
+                             RevocationSettings& out);
 Status ReadExposureSection(const TomlReader& reader, const toml::node& node, ExposureConfig& out);
 
 }  // namespace portwarden::config

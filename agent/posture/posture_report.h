@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/probe/group_verdict.h"
 #include "agent/probe/probe_result.h"
+#include "agent/probe/revocation_result.h"
 
 /// The posture stage's output: plain data carried in the Snapshot, rendered by
 /// exporters/prometheus/posture_metrics.cc, the JSON writer and `portwarden probe --posture`.
@@ -64,6 +66,10 @@ struct PostureResult {
   std::string failure_reason;  ///< Why not reached (the probe's reason set); "" when reached.
   std::vector<VersionResult> versions;  ///< One per kVersions entry, in that order.
   std::vector<Check> findings;          ///< Sorted, each at most once.
+  /// Key-exchange groups (probe::groups::All() order); empty unless TLS 1.3 was accepted.
+  std::vector<probe::GroupVerdict> groups;
+  /// CRL checks of the presented chain and the stapled OCSP response of the leaf.
+  probe::RevocationReport revocation;
 };
 
 /// All posture output of the latest posture run, in target order.

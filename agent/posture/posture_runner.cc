@@ -9,9 +9,11 @@
 #include "agent/core/clock.h"
 #include "agent/core/duration.h"
 #include "agent/posture/posture_checks.h"
+#include "agent/posture/revocation_stage.h"
 #include "agent/probe/address_probe.h"
 #include "agent/probe/address_resolution.h"
 #include "agent/probe/failure_reason.h"
+#include "agent/probe/group_probe.h"
 #include "agent/probe/tcp_connect.h"
 #include "agent/probe/tls_context.h"
 #include "agent/probe/worker_pool.h"
@@ -66,6 +68,7 @@ struct Assessor {
   probe::TlsContextCache& contexts;
   const config::Config& config;
   const std::atomic<bool>* cancelled;
+  RevocationStage& revocation;
 
   /// One handshake of `target` at `address` with the pinned `version` (0 = any).
   ProbeResult Handshake(const ProbeTarget& target,
@@ -131,7 +134,15 @@ struct Assessor {
     if (!result.reached) {
       result.failure_reason = handshakes[kVersions.size() - 1].failure_reason;
     }
-    result.findings = Findings(CheckInputOf(result.versions, handshakes));
+    const CheckInput input = CheckInputOf(result.versions, handshakes);
+    result.findings = Findings(input);
+    if (result.reached) {
+      result.revocation = revocation.Check(input, DeadlineFor(target, config, cancelled));
+    }
+    if (result.versions.size() == kVersions.size() && result.versions.back().accepted) {
+      result.groups = probe::ProbeGroups(address, target.netns_path, target.endpoint.server_name,
+                                         DeadlineFor(target, config, cancelled));
+    }
     result.timestamp = Now();
     return result;
   }
@@ -163,6 +174,7 @@ struct PostureRunner::State {
   std::atomic<bool> cancelled{false};
   probe::TlsContextCache contexts;
   probe::WorkerPool pool;
+  RevocationStage revocation;  // its CRL cache outlives a run
 };
 
 PostureRunner::PostureRunner() : state_(std::make_unique<State>()) {}
@@ -176,7 +188,8 @@ void PostureRunner::Cancel() {
 PostureReport PostureRunner::Run(const std::vector<ProbeTarget>& targets,
                                  const config::Config& config) {
   state_->contexts.Revalidate();
-  const Assessor assessor{state_->contexts, config, &state_->cancelled};
+  state_->revocation.Configure(config.revocation);
+  const Assessor assessor{state_->contexts, config, &state_->cancelled, state_->revocation};
   std::vector<std::vector<PostureResult>> per_target(targets.size());
   const int threads = std::clamp(config.agent.probe_concurrency, 1, kMaxPostureThreads);
   state_->pool.Run(targets.size(), threads,

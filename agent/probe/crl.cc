@@ -27,9 +27,8 @@ bool IsHttpUrl(std::string_view url) {
   std::string scheme(url.substr(0, 7));
   std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return scheme == "http://" && std::all_of(url.begin(), url.end(), [](unsigned char c) {
-           return c > 0x20 && c < 0x7F;
-         });
+  return scheme == "http://" &&
+         std::all_of(url.begin(), url.end(), [](unsigned char c) { return c > 0x20 && c < 0x7F; });
 }
 
 std::string OpenSslError(std::string_view what) {
@@ -90,8 +89,9 @@ Result<UniqueCrl> Parse(std::string_view bytes) {
 
 Status VerifyIssuer(X509_CRL* crl, X509* issuer) {
   if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) {
-    return Fail("the CRL's issuer is not the certificate's issuer (indirect CRLs are not "
-                "supported)");
+    return Fail(
+        "the CRL's issuer is not the certificate's issuer (indirect CRLs are not "
+        "supported)");
   }
   if ((X509_get_extension_flags(issuer) & EXFLAG_KUSAGE) != 0 &&
       (X509_get_key_usage(issuer) & KU_CRL_SIGN) == 0) {

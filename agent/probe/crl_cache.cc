@@ -84,7 +84,8 @@ void CrlCache::Store(const std::string& url, std::shared_ptr<const CachedCrl> cr
          (slots_.size() > limits_.max_entries || total() > limits_.max_total_bytes)) {
     auto oldest = slots_.end();
     for (auto it = slots_.begin(); it != slots_.end(); ++it) {
-      if (it->first != url && (oldest == slots_.end() || it->second.last_used < oldest->second.last_used)) {
+      if (it->first != url &&
+          (oldest == slots_.end() || it->second.last_used < oldest->second.last_used)) {
         oldest = it;
       }
     }

@@ -27,10 +27,10 @@ struct CrlCacheLimits {
 struct CachedCrl {
   std::shared_ptr<X509_CRL> crl;  ///< Parsed; null when no download ever succeeded.
   crl::Times times;
-  std::size_t bytes = 0;         ///< Size as downloaded.
-  double fetched_at = 0;         ///< When `crl` was downloaded (Unix seconds).
-  double attempted_at = 0;       ///< When the last download was tried.
-  std::string error;             ///< crl_failure reason of the last attempt; "" if it worked.
+  std::size_t bytes = 0;    ///< Size as downloaded.
+  double fetched_at = 0;    ///< When `crl` was downloaded (Unix seconds).
+  double attempted_at = 0;  ///< When the last download was tried.
+  std::string error;        ///< crl_failure reason of the last attempt; "" if it worked.
   std::string detail;
 };
 
@@ -48,9 +48,7 @@ class CrlCache {
 
   /// The CRL for `url` as of `now` (Unix seconds), downloading it through `fetch` if needed.
   /// Never null.
-  std::shared_ptr<const CachedCrl> Get(const std::string& url,
-                                       double now,
-                                       const CrlFetcher& fetch);
+  std::shared_ptr<const CachedCrl> Get(const std::string& url, double now, const CrlFetcher& fetch);
 
   /// CRLs held.
   std::size_t size() const;

@@ -62,8 +62,7 @@ PhaseResult<std::string> FetchCrl(const std::string& url,
   api.easy_setopt(curl.get(), CURLOPT_USERAGENT, "portwarden");
   const CURLcode rc = api.easy_perform(curl.get());
   if (body.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-    return Error(crl_failure::kTooLarge,
-                 "CRL larger than " + std::to_string(max_bytes) + " bytes");
+    return Error(crl_failure::kTooLarge, "CRL larger than " + std::to_string(max_bytes) + " bytes");
   }
   if (rc != CURLE_OK) {
     return Error(crl_failure::kFetch, std::string("curl: ") + api.easy_strerror(rc));

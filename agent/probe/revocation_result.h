@@ -11,11 +11,11 @@ namespace portwarden::probe {
 
 /// Why a CRL check gave no verdict: the `reason` of portwarden_tls_crl_check_error.
 namespace crl_failure {
-inline constexpr std::string_view kFetch = "fetch";                ///< Transport failed.
-inline constexpr std::string_view kHttpStatus = "http_status";     ///< Answer not 200.
-inline constexpr std::string_view kTooLarge = "too_large";         ///< Over crl_max_bytes.
-inline constexpr std::string_view kParse = "parse";                ///< Not a DER/PEM CRL.
-inline constexpr std::string_view kSignature = "signature";        ///< Not signed by issuer.
+inline constexpr std::string_view kFetch = "fetch";                 ///< Transport failed.
+inline constexpr std::string_view kHttpStatus = "http_status";      ///< Answer not 200.
+inline constexpr std::string_view kTooLarge = "too_large";          ///< Over crl_max_bytes.
+inline constexpr std::string_view kParse = "parse";                 ///< Not a DER/PEM CRL.
+inline constexpr std::string_view kSignature = "signature";         ///< Not signed by issuer.
 inline constexpr std::string_view kNoIssuer = "issuer_not_served";  ///< Issuer not in chain.
 }  // namespace crl_failure
 
@@ -23,7 +23,7 @@ inline constexpr std::string_view kNoIssuer = "issuer_not_served";  ///< Issuer 
 /// distribution point get one).
 struct CrlCheck {
   int chain_pos = 0;
-  std::string url;               ///< The distribution point fetched (first http:// one).
+  std::string url;  ///< The distribution point fetched (first http:// one).
   /// From the CRL held (possibly an earlier download when the last one failed: `error` says
   /// so, `stale` whether it is past its nextUpdate); absent when there is no usable CRL.
   std::optional<bool> revoked;

@@ -28,7 +28,9 @@ void WritePostureResults(JsonWriter& out, const posture::PostureReport& report) 
     for (const auto check : result.findings) {
       out.String(posture::CheckName(check));
     }
-    out.EndArray().EndObject();
+    out.EndArray();
+    WriteGroupsAndRevocation(out, result);
+    out.EndObject();
   }
   out.EndArray();
 }

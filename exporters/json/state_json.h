@@ -31,6 +31,9 @@ void WriteProbeResults(JsonWriter& out, const probe::ProbeReport& report);
 /// A JSON array of posture results: per address the versions tried and the findings.
 void WritePostureResults(JsonWriter& out, const posture::PostureReport& report);
 
+/// The "groups" and "revocation" members of one posture result (revocation_json.cc).
+void WriteGroupsAndRevocation(JsonWriter& out, const posture::PostureResult& result);
+
 /// The whole snapshot: {"listeners":[...],"inventory":{...},"probes":[...],"collectors":[...]}.
 std::string SnapshotJson(const state::Snapshot& snapshot);
 

@@ -30,6 +30,8 @@ constexpr Group kGroups[] = {
     {Collector::kTls, AppendConsistencyMetrics},
     {Collector::kCertFiles, AppendCertFileMetrics},
     {Collector::kPosture, AppendPostureMetrics},
+    {Collector::kPosture, AppendGroupMetrics},
+    {Collector::kPosture, AppendRevocationMetrics},
 };
 
 }  // namespace

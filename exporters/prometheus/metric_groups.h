@@ -59,6 +59,13 @@ void AppendTlsHistogramMetrics(const state::Snapshot& snapshot, Families& out);
 /// portwarden_tls_protocol_accepted, portwarden_tls_posture_*. Collector `posture`.
 void AppendPostureMetrics(const state::Snapshot& snapshot, Families& out);
 
+/// portwarden_tls_group_supported, portwarden_tls_group_probe_error. Collector `posture`.
+void AppendGroupMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// portwarden_tls_cert_revoked, portwarden_tls_crl_*, portwarden_tls_ocsp_staple_*.
+/// Collector `posture`.
+void AppendRevocationMetrics(const state::Snapshot& snapshot, Families& out);
+
 /// portwarden_http_*. Collector `http`.
 void AppendHttpMetrics(const state::Snapshot& snapshot, Families& out);
 

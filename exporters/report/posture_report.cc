@@ -19,7 +19,8 @@ std::string PostureReportText(const posture::PostureResult& result) {
   for (const auto check : result.findings) {
     out += " " + std::string(posture::CheckName(check));
   }
-  return out + (result.findings.empty() ? " none\n" : "\n");
+  out += result.findings.empty() ? " none\n" : "\n";
+  return out + GroupsAndRevocationText(result);
 }
 
 }  // namespace portwarden::exporters::report

@@ -30,4 +30,7 @@ std::string ProbeReportText(const probe::ProbeResult& result, double now);
 /// One posture result: the versions accepted or refused, and the findings.
 std::string PostureReportText(const posture::PostureResult& result);
 
+/// The key-exchange group and revocation lines of a posture result (revocation_report.cc).
+std::string GroupsAndRevocationText(const posture::PostureResult& result);
+
 }  // namespace portwarden::exporters::report

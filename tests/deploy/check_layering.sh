@@ -21,6 +21,8 @@ kSnapshotTypes=(
   agent/probe/probe_result.h
   agent/certfiles/cert_file_report.h
   agent/posture/posture_report.h
+  agent/probe/group_verdict.h
+  agent/probe/revocation_result.h
 )
 
 failures=0

@@ -21,10 +21,17 @@ const BadConfig kBadConfigs[] = {
     {"UnknownTopLevelKey", "[agnet]\n",
      "bad.toml:1:2: unknown key \"agnet\" in the top level (allowed: agent, web, discovery, "
      "inventory, endpoints, exposure, "
-     "certificates)"},
+     "certificates, revocation)"},
     {"UnknownAgentKey", "[agent]\nscan_intervall = \"15s\"\n",
      "bad.toml:2:1: unknown key \"scan_intervall\" in [agent] (allowed: scan_interval, "
      "probe_interval, posture_interval, probe_timeout, probe_concurrency, jitter)"},
+    {"UnknownRevocationKey", "[revocation]\ncrl_max = 1\n",
+     "bad.toml:2:1: unknown key \"crl_max\" in [revocation] (allowed: crl, crl_max_bytes, "
+     "crl_cache_entries)"},
+    {"CrlMaxBytesTooSmall", "[revocation]\ncrl_max_bytes = 10\n",
+     "bad.toml:2:17: revocation.crl_max_bytes: 10 is out of range [1024, 268435456]"},
+    {"CrlCacheEntriesZero", "[revocation]\ncrl_cache_entries = 0\n",
+     "bad.toml:2:21: revocation.crl_cache_entries: 0 is out of range [1, 10000]"},
     {"PostureIntervalZero", "[agent]\nposture_interval = \"0s\"\n",
      "bad.toml:2:20: agent.posture_interval: duration must be greater than zero"},
     {"PostureIntervalWrongType", "[agent]\nposture_interval = 3600\n",
@@ -126,11 +133,11 @@ const BadConfig kBadConfigs[] = {
      "bad.toml:1:1: unknown key "
      "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\xE2\x80\xA6\" in the top "
      "level (allowed: agent, web, discovery, inventory, endpoints, exposure, "
-     "certificates)"},
+     "certificates, revocation)"},
     {"ControlCharacterInKeyEscaped", "\"a\\u0001\\u001b[31m\" = 1\n",
      "bad.toml:1:1: unknown key \"a\\x01\\x1b[31m\" in the top level (allowed: agent, web, "
      "discovery, inventory, endpoints, exposure, "
-     "certificates)"},
+     "certificates, revocation)"},
     {"InvalidUtf8Rejected", "[discovery]\nnamespaces = \"\xff\"\n",
      "bad.toml:2:14: Encountered invalid utf-8 sequence"},
     {"ListenAddressPortTooLarge", "[web]\nlisten_address = \":99999\"\n",

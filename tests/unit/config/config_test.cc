@@ -50,6 +50,11 @@ udp = false
 max_listener_series = 50
 process_walk = "procfs"
 
+[revocation]
+crl = false
+crl_max_bytes = 2097152
+crl_cache_entries = 4
+
 [[endpoints]]
 target = "example.com:443"
 http = true
@@ -80,6 +85,9 @@ max_addresses = 2
   EXPECT_FALSE(config->inventory.udp);
   EXPECT_EQ(config->inventory.max_listener_series, 50U);
   EXPECT_EQ(config->inventory.process_walk, ProcessWalk::kProcfs);
+  EXPECT_FALSE(config->revocation.crl);
+  EXPECT_EQ(config->revocation.crl_max_bytes, 2097152U);
+  EXPECT_EQ(config->revocation.crl_cache_entries, 4U);
   ASSERT_EQ(config->endpoints.size(), 2U);
   const auto& first = config->endpoints[0];
   EXPECT_EQ(first.host, "example.com");
