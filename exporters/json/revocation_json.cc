@@ -41,10 +41,7 @@ void WriteGroupsAndRevocation(JsonWriter& out, const posture::PostureResult& res
     OptionalNumber(out, "this_update", crl.this_update);
     OptionalNumber(out, "next_update", crl.next_update);
     OptionalNumber(out, "fetched_at", crl.fetched_at);
-    out.Field("stale", crl.stale)
-        .Field("error", crl.error)
-        .Field("detail", crl.detail)
-        .EndObject();
+    out.Field("stale", crl.stale).Field("error", crl.error).Field("detail", crl.detail).EndObject();
   }
   const auto& staple = result.revocation.staple;
   out.EndArray().Key("ocsp_staple").BeginObject().Field("status", staple.status);

@@ -26,8 +26,9 @@ constexpr std::array<CollectorInfo, kCollectorCount> kCollectors = {{
      "[[certificates]] files: NotAfter, NotBefore, info (3 series per certificate), errors, "
      "renewed-not-served"},
     {Collector::kPosture, "posture",
-     "protocol versions accepted and posture findings (agent.posture_interval; 6 series per "
-     "endpoint plus 1 per finding)"},
+     "protocol versions accepted, posture findings, key-exchange groups and revocation "
+     "(agent.posture_interval; 6 series per endpoint plus 1 per finding, 10 groups on TLS 1.3, "
+     "1-2 for the OCSP staple, 5 per certificate with a CRL)"},
     {Collector::kProcess, "process", "process_* (CPU, memory, file descriptors)"},
 }};
 

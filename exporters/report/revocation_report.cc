@@ -8,7 +8,8 @@ namespace portwarden::exporters::report {
 namespace {
 
 std::string CrlLine(const probe::CrlCheck& crl) {
-  std::string line = "    crl [" + std::to_string(crl.chain_pos) + "] " + TerminalSafe(crl.url) + ":";
+  std::string line =
+      "    crl [" + std::to_string(crl.chain_pos) + "] " + TerminalSafe(crl.url) + ":";
   if (crl.revoked) {
     line += *crl.revoked ? " REVOKED" : " not revoked";
   }

@@ -21,7 +21,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from agent_process import binary_from_env  # noqa: E402
+from agent_process import AgentProcess, binary_from_env, sample_value  # noqa: E402
 
 BINARY = binary_from_env()
 
@@ -302,6 +302,33 @@ class RevocationTest(unittest.TestCase):
         # A valid CRL, but the root's: not issued by the leaf's issuer.
         self.root.crl(os.path.join(self.www, "inter.crl"))
         self.assertEqual(self.crl_of(self.posture(self.s_server()), 0)["error"], "signature")
+
+    def test_5_daemon_exports_the_series_promtool_accepts(self):
+        self.inter.crl(os.path.join(self.www, "inter.crl"))  # the leaf is revoked since test 2
+        port = self.s_server()
+        config = os.path.join(self.tmp, "agent.toml")
+        with open(config, "w") as f:
+            f.write('[agent]\nposture_interval = "1h"\n[discovery]\nenabled = false\n'
+                    '[[endpoints]]\ntarget = "127.0.0.1:%d"\nserver_name = "localhost"\n'
+                    'ca_file = "%s"\n' % (port, self.root.cert))
+        labels = ('{target="127.0.0.1:%d",address="127.0.0.1:%d",server_name="localhost",'
+                  'source="config"' % (port, port))
+        revoked = "portwarden_tls_cert_revoked" + labels + ',chain_pos="0"}'
+        with AgentProcess(BINARY, ["--config.file=" + config]) as agent:
+            text = agent.wait_for(lambda: (lambda t: t if sample_value(t, revoked) is not None
+                                           else None)(agent.metrics()), what=revoked)
+        self.assertEqual(sample_value(text, revoked), 1)
+        self.assertEqual(sample_value(text, "portwarden_tls_crl_stale" + labels +
+                                      ',chain_pos="0"}'), 0)
+        self.assertEqual(sample_value(text, "portwarden_tls_ocsp_staple_info" + labels +
+                                      ',status="none"}'), 1)
+        self.assertEqual(sample_value(text, "portwarden_tls_group_supported" + labels +
+                                      ',group="x25519"}'), 1)
+        self.assertEqual(sample_value(text, "portwarden_tls_group_supported" + labels +
+                                      ',group="X25519MLKEM768"}'), 0)
+        check = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+                               capture_output=True, timeout=30)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
 
 if __name__ == "__main__":

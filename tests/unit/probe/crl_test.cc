@@ -42,7 +42,11 @@ void AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
 }
 
 /// A certificate `cn` with `serial`, signed by `issuer_key` (self-signed when issuer is null).
-UniqueX509 MakeCert(const char* cn, long serial, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
+UniqueX509 MakeCert(const char* cn,
+                    long serial,
+                    EVP_PKEY* key,
+                    X509* issuer,
+                    EVP_PKEY* issuer_key,
                     const char* crl_url = nullptr) {
   UniqueX509 cert(X509_new());
   X509_set_version(cert.get(), 2);
@@ -69,8 +73,10 @@ std::string MakeCrl(X509* issuer, EVP_PKEY* key, long revoked_serial, long next)
   crl::UniqueCrl crl(X509_CRL_new());
   X509_CRL_set_version(crl.get(), 1);
   X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer));
-  std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> last(ASN1_TIME_adj(nullptr, std::time(nullptr), 0, -7200), ASN1_TIME_free);
-  std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> upcoming(ASN1_TIME_adj(nullptr, std::time(nullptr), 0, next), ASN1_TIME_free);
+  std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> last(
+      ASN1_TIME_adj(nullptr, std::time(nullptr), 0, -7200), ASN1_TIME_free);
+  std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> upcoming(
+      ASN1_TIME_adj(nullptr, std::time(nullptr), 0, next), ASN1_TIME_free);
   X509_CRL_set1_lastUpdate(crl.get(), last.get());
   X509_CRL_set1_nextUpdate(crl.get(), upcoming.get());
   X509_REVOKED* entry = X509_REVOKED_new();
@@ -94,10 +100,10 @@ struct Pki {
   UniqueKey other_key{EVP_EC_gen("P-256")};
   UniqueKey leaf_key{EVP_EC_gen("P-256")};
   UniqueX509 ca = MakeCert("Test CA", 1, ca_key.get(), nullptr, ca_key.get());
-  UniqueX509 revoked_leaf = MakeCert("revoked.test", 7, leaf_key.get(), ca.get(), ca_key.get(),
-                                     "URI:http://crl.test/ca.crl");
-  UniqueX509 good_leaf = MakeCert("good.test", 8, leaf_key.get(), ca.get(), ca_key.get(),
-                                  "URI:http://crl.test/ca.crl");
+  UniqueX509 revoked_leaf = MakeCert(
+      "revoked.test", 7, leaf_key.get(), ca.get(), ca_key.get(), "URI:http://crl.test/ca.crl");
+  UniqueX509 good_leaf = MakeCert(
+      "good.test", 8, leaf_key.get(), ca.get(), ca_key.get(), "URI:http://crl.test/ca.crl");
 };
 
 const Pki& SharedPki() {

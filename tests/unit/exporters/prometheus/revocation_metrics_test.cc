@@ -9,7 +9,8 @@
 namespace portwarden::exporters::prom {
 namespace {
 
-const std::string kE = "{target=\"a:443\",address=\"127.0.0.1:443\",server_name=\"a\",source=\"config\"";
+const std::string kE =
+    "{target=\"a:443\",address=\"127.0.0.1:443\",server_name=\"a\",source=\"config\"";
 
 std::string Render(const posture::PostureResult& result) {
   posture::PostureReport report;
@@ -44,8 +45,8 @@ TEST(RevocationMetricsTest, GroupsAreSupportedUnsupportedOrAnError) {
   EXPECT_TRUE(Has(text, "portwarden_tls_group_supported" + kE + ",group=\"X25519MLKEM768\"} 1"))
       << text;
   EXPECT_TRUE(Has(text, "portwarden_tls_group_supported" + kE + ",group=\"x25519\"} 0"));
-  EXPECT_TRUE(Has(text, "portwarden_tls_group_probe_error" + kE +
-                            ",group=\"x448\",reason=\"timeout\"} 1"));
+  EXPECT_TRUE(
+      Has(text, "portwarden_tls_group_probe_error" + kE + ",group=\"x448\",reason=\"timeout\"} 1"));
   EXPECT_EQ(text.find("group_supported" + kE + ",group=\"x448\""), std::string::npos);
 }
 
@@ -75,7 +76,8 @@ TEST(RevocationMetricsTest, CrlAndStapleSeries) {
                             ",chain_pos=\"1\",reason=\"issuer_not_served\"} 1"));
   EXPECT_EQ(text.find("portwarden_tls_cert_revoked" + kE + ",chain_pos=\"1\""), std::string::npos);
   EXPECT_TRUE(Has(text, "portwarden_tls_ocsp_staple_info" + kE + ",status=\"good\"} 1"));
-  EXPECT_TRUE(Has(text, "portwarden_tls_ocsp_staple_next_update_timestamp_seconds" + kE + "} 1700003600"));
+  EXPECT_TRUE(
+      Has(text, "portwarden_tls_ocsp_staple_next_update_timestamp_seconds" + kE + "} 1700003600"));
 }
 
 TEST(RevocationMetricsTest, StapleAloneGivesTheLeafVerdictAndUnreachedGivesNothing) {
