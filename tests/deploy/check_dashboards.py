@@ -43,7 +43,13 @@ CONTRACT = {  # the design brief's "Metric contract" and docs/metrics.md
     "portwarden_tls_posture_inconsistent",
     # TLS posture (docs/metrics.md, "TLS posture")
     "portwarden_tls_protocol_accepted", "portwarden_tls_posture_finding",
-    "portwarden_tls_posture_success", "portwarden_tls_posture_timestamp_seconds"}
+    "portwarden_tls_posture_success", "portwarden_tls_posture_timestamp_seconds",
+    # Key-exchange groups and revocation (docs/metrics.md, same names)
+    "portwarden_tls_group_supported", "portwarden_tls_group_probe_error",
+    "portwarden_tls_cert_revoked", "portwarden_tls_crl_this_update_timestamp_seconds",
+    "portwarden_tls_crl_next_update_timestamp_seconds", "portwarden_tls_crl_fetch_timestamp_seconds",
+    "portwarden_tls_crl_stale", "portwarden_tls_crl_check_error", "portwarden_tls_ocsp_staple_info",
+    "portwarden_tls_ocsp_staple_next_update_timestamp_seconds"}
 
 
 def structure_errors():
