@@ -119,13 +119,13 @@ GroupVerdict ProbeGroup(const groups::Group& group,
                         const std::string& netns_path,
                         const std::string& server_name,
                         const ProbeDeadline& deadline) {
-  auto share = groups::MakeKeyShare(group);
+  auto share = groups::SharedKeyShare(group);
   if (!share) {
     return Unknown(group, group_failure::kLocal, share.error().message);
   }
   hello::ClientHelloSpec spec;
   spec.group = group.codepoint;
-  spec.key_share = *share;
+  spec.key_share = **share;
   spec.server_name = IsIpLiteral(server_name) ? std::string_view() : server_name;
   if (RAND_bytes(spec.random.data(), spec.random.size()) != 1 ||
       RAND_bytes(spec.session_id.data(), spec.session_id.size()) != 1) {

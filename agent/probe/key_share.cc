@@ -1,6 +1,8 @@
 #include "agent/probe/key_share.h"
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <openssl/crypto.h>
@@ -119,6 +121,32 @@ Result<std::vector<std::uint8_t>> MakeKeyShare(const Group& group) {
     return Fail(std::string(group.name) + " share of " + std::to_string(share.size()) +
                 " bytes, expected " + std::to_string(group.client_share_size));
   }
+  return share;
+}
+
+Result<std::shared_ptr<const std::vector<std::uint8_t>>> SharedKeyShare(const Group& group) {
+  struct Held {
+    std::shared_ptr<const std::vector<std::uint8_t>> share;
+    std::chrono::steady_clock::time_point made;
+  };
+
+  static std::mutex mutex;
+  static std::map<std::uint16_t, Held> held;  // one per group of All(): bounded
+  const auto now = std::chrono::steady_clock::now();
+  {
+    const std::lock_guard lock(mutex);
+    if (auto it = held.find(group.codepoint);
+        it != held.end() && now - it->second.made < kShareLifetime) {
+      return it->second.share;
+    }
+  }
+  auto made = MakeKeyShare(group);  // outside the lock: FFDHE keys take milliseconds
+  if (!made) {
+    return std::unexpected(made.error());
+  }
+  auto share = std::make_shared<const std::vector<std::uint8_t>>(std::move(*made));
+  const std::lock_guard lock(mutex);
+  held[group.codepoint] = Held{share, now};
   return share;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -36,5 +38,14 @@ bool MlKemKeyWellFormed(int k, std::span<const std::uint8_t> key);
 
 /// A fresh client key_exchange for `group`, of exactly group.client_share_size bytes.
 Result<std::vector<std::uint8_t>> MakeKeyShare(const Group& group);
+
+/// How long SharedKeyShare() reuses a share.
+inline constexpr std::chrono::minutes kShareLifetime{10};
+
+/// MakeKeyShare(group), made at most once per kShareLifetime per group and process: key
+/// generation (FFDHE-3072, P-521, ...) is most of a group probe's CPU, and as no key is ever
+/// derived from a share (its private half is discarded at once) reusing the public half across
+/// connections exposes nothing. Thread-safe.
+Result<std::shared_ptr<const std::vector<std::uint8_t>>> SharedKeyShare(const Group& group);
 
 }  // namespace portwarden::probe::groups

@@ -38,6 +38,17 @@ TEST(KeyShareTest, EveryGroupGetsAShareOfItsSize) {
   }
 }
 
+TEST(KeyShareTest, SharedSharesAreReusedPerGroup) {
+  const Group p256 = *FindByName("secp256r1");
+  const auto first = SharedKeyShare(p256);
+  const auto again = SharedKeyShare(p256);
+  ASSERT_TRUE(first && again);
+  EXPECT_EQ(*first, *again);  // the same share within kShareLifetime
+  const auto other = SharedKeyShare(*FindByName("x25519"));
+  ASSERT_TRUE(other);
+  EXPECT_EQ((*other)->size(), 32u);
+}
+
 TEST(KeyShareTest, EncodedMlKemKeysPassTheModulusCheck) {
   for (int k : {3, 4}) {
     std::vector<std::uint8_t> random(MlKemRandomBytes(k), 0xFF);  // 0xFFFF mod q = 2285
