@@ -5,6 +5,8 @@
 // that do not; and the hostile peers, which must end within the deadline with a reason.
 #include "agent/probe/group_probe.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -15,6 +17,7 @@
 #include "agent/probe/address_resolution.h"
 #include "tests/integration/probe/hostile_peers.h"
 #include "tests/integration/probe/probe_helpers.h"
+#include "tests/lib/privilege.h"
 
 namespace portwarden::testing {
 namespace {
@@ -36,13 +39,14 @@ struct Found {
   double seconds = 0;
 };
 
-Found Detect(std::uint16_t port, double timeout_seconds = 5) {
+Found Detect(std::uint16_t port, double timeout_seconds = 5, const std::string& netns_path = "") {
   const std::atomic<bool> cancelled{false};
   const auto started = steady_clock::now();
   const probe::ProbeDeadline deadline{
       started + std::chrono::milliseconds(static_cast<int>(timeout_seconds * 1000)), &cancelled};
   Found found;
-  for (const auto& verdict : probe::ProbeGroups(Loopback(port), "", "localhost", deadline)) {
+  for (const auto& verdict :
+       probe::ProbeGroups(Loopback(port), netns_path, "localhost", deadline)) {
     found.supported[verdict.group] = verdict.supported;
     found.reasons[verdict.group] = verdict.error_reason;
   }
@@ -128,6 +132,27 @@ TEST(GroupProbeTest, HostilePeersEndWithinTheDeadlineWithAReason) {
   }
   const Found alert = Detect(peers.Port("alert"));
   EXPECT_EQ(alert.supported.at("x25519"), false);
+}
+
+TEST(GroupProbeTest, ListenerInAnotherNamespaceIsProbedFromInsideIt) {
+  if (::geteuid() != 0) {
+    PORTWARDEN_SKIP_UNPRIVILEGED("needs root for ip netns");
+  }
+  const std::string netns = "pwgroups" + std::to_string(::getpid());
+  Shell("ip netns add " + netns + " && ip -n " + netns + " link set lo up");
+  {
+    ChildProcess responder(
+        {"ip", "netns", "exec", netns, "python3", ResponderPath(), "--accept", "11ec"}, "ready ");
+    const auto port = static_cast<std::uint16_t>(std::stoi(responder.ready_line().substr(6)));
+    const Found inside = Detect(port, 5, "/run/netns/" + netns);
+    EXPECT_EQ(inside.supported.at("X25519MLKEM768"), true);
+    EXPECT_EQ(inside.supported.at("x25519"), false);
+    // The same port in the agent's own namespace is another socket (none, here).
+    const Found outside = Detect(port, 2);
+    EXPECT_FALSE(outside.supported.at("X25519MLKEM768").has_value());
+    EXPECT_EQ(outside.reasons.at("X25519MLKEM768"), "connect_refused");
+  }
+  Shell("ip netns del " + netns);
 }
 
 }  // namespace
