@@ -12,7 +12,9 @@
 
 #include "agent/app/commands.h"
 #include "agent/app/config_source.h"
+#include "agent/app/status_page_source.h"
 #include "agent/core/clock.h"
+#include "agent/core/host_identity.h"
 #include "agent/core/log.h"
 #include "agent/core/version.h"
 #include "agent/core/version_info.h"
@@ -22,6 +24,7 @@
 #include "exporters/http/http_server.h"
 #include "exporters/json/state_json.h"
 #include "exporters/prometheus/exposition_cache.h"
+#include "exporters/report/page_cache.h"
 
 namespace portwarden::app {
 namespace {
@@ -104,6 +107,7 @@ int RunDaemon(const CommandLine& cl) {
   LogStart(*config);
 
   state::SnapshotStore store;
+  store.Update([](state::Snapshot& snapshot) { snapshot.host = ReadHostIdentity(); });
   const SystemClock clock;
   engine::AgentEngine engine(*config,
                              {.config_source = cl.config_file,
@@ -120,6 +124,12 @@ int RunDaemon(const CommandLine& cl) {
   }
   const exporters::prom::ExpositionCache exposition([&store] { return store.Get(); },
                                                     config->inventory.proc_path, collectors);
+  // Rendered once per snapshot (a reload publishes one too, so the config shown is current).
+  const exporters::report::PageCache status_page(
+      [&store] { return store.Get(); },
+      [&engine, path = config->web.telemetry_path](const state::Snapshot& snapshot) {
+        return RenderStatusPage(snapshot, *engine.CurrentConfig(), path);
+      });
   exporters::http::Handlers handlers{
       .metrics =
           [&exposition](bool gzip) {
@@ -127,7 +137,9 @@ int RunDaemon(const CommandLine& cl) {
             return exporters::http::MetricsBody{std::move(scrape.shared_prefix),
                                                 std::move(scrape.body), scrape.gzip};
           },
-      .state_json = [&store] { return exporters::json::SnapshotJson(*store.Get()); },
+      .state_json =
+          [&store](bool pretty) { return exporters::json::SnapshotJson(*store.Get(), pretty); },
+      .status_page = [&status_page] { return status_page.Get(); },
       .ready = [&engine] { return engine.Ready(); },
       .reload = [&engine] { return engine.Reload(); },
   };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/certfiles/cert_file_report.h"
+#include "agent/core/host_identity.h"
 #include "agent/discovery/discovery.h"
 #include "agent/firewall/verdict.h"
 #include "agent/inventory/listener.h"
@@ -56,6 +57,7 @@ struct Snapshot {
   std::vector<CollectorStatus> collectors;
   ReloadStatus reload;
   double start_timestamp = 0;  ///< When the agent started, Unix seconds.
+  HostIdentity host;           ///< Read once at start (status page, /api/state, report).
   /// Set by SnapshotStore: one more than the snapshot it replaced, so a reader can tell a new
   /// snapshot from one it has already rendered without holding on to the old one.
   std::uint64_t generation = 0;

@@ -3,10 +3,29 @@
 #include <algorithm>
 
 #include "exporters/http/gzip.h"
-#include "exporters/http/landing_page.h"
 
 namespace portwarden::exporters::http {
 namespace {
+
+// Whether the query string holds the parameter `name` ("pretty", "pretty=1", "a&pretty").
+bool HasQueryParameter(const Request& request, std::string_view name) {
+  const auto question = request.target.find('?');
+  if (question == std::string::npos) {
+    return false;
+  }
+  std::string_view query = std::string_view(request.target).substr(question + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view item = query.substr(0, amp);
+    const std::string_view key = item.substr(0, item.find('='));
+    if (key == name) {
+      const std::string_view value = key.size() < item.size() ? item.substr(key.size() + 1) : "";
+      return value != "0" && value != "false";
+    }
+    query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+  }
+  return false;
+}
 
 bool IsGet(const Request& request) {
   return request.method == "GET" || request.method == "HEAD";
@@ -120,7 +139,8 @@ Response Router::Route(const Request& request) const {
     return response;
   }
   if (path == "/") {
-    Response response = Text(200, LandingPage(telemetry_path_));
+    const std::shared_ptr<const std::string> page = handlers_.status_page();
+    Response response = Text(200, *page);
     response.content_type = "text/html; charset=utf-8";
     return response;
   }
@@ -133,7 +153,7 @@ Response Router::Route(const Request& request) const {
                 ready ? "Ready\n" : "Not ready: first collection still running\n");
   }
   if (path == "/api/state") {
-    Response response = Text(200, handlers_.state_json());
+    Response response = Text(200, handlers_.state_json(HasQueryParameter(request, "pretty")));
     response.content_type = "application/json";
     return response;
   }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -26,9 +27,13 @@ struct Handlers {
   /// The telemetry path's body; the argument says whether the client accepts gzip, and a
   /// gzip body is sent as it is (the router compresses only bodies that are not).
   std::function<MetricsBody(bool accepts_gzip)> metrics;
-  std::function<std::string()> state_json;  ///< Body of /api/state.
-  std::function<bool()> ready;              ///< /-/ready answers 200 when true, else 503.
-  std::function<Status()> reload;           ///< POST /-/reload.
+  /// Body of /api/state; the argument asks for indented JSON (`/api/state?pretty`).
+  std::function<std::string(bool pretty)> state_json;
+  /// Body of "/", the status page (HTML). Shares the web config (basic auth, headers) with
+  /// every other route.
+  std::function<std::shared_ptr<const std::string>()> status_page;
+  std::function<bool()> ready;     ///< /-/ready answers 200 when true, else 503.
+  std::function<Status()> reload;  ///< POST /-/reload.
 };
 
 /// Turns a complete request into a response: the web config's rate limit, headers and basic

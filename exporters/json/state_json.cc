@@ -1,10 +1,35 @@
 #include "exporters/json/state_json.h"
 
+#include "agent/core/version_info.h"
+#include "exporters/json/json_indent.h"
+
 namespace portwarden::exporters::json {
+namespace {
+
+// Who produced this state: what an audit report read from /api/state names as its source.
+void WriteAgent(JsonWriter& out, const state::Snapshot& snapshot) {
+  out.Key("agent")
+      .BeginObject()
+      .Field("version", build::kVersion)
+      .Field("revision", build::kRevision)
+      .Field("start_timestamp", snapshot.start_timestamp)
+      .Field("generation", snapshot.generation)
+      .EndObject();
+  out.Key("host")
+      .BeginObject()
+      .Field("hostname", snapshot.host.hostname)
+      .Field("machine_id", snapshot.host.machine_id)
+      .Field("kernel", snapshot.host.kernel)
+      .Field("os", snapshot.host.os)
+      .EndObject();
+}
+
+}  // namespace
 
 std::string SnapshotJson(const state::Snapshot& snapshot) {
   JsonWriter out;
   out.BeginObject();
+  WriteAgent(out, snapshot);
   out.Key("listeners");
   WriteListeners(out, *snapshot.inventory, *snapshot.policy);
   out.Key("probes");
@@ -30,6 +55,11 @@ std::string SnapshotJson(const state::Snapshot& snapshot) {
       .EndObject();
   out.EndObject();
   return out.str();
+}
+
+std::string SnapshotJson(const state::Snapshot& snapshot, bool pretty) {
+  std::string compact = SnapshotJson(snapshot);
+  return pretty ? IndentJson(compact) : compact;
 }
 
 }  // namespace portwarden::exporters::json

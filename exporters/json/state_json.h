@@ -35,6 +35,11 @@ void WritePostureResults(JsonWriter& out, const posture::PostureReport& report);
 void WriteGroupsAndRevocation(JsonWriter& out, const posture::PostureResult& result);
 
 /// The whole snapshot: {"listeners":[...],"inventory":{...},"probes":[...],"collectors":[...]}.
+/// Also "agent" (version, revision, start time, generation) and "host" (hostname,
+/// machine_id, kernel, os) first.
 std::string SnapshotJson(const state::Snapshot& snapshot);
+
+/// SnapshotJson, indented when `pretty` (IndentJson).
+std::string SnapshotJson(const state::Snapshot& snapshot, bool pretty);
 
 }  // namespace portwarden::exporters::json

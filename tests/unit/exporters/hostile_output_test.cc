@@ -1,14 +1,14 @@
 // Each output format against hostile strings: the Prometheus text exposition, the terminal
-// table and the landing page stay well-formed whatever the label values and names hold.
+// table and the status page stay well-formed whatever the label values and names hold.
 #include <gtest/gtest.h>
 
 #include "agent/core/terminal_escape.h"
 #include "agent/core/text_sanitize.h"
 #include "agent/core/utf8.h"
-#include "exporters/http/landing_page.h"
 #include "exporters/prometheus/family_builder.h"
 #include "exporters/prometheus/snapshot_collectable.h"
 #include "exporters/report/report.h"
+#include "exporters/report/status_page.h"
 #include "tests/unit/core/hostile_strings.h"
 
 namespace portwarden::exporters {
@@ -115,13 +115,23 @@ TEST(ReportOutputTest, TableCarriesNoControlCharactersAndStaysAligned) {
   }
 }
 
-TEST(LandingPageTest, TelemetryPathIsEscaped) {
-  const std::string page = http::LandingPage("/m\"><script>alert(1)</script>&'");
+std::string StatusPage(const std::string& telemetry_path) {
+  static const state::Snapshot snapshot;
+  static const config::Config config = config::Defaults();
+  report::StatusPageInput input;
+  input.snapshot = &snapshot;
+  input.config = &config;
+  input.telemetry_path = telemetry_path;
+  return report::RenderStatusPage(input);
+}
+
+TEST(StatusPageTest, TelemetryPathIsEscaped) {
+  const std::string page = StatusPage("/m\"><script>alert(1)</script>&'");
   EXPECT_EQ(page.find("<script>"), std::string::npos) << page;
   EXPECT_NE(page.find("href=\"/m&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;&#39;\""),
             std::string::npos)
       << page;
-  EXPECT_NE(http::LandingPage("/metrics").find("<a href=\"/metrics\">"), std::string::npos);
+  EXPECT_NE(StatusPage("/metrics").find("<a href=\"/metrics\">"), std::string::npos);
 }
 
 }  // namespace
