@@ -25,6 +25,9 @@ test_packages=(
   apache2-utils
   # firewall integration tests: rulesets loaded by nft -f and iptables-nft
   nftables iptables
+  # the status page in a real browser (tests/integration/status_page: chromedriver's
+  # WebDriver API from Python's standard library)
+  chromium chromium-driver
   # static analysis (.ci/clang-tidy.sh): 16, as 14 cannot parse libstdc++ 12's <expected>
   clang-tidy-16
   systemd

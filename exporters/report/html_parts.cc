@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view kStylesheet = R"(*{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;padding:1rem;max-width:96rem;color:#1d1d1f;background:#fff}
 h1{font-size:1.35rem;margin:.2rem 0 .3rem}h2{font-size:1.1rem;margin:1.6rem 0 .5rem}
-p,li,dd{overflow-wrap:anywhere}.meta{color:#555;margin:.2rem 0}nav a{margin-right:1rem;white-space:nowrap}
+p,li,dd{overflow-wrap:anywhere}.meta{color:#555;margin:.2rem 0}nav{display:flex;flex-wrap:wrap;gap:.2rem 1rem}nav a{white-space:nowrap}
 .cards{display:flex;flex-wrap:wrap;gap:.5rem;margin:.8rem 0}
 .card{border:1px solid #d0d0d5;border-radius:6px;padding:.45rem .7rem;flex:1 1 10rem;min-width:0}
 .card h3{font-size:.8rem;font-weight:600;color:#555;margin:0 0 .2rem;text-transform:uppercase;letter-spacing:.03em}
@@ -20,7 +20,7 @@ p,li,dd{overflow-wrap:anywhere}.meta{color:#555;margin:.2rem 0}nav a{margin-righ
 table{border-collapse:collapse;width:100%;min-width:42rem}
 th,td{text-align:left;padding:.28rem .5rem;border-bottom:1px solid #eee;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f5f5f7;font-weight:600;white-space:nowrap}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.kw{white-space:nowrap}
 .bad{color:#b00020;font-weight:600}.warn{color:#8a5300;font-weight:600}.ok{color:#17702d}
 .empty{color:#555;font-style:italic}code{overflow-wrap:anywhere}
 @media (max-width:640px){body{padding:.5rem;font-size:13px}table{min-width:36rem}}
@@ -45,9 +45,9 @@ void AppendCard(std::string& out,
 
 const char* VerdictClass(const ListenerRow& row) {
   if (!row.has_verdict) {
-    return nullptr;
+    return "kw";
   }
-  return row.violation ? "bad" : "ok";
+  return row.violation ? "kw bad" : "kw ok";
 }
 
 }  // namespace
@@ -150,8 +150,9 @@ const std::vector<const char*>& ListenerHeaders() {
 }
 
 const std::vector<const char*>& EndpointHeaders() {
-  static const std::vector<const char*> kHeaders = {
-      "Target", "Address", "Verdict", "Days left", "TLS", "Last error", "Last probe"};
+  static const std::vector<const char*> kHeaders = {"Target",     "Address",   "Certificate",
+                                                    "Verdict",    "Days left", "TLS",
+                                                    "Last error", "Last probe"};
   return kHeaders;
 }
 
@@ -163,9 +164,9 @@ std::vector<std::vector<Cell>> ViolationRows(const AuditView& view) {
     }
     const auto& l = *row.listener;
     rows.push_back({{l.netns},
-                    {std::string(ProtocolName(l.protocol))},
+                    {std::string(ProtocolName(l.protocol)), "kw"},
                     {row.endpoint},
-                    {std::string(ScopeName(l.scope)), "bad"},
+                    {std::string(ScopeName(l.scope)), "kw bad"},
                     {ProcessText(l.process)},
                     {l.process.unit.empty() ? "-" : l.process.unit},
                     {row.rule},
@@ -182,10 +183,10 @@ std::vector<std::vector<Cell>> ListenerRows(const AuditView& view, std::size_t l
     }
     const auto& l = *row.listener;
     rows.push_back({{l.netns},
-                    {std::string(ProtocolName(l.protocol))},
+                    {std::string(ProtocolName(l.protocol)), "kw"},
                     {row.endpoint.substr(0, row.endpoint.rfind(':'))},
                     {std::to_string(l.port), "num"},
-                    {std::string(ScopeName(l.scope))},
+                    {std::string(ScopeName(l.scope)), "kw"},
                     {ProcessText(l.process)},
                     {l.process.unit.empty() ? "-" : l.process.unit},
                     {row.has_verdict ? row.verdict : "-", VerdictClass(row)}});
@@ -205,11 +206,12 @@ std::vector<std::vector<Cell>> EndpointRows(const AuditView& view) {
     }
     rows.push_back({{r.target},
                     {r.address.empty() ? "unresolved" : r.address},
-                    {row.verdict, row.healthy ? "ok" : "bad"},
+                    {r.chain.empty() ? "-" : r.chain.front().subject_cn},
+                    {row.verdict, row.healthy ? "kw ok" : "kw bad"},
                     {DaysText(row.days_left), days_class},
-                    {r.tls_version.empty() ? "-" : r.tls_version},
+                    {r.tls_version.empty() ? "-" : r.tls_version, "kw"},
                     {row.error.empty() ? "-" : row.error},
-                    {UtcTime(r.timestamp)}});
+                    {UtcTime(r.timestamp), "kw"}});
   }
   return rows;
 }
