@@ -12,6 +12,7 @@ find_package(yaml-cpp CONFIG REQUIRED)
 pkg_check_modules(LIBCRYPT REQUIRED IMPORTED_TARGET libcrypt)
 find_package(ZLIB REQUIRED)
 # The firewall stage: libnftables reads each namespace's ruleset (as JSON); nlohmann-json
-# (header-only) parses it in one adapter, agent/firewall/nft_json.cc.
+# (header-only) parses it in one adapter, agent/firewall/nft_json.cc, and the JSON reader of
+# `portwarden report --from` (exporters/json/state_reader.cc).
 pkg_check_modules(LIBNFTABLES REQUIRED IMPORTED_TARGET libnftables)
 find_package(nlohmann_json CONFIG REQUIRED)

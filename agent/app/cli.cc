@@ -35,6 +35,78 @@ Status SetOutput(CommandLine& cl, const std::string& value) {
   return {};
 }
 
+// "443", "443,8443", "8000-8100"; each port 1..65535.
+Status SetPorts(CommandLine& cl, const std::string& value) {
+  std::string_view rest = value;
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    const auto dash = item.find('-');
+    auto parse = [&](std::string_view text) -> std::optional<std::uint16_t> {
+      int port = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+      if (ec != std::errc() || end != text.data() + text.size() || port < 1 || port > 65535) {
+        return std::nullopt;
+      }
+      return static_cast<std::uint16_t>(port);
+    };
+    const auto first = parse(item.substr(0, dash));
+    const auto last = dash == std::string_view::npos ? first : parse(item.substr(dash + 1));
+    if (!first || !last || *last < *first) {
+      return Fail("flag --port: expected ports or ranges like 443,8000-8100, got \"" + value +
+                  "\"");
+    }
+    cl.filter.ports.push_back({*first, *last});
+    if (comma == std::string_view::npos) {
+      return {};
+    }
+    rest = rest.substr(comma + 1);
+  }
+}
+
+Status SetProto(CommandLine& cl, const std::string& value) {
+  const auto protocol = ParseProtocol(value);
+  if (!protocol) {
+    return Fail("flag --proto: must be \"tcp\" or \"udp\", got \"" + value + "\"");
+  }
+  cl.filter.protocol = protocol;
+  return {};
+}
+
+Status SetFormat(CommandLine& cl, const std::string& value) {
+  if (value != "html" && value != "markdown" && value != "csv") {
+    return Fail("flag --format: must be \"html\", \"markdown\" or \"csv\", got \"" + value + "\"");
+  }
+  cl.report_format = value;
+  return {};
+}
+
+Status SetFrom(CommandLine& cl, const std::string& value) {
+  if (!value.starts_with("http://") && !value.starts_with("https://")) {
+    return Fail("flag --from: expected the http:// or https:// URL of a running agent, got \"" +
+                value + "\"");
+  }
+  cl.from_url = value;
+  return {};
+}
+
+// The scan argument: ":8443", "8443", "127.0.0.1:8443", "[::1]:443".
+Status SetScanTarget(CommandLine& cl, const std::string& arg) {
+  if (!arg.empty() && arg.find(':') == std::string::npos) {
+    return SetPorts(cl, arg);
+  }
+  if (arg.starts_with(':')) {
+    return SetPorts(cl, arg.substr(1));
+  }
+  auto host_port = config::SplitHostPort(arg);
+  if (!host_port) {
+    return Fail("scan: expected :PORT or ADDRESS:PORT, got \"" + arg + "\"");
+  }
+  cl.filter.address = host_port->host;
+  cl.filter.ports.push_back({host_port->port, host_port->port});
+  return {};
+}
+
 Setter Text(std::string CommandLine::*field) {
   return [field](CommandLine& cl, const std::string& value) -> Status {
     cl.*field = value;
@@ -110,6 +182,29 @@ const std::map<std::string, FlagSpec>& Flags() {
                  const std::string& v) { return SetInt(cl.warn_days, "warn-days", v); }}},
       {"http", {false, Flag(&CommandLine::http, true)}},
       {"posture", {false, Flag(&CommandLine::posture, true)}},
+      {"show-certs", {false, Flag(&CommandLine::show_certs, true)}},
+      {"port", {true, SetPorts}},
+      {"proto", {true, SetProto}},
+      {"netns",
+       {true,
+        [](CommandLine& cl, const std::string& v) -> Status {
+          cl.filter.netns = v;
+          return {};
+        }}},
+      {"process",
+       {true,
+        [](CommandLine& cl, const std::string& v) -> Status {
+          cl.filter.process = v;
+          return {};
+        }}},
+      {"violations",
+       {false,
+        [](CommandLine& cl, const std::string&) -> Status {
+          cl.filter.violations_only = true;
+          return {};
+        }}},
+      {"format", {true, SetFormat}},
+      {"from", {true, SetFrom}},
       {"no-http", {false, Flag(&CommandLine::http, false)}},
       {"plain-http-companion",
        {true,
@@ -210,10 +305,18 @@ Status ApplyPositional(CommandLine& cl, const std::string& arg, bool& have_comma
       cl.command = Command::kBaselineSave;
       return {};
     }
-    return Fail("unknown command \"" + arg + "\" (commands: scan, probe, baseline; see --help)");
+    if (arg == "report") {
+      cl.command = Command::kReport;
+      return {};
+    }
+    return Fail("unknown command \"" + arg +
+                "\" (commands: scan, probe, baseline, report; see --help)");
   }
   if (cl.command == Command::kBaselineSave) {
     return ApplyBaselineArgument(cl, arg);
+  }
+  if (cl.command == Command::kScan && cl.filter.address.empty()) {
+    return SetScanTarget(cl, arg);
   }
   if (cl.command == Command::kProbe && cl.probe_target.empty()) {
     cl.probe_target = arg;
@@ -229,9 +332,17 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
   bool have_command = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    Status status = arg.starts_with("--") && arg.size() > 2 ? ApplyFlag(cl, args, i)
-                    : arg == "-h"                           ? Status{}
-                                  : ApplyPositional(cl, arg, have_command);
+    Status status;
+    if (arg.starts_with("--") && arg.size() > 2) {
+      status = ApplyFlag(cl, args, i);
+    } else if (arg == "-o") {  // report -o FILE
+      status = i + 1 < args.size() ? Status{} : Status(Fail("flag -o needs a file name"));
+      if (status) {
+        cl.output_file = args[++i];
+      }
+    } else if (arg != "-h") {
+      status = ApplyPositional(cl, arg, have_command);
+    }
     if (arg == "-h") {
       cl.command = Command::kHelp;
     }
@@ -253,10 +364,12 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& args) {
 
 std::string UsageText() {
   return R"(usage: portwarden [flags]                 run the agent (serves /metrics)
-       portwarden scan [flags]            print every listening socket once and exit
+       portwarden scan [:PORT|ADDR:PORT] [flags]
+                                          print listening sockets once and exit
        portwarden probe host:port [flags] probe one TLS endpoint once and exit
        portwarden baseline save FILE      write the listeners seen now as an approved
                                           baseline (TOML; see docs/exposure.md)
+       portwarden report [flags]          write a dated audit report (HTML, Markdown, CSV)
 
 Agent flags:
   --config.file=PATH          TOML configuration file (default: built-in defaults)
@@ -290,6 +403,11 @@ scan flags:
                               listener by peer scope (one filtered dump per namespace)
   --baseline=FILE             diff against a saved baseline: exit with status 6 when a
                               listener is not in it (marked UNAPPROVED)
+  --port=PORTS                only these ports: 443,8443 or 8000-8100 (also ":PORT")
+  --proto=tcp|udp             only this protocol
+  --netns=GLOB                only namespaces whose label matches ("host", a name)
+  --process=GLOB              only listeners whose process name or executable matches
+  --violations                only listeners that violate the exposure policy
 
 probe flags:
   --server-name=NAME          SNI and name to verify (default: the host)
@@ -302,6 +420,16 @@ probe flags:
   --plain-http-companion=PORT the plain-HTTP port expected to redirect to https (implies
                               --http)
   --output=table|json         output format (default table)
+  --show-certs                also print the presented chain as PEM
+
+report flags:
+  --format=html|markdown|csv  report format (default html)
+  --from=URL                  read the state of a running agent (http://host:19443);
+                              default: collect now (inventory, policy, probes)
+  -o FILE                     write the report to FILE (default standard output)
+  --config.file=PATH          settings for a fresh collection
+  --port, --proto, --netns, --process, --violations
+                              as for scan: which listeners the report lists
 
 Exit status: 0 success, 1 runtime failure, 2 usage or configuration error,
 3 violations found (scan --fail-on-violation), 4 probe failed or certificate expiring,

@@ -6,11 +6,29 @@
 #include <utility>
 #include <vector>
 
+#include "agent/config/exposure_config.h"
 #include "agent/core/error.h"
+#include "agent/core/net_types.h"
 
 namespace portwarden::app {
 
-enum class Command { kDaemon, kScan, kProbe, kBaselineSave, kHelp, kVersion };
+enum class Command { kDaemon, kScan, kProbe, kBaselineSave, kReport, kHelp, kVersion };
+
+/// Which listeners `portwarden scan` shows (and `report` lists); every criterion set must
+/// match. Names are shell globs (fnmatch), as in exposure rules.
+struct ScanFilter {
+  std::vector<config::PortRange> ports;  ///< --port=443,8000-8100 or the ":PORT" argument
+  std::optional<Protocol> protocol;      ///< --proto=tcp|udp
+  std::string address;                   ///< "ADDR:PORT" argument: the exact bind address
+  std::string netns;                     ///< --netns=GLOB (label: "host", a name, net:[inode])
+  std::string process;                   ///< --process=GLOB over comm and executable path
+  bool violations_only = false;          ///< --violations
+
+  bool empty() const {
+    return ports.empty() && !protocol && address.empty() && netns.empty() && process.empty() &&
+           !violations_only;
+  }
+};
 
 /// Everything the command line can say. Flags follow the Prometheus exporter convention:
 /// `--name=value` or `--name value`; booleans as `--name` or `--no-name`.
@@ -45,6 +63,13 @@ struct CommandLine {
   bool http = false;
   bool posture = false;  ///< probe --posture: also the protocol versions and posture findings
   std::optional<std::uint16_t> plain_http_companion;  ///< --plain-http-companion
+  bool show_certs = false;                            ///< probe --show-certs: the chain as PEM
+  // scan
+  ScanFilter filter;
+  // report
+  std::string report_format = "html";  ///< --format=html|markdown|csv
+  std::string from_url;                ///< --from=URL of a running agent ("" = collect now)
+  std::string output_file;             ///< -o FILE ("" or "-" = stdout)
 };
 
 /// Parses argv (without argv[0]). Errors name the flag and what is wrong.

@@ -28,4 +28,8 @@ int RunBaselineSave(const CommandLine& cl);
 /// `portwarden probe host:port`: one probe, printed.
 int RunProbe(const CommandLine& cl);
 
+/// `portwarden report`: the audit report of a running agent (--from) or of a collection
+/// made now, as HTML, Markdown or CSV.
+int RunReport(const CommandLine& cl);
+
 }  // namespace portwarden::app

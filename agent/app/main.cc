@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
       return portwarden::app::RunProbe(*cl);
     case Command::kBaselineSave:
       return portwarden::app::RunBaselineSave(*cl);
+    case Command::kReport:
+      return portwarden::app::RunReport(*cl);
     default:
       return portwarden::app::RunDaemon(*cl);
   }

@@ -35,6 +35,7 @@ Result<config::Config> ProbeConfig(const CommandLine& cl) {
   endpoint.http = cl.http;
   endpoint.plain_http_companion = cl.plain_http_companion;
   endpoint.timeout = *timeout;
+  endpoint.capture_pem = cl.show_certs;
   config.agent.probe_timeout = *timeout;
   config.endpoints.push_back(std::move(endpoint));
   return config;
@@ -80,6 +81,9 @@ int RunProbe(const CommandLine& cl) {
   } else {
     for (const auto& result : report.results) {
       std::fputs(exporters::report::ProbeReportText(result, now).c_str(), stdout);
+      if (cl.show_certs) {
+        std::fputs(exporters::report::ChainPem(result).c_str(), stdout);
+      }
     }
     for (const auto& result : posture.results) {
       std::fputs(exporters::report::PostureReportText(result).c_str(), stdout);

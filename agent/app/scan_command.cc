@@ -6,13 +6,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 
 #include "agent/app/commands.h"
 #include "agent/app/config_source.h"
+#include "agent/app/scan_filter.h"
+#include "agent/app/user_names.h"
 #include "agent/config/baseline.h"
 #include "agent/core/log.h"
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/inventory_summary.h"
+#include "agent/inventory/socket_holders.h"
 #include "agent/policy/baseline.h"
 #include "agent/policy/policy.h"
 #include "exporters/json/state_json.h"
@@ -42,6 +46,43 @@ void HintIfPartial(const inventory::InventoryStats& stats) {
                                           "(CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) to see everything";
   std::fprintf(stderr, "portwarden: partial view: %s; %s\n",
                inventory::PartialReasons(stats).c_str(), advice);
+}
+
+// The owner's user (of the process when known, else of the socket) and, for a socket shared
+// by several processes, every holder with its user: what `ss -p` and `lsof -i` show.
+exporters::report::ListenerExtras ResolveOwners(const inventory::InventoryReport& report,
+                                                const std::string& proc_path) {
+  exporters::report::ListenerExtras extras;
+  UserNames users;
+  std::set<std::uint64_t> shared;
+  for (const auto& listener : report.listeners) {
+    const long uid =
+        listener.process.pid != 0 ? inventory::ProcessUid(proc_path, listener.process.pid) : -1;
+    extras.users.push_back(users.Name(uid >= 0 ? static_cast<uid_t>(uid) : listener.uid));
+    if (listener.process.holder_count > 1) {
+      shared.insert(listener.inodes.begin(), listener.inodes.end());
+    }
+  }
+  if (shared.empty()) {
+    return extras;
+  }
+  const auto holders = inventory::FindSocketHolders(proc_path, shared);
+  for (const auto& listener : report.listeners) {
+    std::set<int> seen;
+    std::string text;
+    for (const auto inode : listener.inodes) {
+      const auto it = holders.find(inode);
+      for (const auto& holder :
+           it == holders.end() ? std::vector<inventory::SocketHolder>{} : it->second) {
+        if (seen.insert(holder.pid).second) {
+          text += (text.empty() ? "" : " ") + holder.comm + "(" + std::to_string(holder.pid) + " " +
+                  users.Name(holder.uid) + ")";
+        }
+      }
+    }
+    extras.holders.push_back(text);
+  }
+  return extras;
 }
 
 int ExitStatus(const CommandLine& cl, bool violations, bool unapproved, bool partial) {
@@ -92,16 +133,25 @@ int RunScan(const CommandLine& cl) {
     std::fprintf(stderr, "portwarden: scan failed: %s\n", report.error.c_str());
     return kExitFailure;
   }
-  policy::PolicyReport verdicts = policy::EvaluateOnce(report, policy::PolicySettingsFrom(*config));
-  if (!DiffBaseline(cl, report, verdicts)) {
+  policy::PolicyReport all_verdicts =
+      policy::EvaluateOnce(report, policy::PolicySettingsFrom(*config));
+  if (!DiffBaseline(cl, report, all_verdicts)) {
     return kExitUsage;
   }
+  FilteredScan filtered;
+  if (!cl.filter.empty()) {
+    filtered = ApplyScanFilter(cl.filter, report, all_verdicts);
+  }
+  const auto& shown = cl.filter.empty() ? report : filtered.inventory;
+  const auto& verdicts = cl.filter.empty() ? all_verdicts : filtered.policy;
   if (cl.output == "json") {
-    exporters::json::PrintListeners(stdout, report, verdicts);
+    exporters::json::PrintListeners(stdout, shown, verdicts);
   } else {
-    std::fputs(
-        exporters::report::ListenerTable(report, verdicts, {.connections = cl.connections}).c_str(),
-        stdout);
+    exporters::report::TableOptions options{.connections = cl.connections};
+    options.extras = ResolveOwners(shown, config->inventory.proc_path);
+    std::fputs(exporters::report::ListenerTable(shown, verdicts, options).c_str(), stdout);
+    std::fputs(exporters::report::ScanSummary(shown, verdicts, report.listeners.size()).c_str(),
+               stdout);
   }
   bool violations = false;
   for (const auto& verdict : verdicts.verdicts) {

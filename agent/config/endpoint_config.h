@@ -27,6 +27,9 @@ struct EndpointConfig {
   std::string http_path = "/";
   std::optional<std::uint16_t> plain_http_companion;  ///< Port expected to redirect to https.
   int max_addresses = 4;  ///< A hostname is probed on at most this many resolved addresses.
+  /// Keep the presented chain as PEM (ProbeResult::chain_pem). Not a config key: `probe
+  /// --show-certs` sets it; the daemon never holds the certificates themselves.
+  bool capture_pem = false;
 };
 
 }  // namespace portwarden::config

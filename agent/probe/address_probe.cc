@@ -21,8 +21,11 @@ void ApplyHandshake(HandshakeOutcome& outcome, ProbeResult& result) {
   result.tls_version = std::move(outcome.tls_version);
   result.cipher = std::move(outcome.cipher);
   result.group = std::move(outcome.group);
+  result.alpn = std::move(outcome.alpn);
   result.chain = std::move(outcome.chain);
   result.evidence = std::move(outcome.evidence);
+  result.chain_pem = std::move(outcome.chain_pem);
+  result.client_ca_names = std::move(outcome.client_ca_names);
   if (result.chain.empty()) {
     result.verify_result = "no_certificate";
     return;
@@ -115,6 +118,9 @@ short AddressProbe::Connected() {
   }
   phase_start_ = std::chrono::steady_clock::now();
   tls_ = std::make_unique<TlsClient>(ctx_, fd_.get(), result_.server_name, deadline_.at);
+  if (target_.endpoint.capture_pem) {
+    tls_->CapturePem();
+  }
   state_ = State::kHandshaking;
   return Handshake();
 }

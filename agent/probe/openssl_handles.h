@@ -35,6 +35,10 @@ struct EvpMdDeleter {
   void operator()(EVP_MD* md) const { EVP_MD_free(md); }
 };
 
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+
 struct GeneralNamesDeleter {
   void operator()(GENERAL_NAMES* names) const { GENERAL_NAMES_free(names); }
 };
@@ -44,6 +48,7 @@ using UniqueSsl = std::unique_ptr<SSL, SslDeleter>;
 using UniqueX509 = std::unique_ptr<X509, X509Deleter>;
 using UniqueX509Stack = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
 using UniqueEvpMd = std::unique_ptr<EVP_MD, EvpMdDeleter>;
+using UniqueBio = std::unique_ptr<BIO, BioDeleter>;
 using UniqueGeneralNames = std::unique_ptr<GENERAL_NAMES, GeneralNamesDeleter>;
 
 }  // namespace portwarden::probe

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -11,6 +12,9 @@
 #include "agent/config/endpoint_config.h"
 
 namespace portwarden::probe {
+
+/// Most client-CA names kept from one CertificateRequest.
+inline constexpr std::size_t kMaxClientCaNames = 32;
 
 /// Where a probe target came from.
 enum class TargetSource : std::uint8_t { kConfig, kDiscovered };
@@ -69,7 +73,14 @@ struct ProbeResult {
   std::string tls_version;  ///< "TLS 1.3"
   std::string cipher;
   std::string group;  ///< Key-exchange group, e.g. "X25519".
+  std::string alpn;   ///< ALPN protocol the server selected ("h2", "http/1.1"); "" = none.
   std::vector<CertificateInfo> chain;
+  /// The chain as PEM, chain_pos order; only when the endpoint asked (capture_pem).
+  std::vector<std::string> chain_pem;
+  /// Distinguished names (RFC 2253) of the client-certificate CAs the server named in its
+  /// CertificateRequest, when it asked for a client certificate and the handshake failed or
+  /// none was sent: which certificate it wants. At most kMaxClientCaNames.
+  std::vector<std::string> client_ca_names;
   bool verified = false;
   std::string verify_result;  ///< "ok", "expired", "self_signed", ...
   std::string verify_detail;  ///< OpenSSL's own text.

@@ -54,6 +54,10 @@ PhaseResult<std::shared_ptr<SSL_CTX>> Build(const TlsContextKey& key) {
   if (auto posture = ApplyPosture(ctx.get(), key); !posture) {
     return std::unexpected(posture.error());
   }
+  // Offer ALPN as a browser would, so the probe reports what the server selects (and a
+  // server that insists on ALPN answers as it would to its clients).
+  static constexpr unsigned char kAlpn[] = "\x02h2\x08http/1.1";
+  SSL_CTX_set_alpn_protos(ctx.get(), kAlpn, sizeof(kAlpn) - 1);
   int loaded = 1;
   if (key.ca_file.empty() && key.ca_path.empty()) {
     // The hashed directory is read lazily, one issuer at a time: cheaper than the bundle.

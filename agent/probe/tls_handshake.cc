@@ -8,7 +8,9 @@
 
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
+#include "agent/core/text_sanitize.h"
 #include "agent/probe/address_resolution.h"
 #include "agent/probe/certificate_info.h"
 #include "agent/probe/failure_reason.h"
@@ -132,14 +134,62 @@ short WantedEvents(SSL* ssl, int rc) {
   return kind == SSL_ERROR_WANT_READ ? POLLIN : kind == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
 }
 
-void CollectChain(SSL* ssl, const VerifyRecord& record, HandshakeOutcome& out) {
+std::string Pem(X509* cert) {
+  UniqueBio bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) {
+    return "";
+  }
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
+void CollectChain(SSL* ssl, const VerifyRecord& record, bool pem, HandshakeOutcome& out) {
   const STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
   if (chain == nullptr || sk_X509_num(chain) == 0) {
     chain = record.presented.get();
   }
   for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i) {
     out.chain.push_back(DescribeCertificate(sk_X509_value(chain, i), i));
+    if (pem) {
+      out.chain_pem.push_back(Pem(sk_X509_value(chain, i)));
+    }
   }
+}
+
+// One distinguished name as RFC 2253 text, sanitized like every certificate name.
+std::string NameText(const X509_NAME* name) {
+  UniqueBio bio(BIO_new(BIO_s_mem()));
+  if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+    return "";
+  }
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return text::Sanitize(std::string_view(data, size > 0 ? static_cast<std::size_t>(size) : 0),
+                        text::Kind::kCertName);
+}
+
+// The CA names of the server's CertificateRequest: TLS 1.3 carries them in the
+// certificate_authorities extension, TLS 1.2 in the request itself.
+void CollectClientCaNames(const SSL* ssl, HandshakeOutcome& out) {
+  const STACK_OF(X509_NAME)* names = SSL_get0_peer_CA_list(ssl);
+  if (names == nullptr || sk_X509_NAME_num(names) == 0) {
+    names = SSL_get_client_CA_list(ssl);
+  }
+  for (int i = 0; names != nullptr && i < sk_X509_NAME_num(names) &&
+                  out.client_ca_names.size() < kMaxClientCaNames;
+       ++i) {
+    out.client_ca_names.push_back(NameText(sk_X509_NAME_value(names, i)));
+  }
+}
+
+std::string SelectedAlpn(const SSL* ssl) {
+  const unsigned char* protocol = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(ssl, &protocol, &length);
+  return text::Sanitize(
+      std::string_view(reinterpret_cast<const char*>(protocol), protocol ? length : 0),
+      text::Kind::kConfigExcerpt);
 }
 
 }  // namespace
@@ -286,8 +336,12 @@ HandshakeOutcome TlsClient::Finish() {
   if (!out.error && record_.code == X509_V_OK) {
     record_.code = SSL_get_verify_result(ssl_.get());
   }
-  CollectChain(ssl_.get(), record_, out);
+  CollectChain(ssl_.get(), record_, capture_pem_, out);
   out.evidence = CollectEvidence(ssl_.get(), record_.presented.get());
+  out.alpn = SelectedAlpn(ssl_.get());
+  if (out.error || record_.client_cert_missing) {
+    CollectClientCaNames(ssl_.get(), out);
+  }
   out.verify_code = record_.code;
   out.verify_depth = record_.depth;
   out.verify_checked = record_.checked || !out.error;

@@ -23,9 +23,14 @@ struct HandshakeOutcome {
   std::string cipher;                  ///< IANA name
   std::string group;                   ///< "X25519", "P-256", ...
   std::vector<CertificateInfo> chain;  ///< As presented; chain_pos 0 = leaf.
-  long verify_code = 0;                ///< First X509_V_ERR_* met; 0 = X509_V_OK.
-  int verify_depth = -1;               ///< Chain position of that error.
-  bool verify_checked = false;         ///< The chain went through verification.
+  std::vector<std::string> chain_pem;  ///< The same as PEM, when CapturePem() was called.
+  std::string alpn;                    ///< Protocol the server selected by ALPN; "" = none.
+  /// The client CAs the server named, when it asked for a certificate and the handshake failed
+  /// or we sent none (SSL_get0_peer_CA_list, TLS 1.3; SSL_get_client_CA_list, TLS 1.2).
+  std::vector<std::string> client_ca_names;
+  long verify_code = 0;         ///< First X509_V_ERR_* met; 0 = X509_V_OK.
+  int verify_depth = -1;        ///< Chain position of that error.
+  bool verify_checked = false;  ///< The chain went through verification.
   /// When our side of the handshake ended (SSL_connect succeeded, or the server's rejection
   /// arrived): excludes the agent's own wait for a client-certificate verdict.
   std::optional<SteadyTime> ended_at;
@@ -85,6 +90,9 @@ class TlsClient {
   /// The outcome, once Step() returned 0 or after Expire(). Sends close_notify on success.
   HandshakeOutcome Finish();
 
+  /// Also keep the presented chain as PEM in the outcome (`probe --show-certs`).
+  void CapturePem() { capture_pem_ = true; }
+
  private:
   enum class State : std::uint8_t { kHandshake, kVerdict, kDone };
   short Connect();
@@ -98,6 +106,7 @@ class TlsClient {
   State state_ = State::kHandshake;
   SteadyTime verdict_until_{};
   std::optional<PhaseError> error_;
+  bool capture_pem_ = false;
 };
 
 /// The SSL_CTX verify callback used by the prober: records the first error in the

@@ -9,9 +9,12 @@ void WriteOptional(JsonWriter& out, std::string_view key, const std::optional<do
   }
 }
 
-void WriteCertificate(JsonWriter& out, const probe::CertificateInfo& cert) {
-  out.BeginObject()
-      .Field("chain_pos", cert.chain_pos)
+void WriteCertificate(JsonWriter& out, const probe::CertificateInfo& cert, const std::string* pem) {
+  out.BeginObject();
+  if (pem != nullptr) {
+    out.Field("pem", *pem);
+  }
+  out.Field("chain_pos", cert.chain_pos)
       .Field("subject_cn", cert.subject_cn)
       .Field("issuer_cn", cert.issuer_cn)
       .Field("not_before", cert.not_before)
@@ -67,14 +70,23 @@ void WriteResult(JsonWriter& out, const probe::ProbeResult& result) {
   out.Field("tls_version", result.tls_version)
       .Field("cipher", result.cipher)
       .Field("group", result.group)
+      .Field("alpn", result.alpn)
       .Field("verified", result.verified)
       .Field("verify_result", result.verify_result)
       .Field("verify_detail", result.verify_detail)
       .Field("verify_depth", result.verify_depth);
   WriteHttp(out, result);
+  if (!result.client_ca_names.empty()) {
+    out.Key("client_ca_names").BeginArray();
+    for (const auto& name : result.client_ca_names) {
+      out.String(name);
+    }
+    out.EndArray();
+  }
   out.Key("chain").BeginArray();
-  for (const auto& cert : result.chain) {
-    WriteCertificate(out, cert);
+  for (std::size_t i = 0; i < result.chain.size(); ++i) {
+    WriteCertificate(out, result.chain[i],
+                     i < result.chain_pem.size() ? &result.chain_pem[i] : nullptr);
   }
   out.EndArray().EndObject();
 }

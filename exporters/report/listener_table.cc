@@ -1,9 +1,11 @@
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
 #include "agent/core/host_port.h"
 #include "agent/core/terminal_escape.h"
+#include "exporters/report/audit_view.h"
 #include "exporters/report/report.h"
 
 namespace portwarden::exporters::report {
@@ -13,12 +15,7 @@ using Row = std::vector<std::string>;
 
 // "127.0.0.1:22", "[::1]:22", "*:53" style endpoints, with "%dev" for a bound device.
 std::string Endpoint(const inventory::Listener& listener) {
-  std::string address =
-      listener.family == AddressFamily::kIpv6 ? BracketHost(listener.address) : listener.address;
-  if (!listener.interface.empty()) {
-    address += "%" + listener.interface;
-  }
-  return address + ":" + std::to_string(listener.port);
+  return ListenerEndpoint(listener);
 }
 
 std::string Verdict(const policy::PolicyReport& policy, std::size_t i) {
@@ -102,24 +99,67 @@ std::string ListenerTable(const inventory::InventoryReport& inventory,
                           const policy::PolicyReport& policy,
                           const TableOptions& options) {
   const bool verdicts = !policy.verdicts.empty();
+  const std::size_t n = inventory.listeners.size();
+  const auto& extras = options.extras;
+  const bool users = extras.users.size() == n && n > 0;
+  const bool holders = extras.holders.size() == n && n > 0;
+  constexpr std::size_t kUserColumn = 7;  // after PID, before UNIT
   std::vector<Row> rows{{"PROTO", "RECV-Q", "SEND-Q", "ADDRESS:PORT", "SCOPE", "PROCESS", "PID",
                          "UNIT", "NAMESPACE"}};
+  if (users) {
+    rows.front().insert(rows.front().begin() + kUserColumn, "USER");
+  }
   if (options.connections) {
     rows.front().push_back("CONNECTIONS");
   }
   if (verdicts) {
     rows.front().push_back("VERDICT");
   }
-  for (std::size_t i = 0; i < inventory.listeners.size(); ++i) {
+  if (holders) {
+    rows.front().push_back("HOLDERS");
+  }
+  for (std::size_t i = 0; i < n; ++i) {
     rows.push_back(MakeRow(inventory.listeners[i]));
+    if (users) {
+      rows.back().insert(rows.back().begin() + kUserColumn,
+                         extras.users[i].empty() ? "-" : TerminalSafe(extras.users[i]));
+    }
     if (options.connections) {
       rows.back().push_back(Connections(inventory.listeners[i]));
     }
     if (verdicts) {
       rows.back().push_back(TerminalSafe(Verdict(policy, i)));
     }
+    if (holders) {
+      rows.back().push_back(extras.holders[i].empty() ? "-" : TerminalSafe(extras.holders[i]));
+    }
   }
   return Render(rows);
+}
+
+std::string ScanSummary(const inventory::InventoryReport& shown,
+                        const policy::PolicyReport& policy,
+                        std::size_t total) {
+  std::array<std::size_t, 4> by_scope{};
+  std::size_t tcp = 0;
+  for (const auto& listener : shown.listeners) {
+    ++by_scope[static_cast<std::size_t>(listener.scope)];
+    tcp += listener.protocol == Protocol::kTcp ? 1 : 0;
+  }
+  std::size_t violations = 0;
+  for (const auto& verdict : policy.verdicts) {
+    violations += verdict.violation ? 1 : 0;
+  }
+  const std::size_t n = shown.listeners.size();
+  std::string out = n == total ? std::to_string(n) + (n == 1 ? " listener" : " listeners")
+                               : std::to_string(n) + " of " + std::to_string(total) + " listeners";
+  out += " (tcp " + std::to_string(tcp) + ", udp " + std::to_string(n - tcp) + "):";
+  for (const Scope scope : {Scope::kPublic, Scope::kPrivate, Scope::kLinkLocal, Scope::kLoopback}) {
+    out += std::string(scope == Scope::kPublic ? " " : ", ") + std::string(ScopeName(scope)) + " " +
+           std::to_string(by_scope[static_cast<std::size_t>(scope)]);
+  }
+  out += "; " + std::to_string(violations) + (violations == 1 ? " violation" : " violations");
+  return out + "\n";
 }
 
 }  // namespace portwarden::exporters::report

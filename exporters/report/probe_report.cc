@@ -85,6 +85,31 @@ std::string HttpText(const probe::ProbeResult& result) {
   return out;
 }
 
+// "  failure: connect_refused during connect: Connection refused"; the phase is left out when
+// it says the same as the reason ("verify"), the detail when there is none.
+std::string FailureLine(const probe::ProbeResult& result) {
+  std::string out = "  failure: " + Safe(result.failure_reason);
+  if (!result.failure_phase.empty() && result.failure_phase != result.failure_reason) {
+    out += " during " + Safe(result.failure_phase);
+  }
+  if (!result.failure_detail.empty()) {
+    out += ": " + Safe(result.failure_detail);
+  }
+  return out + "\n";
+}
+
+// "  verify: ok", or "  verify: expired at chain_pos 0 (certificate has expired)".
+std::string VerifyLine(const probe::ProbeResult& result) {
+  std::string out = "  verify: " + Safe(result.verify_result);
+  if (result.verify_depth >= 0 && result.verify_result != "ok") {
+    out += " at chain_pos " + std::to_string(result.verify_depth);
+  }
+  if (!result.verify_detail.empty() && result.verify_detail != result.verify_result) {
+    out += " (" + Safe(result.verify_detail) + ")";
+  }
+  return out + "\n";
+}
+
 }  // namespace
 
 std::string ProbeReportText(const probe::ProbeResult& result, double now) {
@@ -92,23 +117,35 @@ std::string ProbeReportText(const probe::ProbeResult& result, double now) {
                     (result.address.empty() ? "unresolved" : Safe(result.address)) + ", SNI " +
                     Safe(result.server_name) + "): " + (result.success ? "OK" : "FAILED") + "\n";
   if (!result.success) {
-    out += "  failure: " + Safe(result.failure_reason) + " in " + Safe(result.failure_phase) +
-           ": " + Safe(result.failure_detail) + "\n";
+    out += FailureLine(result);
   }
   if (!result.tls_version.empty()) {
     out += "  tls: " + Safe(result.tls_version) + ", " + Safe(result.cipher) + ", group " +
-           (result.group.empty() ? "-" : Safe(result.group)) + "\n";
+           (result.group.empty() ? "-" : Safe(result.group)) + ", ALPN " +
+           (result.alpn.empty() ? "none" : Safe(result.alpn)) + "\n";
   }
   if (!result.verify_result.empty()) {
-    out +=
-        "  verify: " + Safe(result.verify_result) + " (" + Safe(result.verify_detail) + ")" +
-        (result.verify_depth >= 0 ? " at chain_pos " + std::to_string(result.verify_depth) : "") +
-        "\n";
+    out += VerifyLine(result);
+  }
+  if (!result.client_ca_names.empty()) {
+    out += "  client certificate asked for, from these CAs:\n";
+    for (const auto& name : result.client_ca_names) {
+      out += "    " + Safe(name) + "\n";
+    }
   }
   if (!result.chain.empty()) {
     out += ChainText(result, now);
   }
   return out + HttpText(result) + PhaseText(result.phases);
+}
+
+std::string ChainPem(const probe::ProbeResult& result) {
+  std::string out;
+  for (std::size_t i = 0; i < result.chain_pem.size(); ++i) {
+    const std::string subject = i < result.chain.size() ? result.chain[i].subject_cn : "";
+    out += "# [" + std::to_string(i) + "] " + Safe(subject) + "\n" + result.chain_pem[i];
+  }
+  return out;
 }
 
 }  // namespace portwarden::exporters::report

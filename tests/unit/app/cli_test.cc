@@ -74,7 +74,7 @@ TEST(CliTest, ErrorsNameTheFlag) {
   EXPECT_EQ(ParseCommandLine({"probe"}).error().message,
             "probe: missing target (usage: portwarden probe host:port)");
   EXPECT_EQ(ParseCommandLine({"frobnicate"}).error().message,
-            "unknown command \"frobnicate\" (commands: scan, probe, baseline; see --help)");
+            "unknown command \"frobnicate\" (commands: scan, probe, baseline, report; see --help)");
 }
 
 TEST(CliTest, PlainHttpCompanionImpliesHttp) {

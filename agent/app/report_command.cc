@@ -1,0 +1,148 @@
+// `portwarden report`: the audit report, from a running agent's /api/state or collected now.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "agent/app/commands.h"
+#include "agent/app/config_source.h"
+#include "agent/app/scan_filter.h"
+#include "agent/app/state_fetch.h"
+#include "agent/app/user_names.h"
+#include "agent/core/clock.h"
+#include "agent/core/host_identity.h"
+#include "agent/core/version_info.h"
+#include "agent/discovery/discovery.h"
+#include "agent/inventory/inventory.h"
+#include "agent/probe/probe_runner.h"
+#include "exporters/json/state_reader.h"
+#include "exporters/report/audit_report.h"
+
+namespace portwarden::app {
+namespace {
+
+double Now() {
+  return ToUnixSeconds(std::chrono::system_clock::now());
+}
+
+// The snapshot the daemon would publish after one scan and one probe cycle.
+Result<state::Snapshot> CollectNow(const config::Config& config) {
+  state::Snapshot snapshot;
+  const double started = Now();
+  inventory::Inventory inventory(config);
+  auto report = std::make_shared<inventory::InventoryReport>(inventory.Scan());
+  if (!report->success) {
+    return Fail("scan failed: " + report->error);
+  }
+  snapshot.collectors.push_back({"inventory", true, Now() - started, Now(), ""});
+  snapshot.policy = std::make_shared<policy::PolicyReport>(policy::EvaluateOnce(*report, config));
+  auto targets = probe::ConfiguredTargets(config);
+  if (config.discovery.enabled) {
+    auto discovered = discovery::DiscoverTargets(report->listeners, report->namespaces,
+                                                 config.discovery, discovery::HostName());
+    targets.insert(targets.end(), discovered.targets.begin(), discovered.targets.end());
+  }
+  const double probes_started = Now();
+  probe::ProbeRunner runner;
+  snapshot.probes = std::make_shared<probe::ProbeReport>(runner.RunCycle(targets, config));
+  snapshot.collectors.push_back({"tls", true, Now() - probes_started, Now(), ""});
+  snapshot.inventory = std::move(report);
+  snapshot.host = ReadHostIdentity();
+  snapshot.reload.source = config.source;
+  snapshot.start_timestamp = started;
+  return snapshot;
+}
+
+struct Input {
+  state::Snapshot snapshot;
+  exporters::report::ReportContext context;
+};
+
+Result<Input> LoadInput(const CommandLine& cl) {
+  Input input;
+  input.context.report_version = build::kVersion;
+  if (!cl.from_url.empty()) {
+    auto body = FetchState(cl.from_url, cl.ca_file);
+    if (!body) {
+      return std::unexpected(body.error());
+    }
+    auto document = exporters::json::ReadStateJson(*body);
+    if (!document) {
+      return std::unexpected(document.error());
+    }
+    input.snapshot = std::move(document->snapshot);
+    input.context.source = "read from " + StateUrl(cl.from_url);
+    input.context.agent_version = document->agent_version;
+    input.context.agent_revision = document->agent_revision;
+  } else {
+    auto config = LoadConfig(cl);
+    if (!config) {
+      return std::unexpected(config.error());
+    }
+    auto snapshot = CollectNow(*config);
+    if (!snapshot) {
+      return std::unexpected(snapshot.error());
+    }
+    input.snapshot = std::move(*snapshot);
+    input.context.source = "collected for this report (one scan, one probe cycle)";
+    input.context.agent_version = build::kVersion;
+    input.context.agent_revision = build::kRevision;
+    UserNames users;
+    for (const auto& listener : input.snapshot.inventory->listeners) {
+      input.context.user_names.emplace(listener.uid, users.Name(listener.uid));
+    }
+  }
+  input.context.generated_at = Now();
+  return input;
+}
+
+// Writes `text` to `path` whole or not at all (a temporary file renamed over it).
+Status WriteFile(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    if (!out.flush()) {
+      std::remove(temporary.c_str());
+      return Fail("cannot write " + path);
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return Fail("cannot write " + path);
+  }
+  return {};
+}
+
+}  // namespace
+
+int RunReport(const CommandLine& cl) {
+  auto input = LoadInput(cl);
+  if (!input) {
+    std::fprintf(stderr, "portwarden: report: %s\n", input.error().message.c_str());
+    return kExitFailure;
+  }
+  state::Snapshot& snapshot = input->snapshot;
+  if (!cl.filter.empty()) {
+    auto filtered = ApplyScanFilter(cl.filter, *snapshot.inventory, *snapshot.policy);
+    snapshot.inventory =
+        std::make_shared<inventory::InventoryReport>(std::move(filtered.inventory));
+    snapshot.policy = std::make_shared<policy::PolicyReport>(std::move(filtered.policy));
+  }
+  const std::string text =
+      cl.report_format == "markdown" ? exporters::report::MarkdownReport(snapshot, input->context)
+      : cl.report_format == "csv"    ? exporters::report::CsvReport(snapshot, input->context)
+                                     : exporters::report::HtmlReport(snapshot, input->context);
+  if (cl.output_file.empty() || cl.output_file == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return std::fflush(stdout) == 0 ? kExitOk : kExitFailure;
+  }
+  if (auto written = WriteFile(cl.output_file, text); !written) {
+    std::fprintf(stderr, "portwarden: report: %s\n", written.error().message.c_str());
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace portwarden::app

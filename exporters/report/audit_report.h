@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/state/snapshot.h"
+
+/// `portwarden report`: the audit artefact a compliance reviewer files. One snapshot (read
+/// from a running agent, or collected for the report), rendered as a self-contained HTML
+/// document, as Markdown, or as CSV for a spreadsheet. Every output says when it was made,
+/// of which host, by which agent, and escapes every value for its format. Pure functions.
+namespace portwarden::exporters::report {
+
+/// Listeners that appeared or disappeared since a recorded baseline. The hook for the
+/// baseline of issue 14: until the agent records one, `configured` stays false and the report
+/// says that no baseline is configured.
+struct BaselineChanges {
+  bool configured = false;
+  std::string baseline;  ///< what the baseline is (a file, a date)
+  std::vector<std::string> appeared;
+  std::vector<std::string> disappeared;
+};
+
+/// Where the snapshot came from and who made the report.
+struct ReportContext {
+  double generated_at = 0;    ///< Unix seconds
+  std::string source;         ///< "collected now" or the URL read
+  std::string agent_version;  ///< of the agent that collected the data
+  std::string agent_revision;
+  std::string report_version;  ///< of the binary that wrote the report
+  BaselineChanges baseline;
+  /// uid → user name, when the report is made on the host it describes (else uids only).
+  std::map<std::uint32_t, std::string> user_names;
+};
+
+/// "root (0)" when the name is known, else "0".
+std::string UserText(const ReportContext& context, std::uint32_t uid);
+
+/// A complete HTML document: embedded stylesheet, no script, no external resource.
+std::string HtmlReport(const state::Snapshot& snapshot, const ReportContext& context);
+
+/// GitHub-flavoured Markdown: headings, key facts, pipe tables (`|`, `\`, markup and HTML
+/// escaped; controls made visible).
+std::string MarkdownReport(const state::Snapshot& snapshot, const ReportContext& context);
+
+/// RFC 4180 CSV (CRLF rows, quoted fields), one row per listener and one per certificate of
+/// each endpoint's chain (a `record` column says which), with the host and date in every row
+/// so rows keep their context when sorted or pasted elsewhere. A field a spreadsheet would
+/// run as a formula (starting with = + - @, tab or CR) is prefixed with an apostrophe.
+std::string CsvReport(const state::Snapshot& snapshot, const ReportContext& context);
+
+}  // namespace portwarden::exporters::report

@@ -1,0 +1,134 @@
+#include <array>
+
+#include "exporters/report/audit_report.h"
+#include "exporters/report/audit_view.h"
+#include "exporters/report/html_parts.h"
+
+namespace portwarden::exporters::report {
+namespace {
+
+constexpr std::array kColumns = {
+    "record",  "host",        "generated",     "netns",       "proto",
+    "address", "port",        "reach",         "process",     "pid",
+    "user",    "executable",  "unit",          "rule",        "verdict",
+    "target",  "server_name", "probe_verdict", "tls_version", "chain_pos",
+    "subject", "issuer",      "not_after",     "days_left",   "fingerprint_sha256",
+    "error"};
+
+using Row = std::array<std::string, kColumns.size()>;
+
+enum Col : std::size_t {
+  kRecord,
+  kHost,
+  kGenerated,
+  kNetns,
+  kProto,
+  kAddress,
+  kPort,
+  kReach,
+  kProcess,
+  kPid,
+  kUser,
+  kExe,
+  kUnit,
+  kRule,
+  kVerdict,
+  kTarget,
+  kServerName,
+  kProbeVerdict,
+  kTlsVersion,
+  kChainPos,
+  kSubject,
+  kIssuer,
+  kNotAfter,
+  kDaysLeft,
+  kFingerprint,
+  kError
+};
+
+// One RFC 4180 field: always quoted, quotes doubled; a leading character that makes a
+// spreadsheet evaluate the cell is neutralised with an apostrophe (OWASP CSV injection).
+void AppendField(std::string& out, const std::string& value) {
+  out += '"';
+  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' ||
+                         value[0] == '\t' || value[0] == '\r')) {
+    out += '\'';
+  }
+  for (const char c : value) {
+    out += c;
+    if (c == '"') {
+      out += '"';
+    }
+  }
+  out += '"';
+}
+
+void AppendRow(std::string& out, const Row& row) {
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    AppendField(out, row[i]);
+  }
+  out += "\r\n";
+}
+
+}  // namespace
+
+std::string CsvReport(const state::Snapshot& snapshot, const ReportContext& context) {
+  const AuditView view = BuildAuditView(snapshot, context.generated_at);
+  std::string out;
+  for (std::size_t i = 0; i < kColumns.size(); ++i) {
+    out += i > 0 ? "," : "";
+    out += kColumns[i];
+  }
+  out += "\r\n";
+  Row base{};
+  base[kHost] = snapshot.host.hostname;
+  base[kGenerated] = UtcTime(context.generated_at);
+  for (const ListenerRow& row : view.listeners) {
+    const auto& l = *row.listener;
+    Row r = base;
+    r[kRecord] = "listener";
+    r[kNetns] = l.netns;
+    r[kProto] = ProtocolName(l.protocol);
+    r[kAddress] = row.endpoint.substr(0, row.endpoint.rfind(':'));
+    r[kPort] = std::to_string(l.port);
+    r[kReach] = ScopeName(l.scope);
+    r[kProcess] = l.process.comm;
+    r[kPid] = l.process.pid == 0 ? "" : std::to_string(l.process.pid);
+    r[kUser] = UserText(context, l.uid);
+    r[kExe] = l.process.exe;
+    r[kUnit] = l.process.unit;
+    r[kRule] = row.rule;
+    r[kVerdict] = row.has_verdict ? (row.violation ? "violation" : "ok") : "";
+    AppendRow(out, r);
+  }
+  for (const EndpointRow& endpoint : view.endpoints) {
+    const auto& result = *endpoint.result;
+    Row r = base;
+    r[kRecord] = "endpoint";
+    r[kTarget] = result.target;
+    r[kAddress] = result.address;
+    r[kServerName] = result.server_name;
+    r[kProbeVerdict] = endpoint.verdict;
+    r[kTlsVersion] = result.tls_version;
+    r[kDaysLeft] = endpoint.days_left ? html::DaysText(endpoint.days_left) : "";
+    r[kError] = endpoint.error;
+    AppendRow(out, r);
+    for (const auto& cert : result.chain) {
+      Row c = r;
+      c[kRecord] = "certificate";
+      c[kChainPos] = std::to_string(cert.chain_pos);
+      c[kSubject] = cert.subject_cn;
+      c[kIssuer] = cert.issuer_cn;
+      c[kNotAfter] = UtcTime(cert.not_after);
+      c[kDaysLeft] = html::DaysText((cert.not_after - context.generated_at) / 86400.0);
+      c[kFingerprint] = cert.fingerprint_sha256;
+      AppendRow(out, c);
+    }
+  }
+  return out;
+}
+
+}  // namespace portwarden::exporters::report
