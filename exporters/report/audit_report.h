@@ -48,8 +48,9 @@ std::string MarkdownReport(const state::Snapshot& snapshot, const ReportContext&
 
 /// RFC 4180 CSV (CRLF rows, quoted fields), one row per listener and one per certificate of
 /// each endpoint's chain (a `record` column says which), with the host and date in every row
-/// so rows keep their context when sorted or pasted elsewhere. A field a spreadsheet would
-/// run as a formula (starting with = + - @, tab or CR) is prefixed with an apostrophe.
+/// so rows keep their context when sorted or pasted elsewhere. Controls and bidirectional
+/// characters are made visible (as in the terminal); a field a spreadsheet would run as a
+/// formula (starting with = + - @, unless a number) is prefixed with an apostrophe.
 std::string CsvReport(const state::Snapshot& snapshot, const ReportContext& context);
 
 }  // namespace portwarden::exporters::report

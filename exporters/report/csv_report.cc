@@ -1,5 +1,7 @@
 #include <array>
+#include <cstdlib>
 
+#include "agent/core/terminal_escape.h"
 #include "exporters/report/audit_report.h"
 #include "exporters/report/audit_view.h"
 #include "exporters/report/html_parts.h"
@@ -46,12 +48,22 @@ enum Col : std::size_t {
   kError
 };
 
-// One RFC 4180 field: always quoted, quotes doubled; a leading character that makes a
-// spreadsheet evaluate the cell is neutralised with an apostrophe (OWASP CSV injection).
-void AppendField(std::string& out, const std::string& value) {
+// "-2.5", "+3": a number, which a spreadsheet may read as one.
+bool IsNumber(const std::string& value) {
+  char* end = nullptr;
+  std::strtod(value.c_str(), &end);
+  return !value.empty() && end == value.c_str() + value.size();
+}
+
+// One RFC 4180 field: always quoted, quotes doubled; controls and bidirectional characters
+// made visible as in the terminal (a cell cannot reorder or hide its neighbours); a leading
+// character that makes a spreadsheet evaluate the cell is neutralised with an apostrophe
+// (OWASP CSV injection), numbers excepted.
+void AppendField(std::string& out, const std::string& raw) {
+  const std::string value = TerminalSafe(raw);
   out += '"';
-  if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' ||
-                         value[0] == '\t' || value[0] == '\r')) {
+  const char first = value.empty() ? '\0' : value[0];
+  if ((first == '=' || first == '+' || first == '-' || first == '@') && !IsNumber(value)) {
     out += '\'';
   }
   for (const char c : value) {
