@@ -61,7 +61,7 @@ TEST(ProbeCliTest, UntrustedChainFailsAndSaysWhy) {
   const CliRun run = Portwarden("127.0.0.1:" + std::to_string(server.port()) +
                                 " --server-name localhost --ca-file " + t.root.pem);
   EXPECT_EQ(run.exit_code, 4);
-  EXPECT_NE(run.output.find("verify: expired (certificate has expired) at chain_pos 0"),
+  EXPECT_NE(run.output.find("verify: expired at chain_pos 0 (certificate has expired)"),
             std::string::npos)
       << run.output;
   EXPECT_NE(run.output.find("EXPIRED"), std::string::npos);

@@ -343,7 +343,7 @@ class PhaseTest(WebServerFixture):
                                         phase="handshake"))
         # `portwarden probe` prints the phases that ran: no "http" when no GET was sent.
         result = probe("127.0.0.1:%d" % site.https_port, "--server-name=localhost", "--http")
-        self.assertIn("failure: verify in verify", result.stdout)
+        self.assertIn("  failure: verify: ", result.stdout)
         phases = [line for line in result.stdout.splitlines() if line.startswith("  phases:")]
         self.assertEqual(len(phases), 1, result.stdout)
         self.assertIn(" handshake ", phases[0])
