@@ -15,6 +15,7 @@
 #include "agent/core/version_info.h"
 #include "agent/discovery/discovery.h"
 #include "agent/inventory/inventory.h"
+#include "agent/inventory/inventory_settings.h"
 #include "agent/probe/probe_runner.h"
 #include "exporters/json/state_reader.h"
 #include "exporters/report/audit_report.h"
@@ -30,7 +31,7 @@ double Now() {
 Result<state::Snapshot> CollectNow(const config::Config& config) {
   state::Snapshot snapshot;
   const double started = Now();
-  inventory::Inventory inventory(config);
+  inventory::Inventory inventory(inventory::InventorySettingsFrom(config));
   auto report = std::make_shared<inventory::InventoryReport>(inventory.Scan());
   if (!report->success) {
     return Fail("scan failed: " + report->error);

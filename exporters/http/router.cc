@@ -139,8 +139,9 @@ Response Router::Route(const Request& request) const {
     return response;
   }
   if (path == "/") {
-    const std::shared_ptr<const std::string> page = handlers_.status_page();
-    Response response = Text(200, *page);
+    // The cached rendering itself, shared by every response to it (not copied, not gzipped).
+    Response response = Text(200, "");
+    response.shared_body = handlers_.status_page();
     response.content_type = "text/html; charset=utf-8";
     return response;
   }

@@ -43,6 +43,7 @@ import promql_tools  # noqa: E402
 import scenario  # noqa: E402
 import stack as st  # noqa: E402
 import checks  # noqa: E402
+import report_check  # noqa: E402
 from privilege import skip_unprivileged  # noqa: E402
 
 SKIP = 77
@@ -147,6 +148,7 @@ def run(args, tmp, s):
     checks.chain_expiry_alert(ctx)
     checks.verification_alert(ctx)
     checks.discovered_verification_alerts(ctx)
+    report_check.audit_report(ctx, args.agent, str(tmp))
     checks.expiry_warning_inhibited(ctx, "expiring", "0")
     checks.expiry_warning_inhibited(ctx, "chain", "1")
     checks.healthy_endpoint_quiet(ctx)
