@@ -2,6 +2,8 @@
 // audit view, and the status page's escaping. Regenerate the golden files after an intended
 // change with PORTWARDEN_UPDATE_GOLDEN=1 (then review the diff);
 // tests/integration/status_page/report_test.py parses the same files with real parsers.
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include "exporters/report/audit_view.h"
 #include "exporters/report/page_cache.h"
 #include "exporters/report/status_page.h"
+#include "tests/lib/synthetic_snapshot.h"
 #include "tests/unit/exporters/report/audit_fixture.h"
 
 namespace portwarden::exporters::report {
@@ -103,6 +106,33 @@ TEST(StatusPageTest, HostileNamesAreTextAndControlsVisible) {
   EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;\\u{202e}|*x*"), std::string::npos);
   input.max_listener_rows = 1;
   EXPECT_NE(RenderStatusPage(input).find("2 more listeners"), std::string::npos);
+}
+
+// What one rendering costs at the default series cap (2,000 listeners) and 100 endpoints: the
+// reason the page is cached per snapshot rather than rendered per request. Printed, not
+// asserted (no timing assertions); the size is bounded by orders of magnitude.
+TEST(StatusPageTest, RenderCostAtTheListenerCap) {
+  const state::Snapshot snapshot =
+      portwarden::testing::SyntheticSnapshot({.endpoints = 100, .listeners = 2000});
+  const config::Config config = config::Defaults();
+  StatusPageInput input;
+  input.snapshot = &snapshot;
+  input.config = &config;
+  input.now = kGeneratedAt;
+  const auto started = std::chrono::steady_clock::now();
+  constexpr int kRounds = 5;
+  std::size_t bytes = 0;
+  for (int i = 0; i < kRounds; ++i) {
+    bytes = RenderStatusPage(input).size();
+  }
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+          .count() /
+      kRounds;
+  std::printf("status page: 2000 listeners, 100 endpoints: %zu bytes, %.2f ms per rendering\n",
+              bytes, ms);
+  EXPECT_GT(bytes, 200u * 1000);
+  EXPECT_LT(bytes, 4u * 1000 * 1000);
 }
 
 TEST(PageCacheTest, RendersOncePerGeneration) {
