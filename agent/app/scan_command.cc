@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "agent/app/commands.h"
@@ -55,9 +56,16 @@ exporters::report::ListenerExtras ResolveOwners(const inventory::InventoryReport
   exporters::report::ListenerExtras extras;
   UserNames users;
   std::set<std::uint64_t> shared;
+  std::map<int, long> uid_of_pid;  // one stat per owner process, not per listener
   for (const auto& listener : report.listeners) {
-    const long uid =
-        listener.process.pid != 0 ? inventory::ProcessUid(proc_path, listener.process.pid) : -1;
+    long uid = -1;
+    if (const int pid = listener.process.pid; pid != 0) {
+      auto [it, added] = uid_of_pid.emplace(pid, -1);
+      if (added) {
+        it->second = inventory::ProcessUid(proc_path, pid);
+      }
+      uid = it->second;
+    }
     extras.users.push_back(users.Name(uid >= 0 ? static_cast<uid_t>(uid) : listener.uid));
     if (listener.process.holder_count > 1) {
       shared.insert(listener.inodes.begin(), listener.inodes.end());

@@ -113,3 +113,53 @@ TEST(CliTest, HelpAndVersionWin) {
 
 }  // namespace
 }  // namespace portwarden::app
+
+namespace portwarden::app {
+namespace {
+
+TEST(CliScanFilterTest, PortArgumentForms) {
+  auto colon = ParseCommandLine({"scan", ":18443"});
+  ASSERT_TRUE(colon) << colon.error().message;
+  ASSERT_EQ(colon->filter.ports.size(), 1u);
+  EXPECT_EQ(colon->filter.ports[0].first, 18443);
+  auto address = ParseCommandLine({"scan", "[::1]:443"});
+  ASSERT_TRUE(address);
+  EXPECT_EQ(address->filter.address, "::1");
+  auto ranges = ParseCommandLine({"scan", "--port=443,8000-8100", "--proto=udp", "--violations",
+                                  "--netns=pod-*", "--process=nginx"});
+  ASSERT_TRUE(ranges) << ranges.error().message;
+  ASSERT_EQ(ranges->filter.ports.size(), 2u);
+  EXPECT_EQ(ranges->filter.ports[1].last, 8100);
+  EXPECT_EQ(ranges->filter.protocol, Protocol::kUdp);
+  EXPECT_TRUE(ranges->filter.violations_only);
+  EXPECT_EQ(ranges->filter.netns, "pod-*");
+  EXPECT_FALSE(ranges->filter.empty());
+  EXPECT_TRUE(ParseCommandLine({"scan"})->filter.empty());
+}
+
+TEST(CliScanFilterTest, BadValuesNameTheFlag) {
+  EXPECT_NE(ParseCommandLine({"scan", "--port=0"}).error().message.find("flag --port"),
+            std::string::npos);
+  EXPECT_NE(ParseCommandLine({"scan", "--port=9-8"}).error().message.find("flag --port"),
+            std::string::npos);
+  EXPECT_NE(ParseCommandLine({"scan", "--proto=sctp"}).error().message.find("flag --proto"),
+            std::string::npos);
+  EXPECT_NE(ParseCommandLine({"scan", "host:"}).error().message.find("scan:"), std::string::npos);
+}
+
+TEST(CliReportTest, FormatSourceAndOutput) {
+  auto cl = ParseCommandLine(
+      {"report", "--format=csv", "--from=http://127.0.0.1:19443", "-o", "audit.csv"});
+  ASSERT_TRUE(cl) << cl.error().message;
+  EXPECT_EQ(cl->command, Command::kReport);
+  EXPECT_EQ(cl->report_format, "csv");
+  EXPECT_EQ(cl->from_url, "http://127.0.0.1:19443");
+  EXPECT_EQ(cl->output_file, "audit.csv");
+  EXPECT_FALSE(ParseCommandLine({"report", "--format=pdf"}));
+  EXPECT_FALSE(ParseCommandLine({"report", "--from=ftp://host"}));
+  EXPECT_FALSE(ParseCommandLine({"report", "-o"}));
+  EXPECT_TRUE(ParseCommandLine({"probe", "a:443", "--show-certs"})->show_certs);
+}
+
+}  // namespace
+}  // namespace portwarden::app
