@@ -16,7 +16,9 @@
 #include "agent/discovery/discovery.h"
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/inventory_settings.h"
-#include "agent/probe/probe_runner.h"
+#include "agent/policy/policy_settings.h"
+#include "agent/probe/openssl_prober.h"
+#include "agent/probe/probe_settings.h"
 #include "exporters/json/state_reader.h"
 #include "exporters/report/audit_report.h"
 
@@ -37,16 +39,18 @@ Result<state::Snapshot> CollectNow(const config::Config& config) {
     return Fail("scan failed: " + report->error);
   }
   snapshot.collectors.push_back({"inventory", true, Now() - started, Now(), ""});
-  snapshot.policy = std::make_shared<policy::PolicyReport>(policy::EvaluateOnce(*report, config));
-  auto targets = probe::ConfiguredTargets(config);
+  snapshot.policy = std::make_shared<policy::PolicyReport>(
+      policy::EvaluateOnce(*report, policy::PolicySettingsFrom(config)));
+  auto targets = probe::ConfiguredTargets(config.endpoints);
   if (config.discovery.enabled) {
     auto discovered = discovery::DiscoverTargets(report->listeners, report->namespaces,
                                                  config.discovery, discovery::HostName());
     targets.insert(targets.end(), discovered.targets.begin(), discovered.targets.end());
   }
   const double probes_started = Now();
-  probe::ProbeRunner runner;
-  snapshot.probes = std::make_shared<probe::ProbeReport>(runner.RunCycle(targets, config));
+  probe::OpenSslProber prober;
+  snapshot.probes = std::make_shared<probe::ProbeReport>(
+      prober.RunCycle(targets, probe::ProbeSettingsFrom(config)));
   snapshot.collectors.push_back({"tls", true, Now() - probes_started, Now(), ""});
   snapshot.inventory = std::move(report);
   snapshot.host = ReadHostIdentity();

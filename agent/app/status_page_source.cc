@@ -4,6 +4,7 @@
 
 #include "agent/core/clock.h"
 #include "agent/policy/default_rules.h"
+#include "agent/policy/policy_settings.h"
 #include "exporters/report/status_page.h"
 
 namespace portwarden::app {
@@ -14,10 +15,10 @@ std::string RenderStatusPage(const state::Snapshot& snapshot,
   exporters::report::StatusPageInput input;
   input.snapshot = &snapshot;
   input.config = &config;
-  policy::RuleSet rules = policy::BuildRuleSet(config);
+  policy::RuleSet rules = policy::BuildRuleSet(policy::PolicySettingsFrom(config));
   input.rules = std::move(rules.rules);
   input.default_action = rules.default_action;
-  for (const auto& rule : policy::DefaultRules(config)) {
+  for (const auto& rule : policy::DefaultRules(policy::PolicySettingsFrom(config))) {
     input.builtin_rules.insert(rule.name);
   }
   // A user rule that reuses a built-in's name replaces it: it is the config's, not built in.
