@@ -53,6 +53,7 @@ FilteredScan ApplyScanFilter(const ScanFilter& filter,
   out.policy.rule_names = policy.rule_names;
   out.policy.appeared_total = policy.appeared_total;
   out.policy.disappeared_total = policy.disappeared_total;
+  out.policy.baseline = policy.baseline;
   for (std::size_t i = 0; i < inventory.listeners.size(); ++i) {
     const policy::Verdict* verdict = i < policy.verdicts.size() ? &policy.verdicts[i] : nullptr;
     if (!FilterMatches(filter, inventory.listeners[i], verdict)) {
@@ -64,6 +65,9 @@ FilteredScan ApplyScanFilter(const ScanFilter& filter,
     }
     if (i < policy.first_seen_timestamps.size()) {
       out.policy.first_seen_timestamps.push_back(policy.first_seen_timestamps[i]);
+    }
+    if (i < policy.unapproved.size()) {
+      out.policy.unapproved.push_back(policy.unapproved[i]);
     }
   }
   return out;
