@@ -14,7 +14,7 @@ latency p50/max and the agent's CPU per scrape. Peer: blackbox_exporter driven f
 endpoints (N /probe requests, 32 at once): its CPU per probe, as the ratio of the two.
 
 Listeners: N listening sockets (three TCP to one UDP, on 4 loopback addresses) held by one
-process in a throwaway network namespace; cold `portwarden scan --output=json` (a fresh
+process per 12,000 in a throwaway network namespace; cold `portwarden scan --output=json` (a fresh
 process; it reads every namespace of the host, so it sees at least the N) against `ss -Htulnp`
 in that namespace alone (the N): median wall time of 5 alternating rounds, and the ratio.
 """
@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from probe_bench import cpu_seconds, free_port, memory_kb, start_server, wait_http  # noqa: E402
 
 CONCURRENCY = 32
+PER_HOLDER = 12000
 
 
 def write_agent_config(path, tmp, port, n, interval):
@@ -136,10 +137,11 @@ def blackbox_cpu_per_probe(tmp, port, n):
 
 HOLDER = r'''
 import resource, socket, sys
-n = int(sys.argv[1])
-resource.setrlimit(resource.RLIMIT_NOFILE, (n + 100, n + 100))
+first, n = int(sys.argv[1]), int(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 held = []
-for i in range(n):
+for i in range(first, first + n):
     kind = socket.SOCK_DGRAM if i % 4 == 3 else socket.SOCK_STREAM
     s = socket.socket(socket.AF_INET, kind)
     s.bind(("127.0.0.%d" % (1 + i % 4), 10000 + i // 4))
@@ -160,13 +162,17 @@ def timed(cmd):
 def listener_curve_point(binary, n):
     ns = f"pwscale{os.getpid()}"
     subprocess.run(["ip", "netns", "add", ns], check=True)
-    holder = None
+    holders = []
     try:
         subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
-        holder = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-c", HOLDER,
-                                   str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  text=True)
-        assert holder.stdout.readline().strip() == "ready"
+        # One holder per PER_HOLDER sockets: the hard RLIMIT_NOFILE may be below n.
+        for first in range(0, n, PER_HOLDER):
+            count = min(PER_HOLDER, n - first)
+            holder = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-c", HOLDER,
+                                       str(first), str(count)], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True)
+            holders.append(holder)
+            assert holder.stdout.readline().strip() == "ready"
         ss_cmd = ["ip", "netns", "exec", ns, "ss", "-Htulnp"]
         seen = subprocess.run(ss_cmd, capture_output=True, text=True).stdout.count("\n")
         scan_cmd = [binary, "scan", "--output=json"]
@@ -177,7 +183,7 @@ def listener_curve_point(binary, n):
         return {"ss": statistics.median(ss_times), "scan": statistics.median(scan_times),
                 "ss_seen": seen}
     finally:
-        if holder:
+        for holder in holders:
             holder.stdin.close()
             holder.wait()
         subprocess.run(["ip", "netns", "del", ns], check=False)
