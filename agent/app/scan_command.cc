@@ -155,7 +155,8 @@ int RunScan(const CommandLine& cl) {
   if (cl.output == "json") {
     exporters::json::PrintListeners(stdout, shown, verdicts);
   } else {
-    exporters::report::TableOptions options{.connections = cl.connections};
+    exporters::report::TableOptions options;
+    options.connections = cl.connections;
     options.extras = ResolveOwners(shown, config->inventory.proc_path);
     std::fputs(exporters::report::ListenerTable(shown, verdicts, options).c_str(), stdout);
     std::fputs(exporters::report::ScanSummary(shown, verdicts, report.listeners.size()).c_str(),
