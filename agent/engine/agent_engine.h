@@ -70,9 +70,9 @@ class AgentEngine {
   firewall::FirewallStage firewall_;
   policy::PolicyEngine policy_;
   std::unique_ptr<probe::Prober> prober_;
-  certfiles::CertFileCollector cert_files_;  // only the inventory job touches it
-  bool cert_files_seen_ = false;             // [[certificates]] configured, now or before
-  std::unique_ptr<posture::PostureStage> posture_;          // null: no posture job
+  certfiles::CertFileCollector cert_files_;         // only the inventory job touches it
+  bool cert_files_seen_ = false;                    // [[certificates]] configured, now or before
+  std::unique_ptr<posture::PostureStage> posture_;  // null: no posture job
   std::shared_ptr<const config::Config> inventory_config_;  // last applied to inventory_
   discovery::UnprobedLog unprobed_log_;                     // only the inventory job touches it
   std::string discovered_key_;  // identity of the discovered target set, to spot changes

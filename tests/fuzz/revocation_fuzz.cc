@@ -59,9 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const auto times = portwarden::probe::crl::UpdateTimes(crl->get());
       PORTWARDEN_FUZZ_CHECK(!times.this_update || *times.this_update == *times.this_update);
       portwarden::probe::crl::Lists(crl->get(), sk_X509_value(chain, 0));
-      PORTWARDEN_FUZZ_CHECK(!portwarden::probe::crl::VerifyIssuer(crl->get(), sk_X509_value(chain, 1)) ||
-                            X509_NAME_cmp(X509_CRL_get_issuer(crl->get()),
-                                          X509_get_subject_name(sk_X509_value(chain, 1))) == 0);
+      PORTWARDEN_FUZZ_CHECK(
+          !portwarden::probe::crl::VerifyIssuer(crl->get(), sk_X509_value(chain, 1)) ||
+          X509_NAME_cmp(X509_CRL_get_issuer(crl->get()),
+                        X509_get_subject_name(sk_X509_value(chain, 1))) == 0);
     }
   } else {
     const auto staple = portwarden::probe::EvaluateStaple(bytes, chain, 1.8e9);

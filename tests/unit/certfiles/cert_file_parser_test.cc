@@ -48,6 +48,8 @@ TEST(CertFileParserTest, PemChainMatchesOpenSsl) {
   EXPECT_EQ(leaf.info.not_before, IsoSeconds(ToolField("leaf.openssl.txt", "notBefore")));
   std::string serial = ToolField("leaf.openssl.txt", "serial");
   std::transform(serial.begin(), serial.end(), serial.begin(), ::tolower);
+  // openssl pads to whole bytes ("0b1d…"); the agent prints the number (as for served chains).
+  serial.erase(0, std::min(serial.find_first_not_of('0'), serial.size() - 1));
   EXPECT_EQ(leaf.info.serial, serial);
   EXPECT_EQ(leaf.info.subject_cn, "www.example.test");
   EXPECT_EQ(leaf.info.issuer_cn, "Test Root CA");
