@@ -17,6 +17,7 @@
 #include "agent/certfiles/jks_parser.h"
 #include "agent/core/text_sanitize.h"
 #include "agent/probe/certificate_info.h"
+#include "agent/probe/openssl_handles.h"
 
 namespace portwarden::certfiles {
 namespace {
@@ -44,10 +45,6 @@ int NoPassword(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) {
   return -1;
 }
 
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-
 struct Pkcs12Deleter {
   void operator()(PKCS12* p12) const { PKCS12_free(p12); }
 };
@@ -71,8 +68,7 @@ bool Keep(ParsedFile& out, probe::UniqueX509 cert) {
 Parsed ParsePem(std::string_view bytes) {
   ParsedFile out;
   out.format = "pem";
-  const std::unique_ptr<BIO, BioDeleter> bio(
-      BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+  const probe::UniqueBio bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
   ERR_clear_error();
   while (true) {
     probe::UniqueX509 cert(PEM_read_bio_X509_AUX(bio.get(), nullptr, NoPassword, nullptr));
