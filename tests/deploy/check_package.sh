@@ -35,7 +35,16 @@ command -v file >/dev/null && file "$tmp/root/usr/bin/portwarden" | grep -q ', s
 readelf -S "$tmp/root/usr/bin/portwarden" | grep -q '\.symtab' && fail "the binary has .symtab"
 size=$(stat -c %s "$tmp/root/usr/bin/portwarden")
 echo "binary: $((size / 1024)) KiB, stripped"
-(( size < 8 * 1024 * 1024 )) || fail "the binary is $size bytes: not stripped?"
+sections() { readelf -S -W "$tmp/root/usr/bin/portwarden" | grep -E '^ +\[' ; }
+if readelf -S -W "$tmp/root/usr/bin/portwarden" | grep -qE '\.(z?debug_|symtab)'; then
+  sections >&2
+  fail "the binary keeps debug or symbol sections"
+fi
+if (( size >= 8 * 1024 * 1024 )); then
+  sections >&2
+  grep -i strip "$tmp/cpack.log" >&2 || true
+  fail "the binary is $size bytes: not stripped?"
+fi
 version=$("$tmp/root/usr/bin/portwarden" --version)
 echo "--version: ${version%%$'\n'*}"
 grep -q "portwarden" <<<"$version" || { echo "FAIL: unexpected --version output" >&2; exit 1; }

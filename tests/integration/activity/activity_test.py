@@ -2,9 +2,11 @@
 the test makes, and real clients:
 
 - a "public" client (203.0.113.2, a zone override makes TEST-NET-3 public) and two private
-  ones (10.77.0.2) in a peer namespace linked by veth connect to 10.77.0.1:8443:
-  `scan --output=json` and `/metrics` give peer_scope public 1, private 2 (cross-checked with
-  `ss -tn state established '( sport = :8443 )'`) and the basis="observed" violation;
+  ones (10.77.0.2) in a peer namespace linked by veth connect to an internal-only port of
+  10.77.0.1 (chosen at run time and named by an exposure rule, so that no other agent on the
+  machine probes it as a discovered TLS port): `scan --output=json` and `/metrics` give
+  peer_scope public 1, private 2 (cross-checked with `ss -tn state established`) and the
+  basis="observed" violation;
 - a TCP listener that does not accept: its accept queue and limit match `ss -ltn`
   Recv-Q/Send-Q, in the scan and in /metrics;
 - `baseline save`, a new listener flagged by `scan --baseline` (exit 6) and by
@@ -86,13 +88,20 @@ class ActivityTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="pw-act-")
         cls.config = os.path.join(cls.tmp, "portwarden.toml")
         cls.baseline = os.path.join(cls.tmp, "baseline.toml")
+        # Bound now, listening in the test: the port the internal-only rule names.
+        cls.admin = socket.socket()
+        cls.admin.bind(("10.77.0.1", 0))
+        cls.admin_port = cls.admin.getsockname()[1]
         with open(cls.config, "w", encoding="utf-8") as f:
             f.write('[agent]\nscan_interval = "1s"\nprobe_interval = "1h"\n'
                     '[discovery]\nnamespaces = "host"\n'
-                    '[[exposure.zones]]\ncidr = "203.0.113.0/24"\nscope = "public"\n')
+                    '[[exposure.zones]]\ncidr = "203.0.113.0/24"\nscope = "public"\n'
+                    f'[[exposure.rules]]\nname = "admin-internal"\nports = [{cls.admin_port}]\n'
+                    'allow = ["loopback", "private"]\n')
 
     @classmethod
     def tearDownClass(cls):
+        cls.admin.close()
         sh("ip", "netns", "delete", PEER, check=False)
 
     def setUp(self):
@@ -136,15 +145,16 @@ class ActivityTest(unittest.TestCase):
         self.fail(f"{pattern} {'never appeared' if present else 'never went'}:\n{text}")
 
     def test_connections_by_peer_scope_and_observed_violation(self):
-        server = self.listen("10.77.0.1", 8443)
-        self.clients("10.77.0.1", 8443, ["203.0.113.2", "10.77.0.2", "10.77.0.2"])
+        server, port = self.admin, self.admin_port
+        server.listen(16)
+        self.clients("10.77.0.1", port, ["203.0.113.2", "10.77.0.2", "10.77.0.2"])
         accepted = [server.accept()[0] for _ in range(3)]
         for conn in accepted:
             self.closers.append(conn.close)
-        ss = sh("ss", "-Htn", "state", "established", "( sport = :8443 )").stdout
+        ss = sh("ss", "-Htn", "state", "established", f"( sport = :{port} )").stdout
         self.assertEqual(len(ss.splitlines()), 3, ss)
 
-        [listener] = [l for l in self.scan() if l["port"] == 8443 and l["netns"] == "host"]
+        [listener] = [l for l in self.scan() if l["port"] == port and l["netns"] == "host"]
         self.assertEqual(listener["scope"], "private")
         self.assertEqual(listener["connections"],
                          {"loopback": 0, "link_local": 0, "private": 2, "public": 1})
@@ -152,17 +162,17 @@ class ActivityTest(unittest.TestCase):
         self.assertFalse(listener["violation"])
         self.assertTrue(listener["observed_violation"])
         table = sh(BINARY, "scan", "--connections", f"--config.file={self.config}").stdout
-        self.assertRegex(table, r"10\.77\.0\.1:8443 .*lo=0 priv=2 pub=1 .*OBSERVED")
+        self.assertRegex(table, rf"10\.77\.0\.1:{port} .*lo=0 priv=2 pub=1 .*OBSERVED")
 
         with AgentProcess(BINARY, [f"--config.file={self.config}"]) as agent:
             text = self.wait_metric(
-                agent, r'^portwarden_listener_connections\{[^}]*port="8443"[^}]*'
+                agent, rf'^portwarden_listener_connections\{{[^}}]*port="{port}"[^}}]*'
                        r'peer_scope="public"\} 1$')
-            self.assertRegex(text, r'portwarden_listener_connections\{[^}]*port="8443"[^}]*'
+            self.assertRegex(text, rf'portwarden_listener_connections\{{[^}}]*port="{port}"[^}}]*'
                                    r'peer_scope="private"\} 2')
-            self.assertRegex(text, r'portwarden_exposure_violation\{[^}]*port="8443"[^}]*'
-                                   r'rule="https-alt-internal",basis="observed"\} 1')
-            self.assertNotRegex(text, r'portwarden_exposure_violation\{[^}]*port="8443"[^}]*'
+            self.assertRegex(text, rf'portwarden_exposure_violation\{{[^}}]*port="{port}"[^}}]*'
+                                   r'rule="admin-internal",basis="observed"\} 1')
+            self.assertNotRegex(text, rf'portwarden_exposure_violation\{{[^}}]*port="{port}"[^}}]*'
                                       r'basis="bind"')
 
     def test_accept_queue_matches_ss(self):
