@@ -47,22 +47,25 @@ Families CollectSnapshotFamilies(const state::Snapshot& snapshot, const Collecto
   return out;
 }
 
-std::string RenderSnapshotText(const state::Snapshot& snapshot,
-                               const CollectorSet& collectors,
-                               std::size_t size_hint) {
-  std::string text;
-  text.reserve(size_hint);
+void RenderSnapshot(const state::Snapshot& snapshot,
+                    const CollectorSet& collectors,
+                    const std::function<void(std::string_view)>& sink) {
   Families part;
   AppendSelfMetrics(snapshot, part);
-  text += SerializeText(part);
+  sink(SerializeText(part));
   for (const Group& group : kGroups) {
     if (collectors.Enabled(group.collector)) {
       part.clear();
       part.shrink_to_fit();
       group.append(snapshot, part);
-      text += SerializeText(part);
+      sink(SerializeText(part));
     }
   }
+}
+
+std::string RenderSnapshotText(const state::Snapshot& snapshot, const CollectorSet& collectors) {
+  std::string text;
+  RenderSnapshot(snapshot, collectors, [&text](std::string_view piece) { text += piece; });
   return text;
 }
 

@@ -39,16 +39,41 @@ std::shared_ptr<const RenderedSnapshot> ExpositionCache::Current() const {
   return cached;
 }
 
+std::shared_ptr<const std::string> RenderedSnapshot::Text() const {
+  if (kept_text || !gzip) {
+    return kept_text ? kept_text : std::make_shared<const std::string>();
+  }
+  const std::lock_guard lock(text_mutex_);
+  std::shared_ptr<const std::string> text = text_.lock();
+  if (!text) {
+    // Our own deflate output inflates unless memory ran out; then the scrape has process_*.
+    std::optional<std::string> inflated = InflatePrefix(*gzip);
+    text = std::make_shared<const std::string>(inflated ? std::move(*inflated) : std::string());
+    text_ = text;
+  }
+  return text;
+}
+
+bool RenderedSnapshot::TextHeld() const {
+  const std::lock_guard lock(text_mutex_);
+  return !text_.expired();
+}
+
 std::shared_ptr<const RenderedSnapshot> ExpositionCache::Render(
     const state::Snapshot& snapshot) const {
   auto rendering = std::make_shared<RenderedSnapshot>();
   rendering->generation = snapshot.generation;
-  const std::shared_ptr<const RenderedSnapshot> previous = Load();
-  rendering->text = RenderSnapshotText(snapshot, collectors_, previous ? previous->text.size() : 0);
-  rendering->gzip = DeflatePrefix(rendering->text);
+  PrefixDeflater deflater;
+  RenderSnapshot(snapshot, collectors_,
+                 [&deflater](std::string_view piece) { deflater.Append(piece); });
+  rendering->gzip = std::move(deflater).Finish();
+  if (!rendering->gzip) {
+    rendering->kept_text =
+        std::make_shared<const std::string>(RenderSnapshotText(snapshot, collectors_));
+  }
   renders_.fetch_add(1);
-  // The rendering's transient (the families of the largest group) is freed now; give it
-  // back rather than hold it in an HTTP worker's arena until the next snapshot.
+  // The rendering's transient (the families and text of the largest group) is freed now;
+  // give it back rather than hold it in an HTTP worker's arena until the next snapshot.
   trimmer_.MaybeTrim();
   return rendering;
 }
@@ -63,15 +88,16 @@ ScrapeBody ExpositionCache::Scrape(bool gzip) const {
   const std::string tail = ScrapeText();
   ScrapeBody out;
   if (gzip && rendering->gzip) {
-    if (auto body = GzipWithPrefix(*rendering->gzip, tail)) {
+    if (auto body = GzipTail(*rendering->gzip, tail)) {
+      // The aliasing pointer keeps the whole rendering alive while any connection sends it.
+      out.shared_prefix =
+          std::shared_ptr<const std::string>(rendering, &rendering->gzip->member_head);
       out.body = std::move(*body);
       out.gzip = true;
       return out;
     }
   }
-  // The text is sent from the cached rendering itself: the aliasing pointer keeps the whole
-  // rendering alive while any connection still sends it.
-  out.shared_prefix = std::shared_ptr<const std::string>(rendering, &rendering->text);
+  out.shared_prefix = rendering->Text();
   out.body = tail;
   return out;
 }

@@ -8,8 +8,10 @@ Run as root, by hand (not by ctest), loopback and a throwaway network namespace 
 Endpoints: N configured endpoints against one `openssl s_server` (ECDSA P-256, TLS 1.3; a
 distinct SNI name each, all verifying), probed back to back (interval 1 s, 32 in flight). Per
 N: the agent's CPU per probe cycle (over its second full cycle), RssAnon at its peak during
-that cycle (sampled every 50 ms; /metrics scraped once a second meanwhile) and after it, private memory per endpoint beyond the idle
-agent, then — probes stopped by a reload to a 1 h interval — 30 sequential gzip scrapes:
+that cycle (sampled every 50 ms; /metrics scraped with gzip once a second meanwhile, as
+Prometheus asks) and after it ("after": a reload to a 1 h interval, then one gzip scrape of the
+reload's snapshot; also shown before that scrape, and as smaps_rollup's Private_Dirty), private
+memory per endpoint beyond the idle agent, then 30 sequential gzip scrapes (probes stopped):
 latency p50/max and the agent's CPU per scrape. Peer: blackbox_exporter driven for the same N
 endpoints (N /probe requests, 32 at once): its CPU per probe, as the ratio of the two.
 
@@ -20,6 +22,7 @@ in that namespace alone (the N): median wall time of 5 alternating rounds, and t
 """
 import argparse
 import concurrent.futures
+import gzip
 import os
 import re
 import signal
@@ -47,8 +50,30 @@ def write_agent_config(path, tmp, port, n, interval):
                     f'server_name = "h{i}.bench.test"\nca_file = "{tmp}/cert.pem"\n')
 
 
+def scrape_gzip(url, timeout=10):
+    """One scrape as Prometheus makes it (Accept-Encoding: gzip), decompressed; retried until
+    the agent answers."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    end = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                body = response.read()
+                gzipped = response.headers.get("Content-Encoding") == "gzip"
+            return (gzip.decompress(body) if gzipped else body).decode()
+        except OSError:
+            if time.time() > end:
+                raise
+            time.sleep(0.1)
+
+
+def private_dirty_kb(pid):
+    rollup = open(f"/proc/{pid}/smaps_rollup").read()
+    return int(re.search(r"Private_Dirty:\s+(\d+)", rollup).group(1))
+
+
 def probes_done(url):
-    text = wait_http(url)
+    text = scrape_gzip(url)
     return sum(float(v) for v in re.findall(r"^portwarden_tls_probes_total\{.*\} (\S+)$", text,
                                             re.M))
 
@@ -94,7 +119,11 @@ def agent_curve_point(binary, tmp, port, n, idle_kb):
         write_agent_config(config, tmp, port, n, "1h")  # stop probing, then scrape alone
         agent.send_signal(signal.SIGHUP)
         time.sleep(2)
-        steady = memory_kb(agent.pid)[0]
+        reloaded = memory_kb(agent.pid)[0]
+        # Steady: as Prometheus leaves it, one (gzip) scrape after the reload's snapshot.
+        scrape_gzip(url)
+        time.sleep(1.5)
+        steady, private_dirty = memory_kb(agent.pid)[0], private_dirty_kb(agent.pid)
         latencies, s0 = [], cpu_seconds(agent.pid)
         request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
         for _ in range(30):
@@ -102,9 +131,9 @@ def agent_curve_point(binary, tmp, port, n, idle_kb):
             urllib.request.urlopen(request, timeout=30).read()
             latencies.append(time.perf_counter() - started)
         scrape_cpu = (cpu_seconds(agent.pid) - s0) / 30
-        series = sum(1 for line in wait_http(url).splitlines() if line and line[0] != "#")
+        series = sum(1 for line in scrape_gzip(url).splitlines() if line and line[0] != "#")
         return {"cycle_cpu": cycle_cpu, "probe_cpu": cycle_cpu / n, "peak": peak,
-                "steady": steady, "per_endpoint": (steady - idle_kb) / n, "series": series,
+                "steady": steady, "reloaded": reloaded, "private_dirty": private_dirty, "per_endpoint": (steady - idle_kb) / n, "series": series,
                 "scrape_p50": statistics.median(latencies), "scrape_max": max(latencies),
                 "scrape_cpu": scrape_cpu}
     finally:
@@ -205,8 +234,8 @@ def main():
                 print(f"idle agent RssAnon {idle} kB")
                 print("| endpoints | series | CPU/cycle | CPU/probe | blackbox CPU/probe | ratio "
                       "| RssAnon peak / after | per endpoint | peak/after | scrape p50 / max | "
-                      "CPU/scrape |")
-                print("|---|---|---|---|---|---|---|---|---|---|---|")
+                      "CPU/scrape | RssAnon before the scrape | Private_Dirty |")
+                print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
                 for n in endpoint_sizes:
                     a = agent_curve_point(args.binary, tmp, port, n, idle)
                     bb = blackbox_cpu_per_probe(tmp, port, n)
@@ -215,7 +244,8 @@ def main():
                           f"{a['probe_cpu'] / bb:.2f}x | {a['peak']:,} / {a['steady']:,} kB | "
                           f"{a['per_endpoint']:.1f} kB | {a['peak'] / a['steady']:.2f}x | "
                           f"{a['scrape_p50'] * 1e3:.1f} / {a['scrape_max'] * 1e3:.1f} ms | "
-                          f"{a['scrape_cpu'] * 1e3:.2f} ms |", flush=True)
+                          f"{a['scrape_cpu'] * 1e3:.2f} ms | {a['reloaded']:,} kB | "
+                          f"{a['private_dirty']:,} kB |", flush=True)
             finally:
                 server.terminate()
                 server.wait()

@@ -66,28 +66,53 @@ TEST(ExpositionCacheTest, ScrapesOfOneSnapshotShareOneRendering) {
   const ScrapeBody b = f.cache.Scrape(false);
   EXPECT_EQ(f.cache.Current(), first);
   EXPECT_EQ(f.cache.renders(), 1u);
-  ASSERT_TRUE(a.Joined().starts_with(first->text));
-  ASSERT_TRUE(b.Joined().starts_with(first->text));
+  const std::string text = *first->Text();
+  ASSERT_TRUE(a.Joined().starts_with(text));
+  ASSERT_TRUE(b.Joined().starts_with(text));
   // The per-scrape part follows, and is process_* only.
-  const std::string tail = a.Joined().substr(first->text.size());
+  const std::string tail = a.Joined().substr(text.size());
   EXPECT_TRUE(tail.starts_with("# HELP process_")) << tail;
-  EXPECT_EQ(first->text.find("process_"), std::string::npos);
-  EXPECT_NE(first->text.find("portwarden_tls_probe_success{"), std::string::npos);
-  // Both text scrapes send the cached rendering itself, not a copy of it.
-  EXPECT_EQ(a.shared_prefix.get(), &first->text);
-  EXPECT_EQ(b.shared_prefix.get(), &first->text);
+  EXPECT_EQ(text.find("process_"), std::string::npos);
+  EXPECT_NE(text.find("portwarden_tls_probe_success{"), std::string::npos);
+  // Both text scrapes send one shared copy of the text, not a copy each.
+  EXPECT_EQ(a.shared_prefix, b.shared_prefix);
+  EXPECT_EQ(a.shared_prefix, first->Text());
   EXPECT_EQ(a.body, tail);
+  // Gzip scrapes send the cached compressed rendering itself.
+  const ScrapeBody c = f.cache.Scrape(true);
+  const ScrapeBody d = f.cache.Scrape(true);
+  ASSERT_TRUE(c.gzip);
+  EXPECT_EQ(c.shared_prefix.get(), &first->gzip->member_head);
+  EXPECT_EQ(d.shared_prefix.get(), &first->gzip->member_head);
+}
+
+TEST(ExpositionCacheTest, TheTextIsHeldOnlyWhileATextScrapeHoldsIt) {
+  Fixture f;
+  f.Publish(0);
+  const auto rendering = f.cache.Current();
+  EXPECT_FALSE(rendering->TextHeld()) << "a rendering holds its text compressed only";
+  {
+    const ScrapeBody gzip = f.cache.Scrape(true);
+    EXPECT_FALSE(rendering->TextHeld()) << "gzip scrapes need no text";
+    const ScrapeBody text = f.cache.Scrape(false);
+    EXPECT_TRUE(rendering->TextHeld());
+  }
+  EXPECT_FALSE(rendering->TextHeld()) << "freed with the last text scrape";
+  EXPECT_EQ(*rendering->Text(), RenderSnapshotText(*f.store.Get(), {}));
 }
 
 TEST(ExpositionCacheTest, ASharedRenderingOutlivesItsReplacement) {
   Fixture f;
   f.Publish(0);
   const ScrapeBody held = f.cache.Scrape(false);
+  const ScrapeBody held_gzip = f.cache.Scrape(true);
   const std::string before = *held.shared_prefix;
+  const std::string before_gzip = held_gzip.Joined();
   f.Publish(1);
-  (void)f.cache.Scrape(false);  // renders the new snapshot, drops the cache's old one
-  EXPECT_NE(f.cache.Current()->text, before);
-  EXPECT_EQ(*held.shared_prefix, before);  // still valid for the connection sending it
+  (void)f.cache.Scrape(true);  // renders the new snapshot, drops the cache's old one
+  EXPECT_NE(*f.cache.Current()->Text(), before);
+  EXPECT_EQ(*held.shared_prefix, before);  // still valid for the connections sending them
+  EXPECT_EQ(held_gzip.Joined(), before_gzip);
 }
 
 TEST(ExpositionCacheTest, NewSnapshotGivesNewRendering) {
@@ -98,10 +123,10 @@ TEST(ExpositionCacheTest, NewSnapshotGivesNewRendering) {
   const auto second = f.cache.Current();
   EXPECT_NE(second, first);
   EXPECT_EQ(second->generation, first->generation + 1);
-  EXPECT_NE(second->text, first->text);
+  EXPECT_NE(*second->Text(), *first->Text());
   EXPECT_EQ(f.cache.renders(), 2u);
   // What a fresh render of the same snapshot gives, byte for byte.
-  EXPECT_EQ(second->text, SerializeText(CollectSnapshotFamilies(*f.store.Get(), {})));
+  EXPECT_EQ(*second->Text(), SerializeText(CollectSnapshotFamilies(*f.store.Get(), {})));
 }
 
 TEST(ExpositionCacheTest, GzipInflatesToTheTextBody) {
@@ -111,13 +136,13 @@ TEST(ExpositionCacheTest, GzipInflatesToTheTextBody) {
   const ScrapeBody gzip = f.cache.Scrape(true);
   ASSERT_TRUE(gzip.gzip);
   EXPECT_FALSE(text.gzip);
-  const std::string inflated = Inflate(gzip.body);
-  const std::string& snapshot_part = f.cache.Current()->text;
+  const std::string inflated = Inflate(gzip.Joined());
+  const std::string& snapshot_part = *f.cache.Current()->Text();
   ASSERT_TRUE(inflated.starts_with(snapshot_part));
   // process_* differs between the two scrapes only in values; the family lines match.
   EXPECT_EQ(inflated.size() > snapshot_part.size(), true);
   EXPECT_NE(inflated.find("# TYPE process_cpu_seconds_total counter"), std::string::npos);
-  EXPECT_LT(gzip.body.size(), text.Joined().size());
+  EXPECT_LT(gzip.Joined().size(), text.Joined().size());
 }
 
 TEST(ExpositionCacheTest, ConcurrentScrapersRenderOnce) {
