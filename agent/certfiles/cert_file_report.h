@@ -114,7 +114,7 @@ struct RenewedNotServed {
 struct PostureInconsistency {
   std::string host;
   std::string server_name;
-  std::string aspect;  ///< "leaf_certificate" (the only aspect so far; docs/metrics.md)
+  std::string aspect;  ///< One of consistency.h's aspect:: values (docs/metrics.md)
   bool inconsistent = false;
 };
 

@@ -3,11 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <set>
 #include <string>
-#include <tuple>
-
-#include "agent/config/host_port.h"
 
 namespace portwarden::certfiles {
 namespace {
@@ -30,19 +26,6 @@ bool HasIpSan(const probe::CertificateInfo& info, std::string_view ip) {
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
   return false;
-}
-
-struct HostPortKey {
-  std::string host;
-  std::uint16_t port = 0;
-};
-
-HostPortKey SplitTarget(const std::string& target) {
-  auto parsed = config::SplitHostPort(target);
-  if (!parsed) {
-    return {target, 0};
-  }
-  return {Lower(parsed->host), parsed->port};
 }
 
 }  // namespace
@@ -83,7 +66,7 @@ std::vector<RenewedNotServed> FindRenewedNotServed(const probe::ProbeReport& pro
     }
     const probe::CertificateInfo& leaf = result.chain.front();
     const std::string server_name =
-        result.server_name.empty() ? SplitTarget(result.target).host : result.server_name;
+        result.server_name.empty() ? TargetHost(result.target) : result.server_name;
     std::map<std::string, bool> by_path;  // path -> renewed, not served
     for (const auto& cert : files.certificates) {
       if (!CertificateMatches(cert, server_name)) {
@@ -101,33 +84,10 @@ std::vector<RenewedNotServed> FindRenewedNotServed(const probe::ProbeReport& pro
   return out;
 }
 
-std::vector<PostureInconsistency> FindInconsistentLeaves(const probe::ProbeReport& probes) {
-  // (host, server_name) -> port -> leaf fingerprints served there
-  std::map<std::pair<std::string, std::string>, std::map<std::uint16_t, std::set<std::string>>>
-      groups;
-  for (const auto& result : probes.results) {
-    if (result.chain.empty()) {
-      continue;
-    }
-    const HostPortKey key = SplitTarget(result.target);
-    groups[{key.host, result.server_name}][key.port].insert(
-        result.chain.front().fingerprint_sha256);
-  }
-  std::vector<PostureInconsistency> out;
-  for (const auto& [key, ports] : groups) {
-    if (ports.size() < 2) {
-      continue;
-    }
-    const auto& first = ports.begin()->second;
-    const bool differ = std::any_of(ports.begin(), ports.end(),
-                                    [&](const auto& port) { return port.second != first; });
-    out.push_back({key.first, key.second, "leaf_certificate", differ});
-  }
-  return out;
-}
-
-CrossCheckReport CrossCheck(const probe::ProbeReport& probes, const CertFileReport& files) {
-  return {FindRenewedNotServed(probes, files), FindInconsistentLeaves(probes)};
+CrossCheckReport CrossCheck(const probe::ProbeReport& probes,
+                            const CertFileReport& files,
+                            const posture::PostureReport& posture) {
+  return {FindRenewedNotServed(probes, files), FindInconsistencies(probes, posture)};
 }
 
 }  // namespace portwarden::certfiles

@@ -3,11 +3,13 @@
 #include <string_view>
 
 #include "agent/certfiles/cert_file_report.h"
+#include "agent/certfiles/consistency.h"
+#include "agent/posture/posture_report.h"
 #include "agent/probe/probe_result.h"
 
 /// Pure cross-checks between what the probes saw served and what the disk holds, and between
-/// the ports of one host. Recomputed from the latest probe report and file report whenever
-/// either changes; cheap (a pass over results × matching certificates). Thread-safe.
+/// the ports of one host. Recomputed from the latest probe, file and posture reports whenever
+/// one changes; cheap (a pass over results × matching certificates). Thread-safe.
 namespace portwarden::certfiles {
 
 /// True when certificate name `pattern` (a DNS SAN or CN, lowercase; "*.example.com"
@@ -25,12 +27,9 @@ bool CertificateMatches(const DiskCertificate& cert, std::string_view server_nam
 std::vector<RenewedNotServed> FindRenewedNotServed(const probe::ProbeReport& probes,
                                                    const CertFileReport& files);
 
-/// Consistency across ports: results grouped by (host of the target, server_name); a group
-/// with served leaves on two ports or more gives one "leaf_certificate" entry, inconsistent
-/// when the ports' sets of leaf fingerprints differ.
-std::vector<PostureInconsistency> FindInconsistentLeaves(const probe::ProbeReport& probes);
-
-/// Both of the above.
-CrossCheckReport CrossCheck(const probe::ProbeReport& probes, const CertFileReport& files);
+/// Drift, and every consistency aspect (consistency.h) over the probes and the posture run.
+CrossCheckReport CrossCheck(const probe::ProbeReport& probes,
+                            const CertFileReport& files,
+                            const posture::PostureReport& posture);
 
 }  // namespace portwarden::certfiles

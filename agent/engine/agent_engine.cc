@@ -183,7 +183,7 @@ void AgentEngine::RunInventory() {
     if (cert_files) {
       snapshot.cert_files = cert_files;
       snapshot.cross_checks = std::make_shared<const certfiles::CrossCheckReport>(
-          certfiles::CrossCheck(*snapshot.probes, *cert_files));
+          certfiles::CrossCheck(*snapshot.probes, *cert_files, *snapshot.posture));
       SetCollector(snapshot, {"certfiles", true, cert_seconds, now, ""});
     }
     SetCollector(snapshot,
@@ -240,7 +240,7 @@ void AgentEngine::RunProbes() {
   store_.Update([&](state::Snapshot& snapshot) {
     snapshot.probes = report;
     snapshot.cross_checks = std::make_shared<const certfiles::CrossCheckReport>(
-        certfiles::CrossCheck(*report, *snapshot.cert_files));
+        certfiles::CrossCheck(*report, *snapshot.cert_files, *snapshot.posture));
     SetCollector(snapshot, {"tls", true, seconds, now, ""});
   });
   probes_done_.store(true);
@@ -260,6 +260,8 @@ void AgentEngine::RunPosture() {
   const double now = ToUnixSeconds(clock_.Now());
   store_.Update([&](state::Snapshot& snapshot) {
     snapshot.posture = report;
+    snapshot.cross_checks = std::make_shared<const certfiles::CrossCheckReport>(
+        certfiles::CrossCheck(*snapshot.probes, *snapshot.cert_files, *report));
     SetCollector(snapshot, {"posture", true, seconds, now, ""});
   });
 }

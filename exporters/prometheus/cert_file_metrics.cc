@@ -69,7 +69,7 @@ void AppendCertFileMetrics(const state::Snapshot& snapshot, Families& out) {
 void AppendConsistencyMetrics(const state::Snapshot& snapshot, Families& out) {
   auto inconsistent = Gauge("portwarden_tls_posture_inconsistent",
                             "1 when the ports of one host and server name differ in an aspect "
-                            "(leaf_certificate); 0 when they agree.");
+                            "(leaf_certificate, protocols, ciphers, groups); 0 when they agree.");
   for (const auto& entry : snapshot.cross_checks->consistency) {
     inconsistent.Add(
         {{"host", entry.host}, {"server_name", entry.server_name}, {"aspect", entry.aspect}},

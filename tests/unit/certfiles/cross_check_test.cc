@@ -1,4 +1,4 @@
-// Drift and consistency over synthetic probe and file reports (pure functions).
+// Drift over synthetic probe and file reports (pure functions); consistency: consistency_test.cc.
 #include "agent/certfiles/cross_check.h"
 
 #include <gtest/gtest.h>
@@ -81,23 +81,6 @@ TEST(CrossCheckTest, RenewedNotServedOnlyWhenNewerAndDifferent) {
   for (const auto& entry : FindRenewedNotServed(probes, files)) {
     EXPECT_FALSE(entry.renewed_not_served) << entry.path;
   }
-}
-
-TEST(CrossCheckTest, LeafConsistencyAcrossPorts) {
-  probe::ProbeReport probes;
-  probes.results.push_back(Served("127.0.0.1:443", "site", "a", 0));
-  probes.results.push_back(Served("127.0.0.1:8443", "site", "b", 0));
-  probes.results.push_back(Served("10.0.0.1:443", "site", "a", 0));
-  probes.results.push_back(Served("10.0.0.1:8443", "site", "a", 0));
-  probes.results.push_back(Served("[::1]:443", "alone", "a", 0));
-  auto entries = FindInconsistentLeaves(probes);
-  ASSERT_EQ(entries.size(), 2U);
-  EXPECT_EQ(entries[0].host, "10.0.0.1");
-  EXPECT_FALSE(entries[0].inconsistent);
-  EXPECT_EQ(entries[1].host, "127.0.0.1");
-  EXPECT_EQ(entries[1].server_name, "site");
-  EXPECT_EQ(entries[1].aspect, "leaf_certificate");
-  EXPECT_TRUE(entries[1].inconsistent);
 }
 
 }  // namespace
