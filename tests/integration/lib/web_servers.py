@@ -122,7 +122,7 @@ class Site:
 
     def __init__(self, https_port, http_port=None, redirect=None,
                  hsts="max-age=63072000; includeSubDomains", client_ca=None,
-                 hosts=("127.0.0.1", "::1"), protocols="TLSv1.2 TLSv1.3", extra=""):
+                 hosts=("127.0.0.1", "::1"), protocols="TLSv1.2 TLSv1.3", extra="", tls=""):
         self.https_port = https_port
         self.http_port = http_port
         self.redirect = redirect
@@ -131,6 +131,7 @@ class Site:
         self.hosts = hosts
         self.protocols = protocols
         self.extra = extra  # more directives for the plain-HTTP server block
+        self.tls = tls  # more directives for the HTTPS server block (nginx only)
 
 
 def bracket(host):
@@ -234,9 +235,10 @@ class Nginx(_Server):
             servers.append(
                 "  server {\n%s    server_name localhost;\n"
                 "    ssl_certificate %s;\n    ssl_certificate_key %s;\n"
-                "    ssl_protocols %s;\n%s%s"
+                "    ssl_protocols %s;\n%s%s%s"
                 "    location / { return 200 \"ok\\n\"; }\n  }\n"
-                % (listen, self.pki.chain, self.pki.leaf_key, site.protocols, verify, hsts))
+                % (listen, self.pki.chain, self.pki.leaf_key, site.protocols, verify, hsts,
+                   site.tls))
             if site.http_port:
                 listen = "".join("    listen %s:%d%s;\n" % (
                     bracket(h), site.http_port, " ipv6only=on" if h == "::" else "")

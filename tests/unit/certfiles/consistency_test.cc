@@ -2,10 +2,10 @@
 // grouping every aspect shares, then each aspect's own value.
 #include "agent/certfiles/consistency.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
 #include <tuple>
+
+#include <gtest/gtest.h>
 
 namespace portwarden::certfiles {
 namespace {
@@ -60,9 +60,9 @@ using Verdicts = std::map<std::tuple<std::string, std::string, std::string>, boo
 Verdicts ByKey(const std::vector<PostureInconsistency>& entries) {
   Verdicts out;
   for (const auto& entry : entries) {
-    EXPECT_TRUE(out.emplace(std::tuple(entry.host, entry.server_name, entry.aspect),
-                            entry.inconsistent)
-                    .second)
+    EXPECT_TRUE(
+        out.emplace(std::tuple(entry.host, entry.server_name, entry.aspect), entry.inconsistent)
+            .second)
         << entry.host << " " << entry.aspect << " twice";
   }
   return out;
@@ -132,10 +132,9 @@ TEST(ConsistencyTest, CiphersComparedOnTheVersionsBothAccept) {
   report.results.push_back(Posture("c:8443", "s", {"TLS 1.3"}));
   EXPECT_EQ(ByKey(FindInconsistentCiphers(report)),
             (Verdicts{{{"a", "s", "ciphers"}, false}, {{"b", "s", "ciphers"}, true}}));
-  EXPECT_EQ(ByKey(FindInconsistentProtocols(report)),
-            (Verdicts{{{"a", "s", "protocols"}, true},
-                      {{"b", "s", "protocols"}, false},
-                      {{"c", "s", "protocols"}, true}}));
+  EXPECT_EQ(ByKey(FindInconsistentProtocols(report)), (Verdicts{{{"a", "s", "protocols"}, true},
+                                                                {{"b", "s", "protocols"}, false},
+                                                                {{"c", "s", "protocols"}, true}}));
 }
 
 TEST(ConsistencyTest, GroupsOnlyWhereEveryVerdictIsKnown) {
