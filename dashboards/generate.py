@@ -5,7 +5,8 @@ The JSON files are committed so Grafana provisioning and grafana.com imports wor
 script; tests/deploy runs it with --check so the JSON never drifts from it. Panel ids are
 stable: alert annotations in deploy/prometheus/portwarden-alerts.yml link to them with
 `viewPanel=<id>` (fleet 7: soonest-expiring certificates, fleet 8: verification failures;
-host 2: listeners, host 6: handshake latency per phase, host 14: renewed, not served).
+host 2: listeners, host 6: handshake latency per phase, host 14: renewed, not served, host 16:
+posture findings, host 18: revocation).
 
 Every query reads the agent's own series, never a recording rule, so the dashboards work
 whether or not deploy/prometheus/portwarden-records.yml is loaded (tests/deploy checks it).
@@ -63,6 +64,21 @@ def table(pid, title, grid, targets, hide=(), rename=None, description=""):
     p = panel(pid, "table", title, grid, targets, description)
     p["transformations"] = [{"id": "merge", "options": {}}, {"id": "organize", "options": {
         "excludeByName": exclude, "renameByName": rename or {}}}]
+    p["options"] = {"showHeader": True, "cellHeight": "sm"}
+    return p
+
+
+def matrix_table(pid, title, grid, expr, column_label, mappings, description=""):
+    """A table with one row per endpoint and one column per value of `column_label` (the
+    series' own value in each cell, shown through `mappings`: {"0": "refused", ...})."""
+    p = panel(pid, "table", title, grid, [target(expr, instant=True)], description)
+    p["transformations"] = [
+        {"id": "labelsToFields", "options": {"mode": "columns", "valueLabel": column_label}},
+        {"id": "merge", "options": {}},
+        {"id": "organize", "options": {"excludeByName": {"Time": True, "__name__": True,
+                                                         "job": True}}}]
+    p["fieldConfig"]["defaults"]["mappings"] = [{"type": "value", "options": {
+        value: {"text": text, "index": i} for i, (value, text) in enumerate(mappings.items())}}]
     p["options"] = {"showHeader": True, "cellHeight": "sm"}
     return p
 
@@ -162,13 +178,89 @@ def fleet():
         timeseries(11, "Probe failures by reason", (8, 24, 0, 22), [target(
             f"sum by (reason) (increase(portwarden_tls_probe_failures_total{{{TSEL}}}"
             "[$__rate_interval]))", "{{reason}}")], "short"),
+        *fleet_posture(),
     ]
     links = [{"title": "Host drill-down", "type": "link", "url": "/d/portwarden-host/portwarden-"
               "host-drill-down?${__url_time_range}&${job:queryparam}&${instance:queryparam}",
               "icon": "dashboard", "targetBlank": False}]
     return dashboard("portwarden-fleet", "portwarden fleet overview", panels,
-                     "Certificates, verification, exposure and probe health across the fleet.",
+                     "Certificates, verification, exposure, probe health and TLS posture across the fleet.",
                      links)
+
+
+RED_AT_1 = [{"color": "green", "value": None}, {"color": "red", "value": 1}]
+
+
+def fleet_posture():
+    """The posture row of the fleet overview: findings by check, revoked certificates, hosts
+    whose ports disagree (the posture job's series, docs/metrics.md "TLS posture")."""
+    return [
+        panel(12, "bargauge", "Posture findings by check", (8, 12, 0, 30), [target(
+            f"sort_desc(count by (check) (portwarden_tls_posture_finding{{{TSEL}}} == 1))",
+            "{{check}}", True)],
+            description="Endpoints (addresses) with each posture finding in their last posture "
+                        "run (agent.posture_interval). The checks: docs/metrics.md, TLS posture.",
+            options={"displayMode": "basic", "orientation": "horizontal"}),
+        stat(13, "Revoked certificates", (4, 6, 12, 30),
+             f"count(portwarden_tls_cert_revoked{{{TSEL}}} == 1) or vector(0)", None, RED_AT_1,
+             "Served certificates a verified CRL or stapled OCSP response says are revoked."),
+        stat(14, "Stale CRLs", (4, 6, 18, 30),
+             f"count(portwarden_tls_crl_stale{{{TSEL}}} == 1) or vector(0)", None,
+             [{"color": "green", "value": None}, {"color": "orange", "value": 1}],
+             "CRLs held past their nextUpdate: the CA published no newer one, or the download "
+             "failed."),
+        stat(15, "Hosts with inconsistent ports", (4, 12, 12, 34),
+             f"count(count by (job, instance, host, server_name) "
+             f"(portwarden_tls_posture_inconsistent{{{SEL}}} == 1)) or vector(0)", None,
+             [{"color": "green", "value": None}, {"color": "orange", "value": 1}],
+             "(host, server name) pairs whose ports differ in leaf certificate, protocols, "
+             "suites or key-exchange groups."),
+    ]
+
+
+def host_posture():
+    """The posture panels of the host drill-down (y from 58): accepted protocols and groups per
+    endpoint, findings, revocation, CRL age. Consistency across ports is panel 13."""
+    findings = f"portwarden_tls_posture_finding{{{TSEL}}} == 1"
+    return [
+        matrix_table(15, "Accepted protocols per endpoint", (8, 12, 0, 58),
+                     f"portwarden_tls_protocol_accepted{{{TSEL}}}", "version",
+                     {"0": "refused", "1": "accepted"},
+                     "One pinned-version handshake per TLS version in the last posture run; "
+                     "TLS 1.0 and 1.1 accepted is the legacy_protocol finding."),
+        table(16, "Posture findings", (8, 12, 12, 58), [target(findings, instant=True,
+                                                                fmt="table")],
+              hide=("Value",),
+              description="One row per endpoint and finding of its last posture run."),
+        panel(17, "bargauge", "Posture findings by check", (8, 6, 0, 66), [target(
+            f"sort_desc(count by (check) ({findings}))", "{{check}}", True)],
+            options={"displayMode": "basic", "orientation": "horizontal"}),
+        table(18, "Revocation (CRL) and stapled OCSP", (8, 18, 6, 66), [
+            target(f"portwarden_tls_cert_revoked{{{TSEL}}}", instant=True, fmt="table"),
+            target(f"portwarden_tls_crl_stale{{{TSEL}}}", instant=True, fmt="table", ref="B"),
+            target(f"(time() - portwarden_tls_crl_this_update_timestamp_seconds{{{TSEL}}}) "
+                   "/ 86400", instant=True, fmt="table", ref="C"),
+            target(f"portwarden_tls_ocsp_staple_info{{{TSEL}}}", instant=True, fmt="table",
+                   ref="D")],
+            hide=("Value #D",),
+            rename={"Value #A": "revoked", "Value #B": "CRL stale", "Value #C": "CRL age (days)",
+                    "chain_pos": "chain position", "status": "OCSP staple"},
+            description="Per chain position: revoked (1) by a verified CRL or, for the leaf, the "
+                        "stapled OCSP response; whether the CRL held is past its nextUpdate; "
+                        "its age. Rows with an OCSP staple status are the leaf's staple."),
+        timeseries(19, "CRL age", (8, 12, 0, 74), [
+            target(f"time() - portwarden_tls_crl_this_update_timestamp_seconds{{{TSEL}}}",
+                   "{{target}} {{chain_pos}} age"),
+            target(f"portwarden_tls_crl_next_update_timestamp_seconds{{{TSEL}}} - time()",
+                   "{{target}} {{chain_pos}} until nextUpdate", ref="B")], "s",
+            "Time since the thisUpdate of each CRL held, and until its nextUpdate (negative: "
+            "stale)."),
+        matrix_table(20, "Key-exchange groups per endpoint", (8, 12, 12, 74),
+                     f"portwarden_tls_group_supported{{{TSEL}}}", "group",
+                     {"0": "refused", "1": "supported"},
+                     "Groups a TLS 1.3 ClientHello offering only that group got selected with; "
+                     "X25519MLKEM768 and the other MLKEM hybrids are post-quantum."),
+    ]
 
 
 def host():
@@ -218,8 +310,9 @@ def host():
             f"portwarden_tls_posture_inconsistent{{{SEL}}}", instant=True, fmt="table")],
             rename={"Value": "inconsistent"},
             description="Endpoints of one host and server name on several ports (443 and 8443): "
-                        "1 when the ports present different leaf certificates (aspect "
-                        "leaf_certificate)."),
+                        "1 when the ports differ in the aspect: leaf_certificate (the leaf "
+                        "served), protocols (versions accepted), ciphers (suite chosen for one "
+                        "offer), groups (key-exchange groups supported). docs/metrics.md."),
         table(14, "Certificates on disk: renewed, not served; unreadable files", (8, 12, 12, 50), [
             target(f"portwarden_tls_cert_renewed_not_served{{{TSEL}}} == 1", instant=True,
                    fmt="table"),
@@ -229,12 +322,13 @@ def host():
                         "certificate for the endpoint's server name than the one served (the "
                         "server was not reloaded). Rows of the second: files that gave no "
                         "certificate, by reason."),
+        *host_posture(),
     ]
     links = [{"title": "Fleet overview", "type": "link", "url": "/d/portwarden-fleet/portwarden-"
               "fleet-overview?${__url_time_range}&${job:queryparam}", "icon": "dashboard",
               "targetBlank": False}]
     return dashboard("portwarden-host", "portwarden host drill-down", panels,
-                     "Listeners, exposure, listener changes and TLS latency of one host.", links)
+                     "Listeners, exposure, listener changes, TLS latency and TLS posture of one host.", links)
 
 
 def main(argv):

@@ -9,7 +9,9 @@
 - every metric a dashboard query reads is in the metric contract (docs/metrics.md, design),
   never a recording rule: the dashboards work whether or not deploy/prometheus/portwarden-
   records.yml is loaded (docs/alerts.md); rules may read the contract or recording rules;
-- every `viewPanel=N` link in an alert annotation points at a panel that exists.
+- every `viewPanel=N` link in an alert annotation points at a panel that exists;
+- the contract above names only metrics docs/metrics.md documents, and the posture panel set
+  (REQUIRED_PANELS) is there: each of those metrics is read by some panel of its dashboard.
 """
 import json
 import pathlib
@@ -50,6 +52,33 @@ CONTRACT = {  # the design brief's "Metric contract" and docs/metrics.md
     "portwarden_tls_crl_next_update_timestamp_seconds", "portwarden_tls_crl_fetch_timestamp_seconds",
     "portwarden_tls_crl_stale", "portwarden_tls_crl_check_error", "portwarden_tls_ocsp_staple_info",
     "portwarden_tls_ocsp_staple_next_update_timestamp_seconds"}
+
+
+# Metrics each dashboard must show (issue 15's posture panels): uid -> names some panel reads.
+REQUIRED_PANELS = {
+    "portwarden-host": {"portwarden_tls_protocol_accepted", "portwarden_tls_posture_finding",
+                        "portwarden_tls_cert_revoked",
+                        "portwarden_tls_crl_this_update_timestamp_seconds",
+                        "portwarden_tls_posture_inconsistent", "portwarden_tls_group_supported",
+                        "portwarden_tls_ocsp_staple_info"},
+    "portwarden-fleet": {"portwarden_tls_posture_finding", "portwarden_tls_cert_revoked",
+                         "portwarden_tls_posture_inconsistent"},
+}
+
+
+def coverage_errors():
+    documented = set(re.findall(r"`(portwarden_\w+)`", (pt.ROOT / "docs" / "metrics.md").read_text()))
+    histogram = {n for n in CONTRACT if re.search(r"_(bucket|sum|count)$", n)}
+    errors = [f"contract metric {name} is not in docs/metrics.md"
+              for name in sorted(CONTRACT - documented - histogram)
+              if name.startswith("portwarden_")]
+    read = {}
+    for uid, _, _, expr in pt.dashboard_queries():
+        read.setdefault(uid, set()).update(pt.metric_names(expr))
+    for uid, names in REQUIRED_PANELS.items():
+        for name in sorted(names - read.get(uid, set())):
+            errors.append(f"{uid}: no panel reads {name}")
+    return errors
 
 
 def structure_errors():
@@ -126,7 +155,7 @@ def promql_errors():
 def main():
     gen = subprocess.run([sys.executable, str(pt.ROOT / "dashboards" / "generate.py"), "--check"])
     errors = [] if gen.returncode == 0 else ["dashboards/*.json out of date"]
-    errors += structure_errors() + link_errors() + promql_errors()
+    errors += structure_errors() + link_errors() + promql_errors() + coverage_errors()
     for e in errors:
         print("FAIL:", e, file=sys.stderr)
     print(f"{len(pt.DASHBOARDS)} dashboards checked, {len(errors)} problems")

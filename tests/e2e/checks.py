@@ -260,6 +260,9 @@ NOT_IN_THIS_SCENARIO = {
     "portwarden_tls_cert_renewed_not_served",  # [[certificates]] files (certfiles_test.py)
     "portwarden_cert_file_error",  # [[certificates]] files (certfiles_test.py)
     "portwarden_tls_cert_revoked",  # CRL distribution points or a staple (revocation_test.py)
+    # CRLs: no certificate of this scenario names a distribution point (revocation_test.py)
+    "portwarden_tls_crl_stale", "portwarden_tls_crl_this_update_timestamp_seconds",
+    "portwarden_tls_crl_next_update_timestamp_seconds",
 }
 
 
