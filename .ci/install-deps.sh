@@ -38,6 +38,9 @@ test_packages=(
   nginx apache2
   # Java keystores for the [[certificates]] tests (keytool makes JKS and PKCS12 keystores)
   openjdk-17-jre-headless
+  # the posture cross-check (tests/integration/posture/testssl_test.py): an independent TLS
+  # scanner whose protocol and cipher-category verdicts are compared with `probe --posture`
+  testssl.sh
   # benchmarks: load generator and a peer exporter (tests/bench/scrape_bench.py)
   wrk prometheus-node-exporter
   # fuzzing: libFuzzer. clang 19, not 14: libstdc++ 12 offers std::expected only to compilers
