@@ -26,15 +26,31 @@ using GroupKey = std::pair<std::string, std::string>;
 template <typename Value>
 using PortValues = std::map<GroupKey, std::map<std::uint16_t, std::set<Value>>>;
 
+struct HostAndPort {
+  std::string host;  // lowercased, with the "<netns>/" prefix of a discovered target
+  std::uint16_t port = 0;
+};
+
+// A discovered listener of another namespace is "<netns>/<host>:<port>" (discovery.h): the
+// namespace stays part of the host, and "[v6]:port" after it still parses.
+HostAndPort SplitTarget(std::string_view target) {
+  const auto slash = target.rfind('/');
+  const std::string_view netns = slash == std::string_view::npos ? "" : target.substr(0, slash + 1);
+  auto parsed = config::SplitHostPort(target.substr(netns.size()));
+  if (!parsed) {
+    return {Lower(target), 0};
+  }
+  return {Lower(netns) + Lower(parsed->host), parsed->port};
+}
+
 // Files `value` under the endpoint's group and port: the one grouping of every aspect.
 template <typename Value>
 void Add(PortValues<Value>& groups,
          const std::string& target,
          const std::string& server_name,
          Value value) {
-  auto parsed = config::SplitHostPort(target);
-  const std::uint16_t port = parsed ? parsed->port : 0;
-  groups[{TargetHost(target), server_name}][port].insert(std::move(value));
+  HostAndPort split = SplitTarget(target);
+  groups[{std::move(split.host), server_name}][split.port].insert(std::move(value));
 }
 
 template <typename Value>
@@ -99,8 +115,7 @@ bool GroupsDetermined(const posture::PostureResult& result) {
 }  // namespace
 
 std::string TargetHost(std::string_view target) {
-  auto parsed = config::SplitHostPort(target);
-  return Lower(parsed ? std::string_view(parsed->host) : target);
+  return SplitTarget(target).host;
 }
 
 std::vector<PostureInconsistency> FindInconsistentLeaves(const probe::ProbeReport& probes) {

@@ -24,8 +24,9 @@ inline constexpr std::string_view kCiphers = "ciphers";      ///< Suite chosen p
 inline constexpr std::string_view kGroups = "groups";        ///< Key-exchange groups supported.
 }  // namespace aspect
 
-/// The host part of a target ("host:port", "[v6]:port"), lowercased; the whole target,
-/// lowercased, when it does not parse. The first half of the grouping key.
+/// The host part of a target ("host:port", "[v6]:port", and a discovered target's
+/// "<netns>/" prefix kept in front of it), lowercased; the whole target, lowercased, when it
+/// does not parse. The first half of the grouping key.
 std::string TargetHost(std::string_view target);
 
 /// "leaf_certificate": the sets of leaf fingerprints served on each port (probe results with

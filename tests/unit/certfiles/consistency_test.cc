@@ -72,6 +72,9 @@ TEST(ConsistencyTest, TargetHost) {
   EXPECT_EQ(TargetHost("WWW.Example.Test:443"), "www.example.test");
   EXPECT_EQ(TargetHost("[::1]:8443"), "::1");
   EXPECT_EQ(TargetHost("Not A Target"), "not a target");
+  // Discovered listeners of another namespace: the namespace is part of the host.
+  EXPECT_EQ(TargetHost("ns1/127.0.0.1:443"), "ns1/127.0.0.1");
+  EXPECT_EQ(TargetHost("ns1/[::1]:8443"), "ns1/::1");
 }
 
 TEST(ConsistencyTest, LeafConsistencyAcrossPorts) {
@@ -83,9 +86,14 @@ TEST(ConsistencyTest, LeafConsistencyAcrossPorts) {
   probes.results.push_back(Served("[::1]:443", "alone", "a"));
   probes.results.push_back(Served("[::1]:8443", "alone", "b"));
   probes.results.back().chain.clear();  // a failed probe: nothing served, nothing compared
+  // The same addresses in another namespace are another host.
+  probes.results.push_back(Served("ns1/[::1]:443", "site", "a"));
+  probes.results.push_back(Served("ns1/[::1]:8443", "site", "b"));
+  probes.results.push_back(Served("ns2/[::1]:443", "site", "c"));
   EXPECT_EQ(ByKey(FindInconsistentLeaves(probes)),
             (Verdicts{{{"10.0.0.1", "site", "leaf_certificate"}, false},
-                      {{"127.0.0.1", "site", "leaf_certificate"}, true}}));
+                      {{"127.0.0.1", "site", "leaf_certificate"}, true},
+                      {{"ns1/::1", "site", "leaf_certificate"}, true}}));
 }
 
 TEST(ConsistencyTest, ProtocolSetsPerPort) {
