@@ -13,7 +13,9 @@ OpenSSL) and `-s` (cipher categories), writing its verdicts with `--jsonfile`. C
   3DES_IDEA category has no equivalent Debian's OpenSSL could serve).
 
 testssl.sh is required (.ci/install-deps.sh installs it): the test fails when it is missing.
-It takes about 20 s of testssl's own start-up and socket pacing on a loaded 2-core machine.
+testssl costs about 5 s of CPU (user + sys); its wall time is that plus its own socket pacing
+(USLEEP_SND/USLEEP_REC, left at their defaults so a loaded machine cannot truncate a reply) and
+process start-up: 21-38 s alone on a 2-core machine at load 12-16, 50 s inside `make test`.
 """
 
 import json
