@@ -1,10 +1,13 @@
 #include "agent/firewall/firewall.h"
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_set>
 
 #include "agent/core/duration.h"
 #include "agent/core/log.h"
+#include "agent/firewall/evaluate.h"
+#include "agent/firewall/nft_generation.h"
 #include "agent/firewall/nft_json.h"
 #include "agent/firewall/nft_reader.h"
 #include "agent/inventory/netns_enter.h"
@@ -14,37 +17,70 @@ namespace {
 
 constexpr std::size_t kMaxLoggedReasons = 256;
 
-NamespaceRuleset ReadHere() {
-  NamespaceRuleset out;
+// The generation is read before the ruleset: a change between the two makes the next
+// cycle's generation differ from the one stored, so it is read again (never a stale reuse).
+RulesetRead ReadHere(std::optional<RulesetGeneration> known) {
+  RulesetRead out;
+  if (auto generation = ReadNftGeneration(); generation) {
+    out.generation = *generation;
+  }
+  out.ruleset.legacy_v4 = LegacyTablesPresent(false);
+  out.ruleset.legacy_v6 = LegacyTablesPresent(true);
+  if (known && out.generation == known) {
+    out.unchanged = true;
+    return out;
+  }
   auto json = ListRulesetJson();
-  out.ruleset = json ? ParseNftJson(*json) : Result<Ruleset>(std::unexpected(json.error()));
-  out.legacy_v4 = LegacyTablesPresent(false);
-  out.legacy_v6 = LegacyTablesPresent(true);
+  out.ruleset.ruleset = json ? ParseNftJson(*json) : Result<Ruleset>(std::unexpected(json.error()));
   return out;
+}
+
+bool SameAddresses(const std::vector<IpAddress>& a, const std::vector<IpAddress>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const IpAddress& x, const IpAddress& y) {
+                      return x.family == y.family && x.bytes == y.bytes;
+                    });
+}
+
+// Whether the verdicts of a namespace's listeners may differ between views `a` and `b`.
+bool SameView(const inventory::NamespaceView& a, const inventory::NamespaceView& b) {
+  return a.label == b.label && a.entered == b.entered && a.path == b.path &&
+         a.interfaces == b.interfaces && SameAddresses(a.addresses, b.addresses);
 }
 
 }  // namespace
 
-NamespaceRuleset ReadNamespaceRuleset(const inventory::NamespaceView& view) {
+RulesetRead ReadNamespaceRuleset(const inventory::NamespaceView& view,
+                                 std::optional<RulesetGeneration> known) {
   if (view.label == "host") {
-    return ReadHere();
+    return ReadHere(known);
   }
-  NamespaceRuleset out;
+  RulesetRead out;
   if (!view.entered) {
-    out.ruleset = Fail("namespace cannot be entered (setns refused): ruleset not read");
+    out.ruleset.ruleset = Fail("namespace cannot be entered (setns refused): ruleset not read");
     return out;
   }
   const Status status = inventory::InNamespaceAt(view.path, [&]() -> Status {
-    out = ReadHere();
+    out = ReadHere(known);
     return {};
   });
   if (!status) {
-    out.ruleset = Fail("cannot enter namespace: " + status.error().message);
+    out = {};
+    out.ruleset.ruleset = Fail("cannot enter namespace: " + status.error().message);
   }
   return out;
 }
 
 FirewallStage::FirewallStage() : source_(ReadNamespaceRuleset) {}
+
+std::size_t FirewallStage::ListenerKeyHash::operator()(const ListenerKey& key) const {
+  std::size_t h = std::hash<std::string>{}(key.address);
+  h = h * 1000003U ^ std::hash<std::string>{}(key.netns);
+  h = h * 1000003U ^ key.port;
+  h = h * 31U ^ (static_cast<std::size_t>(key.protocol) << 4U) ^
+      (static_cast<std::size_t>(key.family) << 2U) ^ (key.v6only ? 1U + *key.v6only : 0U);
+  return h;
+}
 
 void FirewallStage::LogOnce(const std::string& netns, const std::string& reason) {
   if (logged_.size() < kMaxLoggedReasons && logged_.insert(netns + "\n" + reason).second) {
@@ -52,39 +88,116 @@ void FirewallStage::LogOnce(const std::string& netns, const std::string& reason)
   }
 }
 
+NamespaceFirewall FirewallStage::Refresh(const inventory::NamespaceView& view,
+                                         FirewallReport& report) {
+  NamespaceState& state = state_[view.inode];
+  auto held = rulesets_.find(view.inode);
+  const bool reusable = held != rulesets_.end() && held->second.ruleset &&
+                        !held->second.ruleset->volatile_sets && state.generation;
+  RulesetRead read = source_(view, reusable ? state.generation : std::nullopt);
+  bool changed = state.epoch == 0 || !SameView(state.view, view);
+  if (reusable && read.unchanged) {
+    NamespaceRuleset& kept = held->second;
+    changed = changed || kept.legacy_v4 != read.ruleset.legacy_v4 ||
+              kept.legacy_v6 != read.ruleset.legacy_v6;
+    kept.legacy_v4 = read.ruleset.legacy_v4;
+    kept.legacy_v6 = read.ruleset.legacy_v6;
+  } else {
+    ++report.rulesets_read;
+    changed = true;
+    state.generation = read.ruleset.ruleset ? read.generation : std::nullopt;
+    state.publishes = read.ruleset.ruleset && !Publications(*read.ruleset.ruleset).empty();
+    held = rulesets_.insert_or_assign(view.inode, std::move(read.ruleset)).first;
+  }
+  if (changed) {
+    state.epoch = next_epoch_++;
+    state.view = view;
+  }
+  state.seen = cycle_;
+  NamespaceFirewall status{view.label, held->second.ruleset.has_value(), "", 0};
+  if (held->second.ruleset) {
+    status.rules = held->second.ruleset->rule_count;
+  } else {
+    status.reason = held->second.ruleset.error().message;
+    LogOnce(view.label, status.reason);
+  }
+  return status;
+}
+
+// Reuses the verdict of every listener whose namespace is unchanged and evaluates the rest.
+void FirewallStage::Judge(const inventory::InventoryReport& inventory, FirewallReport& report) {
+  std::unordered_map<std::string, const NamespaceState*> by_label;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> publishers;
+  for (const auto& view : inventory.namespaces) {
+    const auto it = state_.find(view.inode);
+    if (it != state_.end() && it->second.seen == cycle_) {
+      by_label.emplace(view.label, &it->second);
+      if (it->second.publishes) {
+        publishers.emplace_back(view.inode, it->second.epoch);
+      }
+    }
+  }
+  if (publishers != publishers_) {  // publications reach into every namespace
+    verdicts_.clear();
+    publishers_ = std::move(publishers);
+  }
+  const auto& listeners = inventory.listeners;
+  report.listeners.resize(listeners.size());
+  std::vector<std::size_t> missing;
+  std::vector<ListenerKey> keys;
+  for (std::size_t i = 0; i < listeners.size(); ++i) {
+    const auto& l = listeners[i];
+    ListenerKey key{l.netns, l.address, l.port, l.protocol, l.family, l.v6only};
+    const auto ns = by_label.find(l.netns);
+    const auto cached = verdicts_.find(key);
+    if (ns != by_label.end() && cached != verdicts_.end() &&
+        cached->second.epoch == ns->second->epoch) {
+      report.listeners[i] = cached->second.verdict;
+      continue;
+    }
+    missing.push_back(i);
+    keys.push_back(std::move(key));
+  }
+  report.listeners_evaluated = missing.size();
+  if (missing.empty()) {
+    return;
+  }
+  auto fresh = EvaluateListenersAt(listeners, inventory.namespaces, rulesets_, missing);
+  if (verdicts_.size() + missing.size() > 2 * listeners.size() + 1024) {
+    verdicts_.clear();  // bounded by the listeners present: departed ones are forgotten
+  }
+  for (std::size_t k = 0; k < missing.size(); ++k) {
+    const std::size_t i = missing[k];
+    if (!fresh[k].reason.empty()) {
+      LogOnce(listeners[i].netns, fresh[k].reason);
+    }
+    if (const auto ns = by_label.find(listeners[i].netns); ns != by_label.end()) {
+      verdicts_.insert_or_assign(std::move(keys[k]), CachedVerdict{ns->second->epoch, fresh[k]});
+    }
+    report.listeners[i] = std::move(fresh[k]);
+  }
+}
+
 FirewallReport FirewallStage::Assess(const inventory::InventoryReport& inventory) {
   FirewallReport report;
   report.enabled = true;
+  ++cycle_;
   const auto started = std::chrono::steady_clock::now();
   std::unordered_set<std::string> with_listeners{"host"};  // the host's DNAT rules count
   for (const auto& listener : inventory.listeners) {
     with_listeners.insert(listener.netns);
   }
-  Rulesets rulesets;
   for (const auto& view : inventory.namespaces) {
-    if (!with_listeners.contains(view.label)) {
-      continue;
+    if (with_listeners.contains(view.label)) {
+      report.namespaces.push_back(Refresh(view, report));
     }
-    auto read = source_(view);
-    NamespaceFirewall status{view.label, read.ruleset.has_value(), "", 0};
-    if (read.ruleset) {
-      status.rules = read.ruleset->rule_count;
-    } else {
-      status.reason = read.ruleset.error().message;
-      LogOnce(view.label, status.reason);
-    }
-    report.namespaces.push_back(std::move(status));
-    rulesets.emplace(view.inode, std::move(read));
   }
+  std::erase_if(state_, [&](const auto& entry) { return entry.second.seen != cycle_; });
+  std::erase_if(rulesets_, [&](const auto& entry) { return !state_.contains(entry.first); });
   report.read_seconds = SecondsSince(started);
   const auto evaluated = std::chrono::steady_clock::now();
-  report.listeners = EvaluateListeners(inventory.listeners, inventory.namespaces, rulesets);
+  Judge(inventory, report);
   report.evaluate_seconds = SecondsSince(evaluated);
-  for (std::size_t i = 0; i < report.listeners.size(); ++i) {
-    if (!report.listeners[i].reason.empty()) {
-      LogOnce(inventory.listeners[i].netns, report.listeners[i].reason);
-    }
-  }
   return report;
 }
 

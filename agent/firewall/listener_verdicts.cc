@@ -265,4 +265,18 @@ std::vector<ListenerFirewall> EvaluateListeners(
   return out;
 }
 
+std::vector<ListenerFirewall> EvaluateListenersAt(
+    std::span<const inventory::Listener> listeners,
+    std::span<const inventory::NamespaceView> namespaces,
+    const Rulesets& rulesets,
+    std::span<const std::size_t> indices) {
+  const ListenerEvaluator evaluator(namespaces, rulesets);
+  std::vector<ListenerFirewall> out;
+  out.reserve(indices.size());
+  for (const std::size_t i : indices) {
+    out.push_back(evaluator.Run(listeners[i]));
+  }
+  return out;
+}
+
 }  // namespace portwarden::firewall

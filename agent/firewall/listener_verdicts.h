@@ -34,4 +34,12 @@ std::vector<ListenerFirewall> EvaluateListeners(
     std::span<const inventory::NamespaceView> namespaces,
     const Rulesets& rulesets);
 
+/// EvaluateListeners for some of them: result[k] belongs to listeners[indices[k]] (the other
+/// rest are not judged). Pure.
+std::vector<ListenerFirewall> EvaluateListenersAt(
+    std::span<const inventory::Listener> listeners,
+    std::span<const inventory::NamespaceView> namespaces,
+    const Rulesets& rulesets,
+    std::span<const std::size_t> indices);
+
 }  // namespace portwarden::firewall

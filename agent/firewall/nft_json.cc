@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -312,11 +313,37 @@ Hook ReadHook(const std::string& hook) {
                               : Hook::kOther;
 }
 
+// A set or map whose elements change without a ruleset transaction: elements that time out,
+// or that rules add from the packet path ("dynamic"). The generation id does not see those.
+bool VolatileSet(const json& body) {
+  if (Find(body, "timeout") != nullptr || Find(body, "gc-interval") != nullptr) {
+    return true;
+  }
+  const json* flags = Find(body, "flags");
+  if (flags == nullptr) {
+    return false;
+  }
+  const auto is_volatile = [](const json& flag) {
+    return flag.is_string() && (flag == "timeout" || flag == "dynamic");
+  };
+  if (flags->is_array()) {
+    return std::any_of(flags->begin(), flags->end(), is_volatile);
+  }
+  return is_volatile(*flags);
+}
+
 // Objects are read in four passes (tables, sets, chains, rules) so that the order of the
 // array does not matter; libnftables prints them in that order anyway.
 class Builder {
  public:
   Status Add(const json& items) {
+    for (const auto& item : items) {
+      for (const char* kind : {"set", "map", "meter"}) {
+        if (const json* body = Find(item, kind); body != nullptr && VolatileSet(*body)) {
+          ruleset_.volatile_sets = true;
+        }
+      }
+    }
     for (const char* pass : {"table", "set", "chain", "rule"}) {
       for (const auto& item : items) {
         if (const json* body = Find(item, pass); body != nullptr) {

@@ -101,6 +101,9 @@ struct Table {
 struct Ruleset {
   std::vector<Table> tables;
   std::size_t rule_count = 0;
+  /// A set or map has elements that time out or that rules add from the packet path: its
+  /// contents change without a new ruleset generation, so the ruleset is read every cycle.
+  bool volatile_sets = false;
 };
 
 }  // namespace portwarden::firewall

@@ -46,6 +46,8 @@ struct FirewallReport {
   std::vector<NamespaceFirewall> namespaces;
   double read_seconds = 0;
   double evaluate_seconds = 0;
+  std::size_t rulesets_read = 0;        ///< Listed and parsed (generation new or not reusable).
+  std::size_t listeners_evaluated = 0;  ///< Not taken from the last cycle's verdicts.
 };
 
 /// Effective reach = bind reach × verdict (published listeners start from the host's reach):

@@ -14,6 +14,7 @@ process (connection_cycles), best of ROUNDS:
 and `ss -Htn state established '( sport = :8443 )'` (median of ROUNDS) as the outside peer.
 Prints the ratios. Run as root, by hand (not by ctest):
   tests/bench/connection_dump_bench.py build/release [--connections 50000]
+CONNECTION_BENCH_PERF=FILE records the in-process part with `perf record -g` into FILE.
 """
 import argparse
 import json
@@ -122,8 +123,12 @@ def main():
               f"{len(holders) - 1} holders "
               f"({2 * connections} established sockets) made in {time.monotonic() - t0:.1f} s")
         ss_wall, ss_count = ss_median()
-        out = json.loads(subprocess.run([cycles, str(PORT), str(ROUNDS)], capture_output=True,
-                                        text=True, check=True).stdout)
+        command = [cycles, str(PORT), str(ROUNDS)]
+        if os.environ.get("CONNECTION_BENCH_PERF"):  # optional: a perf profile of the cycles
+            command = ["perf", "record", "-g", "-o", os.environ["CONNECTION_BENCH_PERF"], "--",
+                       *command]
+        out = json.loads(subprocess.run(command, capture_output=True, text=True,
+                                        check=True).stdout)
     finally:
         for proc in holders:
             proc.stdin.close()

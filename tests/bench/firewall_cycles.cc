@@ -1,19 +1,29 @@
 // The firewall stage's cost against the inventory's own warm cycle, in the same run.
 // Loads a 2,000-rule ruleset (ports, prefixes, a named set, user chains) into the namespace at
 // argv[1] (made by the caller: `ip netns add pwfwbench`) through libnftables, then times, per
-// cycle: the ruleset read (setns + `list ruleset` JSON + ParseNftJson) and the evaluation of
-// 10,000 synthetic wildcard listeners in that namespace; and a warm Inventory::Scan() of this
-// host. Prints each and their ratio. Usage: firewall_cycles /run/netns/pwfwbench [cycles]
+// cycle: a warm Inventory::Scan() of this host (which sees the namespace's 10,000 wildcard TCP
+// listeners the benchmark opens there), FirewallStage::Assess on that scan with the
+// ruleset unchanged (steady state: setns + the generation id, cached verdicts), then again
+// after adding a rule (changed: setns + `list ruleset` JSON + ParseNftJson + every listener
+// judged). Prints medians and ratios. Usage: firewall_cycles /run/netns/pwfwbench [cycles]
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include <nftables/libnftables.h>
 
 #include "agent/config/config.h"
+#include "agent/core/unique_fd.h"
 #include "agent/firewall/firewall.h"
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/netns_enter.h"
@@ -51,6 +61,15 @@ std::string Ruleset() {
   return text;
 }
 
+Status Load(const std::string& commands) {
+  nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+  const int rc = nft_run_cmd_from_buffer(ctx, commands.c_str());
+  nft_ctx_free(ctx);
+  return rc == 0 ? Status{} : Status(Fail("nft load failed"));
+}
+
+constexpr int kListeners = 10'000;
+
 double Seconds(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -69,40 +88,49 @@ int main(int argc, char** argv) {
   }
   const std::string path = argv[1];
   const int cycles = argc > 2 ? std::atoi(argv[2]) : 5;
-  const Status loaded = inventory::InNamespaceAt(path, [&]() -> Status {
-    nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-    const int rc = nft_run_cmd_from_buffer(ctx, Ruleset().c_str());
-    nft_ctx_free(ctx);
-    return rc == 0 ? Status{} : Status(Fail("nft load failed"));
-  });
+  const Status loaded = inventory::InNamespaceAt(path, [&]() { return Load(Ruleset()); });
   if (!loaded) {
     std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
     return 1;
   }
-  inventory::InventoryReport synthetic;
-  inventory::NamespaceView view{"bench", 1, true, {}, {"lo", "eth0"}, path};
-  IpAddress address;
-  address.bytes = {198, 20, 0, 1};
-  view.addresses.push_back(address);
-  synthetic.namespaces.push_back(view);
-  for (int i = 0; i < 10'000; ++i) {
-    inventory::Listener listener;
-    listener.netns = "bench";
-    listener.address = "0.0.0.0";
-    listener.port = static_cast<std::uint16_t>(1000 + i);
-    synthetic.listeners.push_back(listener);
+  // 10,000 real wildcard TCP listeners in that namespace, so the inventory's warm cycle and
+  // the firewall stage judge the same listeners.
+  const rlimit files{kListeners + 1024, kListeners + 1024};
+  ::setrlimit(RLIMIT_NOFILE, &files);
+  std::vector<UniqueFd> sockets;
+  // libnftables' commit path select()s on its socket: keep low descriptors free for it.
+  std::vector<UniqueFd> low;
+  for (int i = 0; i < 64; ++i) {
+    low.emplace_back(::dup(0));
   }
-  // Everything in the synthetic namespace: the view is not "host", so reads enter it.
+  const Status opened = inventory::InNamespaceAt(path, [&]() -> Status {
+    for (int i = 0; i < kListeners; ++i) {
+      UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_port = htons(static_cast<std::uint16_t>(1000 + i));
+      if (!fd.valid() ||
+          ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+          ::listen(fd.get(), 1) != 0) {
+        return Fail("listener " + std::to_string(1000 + i) + ": " + std::strerror(errno));
+      }
+      sockets.push_back(std::move(fd));
+    }
+    return {};
+  });
+  if (!opened) {
+    std::fprintf(stderr, "%s\n", opened.error().message.c_str());
+    return 1;
+  }
+  low.clear();
   firewall::FirewallStage stage;
   inventory::Inventory inventory(inventory::InventorySettingsFrom(config::Defaults()));
-  inventory.Scan();  // cold scan, not measured
-  std::vector<double> read, evaluate, warm;
-  std::size_t rules = 0;
+  inventory.Scan();                // cold scan, not measured
+  stage.Assess(inventory.Scan());  // first read and evaluation, not measured
+  std::vector<double> steady, steady_read, changed, changed_read, warm;
+  std::size_t rules = 0, steady_reads = 0, steady_evaluated = 0, changed_evaluated = 0;
   for (int c = 0; c < cycles; ++c) {
-    const auto report = stage.Assess(synthetic);
-    read.push_back(report.read_seconds);
-    evaluate.push_back(report.evaluate_seconds);
-    rules = report.namespaces.empty() ? 0 : report.namespaces[0].rules;
+    // Steady state: the ruleset is as in the last cycle.
     const auto start = std::chrono::steady_clock::now();
     const auto scan = inventory.Scan();
     warm.push_back(Seconds(start));
@@ -110,12 +138,38 @@ int main(int argc, char** argv) {
       std::printf("inventory: %zu listeners in %zu namespaces\n", scan.listeners.size(),
                   scan.namespaces.size());
     }
+    auto report = stage.Assess(scan);
+    steady.push_back(report.read_seconds + report.evaluate_seconds);
+    steady_read.push_back(report.read_seconds);
+    steady_reads += report.rulesets_read;
+    steady_evaluated += report.listeners_evaluated;
+    // Changed: one rule added (a new generation), so everything is read and judged again.
+    const Status edited = inventory::InNamespaceAt(
+        path, [&]() -> Status { return Load("add rule inet bench users counter\n"); });
+    if (!edited) {
+      std::fprintf(stderr, "%s\n", edited.error().message.c_str());
+      return 1;
+    }
+    report = stage.Assess(scan);
+    changed.push_back(report.read_seconds + report.evaluate_seconds);
+    changed_read.push_back(report.read_seconds);
+    changed_evaluated += report.listeners_evaluated;
+    for (const auto& ns : report.namespaces) {
+      rules = std::max(rules, ns.rules);
+    }
   }
-  const double r = Median(read), e = Median(evaluate), w = Median(warm);
-  std::printf("ruleset: %zu rules; listeners: %zu\n", rules, synthetic.listeners.size());
-  std::printf("ruleset read    %8.2f ms\nevaluation      %8.2f ms\ninventory warm  %8.2f ms\n",
-              r * 1e3, e * 1e3, w * 1e3);
-  std::printf("firewall / inventory warm cycle = %.2fx (read %.2fx, evaluation %.2fx)\n",
-              (r + e) / w, r / w, e / w);
+  const double s = Median(steady), sr = Median(steady_read), x = Median(changed),
+               xr = Median(changed_read), w = Median(warm);
+  std::printf("ruleset: %zu rules; listeners in it: %d\n", rules, kListeners);
+  std::printf(
+      "steady cycle    %8.3f ms (read %.3f ms; %zu rulesets read, %zu listeners judged "
+      "in %d cycles)\n",
+      s * 1e3, sr * 1e3, steady_reads, steady_evaluated, cycles);
+  std::printf("changed cycle   %8.2f ms (read %.2f ms; %zu listeners judged in %d cycles)\n",
+              x * 1e3, xr * 1e3, changed_evaluated, cycles);
+  std::printf("inventory warm  %8.2f ms\n", w * 1e3);
+  std::printf("RATIO steady firewall / inventory warm cycle = %.3fx\n", s / w);
+  std::printf("RATIO changed-ruleset firewall / inventory warm cycle = %.2fx (read %.2fx)\n", x / w,
+              xr / w);
   return 0;
 }

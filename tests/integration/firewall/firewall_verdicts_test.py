@@ -230,6 +230,36 @@ class FirewallVerdictTest(unittest.TestCase):
                 with self.subTest(spec=spec, verdict=expected[i]):
                     self.assertEqual(outcome[spec] == "ok", expected[i] == "accept")
 
+    def wait_verdicts(self, netns, port, expected):
+        def check():
+            self.metrics = self.agent.metrics()
+            return self.verdicts(netns, port) == expected or None
+        self.agent.wait_for(check, timeout=30, what="verdicts %s on %s:%d" % (expected, netns,
+                                                                            port))
+
+    def connects(self, port):
+        specs = ["%s,%s,%d" % (SOURCES[SRV][i], TARGETS[SRV][i], port) for i in (0, 1)]
+        result = ns(PEER, sys.executable, "-c", CONNECT, *specs).stdout.split("\n")
+        outcome = dict(line.rsplit(" ", 1) for line in result if line)
+        return tuple("accept" if outcome[spec] == "ok" else "drop" for spec in specs)
+
+    def test_changed_ruleset_is_seen_at_the_next_cycle(self):
+        # The agent reads a namespace's ruleset again only when its nftables generation
+        # changes: a rule added with `nft` must turn srv's 1234 from drop to accept, and its
+        # removal back, each checked against a real connection. The ruleset is as before after.
+        self.assertEqual(self.verdicts(SRV, 1234), ("drop", "drop"))
+        echo = ns(SRV, "nft", "--echo", "--handle", "insert", "rule", "inet", "filter", "input",
+                  "tcp", "dport", "1234", "accept").stdout
+        handle = re.search(r"# handle (\d+)", echo).group(1)
+        try:
+            self.wait_verdicts(SRV, 1234, ("accept", "accept"))
+            self.assertEqual(self.connects(1234), ("accept", "accept"))
+        finally:
+            ns(SRV, "nft", "delete", "rule", "inet", "filter", "input", "handle", handle)
+        self.wait_verdicts(SRV, 1234, ("drop", "drop"))
+        self.assertEqual(self.connects(1234), ("drop", "drop"))
+        self.assertEqual(self.verdicts(SRV, 443), ("accept", "accept"))
+
     def test_bound_public_not_reachable(self):
         # A wildcard 8443 in srv is bound public (198.20.0.1) but dropped from public sources:
         # judged on its effective reach it is no violation, and a distinct finding instead.
