@@ -15,6 +15,7 @@
 #include "agent/app/config_source.h"
 #include "agent/core/unique_fd.h"
 #include "agent/discovery/discovery.h"
+#include "agent/firewall/firewall.h"
 #include "agent/inventory/inventory.h"
 #include "agent/policy/baseline.h"
 #include "agent/policy/policy.h"
@@ -83,10 +84,12 @@ int RunBaselineSave(const CommandLine& cl) {
     std::fprintf(stderr, "portwarden: scan failed: %s\n", report.error.c_str());
     return kExitFailure;
   }
+  firewall::FirewallStage stage;
+  const firewall::FirewallReport firewall = stage.Assess(report);
   const policy::PolicyReport verdicts =
-      policy::EvaluateOnce(report, policy::PolicySettingsFrom(*config));
-  const std::string text =
-      policy::BaselineText(report.listeners, verdicts.verdicts, discovery::HostName(), UtcNow());
+      policy::EvaluateOnce(report, policy::PolicySettingsFrom(*config), &firewall);
+  const std::string text = policy::BaselineText(
+      report.listeners, verdicts.verdicts, discovery::HostName(), UtcNow(), firewall.listeners);
   if (auto written = WriteAtomically(cl.baseline_file, text); !written) {
     std::fprintf(stderr, "portwarden: error: baseline: %s\n", written.error().message.c_str());
     return kExitFailure;

@@ -55,6 +55,7 @@ std::vector<std::byte> BuildGetGenRequest(std::uint32_t sequence) {
     nlmsghdr header;
     nfgenmsg body;
   } message{};
+
   static_assert(sizeof(message) == NLMSG_LENGTH(sizeof(nfgenmsg)));
   message.header.nlmsg_len = sizeof(message);
   message.header.nlmsg_type = kGetGen;

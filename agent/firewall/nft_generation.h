@@ -26,10 +26,11 @@ std::vector<std::byte> BuildGetGenRequest(std::uint32_t sequence);
 Result<std::uint32_t> ParseGenReply(std::span<const std::byte> reply, std::uint32_t sequence);
 
 /// The nftables ruleset generation of the calling thread's network namespace: one request on a
-/// NETLINK_NETFILTER socket made for it, and that socket's netns cookie. The kernel bumps the id at every committed ruleset
-/// transaction (any table, chain, rule, set or element change), so an unchanged id means an
-/// unchanged ruleset, except set elements that expire (timeouts) or that rules add from the
-/// packet path (see Ruleset::volatile_sets). Needs CAP_NET_ADMIN over the namespace.
+/// NETLINK_NETFILTER socket made for it, and that socket's netns cookie. The kernel bumps the id at
+/// every committed ruleset transaction (any table, chain, rule, set or element change), so an
+/// unchanged id means an unchanged ruleset, except set elements that expire (timeouts) or that
+/// rules add from the packet path (see Ruleset::volatile_sets). Needs CAP_NET_ADMIN over the
+/// namespace.
 Result<RulesetGeneration> ReadNftGeneration();
 
 }  // namespace portwarden::firewall

@@ -60,7 +60,8 @@ std::vector<bool> Unapproved(const config::Baseline& baseline,
 std::string BaselineText(std::span<const inventory::Listener> listeners,
                          std::span<const Verdict> verdicts,
                          const std::string& host,
-                         const std::string& saved_at) {
+                         const std::string& saved_at,
+                         std::span<const firewall::ListenerFirewall> firewall) {
   std::vector<std::size_t> order(listeners.size());
   for (std::size_t i = 0; i < order.size(); ++i) {
     order[i] = i;
@@ -74,7 +75,8 @@ std::string BaselineText(std::span<const inventory::Listener> listeners,
       "# Written by `portwarden baseline save`; review it, delete what is not approved, and\n"
       "# point `inventory.baseline` or `portwarden scan --baseline` at it.\n"
       "# A listener is approved when an entry has its netns, proto, address, port and, when the\n"
-      "# entry names one, process. unit, reach, rule and exposure are for the reviewer only.\n"
+      "# entry names one, process. unit, reach, verdict (the firewall's, from a\n"
+      "# public and a private source), rule and exposure are for the reviewer only.\n"
       "# netns is \"host\", a named namespace, or \"unit:<unit>\" for an unnamed one.\n";
   std::set<Key> written;
   for (const std::size_t i : order) {
@@ -94,6 +96,10 @@ std::string BaselineText(std::span<const inventory::Listener> listeners,
       out += "unit = " + Quoted(l.process.unit) + "\n";
     }
     out += "reach = \"" + std::string(ScopeName(l.scope)) + "\"\n";
+    if (i < firewall.size()) {
+      out += "verdict = \"public:" + std::string(firewall::VerdictName(firewall[i].from_public)) +
+             " private:" + std::string(firewall::VerdictName(firewall[i].from_private)) + "\"\n";
+    }
     if (i < verdicts.size()) {
       out += "rule = " + Quoted(verdicts[i].rule) + "\n";
       out += std::string("exposure = \"") + (verdicts[i].violation ? "violation" : "ok") + "\"\n";

@@ -6,6 +6,7 @@
 
 #include "agent/config/baseline.h"
 #include "agent/config/config.h"
+#include "agent/firewall/verdict.h"
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
 
@@ -30,9 +31,12 @@ std::vector<bool> Unapproved(const config::Baseline& baseline,
 /// `[[listener]]` per key in a stable order (namespace, proto, address, port, process), with
 /// the owner's unit, the reach and the exposure verdict for the reviewer. Listeners sharing
 /// a key (the same bind on two devices) are written once. `verdicts` may be shorter (none).
+/// `firewall` (result[i] for listeners[i]; may be shorter, none without the firewall stage)
+/// adds each listener's firewall verdict, `verdict = "public:accept private:drop"`.
 std::string BaselineText(std::span<const inventory::Listener> listeners,
                          std::span<const Verdict> verdicts,
                          const std::string& host,
-                         const std::string& saved_at);
+                         const std::string& saved_at,
+                         std::span<const firewall::ListenerFirewall> firewall = {});
 
 }  // namespace portwarden::policy

@@ -1,12 +1,11 @@
 // FirewallStage across cycles with a scripted RulesetSource (a stand-in for the namespace
 // reads, which the firewall_verdicts integration test does for real): what is read again, what
 // is judged again, and that a changed ruleset is seen at the next cycle.
-#include "agent/firewall/firewall.h"
-
 #include <arpa/inet.h>
 
 #include <gtest/gtest.h>
 
+#include "agent/firewall/firewall.h"
 #include "agent/firewall/nft_json.h"
 #include "tests/unit/firewall/fixture.h"
 
@@ -18,7 +17,8 @@ std::string Accepting(int port, const std::string& set_flags = "") {
   std::string set;
   if (!set_flags.empty()) {
     set = R"({"set": {"family": "inet", "name": "s", "table": "t", "type": "ipv4_addr",
-              "flags": )" + set_flags + R"(}},)";
+              "flags": )" +
+          set_flags + R"(}},)";
   }
   return R"({"nftables": [{"table": {"family": "inet", "name": "t"}},)" + set +
          R"({"chain": {"family": "inet", "table": "t", "name": "input", "type": "filter",
@@ -44,19 +44,20 @@ struct Namespace {
 class FirewallStageTest : public ::testing::Test {
  protected:
   FirewallStageTest()
-      : stage_([this](const inventory::NamespaceView& view, std::optional<RulesetGeneration> known) {
-          Namespace& ns = namespaces_[view.inode];
-          RulesetRead read;
-          read.generation = ns.generation;
-          if (known && known == ns.generation) {
-            read.unchanged = true;
-            return read;
-          }
-          ++ns.reads;
-          read.ruleset.ruleset = ParseNftJson(ns.json);
-          return read;
-        }) {
-    inventory::NamespaceView host{"host", 1, true, {V4("127.0.0.1"), V4("198.51.100.7")},
+      : stage_(
+            [this](const inventory::NamespaceView& view, std::optional<RulesetGeneration> known) {
+              Namespace& ns = namespaces_[view.inode];
+              RulesetRead read;
+              read.generation = ns.generation;
+              if (known && known == ns.generation) {
+                read.unchanged = true;
+                return read;
+              }
+              ++ns.reads;
+              read.ruleset.ruleset = ParseNftJson(ns.json);
+              return read;
+            }) {
+    inventory::NamespaceView host{"host",         1, true, {V4("127.0.0.1"), V4("198.51.100.7")},
                                   {"lo", "eth0"}, ""};
     inventory::NamespaceView other{"net:[2]", 2, true, {V4("10.1.0.2")}, {"lo", "eth0"}, "/p"};
     inventory_.namespaces = {host, other};

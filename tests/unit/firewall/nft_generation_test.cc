@@ -66,8 +66,8 @@ TEST(NftGeneration, ErrorsAndHostileReplies) {
   ASSERT_FALSE(denied);
   EXPECT_EQ(denied.error().code, EPERM);
 
-  EXPECT_FALSE(ParseGenReply(NewGen(8, 1), 7));                // another request's answer
-  EXPECT_FALSE(ParseGenReply(NewGen(7, 1, NLMSG_NOOP), 7));    // not a NEWGEN
+  EXPECT_FALSE(ParseGenReply(NewGen(8, 1), 7));              // another request's answer
+  EXPECT_FALSE(ParseGenReply(NewGen(7, 1, NLMSG_NOOP), 7));  // not a NEWGEN
   auto truncated = NewGen(7, 1);
   truncated.resize(truncated.size() - 4);
   EXPECT_FALSE(ParseGenReply(truncated, 7));

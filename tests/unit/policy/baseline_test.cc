@@ -50,6 +50,27 @@ TEST(BaselineTest, SavedTextReadsBackAndApprovesEveryListener) {
   EXPECT_EQ(BaselineText(reversed, {}, "box", "t"), BaselineText(listeners, {}, "box", "t"));
 }
 
+TEST(BaselineTest, FirewallVerdictIsSavedAndOptional) {
+  const auto listeners = Host();
+  std::vector<firewall::ListenerFirewall> firewall(listeners.size());
+  firewall[0].from_public = firewall::Verdict::kDrop;
+  firewall[0].from_private = firewall::Verdict::kAccept;
+  const std::string text = BaselineText(listeners, {}, "box", "t", firewall);
+  EXPECT_NE(text.find("port = 22\nprocess = \"sshd\"\nreach = \"public\"\n"
+                      "verdict = \"public:drop private:accept\"\n"),
+            std::string::npos)
+      << text;
+  auto with = config::ParseBaseline(text, "with.toml");
+  ASSERT_TRUE(with) << with.error().message;
+  EXPECT_EQ(with->entries.size(), listeners.size());
+  // Files saved before the verdict was recorded (or without the firewall stage) still load.
+  const std::string without = BaselineText(listeners, {}, "box", "t");
+  EXPECT_EQ(without.find("verdict = "), std::string::npos);
+  auto old = config::ParseBaseline(without, "old.toml");
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(Unapproved(*old, listeners), Unapproved(*with, listeners));
+}
+
 TEST(BaselineTest, NewListenerOrOtherProcessIsUnapproved) {
   const auto listeners = Host();
   auto baseline = config::ParseBaseline(BaselineText(listeners, {}, "box", "t"), "b.toml");
