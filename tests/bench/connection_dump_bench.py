@@ -139,6 +139,10 @@ def main():
     print(f"filtered connection dump: {out['filtered_wall'] * 1e3:.1f} ms wall, "
           f"{out['filtered_cpu'] * 1e3:.1f} ms CPU, {out['filtered_sockets']} sockets "
           f"= {out['filtered_wall'] / warm:.2f}x the warm cycle")
+    print(f"filtered dump counted as the agent does (ConnectionCounter, by listener and peer "
+          f"scope): {out['counted_wall'] * 1e3:.1f} ms wall, {out['counted_cpu'] * 1e3:.1f} ms "
+          f"CPU, {out['counted_sockets']} counted = {out['counted_wall'] / warm:.2f}x the warm "
+          f"cycle")
     print(f"unfiltered dump of every established socket: {out['all_wall'] * 1e3:.1f} ms wall, "
           f"{out['all_sockets']} sockets = {out['all_wall'] / warm:.2f}x the warm cycle; "
           f"the filter costs {out['filtered_wall'] / out['all_wall']:.2f}x of it")
@@ -148,10 +152,14 @@ def main():
     print(f"RATIO filtered dump / warm cycle: wall {out['filtered_wall'] / warm:.2f}, CPU "
           f"{out['filtered_cpu'] / max(out['warm_cpu'], 1e-9):.2f} (all {connections} on the "
           f"watched port); wall {out['none_wall'] / warm:.2f} (none on it)")
+    print(f"RATIO counted dump / warm cycle: wall {out['counted_wall'] / warm:.2f}, CPU "
+          f"{out['counted_cpu'] / max(out['warm_cpu'], 1e-9):.2f}")
     print(f"ss -Htn state established '( sport = :{PORT} )': {ss_wall * 1e3:.1f} ms wall "
           f"({ss_count} lines); filtered dump = {out['filtered_wall'] / ss_wall:.2f}x ss")
-    if out["filtered_sockets"] != connections or ss_count != connections:
+    if out["filtered_sockets"] != connections or ss_count != connections or \
+            out["counted_sockets"] != connections:
         sys.exit(f"count mismatch: dump {out['filtered_sockets']}, ss {ss_count}, "
+                 f"counted {out['counted_sockets']}, "
                  f"made {connections}")
 
 
