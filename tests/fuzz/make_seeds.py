@@ -313,7 +313,21 @@ rate_limit:
           "Content-Length: 2\r\n\r\nab")
 
 
+def nft_gen_seeds():
+    # The sequence number (4 bytes), then the kernel's answer to NFT_MSG_GETGEN.
+    def attr(kind, payload):
+        return struct.pack("=HH", 4 + len(payload), kind) + payload + b"\0" * (-len(payload) % 4)
+    body = (struct.pack("=BBH", 0, 0, 0) + attr(2, struct.pack(">I", 1234)) +
+            attr(3, b"nft\0") + attr(1, struct.pack(">I", 42)))
+    newgen = struct.pack("=IHHII", 16 + len(body), (10 << 8) | 15, 0, 1, 0) + body
+    write("nft_gen", "newgen", struct.pack("=I", 1) + newgen)
+    error = struct.pack("=i", -1) + b"\0" * 16
+    write("nft_gen", "eperm", struct.pack("=I", 1) +
+          struct.pack("=IHHII", 16 + len(error), 2, 0, 1, 0) + error)
+
+
 if __name__ == "__main__":
+    nft_gen_seeds()
     web_seeds()
     baseline_seeds()
     config_seeds()
