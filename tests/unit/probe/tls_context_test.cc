@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 namespace portwarden::probe {
@@ -69,6 +70,17 @@ TEST_F(TlsContextCacheTest, SharedAcrossCyclesWhileTheFileIsUnchanged) {
   EXPECT_EQ(Get(cache), first->get());
   cache.Revalidate();
   EXPECT_EQ(Get(cache), first->get());  // Used in the last cycle, file unchanged: kept.
+}
+
+// Probe connections read ahead (the server's first flight in few reads) and free their record
+// buffers whenever they are empty (32 handshakes in flight otherwise hold 34 KB each).
+TEST_F(TlsContextCacheTest, ContextsReadAheadAndReleaseEmptyBuffers) {
+  WriteCa(ca_, "Some CA");
+  TlsContextCache cache;
+  SSL_CTX* ctx = Get(cache);
+  ASSERT_NE(ctx, nullptr);
+  EXPECT_EQ(SSL_CTX_get_read_ahead(ctx), 1);
+  EXPECT_TRUE((SSL_CTX_get_mode(ctx) & SSL_MODE_RELEASE_BUFFERS) != 0);
 }
 
 TEST_F(TlsContextCacheTest, RewrittenFileGivesANewContext) {
