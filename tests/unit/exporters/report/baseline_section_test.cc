@@ -105,8 +105,8 @@ TEST(BaselineChangesTest, FromTheAgentsFlagsOnly) {
   state::Snapshot snapshot = AuditSnapshot();
   auto policy = std::make_shared<policy::PolicyReport>(*snapshot.policy);
   policy->unapproved = {false, true, false};
-  const BaselineChanges changes = ChangesFromUnapprovedFlags(
-      snapshot.inventory->listeners, *policy, "/etc/b.toml", "cannot read it here");
+  const BaselineChanges changes = ChangesFromUnapprovedFlags(snapshot.inventory->listeners, *policy,
+                                                             "/etc/b.toml", "cannot read it here");
   ASSERT_EQ(changes.changes.size(), 1u);
   EXPECT_EQ(changes.changes[0].kind, ChangeKind::kAdded);
   EXPECT_EQ(changes.changes[0].port, 8443);
