@@ -428,6 +428,8 @@ report flags:
                               default: collect now (inventory, policy, probes)
   -o FILE                     write the report to FILE (default standard output)
   --config.file=PATH          settings for a fresh collection
+  --baseline=FILE             list the changes since this baseline (default: the
+                              agent's or the config's inventory.baseline, if any)
   --port, --proto, --netns, --process, --violations
                               as for scan: which listeners the report lists
 

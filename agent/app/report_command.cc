@@ -10,12 +10,14 @@
 #include "agent/app/scan_filter.h"
 #include "agent/app/state_fetch.h"
 #include "agent/app/user_names.h"
+#include "agent/config/baseline.h"
 #include "agent/core/clock.h"
 #include "agent/core/host_identity.h"
 #include "agent/core/version_info.h"
 #include "agent/discovery/discovery.h"
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/inventory_settings.h"
+#include "agent/policy/baseline_diff.h"
 #include "agent/policy/policy_settings.h"
 #include "agent/probe/openssl_prober.h"
 #include "agent/probe/probe_settings.h"
@@ -62,6 +64,8 @@ Result<state::Snapshot> CollectNow(const config::Config& config) {
 struct Input {
   state::Snapshot snapshot;
   exporters::report::ReportContext context;
+  std::string baseline_file;  ///< --baseline, else the agent's or the config's; "" = none
+  bool baseline_from_agent = false;
 };
 
 Result<Input> LoadInput(const CommandLine& cl) {
@@ -80,6 +84,8 @@ Result<Input> LoadInput(const CommandLine& cl) {
     input.context.source = "read from " + StateUrl(cl.from_url);
     input.context.agent_version = document->agent_version;
     input.context.agent_revision = document->agent_revision;
+    input.baseline_file = input.snapshot.policy->baseline.file;
+    input.baseline_from_agent = true;
   } else {
     auto config = LoadConfig(cl);
     if (!config) {
@@ -90,6 +96,7 @@ Result<Input> LoadInput(const CommandLine& cl) {
       return std::unexpected(snapshot.error());
     }
     input.snapshot = std::move(*snapshot);
+    input.baseline_file = config->inventory.baseline;
     input.context.source = "collected for this report (one scan, one probe cycle)";
     input.context.agent_version = build::kVersion;
     input.context.agent_revision = build::kRevision;
@@ -98,8 +105,58 @@ Result<Input> LoadInput(const CommandLine& cl) {
       input.context.user_names.emplace(listener.uid, users.Name(listener.uid));
     }
   }
+  if (!cl.baseline_file.empty()) {
+    input.baseline_file = cl.baseline_file;
+    input.baseline_from_agent = false;
+  }
   input.context.generated_at = Now();
   return input;
+}
+
+// The changes since the baseline, over the (filtered) listeners of the snapshot. A file named
+// by --baseline must be readable; one named by the agent or the config that cannot be read
+// here leaves what the agent flagged unapproved, and says so.
+Result<exporters::report::BaselineChanges> Changes(const CommandLine& cl, const Input& input) {
+  namespace report = exporters::report;
+  const state::Snapshot& snapshot = input.snapshot;
+  if (input.baseline_file.empty()) {
+    return report::BaselineChanges{};
+  }
+  auto baseline = config::LoadBaselineFile(input.baseline_file);
+  if (!baseline && !cl.baseline_file.empty()) {
+    return Fail("baseline: " + baseline.error().message);
+  }
+  if (!baseline) {
+    std::string problem = "The baseline could not be read here (" + baseline.error().message +
+                          "): removed and changed listeners are not known";
+    problem += input.baseline_from_agent && !snapshot.policy->unapproved.empty()
+                   ? "; the added ones are those the agent flags unapproved."
+                   : ".";
+    std::string name = input.baseline_file;
+    if (input.baseline_from_agent && snapshot.policy->baseline.loaded) {
+      name += ", " + std::to_string(snapshot.policy->baseline.entries) +
+              " entries as the agent read it";
+    }
+    return policy::ChangesFromUnapprovedFlags(snapshot.inventory->listeners, *snapshot.policy,
+                                              std::move(name), std::move(problem));
+  }
+  auto changes =
+      policy::CompareWithBaseline(*baseline, snapshot.inventory->listeners, *snapshot.policy);
+  if (!cl.filter.empty()) {  // a removed entry is listed when the filter would select it
+    std::erase_if(changes.changes, [&](const report::ListenerChange& change) {
+      if (change.kind != report::ChangeKind::kRemoved) {
+        return false;
+      }
+      inventory::Listener listener;
+      listener.netns = change.netns;
+      listener.protocol = change.protocol;
+      listener.address = change.address;
+      listener.port = change.port;
+      listener.process.comm = change.process;
+      return !FilterMatches(cl.filter, listener, nullptr);
+    });
+  }
+  return changes;
 }
 
 // Writes `text` to `path` whole or not at all (a temporary file renamed over it).
@@ -135,6 +192,12 @@ int RunReport(const CommandLine& cl) {
         std::make_shared<inventory::InventoryReport>(std::move(filtered.inventory));
     snapshot.policy = std::make_shared<policy::PolicyReport>(std::move(filtered.policy));
   }
+  auto changes = Changes(cl, *input);
+  if (!changes) {
+    std::fprintf(stderr, "portwarden: report: %s\n", changes.error().message.c_str());
+    return kExitFailure;
+  }
+  input->context.baseline = std::move(*changes);
   const std::string text =
       cl.report_format == "markdown" ? exporters::report::MarkdownReport(snapshot, input->context)
       : cl.report_format == "csv"    ? exporters::report::CsvReport(snapshot, input->context)

@@ -20,7 +20,14 @@ struct BaselineEntry {
   std::string address;  ///< Bind address, canonical text ("0.0.0.0", "::1").
   std::uint16_t port = 0;
   std::optional<std::string> process;  ///< comm; absent = any process.
-  int line = 0;                        ///< Where it was read, for messages.
+  /// What `baseline save` recorded for the reviewer (absent when the file does not say):
+  /// the owner's unit, the reach, the deciding rule and the exposure verdict ("ok" or
+  /// "violation"). Ignored by the match; the audit report shows what changed since.
+  std::optional<std::string> unit;
+  std::optional<std::string> reach;
+  std::optional<std::string> rule;
+  std::optional<std::string> exposure;
+  int line = 0;  ///< Where it was read, for messages.
 };
 
 /// An approved-listener set, as read from a baseline file.

@@ -22,6 +22,21 @@ Result<Protocol> ReadProtocol(const TomlReader& reader, const toml::node& node) 
   return std::unexpected(reader.ErrorAt(node, "listener.proto", "must be \"tcp\" or \"udp\""));
 }
 
+// An optional string key into `field`.
+Status OptionalString(const TomlReader& reader,
+                      const toml::table& table,
+                      std::string_view key,
+                      std::optional<std::string>& field) {
+  return TomlReader::IfPresent(table, key, [&](const toml::node& n) -> Status {
+    auto text = reader.String(n, "listener." + std::string(key));
+    if (!text) {
+      return std::unexpected(text.error());
+    }
+    field = std::move(*text);
+    return {};
+  });
+}
+
 // A required key: present, or an error at the table itself.
 template <typename T, typename Parse>
 Status Required(const TomlReader& reader,
@@ -63,16 +78,11 @@ Result<BaselineEntry> ReadEntry(const TomlReader& reader, const toml::table& t) 
               return reader.Integer(n, "listener.port", 0, 65535);
             });
           })
-          .and_then([&] {
-            return TomlReader::IfPresent(t, "process", [&](const toml::node& n) -> Status {
-              auto text = reader.String(n, "listener.process");
-              if (!text) {
-                return std::unexpected(text.error());
-              }
-              entry.process = std::move(*text);
-              return {};
-            });
-          });
+          .and_then([&] { return OptionalString(reader, t, "process", entry.process); })
+          .and_then([&] { return OptionalString(reader, t, "unit", entry.unit); })
+          .and_then([&] { return OptionalString(reader, t, "reach", entry.reach); })
+          .and_then([&] { return OptionalString(reader, t, "rule", entry.rule); })
+          .and_then([&] { return OptionalString(reader, t, "exposure", entry.exposure); });
   if (!status) {
     return std::unexpected(status.error());
   }

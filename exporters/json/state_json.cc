@@ -32,6 +32,16 @@ std::string SnapshotJson(const state::Snapshot& snapshot) {
   WriteAgent(out, snapshot);
   out.Key("listeners");
   WriteListeners(out, *snapshot.inventory, *snapshot.policy);
+  const policy::BaselineStatus& baseline = snapshot.policy->baseline;
+  out.Key("baseline")
+      .BeginObject()
+      .Field("file", baseline.file)
+      .Field("loaded", baseline.loaded)
+      .Field("last_load_ok", baseline.last_load_ok)
+      .Field("error", baseline.error)
+      .Field("entries", static_cast<std::int64_t>(baseline.entries))
+      .Field("load_timestamp", baseline.load_timestamp)
+      .EndObject();
   out.Key("probes");
   WriteProbeResults(out, *snapshot.probes);
   out.Key("posture");

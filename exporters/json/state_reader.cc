@@ -199,16 +199,30 @@ void ReadDocument(const Json& root, StateDocument& out) {
   auto inventory = std::make_shared<inventory::InventoryReport>();
   auto policy = std::make_shared<policy::PolicyReport>();
   bool all_verdicts = true;
+  bool all_flags = true;
   for (const Json& item : Array(root, "listeners")) {
     policy::Verdict verdict;
     bool has_verdict = false;
     inventory->listeners.push_back(ReadListener(item, verdict, has_verdict));
     all_verdicts = all_verdicts && has_verdict;
     policy->verdicts.push_back(std::move(verdict));
+    all_flags = all_flags && item.contains("unapproved");
+    policy->unapproved.push_back(Flag(item, "unapproved"));
   }
   if (!all_verdicts) {
     policy->verdicts.clear();
   }
+  if (!all_flags) {
+    policy->unapproved.clear();  // no baseline in force (or an older agent)
+  }
+  const Json& baseline = Object(root, "baseline");
+  policy->baseline.file = Str(baseline, "file", Kind::kExePath);
+  policy->baseline.loaded = Flag(baseline, "loaded");
+  policy->baseline.last_load_ok =
+      !baseline.contains("last_load_ok") || Flag(baseline, "last_load_ok");
+  policy->baseline.error = Str(baseline, "error", Kind::kErrorMessage);
+  policy->baseline.entries = static_cast<std::size_t>(Num(baseline, "entries", 0, 1e9));
+  policy->baseline.load_timestamp = Num(baseline, "load_timestamp");
   inventory->success = true;
   auto probes = std::make_shared<probe::ProbeReport>();
   for (const Json& item : Array(root, "probes")) {

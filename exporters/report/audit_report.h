@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/policy/baseline_diff.h"
 #include "agent/state/snapshot.h"
 
 /// `portwarden report`: the audit artefact a compliance reviewer files. One snapshot (read
@@ -14,15 +15,9 @@
 /// of which host, by which agent, and escapes every value for its format. Pure functions.
 namespace portwarden::exporters::report {
 
-/// Listeners that appeared or disappeared since a recorded baseline. The hook for the
-/// baseline of issue 14: until the agent records one, `configured` stays false and the report
-/// says that no baseline is configured.
-struct BaselineChanges {
-  bool configured = false;
-  std::string baseline;  ///< what the baseline is (a file, a date)
-  std::vector<std::string> appeared;
-  std::vector<std::string> disappeared;
-};
+using policy::BaselineChanges;
+using policy::ChangeKind;
+using policy::ListenerChange;
 
 /// Where the snapshot came from and who made the report.
 struct ReportContext {
@@ -31,7 +26,7 @@ struct ReportContext {
   std::string agent_version;  ///< of the agent that collected the data
   std::string agent_revision;
   std::string report_version;  ///< of the binary that wrote the report
-  BaselineChanges baseline;
+  BaselineChanges baseline;    ///< since the baseline in force (`configured` false: none)
   /// uid → user name, when the report is made on the host it describes (else uids only).
   std::map<std::uint32_t, std::string> user_names;
 };
@@ -47,10 +42,12 @@ std::string HtmlReport(const state::Snapshot& snapshot, const ReportContext& con
 std::string MarkdownReport(const state::Snapshot& snapshot, const ReportContext& context);
 
 /// RFC 4180 CSV (CRLF rows, quoted fields), one row per listener and one per certificate of
-/// each endpoint's chain (a `record` column says which), with the host and date in every row
-/// so rows keep their context when sorted or pasted elsewhere. Controls and bidirectional
-/// characters are made visible (as in the terminal); a field a spreadsheet would run as a
-/// formula (starting with = + - @, unless a number) is prefixed with an apostrophe.
+/// each endpoint's chain (a `record` column says which), and with a baseline one row per
+/// baseline entry gone now (record "baseline"); a `change` column says added, changed or
+/// removed (empty: unchanged or no baseline), `change_detail` what changed; with the host and date
+/// in every row so rows keep their context when sorted or pasted elsewhere. Controls and
+/// bidirectional characters are made visible (as in the terminal); a field a spreadsheet would run
+/// as a formula (starting with = + - @, unless a number) is prefixed with an apostrophe.
 std::string CsvReport(const state::Snapshot& snapshot, const ReportContext& context);
 
 }  // namespace portwarden::exporters::report

@@ -32,7 +32,15 @@ ListenerRow MakeListenerRow(const state::Snapshot& snapshot, std::size_t i) {
     row.violation = verdict.violation;
     row.allowed = ScopeList(verdict.allowed);
     row.verdict = (verdict.violation ? "VIOLATION (" : "ok (") + verdict.rule + ")";
+    row.basis = verdict.observed_violation ? "observed" : verdict.basis;
   }
+  const auto& firewall = *snapshot.firewall;
+  if (firewall.enabled && i < firewall.listeners.size()) {
+    row.firewall_public = firewall::VerdictName(firewall.listeners[i].from_public);
+    row.firewall_private = firewall::VerdictName(firewall.listeners[i].from_private);
+    row.published = firewall.listeners[i].published;
+  }
+  row.unapproved = i < policy.unapproved.size() && policy.unapproved[i];
   if (i < policy.first_seen_timestamps.size()) {
     row.first_seen = policy.first_seen_timestamps[i];
   }
@@ -145,6 +153,11 @@ AuditView BuildAuditView(const state::Snapshot& snapshot, double now) {
     summary.violations += view.listeners.back().violation ? 1 : 0;
   }
   summary.listeners = static_cast<int>(listeners.size());
+  view.firewall = snapshot.firewall->enabled;
+  view.baseline = !snapshot.policy->unapproved.empty() || snapshot.policy->baseline.loaded;
+  for (const ListenerRow& row : view.listeners) {
+    view.unapproved += row.unapproved ? 1 : 0;
+  }
   for (const auto& result : snapshot.probes->results) {
     view.endpoints.push_back(MakeEndpointRow(result, now));
     const EndpointRow& row = view.endpoints.back();

@@ -22,6 +22,15 @@ struct ListenerRow {
   std::string allowed;    ///< "loopback, private" (the deciding rule's scopes)
   double first_seen = 0;  ///< 0 when not tracked (one-shot collection)
   std::string verdict;    ///< "ok (rule)", "VIOLATION (rule)", "" without a verdict
+  /// What the verdict judged: "bind", "effective" (bind reach × firewall), "observed" (a
+  /// connected peer the rule does not allow); "" without a verdict.
+  std::string basis;
+  /// The firewall stage's verdicts for a public and a private source, "accept|drop|unknown"
+  /// each; "" when the stage is off or has no verdict for this listener.
+  std::string firewall_public;
+  std::string firewall_private;
+  bool published = false;   ///< published by a DNAT rule of the host namespace
+  bool unapproved = false;  ///< in no entry of the baseline in force (AuditView::baseline)
 };
 
 /// Days-left buckets of the soonest certificate of each endpoint's chain.
@@ -59,6 +68,9 @@ struct AuditView {
   std::vector<ListenerRow> listeners;  ///< in snapshot order
   std::vector<EndpointRow> endpoints;  ///< in snapshot order
   Summary summary;
+  bool firewall = false;  ///< the firewall stage ran: the rows carry its verdicts
+  bool baseline = false;  ///< a baseline is in force: the rows carry `unapproved`
+  int unapproved = 0;     ///< listeners in no entry of the baseline
 };
 
 /// Builds the view. The snapshot must outlive it (rows point into it).

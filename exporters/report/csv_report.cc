@@ -9,13 +9,16 @@
 namespace portwarden::exporters::report {
 namespace {
 
-constexpr std::array kColumns = {
-    "record",  "host",        "generated",     "netns",       "proto",
-    "address", "port",        "reach",         "process",     "pid",
-    "user",    "executable",  "unit",          "rule",        "verdict",
-    "target",  "server_name", "probe_verdict", "tls_version", "chain_pos",
-    "subject", "issuer",      "not_after",     "days_left",   "fingerprint_sha256",
-    "error"};
+constexpr std::array kColumns = {"record",      "host",          "generated",
+                                 "netns",       "proto",         "address",
+                                 "port",        "reach",         "process",
+                                 "pid",         "user",          "executable",
+                                 "unit",        "rule",          "verdict",
+                                 "change",      "change_detail", "target",
+                                 "server_name", "probe_verdict", "tls_version",
+                                 "chain_pos",   "subject",       "issuer",
+                                 "not_after",   "days_left",     "fingerprint_sha256",
+                                 "error"};
 
 using Row = std::array<std::string, kColumns.size()>;
 
@@ -35,6 +38,8 @@ enum Col : std::size_t {
   kUnit,
   kRule,
   kVerdict,
+  kChange,
+  kChangeDetail,
   kTarget,
   kServerName,
   kProbeVerdict,
@@ -85,6 +90,29 @@ void AppendRow(std::string& out, const Row& row) {
   out += "\r\n";
 }
 
+// The baseline's entries that no listener matches now: one "baseline" row each, with what the
+// baseline recorded.
+void AppendRemoved(std::string& out, const Row& base, const BaselineChanges& baseline) {
+  for (const ListenerChange& change : baseline.changes) {
+    if (change.kind != ChangeKind::kRemoved) {
+      continue;
+    }
+    Row r = base;
+    r[kRecord] = "baseline";
+    r[kNetns] = change.netns;
+    r[kProto] = ProtocolName(change.protocol);
+    r[kAddress] = change.address;
+    r[kPort] = std::to_string(change.port);
+    r[kReach] = change.reach;
+    r[kProcess] = change.process;
+    r[kUnit] = change.unit;
+    r[kVerdict] = change.verdict;
+    r[kChange] = ChangeKindName(change.kind);
+    r[kChangeDetail] = change.detail;
+    AppendRow(out, r);
+  }
+}
+
 }  // namespace
 
 std::string CsvReport(const state::Snapshot& snapshot, const ReportContext& context) {
@@ -98,9 +126,20 @@ std::string CsvReport(const state::Snapshot& snapshot, const ReportContext& cont
   Row base{};
   base[kHost] = snapshot.host.hostname;
   base[kGenerated] = UtcTime(context.generated_at);
-  for (const ListenerRow& row : view.listeners) {
+  std::vector<const ListenerChange*> change_of(view.listeners.size(), nullptr);
+  for (const ListenerChange& change : context.baseline.changes) {
+    if (change.listener && *change.listener < change_of.size()) {
+      change_of[*change.listener] = &change;
+    }
+  }
+  for (std::size_t i = 0; i < view.listeners.size(); ++i) {
+    const ListenerRow& row = view.listeners[i];
     const auto& l = *row.listener;
     Row r = base;
+    if (change_of[i] != nullptr) {
+      r[kChange] = ChangeKindName(change_of[i]->kind);
+      r[kChangeDetail] = change_of[i]->detail;
+    }
     r[kRecord] = "listener";
     r[kNetns] = l.netns;
     r[kProto] = ProtocolName(l.protocol);
@@ -116,6 +155,7 @@ std::string CsvReport(const state::Snapshot& snapshot, const ReportContext& cont
     r[kVerdict] = row.has_verdict ? (row.violation ? "violation" : "ok") : "";
     AppendRow(out, r);
   }
+  AppendRemoved(out, base, context.baseline);
   for (const EndpointRow& endpoint : view.endpoints) {
     const auto& result = *endpoint.result;
     Row r = base;

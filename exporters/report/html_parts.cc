@@ -50,6 +50,20 @@ const char* VerdictClass(const ListenerRow& row) {
   return row.violation ? "kw bad" : "kw ok";
 }
 
+// "public drop, private accept" (+ "published" for a DNAT-published port); "-" without the
+// firewall stage. An accepting public path is what makes a public bind reachable: marked.
+Cell FirewallCell(const ListenerRow& row) {
+  if (row.firewall_public.empty()) {
+    return {"-", "kw"};
+  }
+  std::string text = "public " + row.firewall_public + ", private " + row.firewall_private;
+  if (row.published) {
+    text += ", published";
+  }
+  const bool open = row.firewall_public == "accept" && row.listener->scope == Scope::kPublic;
+  return {std::move(text), open ? "kw warn" : "kw"};
+}
+
 }  // namespace
 
 void AppendText(std::string& out, std::string_view text) {
@@ -143,10 +157,13 @@ const std::vector<const char*>& ViolationHeaders() {
   return kHeaders;
 }
 
-const std::vector<const char*>& ListenerHeaders() {
-  static const std::vector<const char*> kHeaders = {"Namespace", "Proto",   "Address", "Port",
-                                                    "Reach",     "Process", "Unit",    "Verdict"};
-  return kHeaders;
+std::vector<const char*> ListenerHeaders(const AuditView& view) {
+  std::vector<const char*> headers = {"Namespace", "Proto", "Address", "Port",  "Reach",
+                                      "Process",   "Unit",  "Verdict", "Basis", "Firewall"};
+  if (view.baseline) {
+    headers.push_back("Baseline");
+  }
+  return headers;
 }
 
 const std::vector<const char*>& EndpointHeaders() {
@@ -189,7 +206,38 @@ std::vector<std::vector<Cell>> ListenerRows(const AuditView& view, std::size_t l
                     {std::string(ScopeName(l.scope)), "kw"},
                     {ProcessText(l.process)},
                     {l.process.unit.empty() ? "-" : l.process.unit},
-                    {row.has_verdict ? row.verdict : "-", VerdictClass(row)}});
+                    {row.has_verdict ? row.verdict : "-", VerdictClass(row)},
+                    {row.basis.empty() ? "-" : row.basis, "kw"},
+                    FirewallCell(row)});
+    if (view.baseline) {
+      rows.back().push_back(row.unapproved ? Cell{"UNAPPROVED", "kw bad"} : Cell{"approved", "kw"});
+    }
+  }
+  return rows;
+}
+
+const std::vector<const char*>& ChangeHeaders() {
+  static const std::vector<const char*> kHeaders = {"Change",  "Namespace", "Proto", "Address",
+                                                    "Port",    "Process",   "Unit",  "Reach",
+                                                    "Verdict", "Detail"};
+  return kHeaders;
+}
+
+std::vector<std::vector<Cell>> ChangeRows(const BaselineChanges& changes) {
+  std::vector<std::vector<Cell>> rows;
+  auto text = [](const std::string& value) { return value.empty() ? std::string("-") : value; };
+  for (const policy::ListenerChange& c : changes.changes) {
+    const char* cls = c.kind == policy::ChangeKind::kRemoved ? "kw" : "kw bad";
+    rows.push_back({{policy::ChangeKindName(c.kind), cls},
+                    {text(c.netns)},
+                    {std::string(ProtocolName(c.protocol)), "kw"},
+                    {text(c.address)},
+                    {std::to_string(c.port), "num"},
+                    {text(c.process)},
+                    {text(c.unit)},
+                    {text(c.reach), "kw"},
+                    {text(c.verdict), c.verdict == "violation" ? "kw bad" : "kw"},
+                    {text(c.detail)}});
   }
   return rows;
 }

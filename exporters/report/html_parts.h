@@ -4,11 +4,14 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/policy/baseline_diff.h"
 #include "exporters/report/audit_view.h"
 
 /// Building blocks of the HTML outputs (status page and HTML report): one stylesheet, one
 /// escaping rule, one table shape.
 namespace portwarden::exporters::report::html {
+
+using policy::BaselineChanges;
 
 /// Appends `text` as HTML text that shows exactly what it holds and nothing else: `& < > " '`
 /// as references, and — because a page is read by a person — controls, bidirectional
@@ -43,12 +46,19 @@ std::string_view Stylesheet();
 
 /// Table rows for the violations, listeners and endpoints, as both HTML outputs show them.
 std::vector<std::vector<Cell>> ViolationRows(const AuditView& view);
+/// The listener rows carry the firewall verdicts (when the stage ran) and, when a baseline
+/// is in force, a Baseline column ("approved" / "UNAPPROVED"); ListenerHeaders(view) matches.
 std::vector<std::vector<Cell>> ListenerRows(const AuditView& view, std::size_t limit);
 std::vector<std::vector<Cell>> EndpointRows(const AuditView& view);
 
+/// The changes since the baseline, one row each (Change, Namespace, Proto, Address, Port,
+/// Process, Unit, Reach, Verdict, Detail), as the HTML and Markdown reports show them.
+std::vector<std::vector<Cell>> ChangeRows(const BaselineChanges& changes);
+const std::vector<const char*>& ChangeHeaders();
+
 /// Column headers matching the row builders above.
 const std::vector<const char*>& ViolationHeaders();
-const std::vector<const char*>& ListenerHeaders();
+std::vector<const char*> ListenerHeaders(const AuditView& view);
 const std::vector<const char*>& EndpointHeaders();
 
 /// Days left with one decimal ("12.3"), "-" when unknown.

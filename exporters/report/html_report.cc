@@ -94,18 +94,16 @@ void AppendBaseline(std::string& out, const BaselineChanges& baseline) {
         "listeners as they are.</p>\n";
     return;
   }
-  std::vector<std::vector<Cell>> rows;
-  for (const auto& name : baseline.appeared) {
-    rows.push_back({{"appeared", "kw bad"}, {name}});
-  }
-  for (const auto& name : baseline.disappeared) {
-    rows.push_back({{"disappeared", "kw"}, {name}});
-  }
-  out += "<p class=\"meta\">Baseline: ";
+  out += "<p class=\"meta\" id=\"baseline\">Baseline: ";
   AppendText(out, baseline.baseline);
   out += "</p>\n";
-  html::AppendTable(out, "changes", {"Change", "Listener"}, rows,
-                    "No listener appeared or disappeared since the baseline.");
+  if (!baseline.problem.empty()) {
+    out += "<p class=\"warn\" id=\"baseline-problem\">";
+    AppendText(out, baseline.problem);
+    out += "</p>\n";
+  }
+  html::AppendTable(out, "changes", html::ChangeHeaders(), html::ChangeRows(baseline),
+                    "No listener was added, removed or changed since the baseline.");
 }
 
 }  // namespace

@@ -120,15 +120,19 @@ std::string MarkdownReport(const state::Snapshot& snapshot, const ReportContext&
   if (!context.baseline.configured) {
     out += "_No baseline is configured: the report lists the listeners as they are._\n\n";
   } else {
-    rows.clear();
-    for (const auto& name : context.baseline.appeared) {
-      rows.push_back({"appeared", name});
-    }
-    for (const auto& name : context.baseline.disappeared) {
-      rows.push_back({"disappeared", name});
-    }
     out += "Baseline: " + Md(context.baseline.baseline) + "\n\n";
-    Table(out, {"Change", "Listener"}, rows, "No change since the baseline.");
+    if (!context.baseline.problem.empty()) {
+      out += "**" + Md(context.baseline.problem) + "**\n\n";
+    }
+    rows.clear();
+    for (const auto& row : html::ChangeRows(context.baseline)) {
+      rows.emplace_back();
+      for (const auto& cell : row) {
+        rows.back().push_back(cell.text);
+      }
+    }
+    std::vector<std::string> headers(html::ChangeHeaders().begin(), html::ChangeHeaders().end());
+    Table(out, headers, rows, "No listener was added, removed or changed since the baseline.");
   }
   out += "## Listeners\n\n";
   rows.clear();

@@ -156,14 +156,16 @@ std::string RenderStatusPage(const StatusPageInput& input) {
                       "Violations (" + std::to_string(view.summary.violations) + ")");
   html::AppendTable(out, "violations", html::ViolationHeaders(), html::ViolationRows(view),
                     "No listener violates the exposure policy.");
-  html::AppendHeading(out, "listeners-heading",
-                      "Listeners (" + std::to_string(view.summary.listeners) + ")");
+  html::AppendHeading(
+      out, "listeners-heading",
+      "Listeners (" + std::to_string(view.summary.listeners) +
+          (view.baseline ? ", " + std::to_string(view.unapproved) + " not in the baseline)" : ")"));
   if (!snapshot.inventory->success && !snapshot.inventory->error.empty()) {
     out += "<p class=\"bad\">Last scan failed: ";
     AppendText(out, snapshot.inventory->error);
     out += "</p>\n";
   }
-  html::AppendTable(out, "listeners", html::ListenerHeaders(),
+  html::AppendTable(out, "listeners", html::ListenerHeaders(view),
                     html::ListenerRows(view, input.max_listener_rows), "No listener seen yet.");
   if (view.listeners.size() > input.max_listener_rows) {
     out += "<p class=\"meta\">" + std::to_string(view.listeners.size() - input.max_listener_rows) +

@@ -18,6 +18,7 @@ kSnapshotTypes=(
   agent/firewall/verdict.h
   agent/inventory/inventory_summary.h
   agent/policy/policy.h
+  agent/policy/baseline_diff.h
   agent/probe/probe_result.h
   agent/certfiles/cert_file_report.h
   agent/posture/posture_report.h

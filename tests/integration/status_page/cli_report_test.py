@@ -390,6 +390,125 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(tables[0][1][4], "<b>x\\u{202e}\\x1b[1m|=1 (pid 4242)")
 
 
+
+HOSTILE_ENTRY = """
+[[listener]]
+netns = "=HYPERLINK(\\"http://x\\")"
+proto = "udp"
+address = "::1"
+port = 9
+process = "a|b`c\\nd<i>e</i>"
+unit = "@gone.service"
+"""
+
+
+def edited_baseline(text, drop_port, wrong_reach_port):
+    """A saved baseline with the entry of `drop_port` removed (so that listener is added),
+    the reach of `wrong_reach_port` rewritten (changed) and a hostile entry no listener
+    matches (removed)."""
+    head, *entries = text.split("\n[[listener]]\n")
+    kept = []
+    for entry in entries:
+        if f"\nport = {drop_port}\n" in entry:
+            continue
+        if f"\nport = {wrong_reach_port}\n" in entry:
+            entry = re.sub(r'reach = "\w+"', 'reach = "public"', entry)
+        kept.append(entry)
+    return "\n[[listener]]\n".join([head, *kept]) + HOSTILE_ENTRY
+
+
+class BaselineReportTest(unittest.TestCase):
+    """report: changes since the baseline, from the agent's inventory.baseline (--from) and
+    from --baseline on a fresh collection, parsed back with real parsers."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Scenario().__enter__()
+        cls.other = Holder(V6_HOLDER)  # a loopback udp listener whose reach we rewrite
+        cls.udp_port = int(cls.other.line().split()[2])
+        cls.baseline = cls.s.path("baseline.toml")
+        run(ARGS.binary, "baseline", "save", cls.baseline, f"--config.file={cls.s.config}")
+        with open(cls.baseline, encoding="utf-8") as f:
+            text = edited_baseline(f.read(), cls.s.hostile_listener_port, cls.udp_port)
+        with open(cls.baseline, "w", encoding="utf-8") as f:
+            f.write(text)
+        cls.config = cls.s.path("with_baseline.toml")
+        with open(cls.s.config, encoding="utf-8") as f, open(cls.config, "w") as out:
+            out.write(f.read() + f'\n[inventory]\nbaseline = "{cls.baseline}"\n')
+        cls.agent = AgentProcess(ARGS.binary, [f"--config.file={cls.config}"])
+        cls.agent.start()
+        cls.agent.wait_for(
+            lambda: any(l.get("unapproved") for l in json.loads(cls.agent.get("/api/state")[2])
+                        ["listeners"]), 30, "an unapproved listener")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.agent.stop()
+        cls.other.close()
+        cls.s.__exit__(None, None, None)
+
+    def report(self, fmt, *args):
+        return run(ARGS.binary, "report", f"--format={fmt}", *args).stdout
+
+    def check_csv(self, rows):
+        port = str(self.s.hostile_listener_port)
+        added = [r for r in rows if r["change"] == "added"]
+        self.assertIn(port, {r["port"] for r in added}, added)
+        self.assertTrue(all(r["record"] == "listener" for r in added))
+        # (other tests' listeners may come and go meanwhile: only the hostile entry is ours)
+        removed = [r for r in rows if r["change"] == "removed" and r["port"] == "9"]
+        self.assertEqual(len(removed), 1, removed)
+        self.assertEqual(removed[0]["record"], "baseline")
+        self.assertEqual(removed[0]["netns"], "'=HYPERLINK(\"http://x\")")  # not a formula
+        self.assertEqual(removed[0]["process"], "a|b`c\\x0ad<i>e</i>")  # newline visible
+        self.assertEqual(removed[0]["unit"], "'@gone.service")
+        changed = [r for r in rows if r["change"] == "changed"]
+        self.assertIn(str(self.udp_port), {r["port"] for r in changed}, changed)
+        udp = next(r for r in changed if r["port"] == str(self.udp_port))
+        self.assertEqual(udp["change_detail"], "reach: public -> loopback")
+
+    def test_csv_from_the_agents_baseline_and_from_a_flag(self):
+        self.check_csv(parse_csv(self.report("csv", f"--from=http://{self.agent.address}")))
+        self.check_csv(parse_csv(self.report("csv", f"--config.file={self.s.config}",
+                                             f"--baseline={self.baseline}")))
+
+    def test_html_and_markdown(self):
+        page = parse_html(self.report("html", f"--from=http://{self.agent.address}"))
+        self.assertNotIn("i", page.tags)
+        changes = page.tables["changes"]
+        self.assertEqual(changes[0][:5], ["Change", "Namespace", "Proto", "Address", "Port"])
+        removed = [r for r in changes if r[0] == "removed" and r[4] == "9"]
+        self.assertEqual(removed[0][1], '=HYPERLINK("http://x")')
+        self.assertEqual(removed[0][5], "a|b`c\\x0ad<i>e</i>")
+        text = self.report("markdown", f"--config.file={self.s.config}",
+                           f"--baseline={self.baseline}")
+        table = next(t for t in markdown_tables(text) if t[0][0] == "Change")
+        self.assertEqual({r[0] for r in table[1:]}, {"added", "changed", "removed"})
+        removed = next(r for r in table if r[0] == "removed" and r[4] == "9")
+        self.assertEqual(len(removed), 10, removed)  # the pipe stayed inside its cell
+        self.assertEqual(removed[5], "a|b`c\\x0ad<i>e</i>")  # as parsed back
+        self.assertNotIn("<i>", text)  # no raw markup
+
+    def test_filter_applies_to_removed_entries_and_a_bad_file_fails(self):
+        rows = parse_csv(self.report("csv", f"--config.file={self.s.config}",
+                                     f"--baseline={self.baseline}", "--proto=tcp"))
+        self.assertEqual([r for r in rows if r["change"] == "removed" and r["proto"] == "udp"], [])
+        bad = run(ARGS.binary, "report", f"--baseline={self.s.path('missing.toml')}",
+                  f"--config.file={self.s.config}", check=False)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("baseline", bad.stderr)
+
+    def test_status_page_marks_unapproved(self):
+        page = parse_html(self.agent.get("/")[2])
+        header = page.tables["listeners"][0]
+        self.assertEqual(header[-3:], ["Basis", "Firewall", "Baseline"])
+        row = next(r for r in page.tables["listeners"][1:]
+                   if r[3] == str(self.s.hostile_listener_port))
+        self.assertEqual(row[-1], "UNAPPROVED")
+        self.assertEqual(row[-3], "bind")
+        self.assertRegex(row[-2], r"^(-|public (accept|drop|unknown), "
+                                  r"private (accept|drop|unknown)(, published)?)$")
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)

@@ -85,6 +85,12 @@ class StatusPageTest(unittest.TestCase):
         self.assertEqual(hostile[0][7], "public")
         listener = [r for r in dom["listeners"] if r[3] == str(s.hostile_listener_port)]
         self.assertEqual(listener[0][7], "VIOLATION (status-test-nowhere)")
+        self.assertEqual(listener[0][8], "bind")  # what the verdict judged
+        # The firewall stage's verdicts (what this machine's ruleset says), or "-" without it;
+        # no baseline is configured here, so no Baseline column.
+        self.assertRegex(listener[0][9], r"^(-|public (accept|drop|unknown), "
+                                         r"private (accept|drop|unknown)(, published)?)$")
+        self.assertEqual(len(listener[0]), 10)
         # Endpoints: healthy, hostile self-signed, refused.
         by_target = {r[0]: r for r in dom["endpoints"]}
         healthy = by_target[f"127.0.0.1:{s.healthy_port}"]

@@ -29,6 +29,10 @@ port = 53
   EXPECT_EQ(baseline->entries[1].protocol, Protocol::kUdp);
   EXPECT_FALSE(baseline->entries[1].process);
   EXPECT_EQ(baseline->source, "b.toml");
+  // The reviewer's fields are kept (the audit report compares them), absent ones stay absent.
+  EXPECT_EQ(baseline->entries[0].reach, "public");
+  EXPECT_FALSE(baseline->entries[0].unit);
+  EXPECT_FALSE(baseline->entries[1].reach);
 }
 
 struct BadBaseline {

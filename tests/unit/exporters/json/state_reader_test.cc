@@ -34,6 +34,32 @@ TEST(StateReaderTest, RoundTripsWhatTheAgentWrites) {
   EXPECT_FALSE(read->agent_version.empty());
 }
 
+// What `report --from` needs to list the changes since the agent's baseline: which file, and
+// which listeners the agent flags unapproved.
+TEST(StateReaderTest, CarriesTheBaselineAndUnapprovedFlags) {
+  state::Snapshot written = report::testing::AuditSnapshot();
+  auto policy = std::make_shared<policy::PolicyReport>(*written.policy);
+  policy->unapproved = {false, true, false};
+  policy->baseline = {.file = "/etc/portwarden/baseline.toml",
+                      .loaded = true,
+                      .last_load_ok = true,
+                      .error = "",
+                      .entries = 2,
+                      .load_timestamp = 1.8e9};
+  written.policy = policy;
+  auto read = ReadStateJson(SnapshotJson(written));
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(read->snapshot.policy->unapproved, policy->unapproved);
+  EXPECT_EQ(read->snapshot.policy->baseline.file, "/etc/portwarden/baseline.toml");
+  EXPECT_TRUE(read->snapshot.policy->baseline.loaded);
+  EXPECT_EQ(read->snapshot.policy->baseline.entries, 2u);
+  // No baseline in force: no flags (not "all approved").
+  auto none = ReadStateJson(SnapshotJson(report::testing::AuditSnapshot()));
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->snapshot.policy->unapproved.empty());
+  EXPECT_EQ(none->snapshot.policy->baseline.file, "");
+}
+
 TEST(StateReaderTest, RejectsWhatIsNotState) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"# HELP x\n", "not JSON"},
