@@ -11,6 +11,11 @@ namespace portwarden {
 /// Also used for logfmt values, whose quoting rules are the same. Thread-safe.
 void AppendJsonQuoted(std::string& out, std::string_view text);
 
+/// True when `text` is printable ASCII other than `"` and `\`, which AppendJsonQuoted writes
+/// unchanged between its quotes: writers can then copy it as is (false for other text, even
+/// valid UTF-8 that is also copied unchanged). Thread-safe.
+bool IsJsonPlain(std::string_view text);
+
 /// AppendJsonQuoted into a new string.
 std::string JsonQuoted(std::string_view text);
 

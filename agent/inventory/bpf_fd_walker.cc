@@ -189,10 +189,13 @@ Status CheckCapabilities() {
   return Fail("loading the BPF task_file iterator needs CAP_BPF and CAP_PERFMON", EPERM);
 }
 
-// Groups records by process, ascending pid, as FdTables.
+// Groups records by process, ascending pid, as FdTables. The iterator visits tasks in pid
+// order, so the records nearly always arrive sorted and the sort is skipped.
 std::vector<FdTable> GroupByProcess(std::vector<SocketFdRecord>& records) {
-  std::stable_sort(records.begin(), records.end(),
-                   [](const auto& a, const auto& b) { return a.tgid < b.tgid; });
+  const auto by_tgid = [](const auto& a, const auto& b) { return a.tgid < b.tgid; };
+  if (!std::is_sorted(records.begin(), records.end(), by_tgid)) {
+    std::stable_sort(records.begin(), records.end(), by_tgid);
+  }
   std::vector<FdTable> tables;
   for (const auto& record : records) {
     if (tables.empty() || tables.back().pid != static_cast<int>(record.tgid)) {

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <linux/btf.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -18,13 +20,59 @@ namespace {
 
 constexpr std::size_t kWindowBytes = 64 * 1024;
 
-// Reads a file through one reused buffer: At(offset, n) is valid until the next call.
+// A read-only private mapping of a whole file, unmapped on destruction; empty when the file
+// cannot be mapped.
+class Mapping {
+ public:
+  Mapping(int fd, std::size_t size) : size_(size) {
+    void* data = size == 0 ? MAP_FAILED : ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    data_ = data == MAP_FAILED ? nullptr : static_cast<const char*>(data);
+  }
+
+  ~Mapping() {
+    if (data_ != nullptr) {
+      ::munmap(const_cast<char*>(data_), size_);
+    }
+  }
+
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+
+  std::span<const char> bytes() const {
+    return data_ == nullptr ? std::span<const char>{} : std::span<const char>{data_, size_};
+  }
+
+ private:
+  const char* data_ = nullptr;
+  std::size_t size_;
+};
+
+// The size of `fd`'s file when it is a regular file (sysfs reports the BTF blob's size).
+std::size_t FileSize(int fd) {
+  struct stat st {};
+
+  return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+             ? static_cast<std::size_t>(st.st_size)
+             : 0;
+}
+
+// Reads a file through one reused buffer: At(offset, n) is valid until the next call. With
+// `mapped` bytes (the whole file mapped), At() points into them instead: the kernel's BTF
+// can be mapped since Linux 6.16, and its sysfs file is otherwise read 4 KiB per call (about
+// 1,500 calls and 3 ms for a 6 MB blob).
 class FileWindow {
  public:
-  explicit FileWindow(int fd) : fd_(fd), buffer_(kWindowBytes) {}
+  FileWindow(int fd, std::span<const char> mapped)
+      : fd_(fd), mapped_(mapped), buffer_(mapped.empty() ? kWindowBytes : 0) {}
 
   // `n` bytes at `offset`, or an empty span past the end of the file (or on a read error).
   std::span<const char> At(std::uint64_t offset, std::size_t n) {
+    if (!mapped_.empty()) {
+      if (offset > mapped_.size() || n > mapped_.size() - offset) {
+        return {};
+      }
+      return mapped_.subspan(offset, n);
+    }
     if (offset < start_ || offset + n > start_ + filled_) {
       start_ = offset;
       filled_ = 0;
@@ -55,6 +103,7 @@ class FileWindow {
 
  private:
   int fd_;
+  std::span<const char> mapped_;
   std::vector<char> buffer_;
   std::uint64_t start_ = 0;
   std::size_t filled_ = 0;
@@ -225,12 +274,13 @@ Result<TaskFileLayout> WalkTypes(FileWindow& file,
 
 }  // namespace
 
-Result<TaskFileLayout> ReadTaskFileLayout(const std::string& btf_path) {
+Result<TaskFileLayout> ReadTaskFileLayout(const std::string& btf_path, BtfAccess access) {
   const UniqueFd fd(::open(btf_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     return std::unexpected(ErrnoError(errno, btf_path));
   }
-  FileWindow file(fd.get());
+  const Mapping mapping(fd.get(), access == BtfAccess::kRead ? 0 : FileSize(fd.get()));
+  FileWindow file(fd.get(), mapping.bytes());
   btf_header header{};
   if (!file.Read(0, header) || header.magic != BTF_MAGIC || header.hdr_len < sizeof(header)) {
     return Fail(btf_path + ": not a BTF file in this machine's byte order");

@@ -17,9 +17,17 @@ struct TaskFileLayout {
   std::uint32_t inode_ino = 0;         ///< offsetof(struct inode, i_ino)
 };
 
-/// Reads `btf_path` (normally /sys/kernel/btf/vmlinux) through a small window, without
-/// loading its megabytes: finds the wanted names in the string section, then walks the type
-/// section once. Fails with a reason when the file is missing, malformed or lacks a name.
-Result<TaskFileLayout> ReadTaskFileLayout(const std::string& btf_path);
+/// How ReadTaskFileLayout reads the file.
+enum class BtfAccess {
+  kMapOrRead,  ///< map it read-only (Linux 6.16+ for the kernel's BTF), else read a window
+  kRead,       ///< read through a 64 KiB window only (older kernels; tests of that path)
+};
+
+/// Reads `btf_path` (normally /sys/kernel/btf/vmlinux) mapped, or else through a small
+/// window, without copying its megabytes: finds the wanted names in the string section, then
+/// walks the type section once. Fails with a reason when the file is missing, malformed or
+/// lacks a name.
+Result<TaskFileLayout> ReadTaskFileLayout(const std::string& btf_path,
+                                          BtfAccess access = BtfAccess::kMapOrRead);
 
 }  // namespace portwarden::inventory

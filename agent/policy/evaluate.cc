@@ -29,15 +29,20 @@ bool GlobAny(const std::vector<std::string>& patterns, const std::string& value)
 }  // namespace
 
 PortIndex::PortIndex(std::span<const inventory::Listener> listeners) {
+  ports_.reserve(listeners.size());
   for (const auto& listener : listeners) {
-    ports_.emplace(listener.netns, listener.protocol, listener.port);
+    ports_.emplace_back(listener.netns, listener.protocol, listener.port);
   }
+  std::sort(ports_.begin(), ports_.end());
+  ports_.erase(std::unique(ports_.begin(), ports_.end()), ports_.end());
 }
 
 bool PortIndex::Has(const std::string& netns,
                     Protocol protocol,
                     const config::PortRange& range) const {
-  const auto it = ports_.lower_bound({netns, protocol, range.first});
+  const auto it = std::lower_bound(
+      ports_.begin(), ports_.end(),
+      std::tuple<const std::string&, Protocol, std::uint16_t>(netns, protocol, range.first));
   return it != ports_.end() && std::get<0>(*it) == netns && std::get<1>(*it) == protocol &&
          std::get<2>(*it) <= range.last;
 }

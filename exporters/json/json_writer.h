@@ -56,10 +56,12 @@ class JsonWriter {
   const std::string& str() const { return out_; }
 
  private:
-  void BeforeValue();
+  bool BeforeValue();
+  JsonWriter& Short(std::string_view text, bool key);
 
   std::string out_;
-  std::vector<bool> first_in_scope_;  // one entry per open object/array
+  std::vector<char>
+      first_in_scope_;  // one entry per open object/array (not vector<bool>: bit ops per value)
   bool after_key_ = false;
 };
 

@@ -29,6 +29,19 @@ TEST(JsonEscapeTest, EscapesControlsAndSeparators) {
   EXPECT_EQ(JsonQuoted("caf\xC3\xA9 \xFF"), "\"caf\xC3\xA9 \xEF\xBF\xBD\"");
 }
 
+TEST(JsonEscapeTest, PlainIsWhatQuotingCopiesUnchanged) {
+  EXPECT_TRUE(IsJsonPlain(""));
+  EXPECT_TRUE(IsJsonPlain("/proc/self/ns/net 0.0.0.0 ~!"));
+  for (const char c : {'"', '\\', '\x1f', '\x7f', '\x80', '\xff', '\0'}) {
+    EXPECT_FALSE(IsJsonPlain(std::string("ab") + c + "cd")) << static_cast<int>(c);
+  }
+  for (const std::string& raw : testing::HostileStrings()) {
+    if (IsJsonPlain(raw)) {  // plain implies unchanged (valid non-ASCII is unchanged too)
+      EXPECT_EQ(JsonQuoted(raw), "\"" + raw + "\"") << ::testing::PrintToString(raw);
+    }
+  }
+}
+
 TEST(JsonEscapeTest, RoundTripsWhateverTheInput) {
   for (const std::string& raw : testing::HostileStrings()) {
     const std::string quoted = JsonQuoted(raw);

@@ -116,25 +116,32 @@ class BtfReaderTest : public ::testing::Test {
   }
 };
 
+// Mapped (a regular file) and read through the window: the same layout.
 TEST_F(BtfReaderTest, FindsTheIteratorAndTheThreeFieldOffsets) {
   BtfBuilder btf;
   AddKernelTypes(btf);
-  const auto layout = ReadTaskFileLayout(btf.Write(Path()));
-  ASSERT_TRUE(layout.has_value()) << layout.error().message;
-  EXPECT_EQ(layout->iter_func_btf_id, 7U);
-  EXPECT_EQ(layout->task_tgid, 12U);
-  EXPECT_EQ(layout->file_inode, 40U);
-  EXPECT_EQ(layout->inode_ino, 64U);
+  const std::string path = btf.Write(Path());
+  for (const auto access : {BtfAccess::kMapOrRead, BtfAccess::kRead}) {
+    const auto layout = ReadTaskFileLayout(path, access);
+    ASSERT_TRUE(layout.has_value()) << layout.error().message;
+    EXPECT_EQ(layout->iter_func_btf_id, 7U);
+    EXPECT_EQ(layout->task_tgid, 12U);
+    EXPECT_EQ(layout->file_inode, 40U);
+    EXPECT_EQ(layout->inode_ino, 64U);
+  }
 }
 
 TEST_F(BtfReaderTest, NamesCutByTheReadWindowAreStillFound) {
   BtfBuilder btf;
   btf.PadStringsTo(64 * 1024 - 5);  // "task_struct" straddles the first 64 KiB window
   AddKernelTypes(btf);
-  const auto layout = ReadTaskFileLayout(btf.Write(Path()));
-  ASSERT_TRUE(layout.has_value()) << layout.error().message;
-  EXPECT_EQ(layout->task_tgid, 12U);
-  EXPECT_EQ(layout->inode_ino, 64U);
+  const std::string path = btf.Write(Path());
+  for (const auto access : {BtfAccess::kMapOrRead, BtfAccess::kRead}) {
+    const auto layout = ReadTaskFileLayout(path, access);
+    ASSERT_TRUE(layout.has_value()) << layout.error().message;
+    EXPECT_EQ(layout->task_tgid, 12U);
+    EXPECT_EQ(layout->inode_ino, 64U);
+  }
 }
 
 TEST_F(BtfReaderTest, MissingIteratorIsNamed) {
@@ -173,6 +180,12 @@ TEST(KernelBtfTest, RunningKernelHasPlausibleOffsets) {
   }
   const auto layout = ReadTaskFileLayout(path);
   ASSERT_TRUE(layout.has_value()) << layout.error().message;
+  const auto read = ReadTaskFileLayout(path, BtfAccess::kRead);  // mapped or not: the same
+  ASSERT_TRUE(read.has_value()) << read.error().message;
+  EXPECT_EQ(read->iter_func_btf_id, layout->iter_func_btf_id);
+  EXPECT_EQ(read->task_tgid, layout->task_tgid);
+  EXPECT_EQ(read->file_inode, layout->file_inode);
+  EXPECT_EQ(read->inode_ino, layout->inode_ino);
   EXPECT_GT(layout->iter_func_btf_id, 0U);
   EXPECT_GT(layout->task_tgid, 0U);  // not the first field of task_struct
   EXPECT_LT(layout->task_tgid, 16384U);

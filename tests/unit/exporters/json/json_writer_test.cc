@@ -32,5 +32,32 @@ TEST(JsonWriterTest, EscapesControlCharacters) {
   EXPECT_EQ(out.str(), "\"a\\u0001\\n\"");
 }
 
+// Short plain keys and strings take the one-append path, long or escaped ones the general
+// one: both give the same document, commas and all.
+TEST(JsonWriterTest, ShortLongAndEscapedTextInOneDocument) {
+  const std::string long_text(300, 'x');
+  const std::string long_key(200, 'k');
+  JsonWriter out;
+  out.BeginArray()
+      .BeginObject()
+      .Field("short", "plain")
+      .Field(long_key, long_text)
+      .Field("tab\tkey", "q\"uote")
+      .Field("n", std::int64_t{-9223372036854775807 - 1})
+      .Field("t", true)
+      .Key("z")
+      .Null()
+      .EndObject()
+      .Int(7)
+      .Bool(true)
+      .BeginArray()
+      .EndArray()
+      .Null()
+      .EndArray();
+  EXPECT_EQ(out.str(), R"([{"short":"plain",")" + long_key + R"(":")" + long_text +
+                           R"(","tab\tkey":"q\"uote","n":-9223372036854775808,"t":true,)"
+                           R"("z":null},7,true,[],null])");
+}
+
 }  // namespace
 }  // namespace portwarden::exporters::json
