@@ -100,6 +100,22 @@ std::vector<std::byte> BuildInetDiagRequest(std::uint8_t family,
   return bytes;
 }
 
+std::vector<std::byte> BuildTcpDiagRequest(std::uint32_t states, std::uint32_t sequence) {
+  struct {
+    nlmsghdr header;
+    inet_diag_req request;
+  } message{};
+
+  message.header.nlmsg_len = sizeof(message);
+  message.header.nlmsg_type = TCPDIAG_GETSOCK;
+  message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  message.header.nlmsg_seq = sequence;
+  message.request.idiag_states = states;  // idiag_family is ignored: both are dumped
+  std::vector<std::byte> bytes(sizeof(message));
+  std::memcpy(bytes.data(), &message, sizeof(message));
+  return bytes;
+}
+
 Result<bool> ParseInetDiagBatch(std::span<const std::byte> batch,
                                 Protocol protocol,
                                 std::vector<RawSocket>& out) {

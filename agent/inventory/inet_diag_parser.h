@@ -23,6 +23,11 @@ std::vector<std::byte> BuildInetDiagRequest(std::uint8_t family,
                                             std::uint32_t states,
                                             std::uint32_t sequence);
 
+/// A TCPDIAG_GETSOCK dump request (nlmsghdr + the older inet_diag_req, no filter): the
+/// kernel's compat path answers it for both families in one dump (AF_UNSPEC), so the
+/// listening hash is walked once instead of once per family.
+std::vector<std::byte> BuildTcpDiagRequest(std::uint32_t states, std::uint32_t sequence);
+
 /// Parses one receive batch of a dump and appends each socket to `out` as `protocol`.
 /// Returns true once NLMSG_DONE was seen (the dump is complete), false when more batches
 /// follow. A malformed message, an NLMSG_ERROR, or a negative NLMSG_DONE status is an error

@@ -33,6 +33,17 @@ Result<std::unique_ptr<NetlinkSocketSource>> NetlinkSocketSource::Open() {
 
 Result<std::vector<RawSocket>> NetlinkSocketSource::Dump(Protocol protocol) {
   std::vector<RawSocket> sockets;
+  if (protocol == Protocol::kTcp && tcp_compat_) {
+    // Both families in one walk of the listening hash; a kernel that refuses the compat
+    // request gets the two per-family dumps from then on.
+    const auto request = BuildTcpDiagRequest(kTcpfListen, sequence_++);
+    if (Exchange(request, protocol, sockets, nullptr)) {
+      return sockets;
+    }
+    Drain();
+    sockets.clear();
+    tcp_compat_ = false;
+  }
   for (const int family : {AF_INET, AF_INET6}) {
     auto done = DumpFamily(family, protocol, sockets);
     if (!done) {

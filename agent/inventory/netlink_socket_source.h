@@ -8,7 +8,9 @@
 namespace portwarden::inventory {
 
 /// Dumps listeners through NETLINK_SOCK_DIAG with the kernel's state filter (TCP LISTEN,
-/// UDP CLOSE), so the kernel walks only the listener tables. The socket is bound to the
+/// UDP CLOSE), so the kernel walks only the listener tables: TCP in one dump of both
+/// families (the TCPDIAG_GETSOCK compat request; per family if the kernel refuses it), UDP
+/// per family (it has no compat request). The socket is bound to the
 /// network namespace it was created in; create it inside a namespace (see NetnsRegistry) to
 /// dump that namespace. Owns the socket. Not thread-safe.
 class NetlinkSocketSource : public SocketSource {
@@ -40,6 +42,7 @@ class NetlinkSocketSource : public SocketSource {
 
   UniqueFd fd_;
   std::uint32_t sequence_ = 1;
+  bool tcp_compat_ = true;  // TCP listeners through TCPDIAG_GETSOCK, both families at once
 };
 
 }  // namespace portwarden::inventory

@@ -57,7 +57,7 @@ class JsonWriter {
 
  private:
   bool BeforeValue();
-  JsonWriter& Short(std::string_view text, bool key);
+  JsonWriter& Quoted(std::string_view text, bool key);
 
   std::string out_;
   std::vector<char>

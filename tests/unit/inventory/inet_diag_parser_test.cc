@@ -1,6 +1,7 @@
 #include "agent/inventory/inet_diag_parser.h"
 
 #include <arpa/inet.h>
+#include <linux/inet_diag.h>
 #include <linux/netlink.h>
 
 #include <algorithm>
@@ -125,6 +126,21 @@ TEST(InetDiagParserTest, RequestAsksForListenersOnly) {
   std::uint32_t states = 0;
   std::memcpy(&states, bytes.data() + NLMSG_HDRLEN + 4, sizeof(states));
   EXPECT_EQ(states, 1U << 10);
+}
+
+TEST(InetDiagParserTest, TcpCompatRequestAsksForListenersOfBothFamilies) {
+  const auto bytes = BuildTcpDiagRequest(kTcpfListen, 9);
+  nlmsghdr header;
+  std::memcpy(&header, bytes.data(), sizeof(header));
+  EXPECT_EQ(header.nlmsg_len, bytes.size());
+  EXPECT_EQ(header.nlmsg_len, NLMSG_HDRLEN + sizeof(inet_diag_req));
+  EXPECT_EQ(header.nlmsg_type, TCPDIAG_GETSOCK);
+  EXPECT_EQ(header.nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+  EXPECT_EQ(header.nlmsg_seq, 9U);
+  inet_diag_req request;
+  std::memcpy(&request, bytes.data() + NLMSG_HDRLEN, sizeof(request));
+  EXPECT_EQ(request.idiag_states, kTcpfListen);
+  EXPECT_EQ(request.idiag_ext, 0);
 }
 
 }  // namespace
