@@ -28,23 +28,40 @@ bool GlobAny(const std::vector<std::string>& patterns, const std::string& value)
 
 }  // namespace
 
+namespace {
+
+std::uint32_t PortKey(Protocol protocol, std::uint16_t port) {
+  return (static_cast<std::uint32_t>(protocol) << 16) | port;
+}
+
+}  // namespace
+
 PortIndex::PortIndex(std::span<const inventory::Listener> listeners) {
-  ports_.reserve(listeners.size());
+  std::vector<std::uint32_t>* keys = nullptr;
+  const std::string* netns = nullptr;  // listeners come grouped by netns: one lookup per run
   for (const auto& listener : listeners) {
-    ports_.emplace_back(listener.netns, listener.protocol, listener.port);
+    if (netns == nullptr || *netns != listener.netns) {
+      netns = &listener.netns;
+      keys = &ports_[listener.netns];
+    }
+    keys->push_back(PortKey(listener.protocol, listener.port));
   }
-  std::sort(ports_.begin(), ports_.end());
-  ports_.erase(std::unique(ports_.begin(), ports_.end()), ports_.end());
+  for (auto& [name, sorted] : ports_) {
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  }
 }
 
 bool PortIndex::Has(const std::string& netns,
                     Protocol protocol,
                     const config::PortRange& range) const {
-  const auto it = std::lower_bound(
-      ports_.begin(), ports_.end(),
-      std::tuple<const std::string&, Protocol, std::uint16_t>(netns, protocol, range.first));
-  return it != ports_.end() && std::get<0>(*it) == netns && std::get<1>(*it) == protocol &&
-         std::get<2>(*it) <= range.last;
+  const auto keys = ports_.find(netns);
+  if (keys == ports_.end()) {
+    return false;
+  }
+  const auto it =
+      std::lower_bound(keys->second.begin(), keys->second.end(), PortKey(protocol, range.first));
+  return it != keys->second.end() && *it <= PortKey(protocol, range.last);
 }
 
 bool RuleMatches(const config::ExposureRule& rule,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,9 +33,10 @@ class PortIndex {
   bool Has(const std::string& netns, Protocol protocol, const config::PortRange& range) const;
 
  private:
-  // Sorted, unique: one allocation instead of a tree node per listener (a cold `scan` of
-  // 12,500 listeners spent 8 % of its instructions building the std::set this was).
-  std::vector<std::tuple<std::string, Protocol, std::uint16_t>> ports_;
+  // Per netns, the sorted (protocol << 16 | port) keys: a node per namespace, not per
+  // listener (a cold `scan` of 12,500 listeners spent 6 % of its instructions building the
+  // std::set of (netns, protocol, port) this was).
+  std::map<std::string, std::vector<std::uint32_t>, std::less<>> ports_;
 };
 
 /// Whether every non-empty criterion of `rule` matches `listener`, whose bind address parses

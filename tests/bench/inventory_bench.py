@@ -15,7 +15,10 @@ two commands alternate round by round, so a change in the machine's load hits bo
     in the same rounds (before/after figures under the same load),
   - the daemon's warm cycle (inventory_cycles: Inventory::Scan() again in one process),
   - the bare netlink dump of the namespace, for reference.
-Cleans up every process and namespace it created. Run as root, by hand (not by ctest):
+With INVENTORY_BENCH_SOCKETS=N the layout is N sockets in the main namespace alone (holders
+of at most 12,000 sockets each, under the fd limit), for the one-namespace points of the cost
+curve (1,000, 10,000, 12,500, 50,000). Cleans up every process and namespace it created. Run
+as root, by hand (not by ctest):
   tests/bench/inventory_bench.py build/release
 """
 import json
@@ -32,6 +35,12 @@ import shipped_credentials  # noqa: E402
 
 HOLDERS, PER_HOLDER = 4, 2400
 NS_HOLDERS, PER_NS_HOLDER = 4, 225  # 10,500 sockets across 5 namespaces
+MAX_PER_HOLDER = 12000  # per-process RLIMIT_NOFILE is about 20,000 here
+if os.environ.get("INVENTORY_BENCH_SOCKETS"):  # N sockets in the main namespace only
+    _n = int(os.environ["INVENTORY_BENCH_SOCKETS"])
+    HOLDERS = -(-_n // MAX_PER_HOLDER)
+    PER_HOLDER = -(-_n // HOLDERS)
+    NS_HOLDERS = 0
 REPS = int(os.environ.get("INVENTORY_BENCH_ROUNDS", "7"))
 
 HOLDER = r'''
@@ -140,7 +149,8 @@ def main():
             h.stdout.close()
     ss_wall, ss_cpu = measured["ss"]
     print(f"{'':38}{'wall ms':>10}{'cpu ms':>10}{'wall/ss':>10}{'cpu/ss':>10}")
-    names = {"ss": "ss -Htulnp (this netns: 9,600)", "ss_each": "ss -Htulnp in each of the 5",
+    names = {"ss": f"ss -Htulnp (this netns: {HOLDERS * PER_HOLDER:,})",
+             "ss_each": f"ss -Htulnp in each of the {1 + NS_HOLDERS}",
              "root": "portwarden scan --output=json", "unit": "  the same, unit's credentials",
              "base_root": "baseline scan, root", "base_unit": "  baseline, unit's credentials"}
     rows = [(names[key], *value) for key, value in measured.items()]

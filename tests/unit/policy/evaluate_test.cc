@@ -167,6 +167,27 @@ TEST(PortIndexTest, RangeLookupStaysInsideNetnsAndProtocol) {
   EXPECT_TRUE(index.Has("a", Protocol::kUdp, {53, 53}));
 }
 
+// Namespaces interleaved (not grouped as a scan sorts them), duplicates, range edges and a
+// reversed range: the same answers as a set of (netns, protocol, port) would give.
+TEST(PortIndexTest, InterleavedNamespacesDuplicatesAndEdges) {
+  const std::vector<inventory::Listener> listeners = {
+      MakeListener("::", 443, Scope::kPublic, "", Protocol::kTcp, "b"),
+      MakeListener("::", 80, Scope::kPublic, "", Protocol::kTcp, "a"),
+      MakeListener("::", 443, Scope::kPublic, "", Protocol::kTcp, "b"),
+      MakeListener("::", 65535, Scope::kPublic, "", Protocol::kUdp, "a"),
+      MakeListener("::", 22, Scope::kPublic, "", Protocol::kTcp, "b")};
+  const PortIndex index(listeners);
+  EXPECT_TRUE(index.Has("b", Protocol::kTcp, {443, 443}));
+  EXPECT_TRUE(index.Has("b", Protocol::kTcp, {23, 443}));
+  EXPECT_FALSE(index.Has("b", Protocol::kTcp, {23, 442}));
+  EXPECT_TRUE(index.Has("a", Protocol::kTcp, {0, 80}));
+  EXPECT_FALSE(index.Has("a", Protocol::kTcp, {81, 65535}));  // 65535 is UDP
+  EXPECT_TRUE(index.Has("a", Protocol::kUdp, {65535, 65535}));
+  EXPECT_FALSE(index.Has("a", Protocol::kUdp, {0, 65534}));
+  EXPECT_FALSE(index.Has("b", Protocol::kTcp, {443, 22}));  // reversed: empty
+  EXPECT_FALSE(index.Has("", Protocol::kTcp, {0, 65535}));
+}
+
 // A wildcard 8443 behind a firewall that drops public sources: a violation judged on the bind
 // reach, "bound public, not reachable" either way, and compliant judged on the effective reach.
 TEST(EffectiveReachTest, BoundPublicNotReachable) {
