@@ -35,6 +35,16 @@ TEST(JsonEscapeTest, PlainIsWhatQuotingCopiesUnchanged) {
   for (const char c : {'"', '\\', '\x1f', '\x7f', '\x80', '\xff', '\0'}) {
     EXPECT_FALSE(IsJsonPlain(std::string("ab") + c + "cd")) << static_cast<int>(c);
   }
+  // Every byte value at every position of a string longer than two words (word loop and tail).
+  for (int byte = 0; byte < 256; ++byte) {
+    const char c = static_cast<char>(byte);
+    const bool plain = byte >= 0x20 && byte < 0x7F && c != '"' && c != '\\';
+    for (std::size_t at = 0; at < 19; ++at) {
+      std::string text(19, 'a');
+      text[at] = c;
+      EXPECT_EQ(IsJsonPlain(text), plain) << byte << " at " << at;
+    }
+  }
   for (const std::string& raw : testing::HostileStrings()) {
     if (IsJsonPlain(raw)) {  // plain implies unchanged (valid non-ASCII is unchanged too)
       EXPECT_EQ(JsonQuoted(raw), "\"" + raw + "\"") << ::testing::PrintToString(raw);
