@@ -7,6 +7,45 @@
 
 namespace portwarden::config {
 
+namespace {
+
+// agent.probe_spread: a duration from "0s" up to probe_interval (of this table or the
+// default), or "auto".
+Status ReadProbeSpread(const TomlReader& reader, const toml::table& t, AgentSettings& out) {
+  const toml::node* n = t.get("probe_spread");
+  if (n == nullptr) {
+    return {};
+  }
+  constexpr std::string_view kKey = "agent.probe_spread";
+  if (n->is_string() && n->value<std::string>() == "auto") {
+    out.probe_spread_auto = true;
+    out.probe_spread = Duration(0);
+    return {};
+  }
+  auto text = reader.String(*n, kKey);
+  if (!text) {
+    return std::unexpected(
+        reader.ErrorAt(*n, kKey,
+                       "expected a duration string such as \"30s\" or \"auto\", got " +
+                           std::string(TypeName(*n))));
+  }
+  auto spread = ParseDuration(*text);
+  if (!spread) {
+    return std::unexpected(reader.ErrorAt(*n, kKey, spread.error().message));
+  }
+  if (*spread > out.probe_interval) {
+    return std::unexpected(reader.ErrorAt(*n, kKey,
+                                          "must not exceed agent.probe_interval (" +
+                                              FormatDuration(out.probe_interval) + "), got " +
+                                              Quote(*text)));
+  }
+  out.probe_spread_auto = false;
+  out.probe_spread = *spread;
+  return {};
+}
+
+}  // namespace
+
 Status ReadAgentSection(const TomlReader& reader, const toml::node& node, AgentSettings& out) {
   auto table = reader.Table(node, "agent");
   if (!table) {
@@ -16,7 +55,7 @@ Status ReadAgentSection(const TomlReader& reader, const toml::node& node, AgentS
   return reader
       .CheckKeys(t, "[agent]",
                  {"scan_interval", "probe_interval", "posture_interval", "probe_timeout",
-                  "probe_concurrency", "jitter"})
+                  "probe_concurrency", "probe_spread", "jitter"})
       .and_then([&] {
         return TomlReader::Assign(t, "scan_interval", out.scan_interval, [&](const toml::node& n) {
           return reader.PositiveDuration(n, "agent.scan_interval");
@@ -49,7 +88,8 @@ Status ReadAgentSection(const TomlReader& reader, const toml::node& node, AgentS
         return TomlReader::Assign(t, "jitter", out.jitter, [&](const toml::node& n) {
           return reader.Number(n, "agent.jitter", 0.0, 0.5);
         });
-      });
+      })
+      .and_then([&] { return ReadProbeSpread(reader, t, out); });
 }
 
 Result<std::string> ReadListenAddress(const TomlReader& reader, const toml::node& n) {

@@ -12,6 +12,10 @@
 
 namespace portwarden::config {
 
+/// The share of probe_interval that agent.probe_spread = "auto" spreads a cycle over (the rest
+/// leaves room for the last probes' timeouts before the next cycle starts).
+inline constexpr double kAutoSpreadFraction = 0.8;
+
 /// `[agent]`: the collection schedule.
 struct AgentSettings {
   Duration scan_interval = std::chrono::seconds(15);
@@ -21,6 +25,11 @@ struct AgentSettings {
   Duration posture_interval = std::chrono::hours(1);
   Duration probe_timeout = std::chrono::seconds(5);
   int probe_concurrency = 32;
+  /// agent.probe_spread: a cycle starts its probes evenly over this window (each target at a
+  /// stable offset) instead of all at once; 0 = all at once. At most probe_interval.
+  Duration probe_spread{0};
+  /// agent.probe_spread = "auto": the window is kAutoSpreadFraction of probe_interval.
+  bool probe_spread_auto = false;
   double jitter = 0.1;  ///< Each run starts up to this fraction of its interval late.
 };
 

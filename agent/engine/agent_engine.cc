@@ -44,6 +44,13 @@ void SetCollector(state::Snapshot& snapshot, state::CollectorStatus status) {
   snapshot.collectors.push_back(std::move(status));
 }
 
+// The probe results and what is derived from them.
+void SetProbes(state::Snapshot& snapshot, std::shared_ptr<const probe::ProbeReport> report) {
+  snapshot.cross_checks = std::make_shared<const certfiles::CrossCheckReport>(
+      certfiles::CrossCheck(*report, *snapshot.cert_files, *snapshot.posture));
+  snapshot.probes = std::move(report);
+}
+
 // Identity of a target list, to notice when discovery found or lost a listener.
 std::string TargetsKey(const std::vector<probe::ProbeTarget>& targets) {
   std::string key;
@@ -133,6 +140,7 @@ Status AgentEngine::Reload() {
     snapshot.reload.source = config_source_;
   });
   log::Info("Completed loading of configuration file", {{"file", config_source_}});
+  prober_->Interrupt();               // a spread cycle in progress starts what it has left now
   scheduler_.Trigger(kInventoryJob);  // which wakes the probe job with the new targets
   scheduler_.Trigger(kPostureJob);
   return {};
@@ -232,15 +240,23 @@ std::vector<probe::ProbeTarget> AgentEngine::TargetsNow(const config::Config& co
 void AgentEngine::RunProbes() {
   const auto config = CurrentConfig();
   const auto targets = TargetsNow(*config);
+  auto settings = probe::ProbeSettingsFrom(*config);
+  if (!probes_done_.load()) {
+    settings.spread = Duration(0);  // the first cycle bursts, so /-/ready comes quickly
+  }
+  // A spread cycle publishes as it goes, so a result is not held back for the window.
+  const probe::CycleProgress progress{
+      .previous = store_.Get()->probes,
+      .publish = [this](std::shared_ptr<const probe::ProbeReport> so_far) {
+        store_.Update([&](state::Snapshot& snapshot) { SetProbes(snapshot, std::move(so_far)); });
+      }};
   const auto started = clock_.SteadyNow();
-  auto report = std::make_shared<probe::ProbeReport>(
-      prober_->RunCycle(targets, probe::ProbeSettingsFrom(*config)));
+  auto report =
+      std::make_shared<probe::ProbeReport>(prober_->RunCycle(targets, settings, progress));
   const double seconds = SecondsSince(clock_, started);
   const double now = ToUnixSeconds(clock_.Now());
   store_.Update([&](state::Snapshot& snapshot) {
-    snapshot.probes = report;
-    snapshot.cross_checks = std::make_shared<const certfiles::CrossCheckReport>(
-        certfiles::CrossCheck(*report, *snapshot.cert_files, *snapshot.posture));
+    SetProbes(snapshot, report);
     SetCollector(snapshot, {"tls", true, seconds, now, ""});
   });
   probes_done_.store(true);

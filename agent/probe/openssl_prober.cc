@@ -12,10 +12,15 @@
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/http_check.h"
 #include "agent/probe/probe_pipeline.h"
+#include "agent/probe/probe_spread.h"
 #include "agent/probe/worker_pool.h"
 
 namespace portwarden::probe {
 namespace {
+
+/// A spread cycle publishes its report so far about this many times over its window (and at
+/// most once a second).
+constexpr int kProgressReports = 16;
 
 /// At most one malloc_trim per this period (see HeapTrimmer).
 constexpr auto kTrimPeriod = std::chrono::minutes(1);
@@ -67,14 +72,19 @@ void Count(const ProbeResult& result, ProbeCounters& counters) {
 }  // namespace
 
 struct OpenSslProber::State {
+  explicit State(const Clock& clock) : pacer(clock) {}
+
   std::atomic<bool> cancelled{false};
+  SpreadPacer pacer;
   TlsContextCache contexts;
   WorkerPool pool;
   HeapTrimmer trimmer{kTrimPeriod};
   std::map<std::string, ProbeCounters> counters;  // Only touched by RunCycle (one at a time).
 };
 
-OpenSslProber::OpenSslProber() : state_(std::make_unique<State>()) {
+OpenSslProber::OpenSslProber() : OpenSslProber(SystemClock::Instance()) {}
+
+OpenSslProber::OpenSslProber(const Clock& clock) : state_(std::make_unique<State>(clock)) {
   // OpenSSL writes to probe sockets with write(2): a peer that resets the connection would
   // otherwise kill the whole process with SIGPIPE at our next ClientHello or close_notify.
   // Ignored process-wide, as network daemons do: the write then fails with EPIPE.
@@ -85,23 +95,79 @@ OpenSslProber::~OpenSslProber() = default;
 
 void OpenSslProber::Cancel() {
   state_->cancelled = true;
+  state_->pacer.Release();
+}
+
+void OpenSslProber::Interrupt() {
+  state_->pacer.Release();
+}
+
+// A spread cycle's start times; null (all at once) without a spread or with one target.
+std::unique_ptr<Pacing> OpenSslProber::PacingFor(const std::vector<ProbeTarget>& targets,
+                                                 const ProbeSettings& settings) {
+  if (settings.spread <= Duration(0) || targets.size() < 2) {
+    return nullptr;
+  }
+  state_->pacer.Arm();
+  if (state_->cancelled) {  // a Cancel() before Arm() must not be undone by it
+    state_->pacer.Release();
+  }
+  return std::make_unique<Pacing>(Pacing{.offsets = SpreadOffsets(targets, settings.spread),
+                                         .start = state_->pacer.clock().SteadyNow(),
+                                         .pacer = &state_->pacer});
+}
+
+// Logs and counts each result once, as it comes in.
+void OpenSslProber::Account(const std::vector<ProbeResult>& results) {
+  for (const auto& result : results) {
+    ProbeCounters& counters = state_->counters[CountersKey(result)];
+    LogChange(result, counters.last_failure_reason);
+    Count(result, counters);
+  }
+}
+
+// A spread cycle with progress reports: targets are accounted as they finish, and a report so
+// far (stale results for the targets still to come) is published every progress period.
+std::vector<ProbeResult> OpenSslProber::ProbeReporting(const std::vector<ProbeTarget>& targets,
+                                                       const ProbeSettings& settings,
+                                                       Pacing& pacing,
+                                                       const CycleProgress& progress) {
+  SpreadReport so_far(targets, progress.previous);
+  pacing.progress_period =
+      std::max<Duration>(std::chrono::seconds(1), settings.spread / kProgressReports);
+  pacing.progress = [&](std::vector<TargetResults> finished) {
+    for (auto& target : finished) {
+      Account(target.results);
+      so_far.Add(target.target_index, std::move(target.results));
+    }
+    if (!so_far.Complete()) {  // the last call comes as the cycle ends: RunCycle reports it
+      progress.publish(so_far.SoFar(state_->counters, kHandshakeBounds));
+    }
+  };
+  ProbeTargets(targets, settings, state_->contexts, state_->pool, &state_->cancelled, &pacing);
+  return so_far.TakeResults();
 }
 
 ProbeReport OpenSslProber::RunCycle(const std::vector<ProbeTarget>& targets,
-                                    const ProbeSettings& settings) {
-  const std::atomic<bool>* cancelled = &state_->cancelled;
+                                    const ProbeSettings& settings,
+                                    const CycleProgress& progress) {
   // Contexts outlive cycles; one stat() per file tells whether a CA file or client
   // certificate was renewed since (then it is re-read now).
   state_->contexts.Revalidate();
-  // Resolution and probing are pipelined: a name that never resolves holds back no one.
-  std::vector<ProbeResult> results =
-      ProbeTargets(targets, settings, state_->contexts, state_->pool, cancelled);
+  const auto pacing = PacingFor(targets, settings);
+  std::vector<ProbeResult> results;
+  if (pacing && progress.publish) {
+    results = ProbeReporting(targets, settings, *pacing, progress);
+  } else {
+    // Resolution and probing are pipelined: a name that never resolves holds back no one.
+    results = ProbeTargets(targets, settings, state_->contexts, state_->pool, &state_->cancelled,
+                           pacing.get());
+    Account(results);
+  }
   ProbeReport report;
   report.handshake_bounds = kHandshakeBounds;
   for (const auto& result : results) {
     const std::string key = CountersKey(result);
-    LogChange(result, state_->counters[key].last_failure_reason);
-    Count(result, state_->counters[key]);
     report.counters[key] = state_->counters[key];
   }
   state_->counters = report.counters;  // Series of targets no longer probed disappear.

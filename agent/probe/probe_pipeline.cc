@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <numeric>
 
 #include "agent/probe/address_resolution.h"
 #include "agent/probe/probe_completion.h"
@@ -43,23 +45,54 @@ class Stage {
   Stage(const std::vector<ProbeTarget>& targets,
         const ProbeSettings& settings,
         TlsContextCache& contexts,
-        const std::atomic<bool>* cancelled)
+        const std::atomic<bool>* cancelled,
+        bool track_finished)
       : targets_(targets),
         settings_(settings),
         contexts_(contexts),
         cancelled_(cancelled),
         states_(targets.size()),
-        queue_(static_cast<std::size_t>(std::max(1, settings.concurrency)), targets.size()) {}
+        queue_(static_cast<std::size_t>(std::max(1, settings.concurrency)), targets.size()),
+        track_finished_(track_finished),
+        addresses_left_(track_finished ? targets.size() : 0) {}
 
   /// IP literals are converted here and queued at once; names go to the workers.
   void Seed() {
     for (std::size_t i = 0; i < targets_.size(); ++i) {
-      if (IsIpLiteral(targets_[i].endpoint.host)) {
-        ResolveTarget(i, false);
-      } else {
-        queue_.PushTask({i, 0, nullptr});
-      }
+      SeedTarget(i, false);
     }
+  }
+
+  /// Seed() spread over time: each target when the pacer reaches its offset (lanes run).
+  void FeedLane(const Pacing& pacing) {
+    std::vector<std::size_t> order(targets_.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return pacing.offsets[a] < pacing.offsets[b];
+    });
+    bool released = false;
+    Clock::SteadyTime reported = pacing.start;
+    for (const std::size_t i : order) {
+      released = released || !WaitReporting(pacing, pacing.start + pacing.offsets[i], reported);
+      SeedTarget(i, true);
+    }
+  }
+
+  /// The results of the targets finished since the last call, moved out (Results() then
+  /// has none of theirs).
+  std::vector<TargetResults> TakeFinished() {
+    std::vector<std::size_t> finished;
+    {
+      const std::lock_guard lock(finished_mutex_);
+      finished.swap(finished_);
+    }
+    std::vector<TargetResults> out;
+    out.reserve(finished.size());
+    for (const std::size_t i : finished) {
+      out.push_back({i, std::move(states_[i].results)});
+      states_[i].results.clear();
+    }
+    return out;
   }
 
   void LoopLane(std::size_t slots) {
@@ -100,15 +133,54 @@ class Stage {
     TargetState& state = states_[i];
     if (!addresses) {
       state.results.push_back(ResolveFailure(targets_[i], addresses.error(), seconds));
+      MarkFinished(i, false);
       queue_.Resolved(0);
       return;
     }
     state.addresses = std::move(*addresses);
     state.budget = deadline.at - start - elapsed;
     state.results.resize(state.addresses.size());
+    if (track_finished_) {
+      const std::lock_guard lock(finished_mutex_);
+      addresses_left_[i] = state.addresses.size();
+    }
     queue_.Resolved(state.addresses.size());
     for (std::size_t a = 0; a < state.addresses.size(); ++a) {
       queue_.PushJob({i, a, seconds}, wake);
+    }
+  }
+
+  /// Waits for `until`, handing finished targets to the progress hook every period on the
+  /// way; false when the pacer was released.
+  bool WaitReporting(const Pacing& pacing, Clock::SteadyTime until, Clock::SteadyTime& reported) {
+    while (pacing.progress && until > reported + pacing.progress_period) {
+      reported += pacing.progress_period;
+      if (!pacing.pacer->WaitUntil(reported)) {
+        return false;
+      }
+      if (auto finished = TakeFinished(); !finished.empty()) {
+        pacing.progress(std::move(finished));
+      }
+    }
+    return pacing.pacer->WaitUntil(until);
+  }
+
+  /// Target `i` has all its results (its last address finished, or it did not resolve).
+  void MarkFinished(std::size_t i, bool last_address) {
+    if (!track_finished_) {
+      return;
+    }
+    const std::lock_guard lock(finished_mutex_);
+    if (!last_address || --addresses_left_[i] == 0) {
+      finished_.push_back(i);
+    }
+  }
+
+  void SeedTarget(std::size_t i, bool wake) {
+    if (IsIpLiteral(targets_[i].endpoint.host)) {
+      ResolveTarget(i, wake);
+    } else {
+      queue_.PushTask({i, 0, nullptr});
     }
   }
 
@@ -145,6 +217,7 @@ class Stage {
   void Complete(std::size_t id, AddressProbe& probe) {
     const AddressJob job = queue_.Job(id);
     states_[job.target_index].results[job.address_index] = CompleteProbe(probe);
+    MarkFinished(job.target_index, true);
     queue_.Finished(true);
   }
 
@@ -163,6 +236,10 @@ class Stage {
   const std::atomic<bool>* cancelled_;
   std::vector<TargetState> states_;
   StageQueue queue_;
+  const bool track_finished_;  // a progress hook wants targets as they finish
+  std::mutex finished_mutex_;
+  std::vector<std::size_t> addresses_left_;  // per target, under finished_mutex_
+  std::vector<std::size_t> finished_;        // targets with all their results, not yet taken
 };
 
 }  // namespace
@@ -187,7 +264,8 @@ std::vector<ProbeResult> ProbeTargets(const std::vector<ProbeTarget>& targets,
                                       const ProbeSettings& settings,
                                       TlsContextCache& contexts,
                                       WorkerPool& pool,
-                                      const std::atomic<bool>* cancelled) {
+                                      const std::atomic<bool>* cancelled,
+                                      const Pacing* pacing) {
   const auto names = static_cast<std::size_t>(std::count_if(
       targets.begin(), targets.end(), [](const auto& t) { return !IsIpLiteral(t.endpoint.host); }));
   const auto http = static_cast<std::size_t>(
@@ -195,17 +273,24 @@ std::vector<ProbeResult> ProbeTargets(const std::vector<ProbeTarget>& targets,
   const std::size_t loops_wanted =
       std::min(UsableCpus(), (targets.size() + kJobsPerLoop - 1) / kJobsPerLoop);
   const LanePlan plan = PlanLanes(targets.size(), names, http, settings.concurrency, loops_wanted);
-  Stage stage(targets, settings, contexts, cancelled);
-  stage.Seed();
-  const std::size_t lanes = plan.loops + plan.workers;
+  Stage stage(targets, settings, contexts, cancelled, pacing != nullptr && pacing->progress);
+  if (pacing == nullptr) {
+    stage.Seed();
+  }
+  const std::size_t lanes = plan.loops + plan.workers + (pacing != nullptr ? 1 : 0);
   pool.Run(lanes, static_cast<int>(lanes), [&](std::size_t lane) {
-    if (lane < plan.loops) {
+    if (lane == plan.loops + plan.workers) {
+      stage.FeedLane(*pacing);
+    } else if (lane < plan.loops) {
       // Spread the slots: the first (slots % loops) loops take one more.
       stage.LoopLane(plan.loop_slots / plan.loops + (lane < plan.loop_slots % plan.loops ? 1 : 0));
     } else {
       stage.WorkerLane();
     }
   });
+  if (pacing != nullptr && pacing->progress) {
+    pacing->progress(stage.TakeFinished());
+  }
   return stage.Results();
 }
 

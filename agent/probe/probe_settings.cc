@@ -1,9 +1,16 @@
 #include "agent/probe/probe_settings.h"
 
+#include <chrono>
+
 namespace portwarden::probe {
 
 ProbeSettings ProbeSettingsFrom(const config::Config& config) {
-  return {.timeout = config.agent.probe_timeout, .concurrency = config.agent.probe_concurrency};
+  const auto& agent = config.agent;
+  const Duration spread =
+      agent.probe_spread_auto
+          ? std::chrono::duration_cast<Duration>(agent.probe_interval * config::kAutoSpreadFraction)
+          : agent.probe_spread;
+  return {.timeout = agent.probe_timeout, .concurrency = agent.probe_concurrency, .spread = spread};
 }
 
 Duration TimeoutOf(const ProbeTarget& target, const ProbeSettings& settings) {

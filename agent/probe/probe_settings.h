@@ -14,6 +14,9 @@ namespace portwarden::probe {
 struct ProbeSettings {
   Duration timeout = config::AgentSettings{}.probe_timeout;     ///< agent.probe_timeout
   int concurrency = config::AgentSettings{}.probe_concurrency;  ///< agent.probe_concurrency
+  /// agent.probe_spread ("auto" resolved against probe_interval): the window over which a
+  /// cycle starts its probes (probe_spread.h); 0 = all at once.
+  Duration spread{0};
 };
 
 /// The probe stage's settings from `config`.

@@ -24,7 +24,17 @@ const BadConfig kBadConfigs[] = {
      "certificates, revocation)"},
     {"UnknownAgentKey", "[agent]\nscan_intervall = \"15s\"\n",
      "bad.toml:2:1: unknown key \"scan_intervall\" in [agent] (allowed: scan_interval, "
-     "probe_interval, posture_interval, probe_timeout, probe_concurrency, jitter)"},
+     "probe_interval, posture_interval, probe_timeout, probe_concurrency, probe_spread, jitter)"},
+    {"ProbeSpreadBeyondTheInterval", "[agent]\nprobe_interval = \"30s\"\nprobe_spread = \"45s\"\n",
+     "bad.toml:3:16: agent.probe_spread: must not exceed agent.probe_interval (30s), got \"45s\""},
+    {"ProbeSpreadBeyondTheDefaultInterval", "[agent]\nprobe_spread = \"2m\"\n",
+     "bad.toml:2:16: agent.probe_spread: must not exceed agent.probe_interval (1m), got \"2m\""},
+    {"ProbeSpreadWrongType", "[agent]\nprobe_spread = 10\n",
+     "bad.toml:2:16: agent.probe_spread: expected a duration string such as \"30s\" or \"auto\", "
+     "got integer"},
+    {"ProbeSpreadBadWord", "[agent]\nprobe_spread = \"half\"\n",
+     "bad.toml:2:16: agent.probe_spread: invalid duration \"half\": expected a number like \"15s\" "
+     "or \"1m30s\""},
     {"UnknownRevocationKey", "[revocation]\ncrl_max = 1\n",
      "bad.toml:2:1: unknown key \"crl_max\" in [revocation] (allowed: crl, crl_max_bytes, "
      "crl_cache_entries)"},

@@ -25,6 +25,26 @@ TEST(ConfigTest, EmptyDocumentGivesDefaults) {
   EXPECT_EQ(config->source, "empty.toml");
 }
 
+TEST(ConfigTest, ProbeSpreadIsOffByDefaultAndTakesADurationUpToTheIntervalOrAuto) {
+  auto defaults = LoadString("", "empty.toml");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->agent.probe_spread, Duration(0));
+  EXPECT_FALSE(defaults->agent.probe_spread_auto);
+  auto fixed = LoadString("[agent]\nprobe_interval = \"15s\"\nprobe_spread = \"15s\"\n", "a.toml");
+  ASSERT_TRUE(fixed) << fixed.error().message;
+  EXPECT_EQ(fixed->agent.probe_spread, seconds(15));
+  // The key may come before probe_interval in the table: the bound is the table's interval.
+  auto before = LoadString("[agent]\nprobe_spread = \"90s\"\nprobe_interval = \"2m\"\n", "b.toml");
+  ASSERT_TRUE(before) << before.error().message;
+  EXPECT_EQ(before->agent.probe_spread, seconds(90));
+  auto automatic = LoadString("[agent]\nprobe_spread = \"auto\"\n", "c.toml");
+  ASSERT_TRUE(automatic) << automatic.error().message;
+  EXPECT_TRUE(automatic->agent.probe_spread_auto);
+  auto zero = LoadString("[agent]\nprobe_spread = \"0s\"\n", "d.toml");
+  ASSERT_TRUE(zero) << zero.error().message;
+  EXPECT_EQ(zero->agent.probe_spread, Duration(0));
+}
+
 TEST(ConfigTest, FullDocumentIsRead) {
   auto config = LoadString(R"(
 [agent]

@@ -164,6 +164,24 @@ TEST(AgentEngineTest, ANewTlsListenerIsProbedWithoutWaitingForTheProbeInterval) 
   h.engine->Stop();
 }
 
+TEST(AgentEngineTest, TheFirstProbeCycleBurstsAndTheNextOnesSpreadAndAReloadInterrupts) {
+  config::Config config = TestConfig(1h, 60s);
+  config.agent.probe_spread = 40s;
+  Harness h(config);
+  h.loader = [config] { return config; };
+  h.engine->Start();
+  ASSERT_TRUE(Eventually([&] { return h.prober->settings().size() == 1; }));
+  EXPECT_EQ(h.prober->settings()[0].spread, Duration(0));  // so /-/ready comes quickly
+  ASSERT_TRUE(Eventually([&] { return h.clock.waits() >= 2; }));
+  h.clock.Advance(60s);
+  ASSERT_TRUE(Eventually([&] { return h.prober->settings().size() >= 2; }));
+  EXPECT_EQ(h.prober->settings()[1].spread, Duration(40s));
+  EXPECT_EQ(h.prober->interrupts.load(), 0);
+  ASSERT_TRUE(h.engine->Reload());
+  EXPECT_EQ(h.prober->interrupts.load(), 1);
+  h.engine->Stop();
+}
+
 TEST(AgentEngineTest, ReadyOnlyAfterTheFirstInventoryAndTheFirstProbeCycle) {
   Harness h(TestConfig(1h, 1h));
   h.inventory->gate.Close();

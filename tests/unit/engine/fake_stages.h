@@ -4,6 +4,7 @@
 // returns the report a test sets, and a prober that records what it was asked to probe. Both
 // can be held at a gate, so a test controls when a run finishes.
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -85,8 +86,11 @@ class FakeInventory final : public InventoryStage {
 /// A prober that records each cycle's targets and reports one successful result per target.
 class FakeProber final : public probe::Prober {
  public:
+  using probe::Prober::RunCycle;
+
   probe::ProbeReport RunCycle(const std::vector<probe::ProbeTarget>& targets,
-                              const probe::ProbeSettings& /*settings*/) override {
+                              const probe::ProbeSettings& settings,
+                              const probe::CycleProgress& /*progress*/) override {
     gate.Pass();
     probe::ProbeReport report;
     for (const auto& target : targets) {
@@ -98,21 +102,32 @@ class FakeProber final : public probe::Prober {
     }
     const std::lock_guard lock(mutex_);
     cycles_.push_back(targets);
+    settings_.push_back(settings);
     return report;
   }
 
   void Cancel() override { gate.Open(); }
+
+  void Interrupt() override { interrupts.fetch_add(1); }
 
   std::vector<std::vector<probe::ProbeTarget>> cycles() const {
     const std::lock_guard lock(mutex_);
     return cycles_;
   }
 
+  /// The settings of each cycle, in order.
+  std::vector<probe::ProbeSettings> settings() const {
+    const std::lock_guard lock(mutex_);
+    return settings_;
+  }
+
   Gate gate;
+  std::atomic<int> interrupts{0};
 
  private:
   mutable std::mutex mutex_;
   std::vector<std::vector<probe::ProbeTarget>> cycles_;
+  std::vector<probe::ProbeSettings> settings_;
 };
 
 }  // namespace portwarden::engine::testing

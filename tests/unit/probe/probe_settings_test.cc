@@ -15,6 +15,16 @@ TEST(ProbeSettingsTest, TakesTheAgentProbeKeys) {
   EXPECT_EQ(settings.concurrency, 3);
 }
 
+TEST(ProbeSettingsTest, TheSpreadIsTheKeyOrAutoShareOfTheInterval) {
+  config::Config config;
+  EXPECT_EQ(ProbeSettingsFrom(config).spread, Duration(0));
+  config.agent.probe_spread = std::chrono::seconds(20);
+  EXPECT_EQ(ProbeSettingsFrom(config).spread, Duration(std::chrono::seconds(20)));
+  config.agent.probe_spread_auto = true;
+  config.agent.probe_interval = std::chrono::seconds(60);
+  EXPECT_EQ(ProbeSettingsFrom(config).spread, Duration(std::chrono::seconds(48)));
+}
+
 TEST(ProbeSettingsTest, ATargetsOwnTimeoutWins) {
   const ProbeSettings settings{.timeout = std::chrono::seconds(5), .concurrency = 1};
   ProbeTarget target;
