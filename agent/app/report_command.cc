@@ -15,8 +15,10 @@
 #include "agent/core/host_identity.h"
 #include "agent/core/version_info.h"
 #include "agent/discovery/discovery.h"
+#include "agent/firewall/firewall.h"
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/inventory_settings.h"
+#include "agent/policy/baseline.h"
 #include "agent/policy/baseline_diff.h"
 #include "agent/policy/policy_settings.h"
 #include "agent/probe/openssl_prober.h"
@@ -41,8 +43,13 @@ Result<state::Snapshot> CollectNow(const config::Config& config) {
     return Fail("scan failed: " + report->error);
   }
   snapshot.collectors.push_back({"inventory", true, Now() - started, Now(), ""});
+  // Judged as the daemon judges, firewall verdicts included: a baseline saved with them
+  // (baseline save) then shows no false "changed" rows.
+  firewall::FirewallStage firewall_stage;
+  auto firewall = std::make_shared<firewall::FirewallReport>(firewall_stage.Assess(*report));
   snapshot.policy = std::make_shared<policy::PolicyReport>(
-      policy::EvaluateOnce(*report, policy::PolicySettingsFrom(config)));
+      policy::EvaluateOnce(*report, policy::PolicySettingsFrom(config), firewall.get()));
+  snapshot.firewall = std::move(firewall);
   auto targets = probe::ConfiguredTargets(config.endpoints);
   if (config.discovery.enabled) {
     auto discovered = discovery::DiscoverTargets(report->listeners, report->namespaces,
@@ -51,8 +58,9 @@ Result<state::Snapshot> CollectNow(const config::Config& config) {
   }
   const double probes_started = Now();
   probe::OpenSslProber prober;
-  snapshot.probes = std::make_shared<probe::ProbeReport>(
-      prober.RunCycle(targets, probe::ProbeSettingsFrom(config)));
+  auto settings = probe::ProbeSettingsFrom(config);
+  settings.spread = Duration(0);  // one cycle, now: agent.probe_spread is the daemon's pacing
+  snapshot.probes = std::make_shared<probe::ProbeReport>(prober.RunCycle(targets, settings));
   snapshot.collectors.push_back({"tls", true, Now() - probes_started, Now(), ""});
   snapshot.inventory = std::move(report);
   snapshot.host = ReadHostIdentity();
@@ -113,6 +121,14 @@ Result<Input> LoadInput(const CommandLine& cl) {
   return input;
 }
 
+// Whether `baseline`, read here, is the one the agent read (--from): the same number of
+// entries and the same listeners unapproved as it flags.
+bool SameAsTheAgents(const config::Baseline& baseline, const state::Snapshot& snapshot) {
+  const auto& agent = *snapshot.policy;
+  return agent.baseline.loaded && agent.baseline.entries == baseline.entries.size() &&
+         agent.unapproved == policy::Unapproved(baseline, snapshot.inventory->listeners);
+}
+
 // The changes since the baseline, over the (filtered) listeners of the snapshot. A file named
 // by --baseline must be readable; one named by the agent or the config that cannot be read
 // here leaves what the agent flagged unapproved, and says so.
@@ -140,8 +156,15 @@ Result<exporters::report::BaselineChanges> Changes(const CommandLine& cl, const 
     return policy::ChangesFromUnapprovedFlags(snapshot.inventory->listeners, *snapshot.policy,
                                               std::move(name), std::move(problem));
   }
-  auto changes =
-      policy::CompareWithBaseline(*baseline, snapshot.inventory->listeners, *snapshot.policy);
+  if (input.baseline_from_agent && !SameAsTheAgents(*baseline, snapshot)) {
+    return policy::ChangesFromUnapprovedFlags(
+        snapshot.inventory->listeners, *snapshot.policy, input.baseline_file,
+        "The file at this path here is not the baseline the agent uses (another host's, or "
+        "edited since the agent read it): the added listeners are those the agent flags "
+        "unapproved; removed and changed ones are not known.");
+  }
+  auto changes = policy::CompareWithBaseline(*baseline, snapshot.inventory->listeners,
+                                             *snapshot.policy, snapshot.firewall->listeners);
   if (!cl.filter.empty()) {  // a removed entry is listed when the filter would select it
     std::erase_if(changes.changes, [&](const report::ListenerChange& change) {
       if (change.kind != report::ChangeKind::kRemoved) {

@@ -21,12 +21,14 @@ struct BaselineEntry {
   std::uint16_t port = 0;
   std::optional<std::string> process;  ///< comm; absent = any process.
   /// What `baseline save` recorded for the reviewer (absent when the file does not say):
-  /// the owner's unit, the reach, the deciding rule and the exposure verdict ("ok" or
-  /// "violation"). Ignored by the match; the audit report shows what changed since.
+  /// the owner's unit, the reach, the deciding rule, the exposure verdict ("ok" or
+  /// "violation") and the firewall verdicts (key `verdict`, "public:drop private:accept").
+  /// Ignored by the match; the audit report shows what changed since.
   std::optional<std::string> unit;
   std::optional<std::string> reach;
   std::optional<std::string> rule;
   std::optional<std::string> exposure;
+  std::optional<std::string> firewall;
   int line = 0;  ///< Where it was read, for messages.
 };
 

@@ -82,7 +82,8 @@ Result<BaselineEntry> ReadEntry(const TomlReader& reader, const toml::table& t) 
           .and_then([&] { return OptionalString(reader, t, "unit", entry.unit); })
           .and_then([&] { return OptionalString(reader, t, "reach", entry.reach); })
           .and_then([&] { return OptionalString(reader, t, "rule", entry.rule); })
-          .and_then([&] { return OptionalString(reader, t, "exposure", entry.exposure); });
+          .and_then([&] { return OptionalString(reader, t, "exposure", entry.exposure); })
+          .and_then([&] { return OptionalString(reader, t, "verdict", entry.firewall); });
   if (!status) {
     return std::unexpected(status.error());
   }

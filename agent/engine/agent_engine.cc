@@ -247,9 +247,14 @@ void AgentEngine::RunProbes() {
   // A spread cycle publishes as it goes, so a result is not held back for the window.
   const probe::CycleProgress progress{
       .previous = store_.Get()->probes,
-      .publish = [this](std::shared_ptr<const probe::ProbeReport> so_far) {
-        store_.Update([&](state::Snapshot& snapshot) { SetProbes(snapshot, std::move(so_far)); });
-      }};
+      .publish =
+          [this](std::shared_ptr<const probe::ProbeReport> so_far) {
+            store_.Update(
+                [&](state::Snapshot& snapshot) { SetProbes(snapshot, std::move(so_far)); });
+          },
+      // A reload stores its config before it calls Interrupt(), so one that lands before
+      // the window is armed is seen here.
+      .superseded = [this, config] { return CurrentConfig() != config; }};
   const auto started = clock_.SteadyNow();
   auto report =
       std::make_shared<probe::ProbeReport>(prober_->RunCycle(targets, settings, progress));

@@ -41,6 +41,11 @@ bool Approves(const config::BaselineEntry& entry, const inventory::Listener& lis
          entry.netns == NetnsIdentity(listener);
 }
 
+std::string FirewallVerdictText(const firewall::ListenerFirewall& verdicts) {
+  return "public:" + std::string(firewall::VerdictName(verdicts.from_public)) +
+         " private:" + std::string(firewall::VerdictName(verdicts.from_private));
+}
+
 std::vector<bool> Unapproved(const config::Baseline& baseline,
                              std::span<const inventory::Listener> listeners) {
   // Entries by port, so each listener compares against a handful, not the whole file.
@@ -97,8 +102,7 @@ std::string BaselineText(std::span<const inventory::Listener> listeners,
     }
     out += "reach = \"" + std::string(ScopeName(l.scope)) + "\"\n";
     if (i < firewall.size()) {
-      out += "verdict = \"public:" + std::string(firewall::VerdictName(firewall[i].from_public)) +
-             " private:" + std::string(firewall::VerdictName(firewall[i].from_private)) + "\"\n";
+      out += "verdict = \"" + FirewallVerdictText(firewall[i]) + "\"\n";
     }
     if (i < verdicts.size()) {
       out += "rule = " + Quoted(verdicts[i].rule) + "\n";

@@ -23,6 +23,9 @@ std::string NetnsIdentity(const inventory::Listener& listener);
 /// port, and the same process name when the entry names one.
 bool Approves(const config::BaselineEntry& entry, const inventory::Listener& listener);
 
+/// A listener's firewall verdicts as the baseline records them: "public:drop private:accept".
+std::string FirewallVerdictText(const firewall::ListenerFirewall& verdicts);
+
 /// result[i]: listeners[i] is in no entry of `baseline`.
 std::vector<bool> Unapproved(const config::Baseline& baseline,
                              std::span<const inventory::Listener> listeners);

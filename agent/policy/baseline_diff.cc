@@ -37,6 +37,7 @@ ListenerChange FromListener(ChangeKind kind,
 std::string Differences(const config::BaselineEntry& entry,
                         const inventory::Listener& listener,
                         const PolicyReport& policy,
+                        std::span<const firewall::ListenerFirewall> firewall,
                         std::size_t i) {
   std::string out;
   auto compare = [&out](const char* what, const std::optional<std::string>& before,
@@ -49,8 +50,11 @@ std::string Differences(const config::BaselineEntry& entry,
   compare("unit", entry.unit, listener.process.unit);
   compare("reach", entry.reach, std::string(ScopeName(listener.scope)));
   if (i < policy.verdicts.size()) {
-    compare("verdict", entry.exposure, VerdictOf(policy, i));
+    compare("exposure", entry.exposure, VerdictOf(policy, i));
     compare("rule", entry.rule, policy.verdicts[i].rule);
+  }
+  if (i < firewall.size()) {
+    compare("firewall", entry.firewall, FirewallVerdictText(firewall[i]));
   }
   return out;
 }
@@ -88,7 +92,8 @@ const char* ChangeKindName(ChangeKind kind) {
 // fields are compared with, and every entry that approves some listener is "still there".
 BaselineChanges CompareWithBaseline(const config::Baseline& baseline,
                                     const std::vector<inventory::Listener>& listeners,
-                                    const PolicyReport& policy) {
+                                    const PolicyReport& policy,
+                                    std::span<const firewall::ListenerFirewall> firewall) {
   BaselineChanges out;
   out.configured = true;
   out.baseline = baseline.source + ", " + std::to_string(baseline.entries.size()) + " entries";
@@ -108,7 +113,8 @@ BaselineChanges CompareWithBaseline(const config::Baseline& baseline,
     }
     if (first == nullptr) {
       out.changes.push_back(FromListener(ChangeKind::kAdded, listeners, policy, i));
-    } else if (std::string diff = Differences(*first, listeners[i], policy, i); !diff.empty()) {
+    } else if (std::string diff = Differences(*first, listeners[i], policy, firewall, i);
+               !diff.empty()) {
       out.changes.push_back(FromListener(ChangeKind::kChanged, listeners, policy, i));
       out.changes.back().detail = std::move(diff);
     }

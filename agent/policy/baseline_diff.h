@@ -3,10 +3,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "agent/config/baseline.h"
+#include "agent/firewall/verdict.h"
 #include "agent/inventory/listener.h"
 #include "agent/policy/policy.h"
 
@@ -52,10 +54,12 @@ struct BaselineChanges {
 };
 
 /// Compares the listeners of one scan (verdicts[i] ↔ listeners[i]; verdicts may be empty)
-/// with `baseline`.
+/// with `baseline`. `firewall` (firewall[i] ↔ listeners[i]; empty without the firewall
+/// stage) is compared with the verdicts the file records.
 BaselineChanges CompareWithBaseline(const config::Baseline& baseline,
                                     const std::vector<inventory::Listener>& listeners,
-                                    const PolicyReport& policy);
+                                    const PolicyReport& policy,
+                                    std::span<const firewall::ListenerFirewall> firewall = {});
 
 /// The part known without the file: the listeners the agent flagged unapproved
 /// (policy.unapproved, may be empty), as added; `baseline` names the file, `problem` says

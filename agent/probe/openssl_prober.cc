@@ -104,12 +104,14 @@ void OpenSslProber::Interrupt() {
 
 // A spread cycle's start times; null (all at once) without a spread or with one target.
 std::unique_ptr<Pacing> OpenSslProber::PacingFor(const std::vector<ProbeTarget>& targets,
-                                                 const ProbeSettings& settings) {
+                                                 const ProbeSettings& settings,
+                                                 const CycleProgress& progress) {
   if (settings.spread <= Duration(0) || targets.size() < 2) {
     return nullptr;
   }
   state_->pacer.Arm();
-  if (state_->cancelled) {  // a Cancel() before Arm() must not be undone by it
+  // A Cancel() or a reload's Interrupt() that came before Arm() must not be undone by it.
+  if (state_->cancelled || (progress.superseded && progress.superseded())) {
     state_->pacer.Release();
   }
   return std::make_unique<Pacing>(Pacing{.offsets = SpreadOffsets(targets, settings.spread),
@@ -154,7 +156,7 @@ ProbeReport OpenSslProber::RunCycle(const std::vector<ProbeTarget>& targets,
   // Contexts outlive cycles; one stat() per file tells whether a CA file or client
   // certificate was renewed since (then it is re-read now).
   state_->contexts.Revalidate();
-  const auto pacing = PacingFor(targets, settings);
+  const auto pacing = PacingFor(targets, settings, progress);
   std::vector<ProbeResult> results;
   if (pacing && progress.publish) {
     results = ProbeReporting(targets, settings, *pacing, progress);

@@ -41,7 +41,8 @@ class OpenSslProber final : public Prober {
  private:
   struct State;
   std::unique_ptr<Pacing> PacingFor(const std::vector<ProbeTarget>& targets,
-                                    const ProbeSettings& settings);
+                                    const ProbeSettings& settings,
+                                    const CycleProgress& progress);
   std::vector<ProbeResult> ProbeReporting(const std::vector<ProbeTarget>& targets,
                                           const ProbeSettings& settings,
                                           Pacing& pacing,

@@ -16,6 +16,10 @@ struct CycleProgress {
   /// Receives the report so far, at most every max(1 s, spread / 16) while the cycle still
   /// has targets to start (on one of the cycle's threads); empty = no progress reports.
   std::function<void(std::shared_ptr<const ProbeReport> so_far)> publish;
+  /// True once the config this cycle was started with is no longer current (a reload landed
+  /// between reading it and the start of the window): the cycle then starts everything at
+  /// once, as an Interrupt() would have made it. Empty = never.
+  std::function<bool()> superseded;
 };
 
 /// The probe stage, by role: runs one cycle over the targets it is handed (configured ∪

@@ -14,6 +14,7 @@ address = "0.0.0.0"
 port = 22
 process = "sshd"
 reach = "public"   # review only
+verdict = "public:drop private:accept"
 
 [[listener]]
 netns = "unit:docker-1.scope"
@@ -33,6 +34,8 @@ port = 53
   EXPECT_EQ(baseline->entries[0].reach, "public");
   EXPECT_FALSE(baseline->entries[0].unit);
   EXPECT_FALSE(baseline->entries[1].reach);
+  EXPECT_EQ(baseline->entries[0].firewall, "public:drop private:accept");
+  EXPECT_FALSE(baseline->entries[1].firewall);
 }
 
 struct BadBaseline {

@@ -31,12 +31,13 @@ config::BaselineEntry Entry(std::string address, std::uint16_t port, std::string
 
 TEST(BaselineDiffTest, AddedRemovedChangedAgreeWithUnapproved) {
   const std::vector<inventory::Listener> listeners = {
-      Make("0.0.0.0", 22, "sshd", Scope::kPublic),       // changed: reach and unit
+      Make("0.0.0.0", 22, "sshd", Scope::kPublic),            // changed: reach and unit
       Make("127.0.0.1", 5432, "postgres", Scope::kLoopback),  // unchanged
-      Make("0.0.0.0", 8443, "java", Scope::kPublic),     // added
+      Make("0.0.0.0", 8443, "java", Scope::kPublic),          // added
   };
   PolicyReport policy;
-  policy.verdicts = {{"remote-admin-internal", true, {}}, {"default", false, {}},
+  policy.verdicts = {{"remote-admin-internal", true, {}},
+                     {"default", false, {}},
                      {"https-alt-internal", true, {}}};
   config::Baseline baseline;
   baseline.source = "b.toml";
@@ -52,7 +53,7 @@ TEST(BaselineDiffTest, AddedRemovedChangedAgreeWithUnapproved) {
   EXPECT_EQ(changes.baseline, "b.toml, 3 entries");
   EXPECT_EQ(changes.changes[0].kind, ChangeKind::kChanged);
   EXPECT_EQ(changes.changes[0].detail,
-            "unit: ssh.service -> -; reach: private -> public; verdict: ok -> violation");
+            "unit: ssh.service -> -; reach: private -> public; exposure: ok -> violation");
   EXPECT_EQ(changes.changes[1].kind, ChangeKind::kAdded);
   EXPECT_EQ(changes.changes[1].listener, 2u);
   EXPECT_EQ(changes.changes[2].kind, ChangeKind::kRemoved);
@@ -69,7 +70,7 @@ TEST(BaselineDiffTest, AnyProcessEntryAndNoVerdicts) {
   listeners[0].family = AddressFamily::kIpv6;
   config::Baseline baseline;
   baseline.entries = {Entry("::", 443, "")};
-  baseline.entries[0].process.reset();  // approves any process on that bind
+  baseline.entries[0].process.reset();         // approves any process on that bind
   baseline.entries[0].exposure = "violation";  // not compared: the scan has no verdicts
   EXPECT_TRUE(CompareWithBaseline(baseline, listeners, PolicyReport{}).changes.empty());
   baseline.entries.clear();
@@ -90,6 +91,25 @@ TEST(BaselineDiffTest, FromFlagsListsOnlyTheUnapproved) {
   EXPECT_TRUE(changes.configured);
   EXPECT_EQ(changes.problem, "why");
   EXPECT_TRUE(ChangesFromUnapprovedFlags(listeners, PolicyReport{}, "f", "why").changes.empty());
+}
+
+TEST(BaselineDiffTest, AFirewallThatOpensAPortIsAChangeEvenWhenTheExposureIsTheSame) {
+  const std::vector<inventory::Listener> listeners = {
+      Make("0.0.0.0", 8443, "java", Scope::kPublic)};
+  config::Baseline baseline;
+  baseline.entries = {Entry("0.0.0.0", 8443, "java")};
+  baseline.entries[0].firewall = "public:drop private:accept";
+  firewall::ListenerFirewall now;
+  now.from_public = firewall::Verdict::kAccept;
+  now.from_private = firewall::Verdict::kAccept;
+  const std::vector<firewall::ListenerFirewall> verdicts = {now};
+  const auto changes = CompareWithBaseline(baseline, listeners, PolicyReport{}, verdicts);
+  ASSERT_EQ(changes.changes.size(), 1u);
+  EXPECT_EQ(changes.changes[0].kind, ChangeKind::kChanged);
+  EXPECT_EQ(changes.changes[0].detail,
+            "firewall: public:drop private:accept -> public:accept private:accept");
+  // Without firewall verdicts in the report (the stage off) nothing is compared.
+  EXPECT_TRUE(CompareWithBaseline(baseline, listeners, PolicyReport{}).changes.empty());
 }
 
 }  // namespace

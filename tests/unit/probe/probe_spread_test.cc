@@ -170,6 +170,23 @@ TEST(SpreadCycleTest, InterruptStartsTheRestAtOnceAndTheNextCycleSpreadsAgain) {
   EXPECT_EQ(again.get().results.size(), 6U);
 }
 
+// A reload that lands after the engine read its config but before the window was armed: its
+// Interrupt() came too early to end a wait, so the cycle sees it through `superseded`.
+TEST(SpreadCycleTest, ACycleWhoseConfigWasSupersededBeforeItsWindowStartsEverythingAtOnce) {
+  testing::FakeClock clock;
+  OpenSslProber prober(clock);
+  const auto targets = Targets(6, ClosedPort());
+  const ProbeSettings settings{.timeout = seconds(5), .concurrency = 4, .spread = seconds(3600)};
+  prober.Interrupt();  // before the cycle: must not be undone by its Arm()
+  const CycleProgress progress{
+      .previous = nullptr, .publish = {}, .superseded = [] { return true; }};
+  auto cycle =
+      std::async(std::launch::async, [&] { return prober.RunCycle(targets, settings, progress); });
+  // The fake clock never moves: a paced cycle would never end.
+  ASSERT_EQ(cycle.wait_for(seconds(60)), std::future_status::ready);
+  EXPECT_EQ(cycle.get().results.size(), 6U);
+}
+
 ProbeResult Stale(const ProbeTarget& target) {
   ProbeResult result;
   result.target = target.endpoint.target;

@@ -98,7 +98,7 @@ TEST(BaselineChangesTest, VerdictChangeIsAChange) {
   const BaselineChanges changes = Changes(snapshot);
   ASSERT_EQ(changes.changes.size(), 4u);
   EXPECT_EQ(changes.changes[2].kind, ChangeKind::kChanged);
-  EXPECT_EQ(changes.changes[2].detail, "verdict: ok -> violation");
+  EXPECT_EQ(changes.changes[2].detail, "exposure: ok -> violation");
 }
 
 TEST(BaselineChangesTest, FromTheAgentsFlagsOnly) {
