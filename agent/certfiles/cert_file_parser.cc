@@ -15,9 +15,9 @@
 #include <openssl/pkcs12.h>
 
 #include "agent/certfiles/jks_parser.h"
+#include "agent/core/openssl_handles.h"
 #include "agent/core/text_sanitize.h"
 #include "agent/probe/certificate_info.h"
-#include "agent/probe/openssl_handles.h"
 
 namespace portwarden::certfiles {
 namespace {
@@ -54,7 +54,7 @@ struct PkeyDeleter {
 };
 
 // Adds `cert` unless the cap is reached (then notes the problem); false once full.
-bool Keep(ParsedFile& out, probe::UniqueX509 cert) {
+bool Keep(ParsedFile& out, UniqueX509 cert) {
   if (out.certificates.size() >= kMaxCertificatesPerFile) {
     out.problem = ParseProblem{FileError::kTooManyCertificates,
                                "more than " + std::to_string(kMaxCertificatesPerFile) +
@@ -68,10 +68,10 @@ bool Keep(ParsedFile& out, probe::UniqueX509 cert) {
 Parsed ParsePem(std::string_view bytes) {
   ParsedFile out;
   out.format = "pem";
-  const probe::UniqueBio bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+  const UniqueBio bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
   ERR_clear_error();
   while (true) {
-    probe::UniqueX509 cert(PEM_read_bio_X509_AUX(bio.get(), nullptr, NoPassword, nullptr));
+    UniqueX509 cert(PEM_read_bio_X509_AUX(bio.get(), nullptr, NoPassword, nullptr));
     if (!cert) {
       break;
     }
@@ -101,7 +101,7 @@ Parsed ParseDerCertificates(std::string_view bytes) {
   const auto* cursor = reinterpret_cast<const unsigned char*>(bytes.data());
   const auto* end = cursor + bytes.size();
   while (cursor < end) {
-    probe::UniqueX509 cert(d2i_X509(nullptr, &cursor, end - cursor));
+    UniqueX509 cert(d2i_X509(nullptr, &cursor, end - cursor));
     if (!cert) {
       const std::string reason = OpenSslReason();
       if (out.certificates.empty()) {
@@ -173,14 +173,14 @@ Parsed ParsePkcs12(std::string_view bytes, const std::optional<std::string>& pas
                    "PKCS#12: " + reason);
   }
   const std::unique_ptr<EVP_PKEY, PkeyDeleter> key(raw_key);  // not needed: freed at once
-  const probe::UniqueX509Stack ca(raw_ca);
+  const UniqueX509Stack ca(raw_ca);
   ParsedFile out;
   out.format = "pkcs12";
   if (raw_leaf != nullptr) {
-    Keep(out, probe::UniqueX509(raw_leaf));
+    Keep(out, UniqueX509(raw_leaf));
   }
   while (ca && sk_X509_num(ca.get()) > 0) {
-    probe::UniqueX509 cert(sk_X509_shift(ca.get()));
+    UniqueX509 cert(sk_X509_shift(ca.get()));
     if (!Keep(out, std::move(cert))) {
       break;
     }
@@ -214,7 +214,7 @@ Parsed ParseJksFile(std::string_view bytes, const std::optional<std::string>& pa
   for (const JksEntry& entry : keystore->entries) {
     for (const auto der : entry.certificates) {
       const auto* cursor = der.data();
-      probe::UniqueX509 cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
+      UniqueX509 cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
       if (!cert) {
         return Problem(FileError::kMalformed, "JKS entry: " + OpenSslReason());
       }
@@ -238,7 +238,7 @@ std::string Lower(std::string text) {
 // DNS and IP subjectAltNames, else the CN: the names a client would check.
 std::vector<std::string> CertificateNames(const X509* cert, const probe::CertificateInfo& info) {
   std::vector<std::string> names;
-  const probe::UniqueGeneralNames sans(
+  const UniqueGeneralNames sans(
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "agent/certfiles/cert_file_report.h"
-#include "agent/probe/openssl_handles.h"
+#include "agent/core/openssl_handles.h"
 
 /// Certificates from the bytes of one file, whatever its format: PEM (certificates and
 /// chains, trusted certificates; other blocks such as keys are skipped), DER (one or several
@@ -25,7 +25,7 @@ struct ParseProblem {
 /// The certificates found, in file order, and a problem that did not stop them all (a chain
 /// file whose last block is truncated, more than kMaxCertificatesPerFile certificates).
 struct ParsedFile {
-  std::vector<probe::UniqueX509> certificates;
+  std::vector<UniqueX509> certificates;
   std::optional<ParseProblem> problem;
   std::string_view format;  ///< "pem", "der", "pkcs12", "jks", "jceks".
 };

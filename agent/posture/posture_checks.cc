@@ -69,8 +69,8 @@ bool IncompleteChain(const CheckInput& input) {
          !SelfSigned(input.chain.back().get());
 }
 
-bool AnyWeakSignature(const std::vector<probe::UniqueX509>& chain) {
-  return std::ranges::any_of(chain, [](const probe::UniqueX509& cert) {
+bool AnyWeakSignature(const std::vector<UniqueX509>& chain) {
+  return std::ranges::any_of(chain, [](const UniqueX509& cert) {
     return !SelfSigned(cert.get()) && WeakSignatureAlgorithm(cert.get());
   });
 }
@@ -125,14 +125,14 @@ bool SelfSigned(X509* cert) {
   return X509_self_signed(cert, /*verify_signature=*/1) == 1;
 }
 
-bool ChainOutOfOrder(const std::vector<probe::UniqueX509>& chain) {
+bool ChainOutOfOrder(const std::vector<UniqueX509>& chain) {
   for (std::size_t i = 0; i < chain.size(); ++i) {
     X509* cert = chain[i].get();
     if (SelfSigned(cert)) {
       continue;  // A root, wherever it is, issues nothing that must follow it.
     }
     const bool next_issues = i + 1 < chain.size() && IssuedBy(cert, chain[i + 1].get());
-    const bool issuer_elsewhere = std::ranges::any_of(chain, [&](const probe::UniqueX509& other) {
+    const bool issuer_elsewhere = std::ranges::any_of(chain, [&](const UniqueX509& other) {
       return other.get() != cert && IssuedBy(cert, other.get());
     });
     if (!next_issues && issuer_elsewhere) {
@@ -182,8 +182,8 @@ std::vector<Check> Findings(const CheckInput& input) {
   return out;
 }
 
-std::vector<probe::UniqueX509> ParseChain(const std::vector<std::string>& der) {
-  std::vector<probe::UniqueX509> chain;
+std::vector<UniqueX509> ParseChain(const std::vector<std::string>& der) {
+  std::vector<UniqueX509> chain;
   for (const auto& bytes : der) {
     const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
     if (X509* cert = d2i_X509(nullptr, &data, static_cast<long>(bytes.size())); cert != nullptr) {

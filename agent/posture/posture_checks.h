@@ -7,8 +7,8 @@
 
 #include <openssl/x509.h>
 
+#include "agent/core/openssl_handles.h"
 #include "agent/posture/posture_report.h"
-#include "agent/probe/openssl_handles.h"
 #include "agent/probe/probe_result.h"
 
 /// The posture checks: pure functions over a handshake's results and certificate chain (no
@@ -19,10 +19,10 @@ namespace portwarden::posture {
 struct CheckInput {
   std::vector<VersionResult> versions;
   std::vector<std::string> ciphers;  ///< Every suite a handshake negotiated (weak offer included).
-  std::vector<probe::UniqueX509> chain;  ///< As presented, [0] = leaf; empty = none seen.
-  std::string verify_result;             ///< The newest accepted handshake's (probe names).
-  std::string ocsp_response;             ///< Stapled OCSP response, DER; "" = none.
-  int handshake_scts = 0;                ///< SCTs from the TLS extension and stapled OCSP.
+  std::vector<UniqueX509> chain;     ///< As presented, [0] = leaf; empty = none seen.
+  std::string verify_result;         ///< The newest accepted handshake's (probe names).
+  std::string ocsp_response;         ///< Stapled OCSP response, DER; "" = none.
+  int handshake_scts = 0;            ///< SCTs from the TLS extension and stapled OCSP.
 };
 
 /// The CA/Browser Forum's maximum TLS server certificate validity for a certificate issued
@@ -52,7 +52,7 @@ bool SelfSigned(X509* cert);
 
 /// Whether some presented certificate is not followed by the certificate that issued it
 /// (issuer name and signature), while the issuer appears elsewhere in the chain.
-bool ChainOutOfOrder(const std::vector<probe::UniqueX509>& chain);
+bool ChainOutOfOrder(const std::vector<UniqueX509>& chain);
 
 /// Every finding of `input`, sorted, each once.
 std::vector<Check> Findings(const CheckInput& input);
@@ -64,6 +64,6 @@ CheckInput CheckInputOf(const std::vector<VersionResult>& versions,
                         const std::vector<probe::ProbeResult>& handshakes);
 
 /// Parses DER certificates; unparseable entries are skipped.
-std::vector<probe::UniqueX509> ParseChain(const std::vector<std::string>& der);
+std::vector<UniqueX509> ParseChain(const std::vector<std::string>& der);
 
 }  // namespace portwarden::posture

@@ -3,17 +3,17 @@
 #include <chrono>
 
 #include "agent/core/clock.h"
+#include "agent/core/openssl_handles.h"
 #include "agent/probe/crl_fetch.h"
 #include "agent/probe/ocsp_staple.h"
-#include "agent/probe/openssl_handles.h"
 #include "agent/probe/revocation_check.h"
 
 namespace portwarden::posture {
 namespace {
 
 /// The chain as an OpenSSL stack (each certificate up-referenced, freed with the stack).
-probe::UniqueX509Stack AsStack(const std::vector<probe::UniqueX509>& chain) {
-  probe::UniqueX509Stack stack(sk_X509_new_null());
+UniqueX509Stack AsStack(const std::vector<UniqueX509>& chain) {
+  UniqueX509Stack stack(sk_X509_new_null());
   for (const auto& cert : chain) {
     if (stack && X509_up_ref(cert.get()) == 1 && sk_X509_push(stack.get(), cert.get()) <= 0) {
       X509_free(cert.get());

@@ -11,8 +11,8 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "agent/core/openssl_handles.h"
 #include "agent/core/text_sanitize.h"
-#include "agent/probe/openssl_handles.h"
 
 namespace portwarden::probe {
 namespace {

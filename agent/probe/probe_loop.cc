@@ -8,7 +8,7 @@
 #include <chrono>
 #include <vector>
 
-#include "agent/probe/openssl_handles.h"
+#include "agent/core/openssl_handles.h"
 
 namespace portwarden::probe {
 namespace {

@@ -7,8 +7,8 @@
 #include <mutex>
 #include <optional>
 
+#include "agent/core/openssl_handles.h"
 #include "agent/probe/address_probe.h"
-#include "agent/probe/openssl_handles.h"
 
 namespace portwarden::probe {
 

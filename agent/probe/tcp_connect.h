@@ -3,8 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "agent/core/openssl_handles.h"
 #include "agent/probe/address_resolution.h"
-#include "agent/probe/openssl_handles.h"
 #include "agent/probe/phase_error.h"
 #include "agent/probe/probe_deadline.h"
 

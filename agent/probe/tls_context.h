@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/probe/openssl_handles.h"
+#include "agent/core/openssl_handles.h"
 #include "agent/probe/phase_error.h"
 
 namespace portwarden::probe {

@@ -10,12 +10,12 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "agent/core/openssl_handles.h"
 #include "agent/core/text_sanitize.h"
 #include "agent/probe/address_resolution.h"
 #include "agent/probe/certificate_info.h"
 #include "agent/probe/failure_reason.h"
 #include "agent/probe/handshake_evidence.h"
-#include "agent/probe/openssl_handles.h"
 
 namespace portwarden::probe {
 namespace {

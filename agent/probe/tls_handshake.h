@@ -9,7 +9,7 @@
 
 #include <openssl/ssl.h>
 
-#include "agent/probe/openssl_handles.h"
+#include "agent/core/openssl_handles.h"
 #include "agent/probe/phase_error.h"
 #include "agent/probe/probe_deadline.h"
 #include "agent/probe/probe_result.h"

@@ -10,31 +10,13 @@
 #include <openssl/x509v3.h>
 
 #include "agent/core/bounded_file.h"
+#include "agent/core/openssl_handles.h"
 
 namespace portwarden::exporters::http {
 namespace {
 
 constexpr std::size_t kMaxPemBytes = 1 << 20;
 constexpr unsigned char kSessionContext[] = "portwarden";
-
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-
-struct NamesFree {
-  void operator()(GENERAL_NAMES* n) const { GENERAL_NAMES_free(n); }
-};
-
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
 
 std::unexpected<Error> SslFail(const std::string& what) {
   std::string reason = "unknown error";
@@ -59,8 +41,8 @@ Result<std::string> Pem(const std::string& file, const std::string& inline_pem, 
   return text;
 }
 
-BioPtr MemoryBio(const std::string& text) {
-  return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+UniqueBio MemoryBio(const std::string& text) {
+  return UniqueBio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
 }
 
 Status UseCertificateAndKey(SSL_CTX* ctx, const TlsServerConfig& tls) {
@@ -69,8 +51,8 @@ Status UseCertificateAndKey(SSL_CTX* ctx, const TlsServerConfig& tls) {
   if (!key_pem) {
     return std::unexpected(key_pem.error());
   }
-  BioPtr cert_bio = MemoryBio(*cert_pem);
-  X509Ptr leaf(PEM_read_bio_X509_AUX(cert_bio.get(), nullptr, nullptr, nullptr));
+  UniqueBio cert_bio = MemoryBio(*cert_pem);
+  UniqueX509 leaf(PEM_read_bio_X509_AUX(cert_bio.get(), nullptr, nullptr, nullptr));
   if (!leaf || SSL_CTX_use_certificate(ctx, leaf.get()) != 1) {
     return SslFail("failed to load X509KeyPair: no certificate in cert_file");
   }
@@ -81,9 +63,8 @@ Status UseCertificateAndKey(SSL_CTX* ctx, const TlsServerConfig& tls) {
     }
   }
   ERR_clear_error();  // the loop ends on "no start line"
-  BioPtr key_bio = MemoryBio(*key_pem);
-  std::unique_ptr<EVP_PKEY, PkeyFree> key(
-      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
+  UniqueBio key_bio = MemoryBio(*key_pem);
+  UniqueEvpPkey key(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
   if (!key || SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) {
     return SslFail("failed to load X509KeyPair: no private key in key_file");
   }
@@ -102,11 +83,11 @@ Status UseClientCas(SSL_CTX* ctx, const TlsServerConfig& tls) {
     SSL_CTX_set_default_verify_paths(ctx);
     return {};
   }
-  BioPtr bio = MemoryBio(*pem);
+  UniqueBio bio = MemoryBio(*pem);
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
   STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
   int count = 0;
-  while (X509Ptr ca{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
+  while (UniqueX509 ca{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
     X509_STORE_add_cert(store, ca.get());
     if (X509_NAME* name = X509_NAME_dup(X509_get_subject_name(ca.get()))) {
       sk_X509_NAME_push(names, name);
@@ -218,11 +199,11 @@ Result<SslCtxPtr> BuildServerContext(const TlsServerConfig& tls) {
 }
 
 bool PeerSanAllowed(SSL* ssl, const std::vector<std::string>& allowed) {
-  X509Ptr peer(SSL_get1_peer_certificate(ssl));
+  UniqueX509 peer(SSL_get1_peer_certificate(ssl));
   if (!peer) {
     return false;
   }
-  std::unique_ptr<GENERAL_NAMES, NamesFree> names(static_cast<GENERAL_NAMES*>(
+  UniqueGeneralNames names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(peer.get(), NID_subject_alt_name, nullptr, nullptr)));
   const int count = names ? sk_GENERAL_NAME_num(names.get()) : 0;
   for (int i = 0; i < count; ++i) {

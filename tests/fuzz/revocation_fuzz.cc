@@ -5,15 +5,15 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "agent/core/openssl_handles.h"
 #include "agent/probe/crl.h"
 #include "agent/probe/ocsp_staple.h"
-#include "agent/probe/openssl_handles.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {
 
-using portwarden::probe::UniqueX509;
-using portwarden::probe::UniqueX509Stack;
+using portwarden::UniqueX509;
+using portwarden::UniqueX509Stack;
 
 X509* Certificate(const char* cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key) {
   X509* cert = X509_new();

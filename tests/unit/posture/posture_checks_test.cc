@@ -89,9 +89,9 @@ struct Chain {
   testing::UniqueKey root_key = EcKey();
   testing::UniqueKey int_key = EcKey();
   testing::UniqueKey leaf_key = EcKey();
-  probe::UniqueX509 root;
-  probe::UniqueX509 intermediate;
-  probe::UniqueX509 leaf;
+  UniqueX509 root;
+  UniqueX509 intermediate;
+  UniqueX509 leaf;
 
   explicit Chain(const EVP_MD* leaf_digest = EVP_sha256(), CertSpec leaf_spec = {}) {
     root = MakeCert({.cn = "root", .key = root_key.get(), .digest = EVP_sha1(), .ca = true});
@@ -107,8 +107,8 @@ struct Chain {
     leaf = MakeCert(leaf_spec);
   }
 
-  std::vector<probe::UniqueX509> Presented(std::initializer_list<const probe::UniqueX509*> certs) {
-    std::vector<probe::UniqueX509> out;
+  std::vector<UniqueX509> Presented(std::initializer_list<const UniqueX509*> certs) {
+    std::vector<UniqueX509> out;
     for (const auto* cert : certs) {
       out.push_back(Ref(*cert));
     }
@@ -116,7 +116,7 @@ struct Chain {
   }
 };
 
-std::vector<Check> FindingsOf(std::vector<probe::UniqueX509> chain,
+std::vector<Check> FindingsOf(std::vector<UniqueX509> chain,
                               std::string verify = "ok",
                               int handshake_scts = 1,
                               std::string ocsp = "") {
@@ -206,7 +206,7 @@ TEST(PostureChecksTest, ProtocolAndCipherFindingsAreSortedAndUnique) {
 
 TEST(PostureChecksTest, CheckInputTakesTheNewestAcceptedHandshakesEvidence) {
   Chain c;
-  const auto der = [](const probe::UniqueX509& cert) {
+  const auto der = [](const UniqueX509& cert) {
     unsigned char* out = nullptr;
     const int length = i2d_X509(cert.get(), &out);
     std::string bytes(reinterpret_cast<char*>(out), static_cast<std::size_t>(length));

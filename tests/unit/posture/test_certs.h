@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "agent/probe/openssl_handles.h"
+#include "agent/core/openssl_handles.h"
 
 namespace portwarden::posture::testing {
 
@@ -42,8 +42,8 @@ inline void AddConfExtension(X509* cert, X509* issuer, int nid, const std::strin
   X509_EXTENSION_free(ext);
 }
 
-inline probe::UniqueX509 MakeCert(const CertSpec& spec) {
-  probe::UniqueX509 cert(X509_new());
+inline UniqueX509 MakeCert(const CertSpec& spec) {
+  UniqueX509 cert(X509_new());
   X509_set_version(cert.get(), 2);
   static long serial = 1;
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial++);
@@ -88,9 +88,9 @@ inline UniqueKey RsaKey(unsigned bits) {
 }
 
 /// A copy that shares the certificate (X509_up_ref).
-inline probe::UniqueX509 Ref(const probe::UniqueX509& cert) {
+inline UniqueX509 Ref(const UniqueX509& cert) {
   X509_up_ref(cert.get());
-  return probe::UniqueX509(cert.get());
+  return UniqueX509(cert.get());
 }
 
 }  // namespace portwarden::posture::testing

@@ -7,7 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "agent/probe/openssl_handles.h"
+#include "agent/core/openssl_handles.h"
 
 namespace portwarden::probe {
 namespace {

@@ -7,10 +7,10 @@
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
+#include "agent/core/openssl_handles.h"
 #include "agent/core/text_sanitize.h"
 #include "agent/core/utf8.h"
 #include "agent/probe/certificate_info.h"
-#include "agent/probe/openssl_handles.h"
 
 namespace portwarden::probe {
 namespace {

@@ -12,8 +12,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "agent/core/openssl_handles.h"
 #include "agent/probe/crl_cache.h"
-#include "agent/probe/openssl_handles.h"
 #include "agent/probe/revocation_check.h"
 
 namespace portwarden::probe {

@@ -12,8 +12,8 @@
 
 #include "agent/core/unique_fd.h"  // UniqueFd, used with these handles throughout the probe
 
-/// RAII owners for the C handles the prober uses: OpenSSL objects and file descriptors.
-namespace portwarden::probe {
+/// RAII owners for OpenSSL handles, one for every kind the agent and its HTTP front hold.
+namespace portwarden {
 
 struct SslCtxDeleter {
   void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
@@ -43,6 +43,10 @@ struct GeneralNamesDeleter {
   void operator()(GENERAL_NAMES* names) const { GENERAL_NAMES_free(names); }
 };
 
+struct EvpPkeyDeleter {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+
 using UniqueSslCtx = std::unique_ptr<SSL_CTX, SslCtxDeleter>;
 using UniqueSsl = std::unique_ptr<SSL, SslDeleter>;
 using UniqueX509 = std::unique_ptr<X509, X509Deleter>;
@@ -50,5 +54,6 @@ using UniqueX509Stack = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
 using UniqueEvpMd = std::unique_ptr<EVP_MD, EvpMdDeleter>;
 using UniqueBio = std::unique_ptr<BIO, BioDeleter>;
 using UniqueGeneralNames = std::unique_ptr<GENERAL_NAMES, GeneralNamesDeleter>;
+using UniqueEvpPkey = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 
-}  // namespace portwarden::probe
+}  // namespace portwarden
