@@ -15,6 +15,7 @@
 #include <openssl/pkcs12.h>
 
 #include "agent/certfiles/jks_parser.h"
+#include "agent/core/ascii.h"
 #include "agent/core/openssl_handles.h"
 #include "agent/core/text_sanitize.h"
 #include "agent/probe/certificate_info.h"
@@ -229,12 +230,6 @@ Parsed ParseJksFile(std::string_view bytes, const std::optional<std::string>& pa
   return out;
 }
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // DNS and IP subjectAltNames, else the CN: the names a client would check.
 std::vector<std::string> CertificateNames(const X509* cert, const probe::CertificateInfo& info) {
   std::vector<std::string> names;
@@ -243,14 +238,14 @@ std::vector<std::string> CertificateNames(const X509* cert, const probe::Certifi
   for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
     if (name->type == GEN_DNS) {
-      names.push_back(Lower(probe::AsnStringText(name->d.dNSName)));
+      names.push_back(AsciiLower(probe::AsnStringText(name->d.dNSName)));
     }
     if (names.size() >= kMaxNamesPerCertificate) {
       break;
     }
   }
   if (names.empty() && !info.subject_cn.empty()) {
-    names.push_back(Lower(info.subject_cn));
+    names.push_back(AsciiLower(info.subject_cn));
   }
   // IP SANs are in info.san already; they are matched from there (see drift.cc).
   return names;

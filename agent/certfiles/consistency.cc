@@ -10,16 +10,10 @@
 #include <utility>
 
 #include "agent/config/host_port.h"
+#include "agent/core/ascii.h"
 
 namespace portwarden::certfiles {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // (host, server_name) -> port -> the distinct values of one aspect its addresses gave.
 using GroupKey = std::pair<std::string, std::string>;
@@ -38,9 +32,9 @@ HostAndPort SplitTarget(std::string_view target) {
   const std::string_view netns = slash == std::string_view::npos ? "" : target.substr(0, slash + 1);
   auto parsed = config::SplitHostPort(target.substr(netns.size()));
   if (!parsed) {
-    return {Lower(target), 0};
+    return {AsciiLower(target), 0};
   }
-  return {Lower(netns) + Lower(parsed->host), parsed->port};
+  return {AsciiLower(netns) + AsciiLower(parsed->host), parsed->port};
 }
 
 // Files `value` under the endpoint's group and port: the one grouping of every aspect.

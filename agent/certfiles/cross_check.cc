@@ -5,15 +5,10 @@
 #include <map>
 #include <string>
 
+#include "agent/core/ascii.h"
+
 namespace portwarden::certfiles {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // The IP SANs are in the comma-separated `san` of the certificate's info.
 bool HasIpSan(const probe::CertificateInfo& info, std::string_view ip) {
@@ -31,7 +26,7 @@ bool HasIpSan(const probe::CertificateInfo& info, std::string_view ip) {
 }  // namespace
 
 bool NameCovers(std::string_view pattern, std::string_view host) {
-  const std::string name = Lower(host);
+  const std::string name = AsciiLower(host);
   if (pattern.empty() || name.empty()) {
     return false;
   }

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/core/netlink_bytes.h"
 #include "agent/core/unique_fd.h"
 
 namespace portwarden::firewall {
@@ -18,32 +19,21 @@ namespace {
 constexpr std::uint16_t kGetGen = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
 constexpr std::uint16_t kNewGen = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN;
 
-template <typename T>
-T Load(std::span<const std::byte> bytes) {
-  T value;
-  std::memcpy(&value, bytes.data(), sizeof(T));
-  return value;
-}
-
-std::size_t Align(std::size_t n) {
-  return (n + 3U) & ~std::size_t{3};
-}
-
 Result<std::uint32_t> GenId(std::span<const std::byte> payload) {
   if (payload.size() < NLMSG_ALIGN(sizeof(nfgenmsg))) {
     return Fail("nft generation: short nfgenmsg", EINVAL);
   }
   auto attrs = payload.subspan(NLMSG_ALIGN(sizeof(nfgenmsg)));
   while (attrs.size() >= sizeof(nlattr)) {
-    const auto attr = Load<nlattr>(attrs);
+    const auto attr = LoadUnaligned<nlattr>(attrs);
     if (attr.nla_len < sizeof(nlattr) || attr.nla_len > attrs.size()) {
       return Fail("nft generation: malformed attribute", EINVAL);
     }
     if ((attr.nla_type & NLA_TYPE_MASK) == NFTA_GEN_ID &&
         attr.nla_len >= sizeof(nlattr) + sizeof(std::uint32_t)) {
-      return ntohl(Load<std::uint32_t>(attrs.subspan(sizeof(nlattr))));
+      return ntohl(LoadUnaligned<std::uint32_t>(attrs.subspan(sizeof(nlattr))));
     }
-    attrs = attrs.subspan(std::min(Align(attr.nla_len), attrs.size()));
+    attrs = attrs.subspan(std::min(NetlinkAlign(attr.nla_len), attrs.size()));
   }
   return Fail("nft generation: no NFTA_GEN_ID", EINVAL);
 }
@@ -70,14 +60,14 @@ std::vector<std::byte> BuildGetGenRequest(std::uint32_t sequence) {
 
 Result<std::uint32_t> ParseGenReply(std::span<const std::byte> reply, std::uint32_t sequence) {
   while (reply.size() >= sizeof(nlmsghdr)) {
-    const auto header = Load<nlmsghdr>(reply);
+    const auto header = LoadUnaligned<nlmsghdr>(reply);
     if (header.nlmsg_len < sizeof(nlmsghdr) || header.nlmsg_len > reply.size()) {
       return Fail("nft generation: truncated netlink message", EINVAL);
     }
     const auto payload = reply.subspan(sizeof(nlmsghdr), header.nlmsg_len - sizeof(nlmsghdr));
     if (header.nlmsg_seq == sequence) {
       if (header.nlmsg_type == NLMSG_ERROR) {
-        const int status = payload.size() >= sizeof(int) ? Load<int>(payload) : -EINVAL;
+        const int status = payload.size() >= sizeof(int) ? LoadUnaligned<int>(payload) : -EINVAL;
         const int code = status < 0 && status > -4096 ? -status : EINVAL;
         return std::unexpected(ErrnoError(code, "nft generation: request"));
       }
@@ -85,7 +75,7 @@ Result<std::uint32_t> ParseGenReply(std::span<const std::byte> reply, std::uint3
         return GenId(payload);
       }
     }
-    reply = reply.subspan(std::min(Align(header.nlmsg_len), reply.size()));
+    reply = reply.subspan(std::min(NetlinkAlign(header.nlmsg_len), reply.size()));
   }
   return Fail("nft generation: no answer in reply", EINVAL);
 }

@@ -10,32 +10,23 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/core/netlink_bytes.h"
+
 namespace portwarden::inventory {
 namespace {
-
-template <typename T>
-T Load(std::span<const std::byte> bytes) {
-  T value;
-  std::memcpy(&value, bytes.data(), sizeof(T));
-  return value;
-}
-
-std::size_t Align(std::size_t n) {
-  return (n + 3U) & ~std::size_t{3};
-}
 
 // Reads INET_DIAG_SKV6ONLY from the attributes after the fixed inet_diag_msg.
 void ParseAttributes(std::span<const std::byte> attrs, RawSocket& socket) {
   while (attrs.size() >= sizeof(rtattr)) {
-    const auto attr = Load<rtattr>(attrs);
+    const auto attr = LoadUnaligned<rtattr>(attrs);
     if (attr.rta_len < sizeof(rtattr) || attr.rta_len > attrs.size()) {
       return;
     }
     const auto payload = attrs.subspan(sizeof(rtattr), attr.rta_len - sizeof(rtattr));
     if (attr.rta_type == INET_DIAG_SKV6ONLY && !payload.empty()) {
-      socket.v6only = Load<std::uint8_t>(payload) != 0;
+      socket.v6only = LoadUnaligned<std::uint8_t>(payload) != 0;
     }
-    attrs = attrs.subspan(std::min(Align(attr.rta_len), attrs.size()));
+    attrs = attrs.subspan(std::min(NetlinkAlign(attr.rta_len), attrs.size()));
   }
 }
 
@@ -43,7 +34,7 @@ Result<RawSocket> ParseSocket(std::span<const std::byte> payload, Protocol proto
   if (payload.size() < sizeof(inet_diag_msg)) {
     return Fail("inet_diag: short inet_diag_msg", EINVAL);
   }
-  const auto msg = Load<inet_diag_msg>(payload);
+  const auto msg = LoadUnaligned<inet_diag_msg>(payload);
   RawSocket socket;
   socket.protocol = protocol;
   if (msg.idiag_family == AF_INET) {
@@ -64,10 +55,10 @@ Result<RawSocket> ParseSocket(std::span<const std::byte> payload, Protocol proto
   socket.inode = msg.idiag_inode;
   socket.uid = msg.idiag_uid;
   socket.ifindex = msg.id.idiag_if;
-  ParseAttributes(
-      payload.subspan(Align(sizeof(inet_diag_msg)) <= payload.size() ? Align(sizeof(inet_diag_msg))
-                                                                     : payload.size()),
-      socket);
+  ParseAttributes(payload.subspan(NetlinkAlign(sizeof(inet_diag_msg)) <= payload.size()
+                                      ? NetlinkAlign(sizeof(inet_diag_msg))
+                                      : payload.size()),
+                  socket);
   return socket;
 }
 
@@ -120,20 +111,20 @@ Result<bool> ParseInetDiagBatch(std::span<const std::byte> batch,
                                 Protocol protocol,
                                 std::vector<RawSocket>& out) {
   while (batch.size() >= sizeof(nlmsghdr)) {
-    const auto header = Load<nlmsghdr>(batch);
+    const auto header = LoadUnaligned<nlmsghdr>(batch);
     if (header.nlmsg_len < sizeof(nlmsghdr) || header.nlmsg_len > batch.size()) {
       return Fail("inet_diag: truncated netlink message", EINVAL);
     }
     const auto payload = batch.subspan(sizeof(nlmsghdr), header.nlmsg_len - sizeof(nlmsghdr));
     if (header.nlmsg_type == NLMSG_DONE) {
-      const int status = payload.size() >= sizeof(int) ? Load<int>(payload) : 0;
+      const int status = payload.size() >= sizeof(int) ? LoadUnaligned<int>(payload) : 0;
       if (status < 0) {
         return std::unexpected(ErrnoError(KernelErrno(status), "inet_diag: dump ended with error"));
       }
       return true;
     }
     if (header.nlmsg_type == NLMSG_ERROR) {
-      const int status = payload.size() >= sizeof(int) ? Load<int>(payload) : -EINVAL;
+      const int status = payload.size() >= sizeof(int) ? LoadUnaligned<int>(payload) : -EINVAL;
       return std::unexpected(ErrnoError(KernelErrno(status), "inet_diag: request"));
     }
     // TCPDIAG_GETSOCK: the answer to a compat request (the connection dump) has its type.
@@ -144,7 +135,7 @@ Result<bool> ParseInetDiagBatch(std::span<const std::byte> batch,
       }
       out.push_back(*socket);
     }
-    batch = batch.subspan(std::min(Align(header.nlmsg_len), batch.size()));
+    batch = batch.subspan(std::min(NetlinkAlign(header.nlmsg_len), batch.size()));
   }
   if (!batch.empty()) {
     return Fail("inet_diag: trailing bytes in batch", EINVAL);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <functional>
 
+#include "agent/core/netlink_bytes.h"
 #include "agent/core/text_sanitize.h"
 
 namespace portwarden::inventory {
@@ -17,10 +18,6 @@ namespace {
 
 using AttrFn = std::function<void(unsigned short, std::span<const std::byte>)>;
 using MessageFn = std::function<void(std::span<const std::byte>)>;
-
-std::size_t Align(std::size_t n) {
-  return (n + 3U) & ~std::size_t{3};
-}
 
 void ForEachAttr(std::span<const std::byte> attrs, const AttrFn& fn) {
   while (attrs.size() >= sizeof(rtattr)) {
@@ -30,7 +27,7 @@ void ForEachAttr(std::span<const std::byte> attrs, const AttrFn& fn) {
       return;
     }
     fn(attr.rta_type, attrs.subspan(sizeof(rtattr), attr.rta_len - sizeof(rtattr)));
-    attrs = attrs.subspan(std::min(Align(attr.rta_len), attrs.size()));
+    attrs = attrs.subspan(std::min(NetlinkAlign(attr.rta_len), attrs.size()));
   }
 }
 
@@ -56,7 +53,7 @@ Result<bool> ForEachMessage(std::span<const std::byte> batch, int type, const Me
     if (header.nlmsg_type == type) {
       fn(payload);
     }
-    batch = batch.subspan(std::min(Align(header.nlmsg_len), batch.size()));
+    batch = batch.subspan(std::min(NetlinkAlign(header.nlmsg_len), batch.size()));
   }
   return false;
 }
@@ -77,7 +74,7 @@ Status ParseLinkDump(std::span<const std::byte> dump, InterfaceTable& table) {
     }
     ifinfomsg info;
     std::memcpy(&info, payload.data(), sizeof(info));
-    ForEachAttr(payload.subspan(Align(sizeof(ifinfomsg))), [&](auto type, auto value) {
+    ForEachAttr(payload.subspan(NetlinkAlign(sizeof(ifinfomsg))), [&](auto type, auto value) {
       if (type == IFLA_IFNAME && !value.empty()) {
         const auto* name = reinterpret_cast<const char*>(value.data());
         table.names[static_cast<std::uint32_t>(info.ifi_index)] =
@@ -100,7 +97,7 @@ Status ParseAddressDump(std::span<const std::byte> dump, InterfaceTable& table) 
     entry.address.family = info.ifa_family == AF_INET ? AddressFamily::kIpv4 : AddressFamily::kIpv6;
     const std::size_t size = info.ifa_family == AF_INET ? 4 : 16;
     bool found = false;
-    ForEachAttr(payload.subspan(Align(sizeof(ifaddrmsg))), [&](auto type, auto value) {
+    ForEachAttr(payload.subspan(NetlinkAlign(sizeof(ifaddrmsg))), [&](auto type, auto value) {
       // IFA_LOCAL is the interface's own address on point-to-point links; prefer it.
       if ((type == IFA_LOCAL || (type == IFA_ADDRESS && !found)) && value.size() >= size) {
         std::memcpy(entry.address.bytes.data(), value.data(), size);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 
+#include "agent/core/ascii.h"
 #include "agent/core/host_port.h"
 #include "agent/probe/curl_api.h"
 #include "agent/probe/failure_reason.h"
@@ -22,13 +23,6 @@ struct SlistDeleter {
 };
 
 using UniqueSlist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 /// Longest header value kept (Location, Strict-Transport-Security); longer ones are cut.
 constexpr std::size_t kMaxHeaderValue = 2048;
@@ -60,7 +54,7 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
   if (colon == std::string_view::npos) {
     return line.size();
   }
-  const std::string name = Lower(line.substr(0, colon));
+  const std::string name = AsciiLower(line.substr(0, colon));
   std::optional<std::string>* field = name == "strict-transport-security" ? &headers->hsts
                                       : name == "location"                ? &headers->location
                                                                           : nullptr;
@@ -149,7 +143,7 @@ std::optional<double> RequestSeconds(const CurlApi& api, CURL* curl) {
 }  // namespace
 
 std::optional<double> ParseHstsMaxAge(std::string_view value) {
-  const std::string lower = Lower(value);
+  const std::string lower = AsciiLower(value);
   const auto at = lower.find("max-age");
   if (at == std::string::npos) {
     return std::nullopt;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "agent/core/ascii.h"
+
 namespace portwarden::exporters::http {
 namespace {
 
@@ -20,13 +22,6 @@ bool IsCtl(char c) {
   return u < 0x20 || u == 0x7f;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
     text.remove_prefix(1);
@@ -39,7 +34,7 @@ std::string_view Trim(std::string_view text) {
 
 // Whether a comma-separated header value lists `token` (case-insensitive).
 bool HasToken(std::string_view value, std::string_view token) {
-  const std::string lower = Lower(value);
+  const std::string lower = AsciiLower(value);
   std::string_view rest = lower;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
@@ -227,7 +222,7 @@ RequestParser::State RequestParser::ParseHeaderLine(std::string_view line) {
   if (std::any_of(value.begin(), value.end(), [](char c) { return c != '\t' && IsCtl(c); })) {
     return Error(400, "control character in header value");
   }
-  request_.headers.emplace_back(Lower(name), value);
+  request_.headers.emplace_back(AsciiLower(name), value);
   return State::kNeedMore;
 }
 
@@ -241,7 +236,7 @@ RequestParser::State RequestParser::ChooseFraming() {
   bool chunked = false;
   for (const auto& [name, value] : request_.headers) {
     if (name == "transfer-encoding") {
-      if (Lower(value) != "chunked" || chunked) {
+      if (AsciiLower(value) != "chunked" || chunked) {
         return Error(501, "unsupported transfer coding");
       }
       chunked = true;
