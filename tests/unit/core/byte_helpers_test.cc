@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <array>
 #include <cstdint>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "agent/core/ascii.h"
 #include "agent/core/netlink_bytes.h"
