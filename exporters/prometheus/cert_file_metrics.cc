@@ -1,6 +1,7 @@
 // portwarden_cert_file_* and the cross-checks: the latest read of the [[certificates]] files,
 // and what the engine concluded from them and the probes (drift, consistency across ports).
 #include "agent/certfiles/cert_file_report.h"
+#include "exporters/prometheus/endpoint_labels.h"
 #include "exporters/prometheus/metric_groups.h"
 
 namespace portwarden::exporters::prom {
@@ -48,11 +49,7 @@ void AppendDrift(const certfiles::CrossCheckReport& checks, Families& out) {
                      "1 when a [[certificates]] file holds a certificate for this endpoint's "
                      "server name that is newer than the one served (renewed, not reloaded).");
   for (const auto& entry : checks.drift) {
-    drift.Add({{"target", entry.target},
-               {"address", entry.address},
-               {"server_name", entry.server_name},
-               {"source", probe::SourceName(entry.source)},
-               {"path", entry.path}},
+    drift.Add(With(EndpointLabels(entry), {{"path", entry.path}}),
               entry.renewed_not_served ? 1 : 0);
   }
   drift.MoveInto(out);

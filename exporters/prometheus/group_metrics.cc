@@ -3,17 +3,14 @@
 // not be determined has an error series instead of a supported one: never a false 0.
 #include "agent/posture/posture_report.h"
 #include "agent/probe/group_verdict.h"
+#include "exporters/prometheus/endpoint_labels.h"
 #include "exporters/prometheus/metric_groups.h"
 
 namespace portwarden::exporters::prom {
 namespace {
 
 LabelList GroupLabels(const posture::PostureResult& result, const std::string& group) {
-  return {{"target", result.target},
-          {"address", result.address},
-          {"server_name", result.server_name},
-          {"source", probe::SourceName(result.source)},
-          {"group", group}};
+  return With(EndpointLabels(result), {{"group", group}});
 }
 
 }  // namespace

@@ -2,24 +2,11 @@
 // (agent.posture_interval), rendered. An address the run could not reach has only
 // portwarden_tls_posture_success 0: no version is reported as refused when it was not asked.
 #include "agent/posture/posture_report.h"
+#include "exporters/prometheus/endpoint_labels.h"
 #include "exporters/prometheus/metric_groups.h"
 
 namespace portwarden::exporters::prom {
-namespace {
-
-LabelList PostureLabels(const posture::PostureResult& result) {
-  return {{"target", result.target},
-          {"address", result.address},
-          {"server_name", result.server_name},
-          {"source", probe::SourceName(result.source)}};
-}
-
-LabelList With(LabelList labels, Label extra) {
-  labels.push_back(std::move(extra));
-  return labels;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void AppendPostureMetrics(const state::Snapshot& snapshot, Families& out) {
   auto success = Gauge("portwarden_tls_posture_success",
@@ -34,17 +21,17 @@ void AppendPostureMetrics(const state::Snapshot& snapshot, Families& out) {
                        "A posture check that fired for this endpoint (closed set of checks, "
                        "see docs/metrics.md); checks that did not fire have no series.");
   for (const auto& result : snapshot.posture->results) {
-    const LabelList labels = PostureLabels(result);
+    const LabelList labels = EndpointLabels(result);
     success.Add(labels, result.reached ? 1 : 0);
     timestamp.Add(labels, result.timestamp);
     if (!result.reached) {
       continue;
     }
     for (const auto& version : result.versions) {
-      accepted.Add(With(labels, {"version", version.version}), version.accepted ? 1 : 0);
+      accepted.Add(With(labels, {{"version", version.version}}), version.accepted ? 1 : 0);
     }
     for (const auto check : result.findings) {
-      finding.Add(With(labels, {"check", std::string(posture::CheckName(check))}), 1);
+      finding.Add(With(labels, {{"check", std::string(posture::CheckName(check))}}), 1);
     }
   }
   success.MoveInto(out);

@@ -5,22 +5,11 @@
 
 #include "agent/posture/posture_report.h"
 #include "agent/probe/revocation_result.h"
+#include "exporters/prometheus/endpoint_labels.h"
 #include "exporters/prometheus/metric_groups.h"
 
 namespace portwarden::exporters::prom {
 namespace {
-
-LabelList EndpointLabels(const posture::PostureResult& result) {
-  return {{"target", result.target},
-          {"address", result.address},
-          {"server_name", result.server_name},
-          {"source", probe::SourceName(result.source)}};
-}
-
-LabelList With(LabelList labels, Label extra) {
-  labels.push_back(std::move(extra));
-  return labels;
-}
 
 struct CrlFamilies {
   FamilyBuilder revoked = Gauge(
@@ -43,7 +32,7 @@ struct CrlFamilies {
                               "(closed set of reasons, see docs/metrics.md).");
 
   void Add(const LabelList& endpoint, const probe::CrlCheck& check) {
-    const LabelList labels = With(endpoint, {"chain_pos", std::to_string(check.chain_pos)});
+    const LabelList labels = With(endpoint, {{"chain_pos", std::to_string(check.chain_pos)}});
     if (check.this_update) {
       this_update.Add(labels, *check.this_update);
     }
@@ -55,7 +44,7 @@ struct CrlFamilies {
       stale.Add(labels, check.stale ? 1 : 0);
     }
     if (!check.error.empty()) {
-      error.Add(With(labels, {"reason", check.error}), 1);
+      error.Add(With(labels, {{"reason", check.error}}), 1);
     }
   }
 
@@ -91,10 +80,10 @@ void AppendRevocationMetrics(const state::Snapshot& snapshot, Families& out) {
     }
     for (const int pos : positions) {
       if (auto revoked = probe::Revoked(report, pos)) {
-        crl.revoked.Add(With(endpoint, {"chain_pos", std::to_string(pos)}), *revoked ? 1 : 0);
+        crl.revoked.Add(With(endpoint, {{"chain_pos", std::to_string(pos)}}), *revoked ? 1 : 0);
       }
     }
-    staple.Add(With(endpoint, {"status", report.staple.status}), 1);
+    staple.Add(With(endpoint, {{"status", report.staple.status}}), 1);
     if (report.staple.next_update) {
       staple_next.Add(endpoint, *report.staple.next_update);
     }

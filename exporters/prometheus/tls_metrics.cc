@@ -5,22 +5,11 @@
 #include <tuple>
 
 #include "agent/probe/probe_result.h"
+#include "exporters/prometheus/endpoint_labels.h"
 #include "exporters/prometheus/metric_groups.h"
 
 namespace portwarden::exporters::prom {
 namespace {
-
-LabelList EndpointLabels(const probe::ProbeResult& result) {
-  return {{"target", result.target},
-          {"address", result.address},
-          {"server_name", result.server_name},
-          {"source", probe::SourceName(result.source)}};
-}
-
-LabelList With(LabelList labels, std::initializer_list<Label> extra) {
-  labels.insert(labels.end(), extra.begin(), extra.end());
-  return labels;
-}
 
 void AppendProbeFamilies(const probe::ProbeReport& report, Families& out) {
   auto success = Gauge("portwarden_tls_probe_success",
@@ -55,10 +44,7 @@ void AppendCounterFamilies(const probe::ProbeReport& report, Families& out) {
   auto failures = Counter("portwarden_tls_probe_failures_total",
                           "Failed probes by reason (closed set, see docs/metrics.md).");
   for (const auto& [key, counters] : report.counters) {
-    const LabelList labels = {{"target", counters.target},
-                              {"address", counters.address},
-                              {"server_name", counters.server_name},
-                              {"source", probe::SourceName(counters.source)}};
+    const LabelList labels = EndpointLabels(counters);
     probes.Add(labels, static_cast<double>(counters.probes_total));
     for (const auto& [reason, count] : counters.failures_by_reason) {
       failures.Add(With(labels, {{"reason", reason}}), static_cast<double>(count));
