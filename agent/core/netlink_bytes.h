@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstring>
 #include <span>
+#include <vector>
 
 namespace portwarden {
 
@@ -13,6 +14,14 @@ T LoadUnaligned(std::span<const std::byte> bytes) {
   T value;
   std::memcpy(&value, bytes.data(), sizeof(T));
   return value;
+}
+
+/// The bytes of a request `message` (a struct starting with its nlmsghdr), ready to send.
+template <typename Message>
+std::vector<std::byte> MessageBytes(const Message& message) {
+  std::vector<std::byte> bytes(sizeof(message));
+  std::memcpy(bytes.data(), &message, sizeof(message));
+  return bytes;
 }
 
 /// Netlink's alignment of messages and attributes (NLMSG_ALIGN, RTA_ALIGN, NLA_ALIGN): 4.

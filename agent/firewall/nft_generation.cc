@@ -53,9 +53,7 @@ std::vector<std::byte> BuildGetGenRequest(std::uint32_t sequence) {
   message.header.nlmsg_seq = sequence;
   message.body.nfgen_family = AF_UNSPEC;
   message.body.version = NFNETLINK_V0;
-  std::vector<std::byte> bytes(sizeof(message));
-  std::memcpy(bytes.data(), &message, sizeof(message));
-  return bytes;
+  return MessageBytes(message);
 }
 
 Result<std::uint32_t> ParseGenReply(std::span<const std::byte> reply, std::uint32_t sequence) {

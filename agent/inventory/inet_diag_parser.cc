@@ -86,9 +86,7 @@ std::vector<std::byte> BuildInetDiagRequest(std::uint8_t family,
   message.request.sdiag_family = family;
   message.request.sdiag_protocol = protocol;
   message.request.idiag_states = states;
-  std::vector<std::byte> bytes(sizeof(message));
-  std::memcpy(bytes.data(), &message, sizeof(message));
-  return bytes;
+  return MessageBytes(message);
 }
 
 std::vector<std::byte> BuildTcpDiagRequest(std::uint32_t states, std::uint32_t sequence) {
@@ -102,9 +100,7 @@ std::vector<std::byte> BuildTcpDiagRequest(std::uint32_t states, std::uint32_t s
   message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   message.header.nlmsg_seq = sequence;
   message.request.idiag_states = states;  // idiag_family is ignored: both are dumped
-  std::vector<std::byte> bytes(sizeof(message));
-  std::memcpy(bytes.data(), &message, sizeof(message));
-  return bytes;
+  return MessageBytes(message);
 }
 
 Result<bool> ParseInetDiagBatch(std::span<const std::byte> batch,
