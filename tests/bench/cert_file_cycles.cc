@@ -3,30 +3,19 @@
 //   usage: cert_file_cycles DIR WARM_CYCLES   (DIR holds the files; every file is one source)
 // Prints: files=<n> certificates=<n> cold_cpu_us_per_file=<x> warm_cpu_us_per_file=<y>
 // tests/bench/cert_file_bench.py runs it and the peer (openssl x509, per file).
-#include <sys/resource.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "agent/certfiles/cert_file_collector.h"
-
-namespace {
-
-double CpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-}  // namespace
+#include "tests/bench/cycle_timer.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {
     std::fprintf(stderr, "usage: cert_file_cycles DIR WARM_CYCLES\n");
     return 2;
   }
+  using portwarden::bench::CpuSeconds;
   using portwarden::certfiles::CertFileCollector;
   const std::vector<portwarden::config::CertificateSourceConfig> sources = {
       {"bench", {std::string(argv[1]) + "/*"}, ""}};

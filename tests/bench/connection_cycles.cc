@@ -5,9 +5,6 @@
 // socket for reference. Best of CYCLES each. Prints one JSON object. Used by
 // connection_dump_bench.py; not a test.
 //   connection_cycles PORT [CYCLES]
-#include <sys/resource.h>
-
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -15,41 +12,12 @@
 #include "agent/inventory/connection_counter.h"
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/netlink_socket_source.h"
-
-namespace {
-
-struct Sample {
-  double wall = 1e9;
-  double cpu = 1e9;
-};
-
-double CpuSeconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-template <typename Fn>
-Sample Best(int cycles, Fn&& fn) {
-  Sample best;
-  for (int i = 0; i < cycles; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    const double cpu = CpuSeconds();
-    fn();
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (wall < best.wall) {
-      best = {wall, CpuSeconds() - cpu};
-    }
-  }
-  return best;
-}
-
-}  // namespace
+#include "tests/bench/cycle_timer.h"
 
 int main(int argc, char** argv) {
   using namespace portwarden;
+  using bench::Best;
+  using bench::Sample;
   if (argc < 2) {
     std::fprintf(stderr, "usage: connection_cycles PORT [CYCLES]\n");
     return 2;

@@ -2,43 +2,18 @@
 // cycles (warm: cached netns sockets and owners), and the bare kernel dump of the agent's own
 // namespace for reference. Prints one JSON object. Used by inventory_bench.py; not a test.
 //   inventory_cycles [CYCLES]
-#include <sys/resource.h>
-
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
 #include "agent/config/config.h"
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/netlink_socket_source.h"
-
-namespace {
-
-struct Sample {
-  double wall = 0;
-  double cpu = 0;
-};
-
-double CpuSeconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-template <typename Fn>
-Sample Time(Fn&& fn) {
-  const auto start = std::chrono::steady_clock::now();
-  const double cpu = CpuSeconds();
-  fn();
-  return {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-          CpuSeconds() - cpu};
-}
-
-}  // namespace
+#include "tests/bench/cycle_timer.h"
 
 int main(int argc, char** argv) {
   using namespace portwarden;
+  using bench::Sample;
+  using bench::Time;
   const int cycles = argc > 1 ? std::atoi(argv[1]) : 5;
   inventory::Inventory inventory(inventory::InventorySettingsFrom(config::Defaults()));
   std::size_t listeners = 0;
@@ -48,7 +23,7 @@ int main(int argc, char** argv) {
     listeners = report.listeners.size();
     namespaces = report.stats.namespaces_scanned;
   });
-  Sample warm{1e9, 1e9};  // best of the warm cycles
+  Sample warm;  // best of the warm cycles
   int sockets = 0;
   double warm_dump = 0;
   double warm_attribution = 0;
@@ -67,14 +42,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", source.error().message.c_str());
     return 1;
   }
-  Sample dump{1e9, 1e9};
-  for (int i = 0; i < cycles; ++i) {
-    const Sample s = Time([&] {
-      (void)(*source)->Dump(Protocol::kTcp);
-      (void)(*source)->Dump(Protocol::kUdp);
-    });
-    dump = s.wall < dump.wall ? s : dump;
-  }
+  const Sample dump = bench::Best(cycles, [&] {
+    (void)(*source)->Dump(Protocol::kTcp);
+    (void)(*source)->Dump(Protocol::kUdp);
+  });
   std::printf(
       "{\"listeners\":%zu,\"sockets\":%d,\"namespaces\":%d,\"cold_wall\":%.6f,"
       "\"cold_cpu\":%.6f,\"warm_wall\":%.6f,\"warm_cpu\":%.6f,\"host_dump_wall\":%.6f,"

@@ -4,8 +4,6 @@
 //   posture_cycles HOST PORT CA_FILE [ENDPOINTS] [ROUNDS]
 //     ROUNDS times (alternating, so drift hits both alike): one OpenSslProber::RunCycle and one
 //     PostureRunner::Run over ENDPOINTS endpoints (SNI h<i>.bench.test).
-#include <sys/resource.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -13,15 +11,9 @@
 #include "agent/config/config.h"
 #include "agent/posture/posture_runner.h"
 #include "agent/probe/openssl_prober.h"
+#include "tests/bench/cycle_timer.h"
 
 namespace {
-
-double CpuNow() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
 
 portwarden::config::Config BenchConfig(const std::string& host,
                                        int port,
@@ -48,6 +40,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: posture_cycles HOST PORT CA_FILE [ENDPOINTS] [ROUNDS]\n");
     return 2;
   }
+  using portwarden::bench::CpuSeconds;
   const int endpoints = argc > 4 ? std::atoi(argv[4]) : 20;
   const int rounds = argc > 5 ? std::atoi(argv[5]) : 10;
   const auto config = BenchConfig(argv[1], std::atoi(argv[2]), argv[3], endpoints);
@@ -63,12 +56,12 @@ int main(int argc, char** argv) {
   long assessed = 0;
   long accepted = 0;
   for (int round = 0; round < rounds; ++round) {
-    double start = CpuNow();
+    double start = CpuSeconds();
     probes += static_cast<long>(prober.RunCycle(targets, settings).results.size());
-    probe_cpu += CpuNow() - start;
-    start = CpuNow();
+    probe_cpu += CpuSeconds() - start;
+    start = CpuSeconds();
     const auto report = posture.Run(targets, config);
-    posture_cpu += CpuNow() - start;
+    posture_cpu += CpuSeconds() - start;
     for (const auto& result : report.results) {
       ++assessed;
       for (const auto& version : result.versions) {
