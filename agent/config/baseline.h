@@ -40,7 +40,7 @@ struct Baseline {
 
 /// Parses a baseline document. Unknown keys, wrong types and bad values are errors that read
 /// "<name>:<line>:<column>: <key>: <what>", as config errors do (TomlReader), bounded as the
-/// config is (size, nesting). The one other place toml++ exceptions are caught.
+/// config is (size, nesting): read and parsed through document_reader.h, as the config is.
 Result<Baseline> ParseBaseline(std::string_view text, const std::string& name);
 
 /// Reads (bounded, regular file only) and parses a baseline file.

@@ -2,8 +2,7 @@
 #include <toml++/toml.h>
 
 #include "agent/config/baseline.h"
-#include "agent/config/document_bounds.h"
-#include "agent/config/excerpt.h"
+#include "agent/config/document_reader.h"
 #include "agent/config/toml_reader.h"
 
 namespace portwarden::config {
@@ -119,26 +118,15 @@ Result<Baseline> ReadDocument(const TomlReader& reader, const toml::table& root)
 }  // namespace
 
 Result<Baseline> ParseBaseline(std::string_view text, const std::string& name) {
-  if (auto bounded = CheckDocumentBounds(text, name); !bounded) {
-    return std::unexpected(bounded.error());
+  auto root = ParseTomlDocument(text, name);
+  if (!root) {
+    return BoundedMessage<Baseline>(std::unexpected(std::move(root.error())));
   }
-  toml::table root;
-  try {
-    root = toml::parse(text, name);
-  } catch (const toml::parse_error& error) {
-    const auto& begin = error.source().begin;
-    return Fail(Excerpt(name + ":" + std::to_string(begin.line) + ":" +
-                            std::to_string(begin.column) + ": " + std::string(error.description()),
-                        kMessageChars));
+  auto baseline = ReadDocument(TomlReader(name), *root);
+  if (baseline) {
+    baseline->source = name;
   }
-  const TomlReader reader(name);
-  auto baseline = ReadDocument(reader, root);
-  if (!baseline) {
-    baseline.error().message = Excerpt(baseline.error().message, kMessageChars);
-    return baseline;
-  }
-  baseline->source = name;
-  return baseline;
+  return BoundedMessage(std::move(baseline));
 }
 
 Result<Baseline> LoadBaselineFile(const std::string& path) {

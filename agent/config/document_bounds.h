@@ -20,8 +20,4 @@ inline constexpr int kMaxConfigNesting = 32;
 /// Pure and linear in the size of `text`.
 Status CheckDocumentBounds(std::string_view text, const std::string& name);
 
-/// Reads a regular file of at most kMaxConfigBytes (a FIFO or device is refused before a
-/// byte is read), as the config loader does; for other documents the agent loads (baseline).
-Result<std::string> ReadBoundedFile(const std::string& path);
-
 }  // namespace portwarden::config
