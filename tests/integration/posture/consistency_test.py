@@ -14,19 +14,17 @@ agent's own portwarden_tls_protocol_accepted with both.
 """
 
 import os
-import re
-import subprocess
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from agent_process import AgentProcess, binary_from_env, sample_value  # noqa: E402
-from web_servers import Nginx, Pki, Site, SServer, free_port, iana_cipher  # noqa: E402
+from agent_process import binary_from_env, sample_value  # noqa: E402
+from posture_helpers import (VERSIONS, PkiTestCase, daemon_posture_metrics,  # noqa: E402
+                             endpoint_labels, s_client_handshake)
+from web_servers import Nginx, Site, SServer, free_port, iana_cipher  # noqa: E402
 
 BINARY = binary_from_env()
-VERSIONS = ["TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"]
 FLAG = {"TLS 1.2": "-tls1_2", "TLS 1.3": "-tls1_3"}
 TLS12_A = "ECDHE-ECDSA-AES256-GCM-SHA384"
 TLS12_B = "ECDHE-ECDSA-AES128-GCM-SHA256"
@@ -38,22 +36,7 @@ def inconsistent(aspect):
             'aspect="%s"}' % aspect)
 
 
-def endpoint(port):
-    return ('{target="127.0.0.1:%d",address="127.0.0.1:%d",server_name="localhost",'
-            'source="config"' % (port, port))
-
-
-class ConsistencyTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = cls.tmp.name
-        cls.pki = Pki(cls.dir)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
+class ConsistencyTest(PkiTestCase):
     def servers(self, nginx_protocols, nginx_cipher, s_server_cipher):
         """(nginx, s_server, their ports): nginx with `nginx_protocols` and TLS 1.2 suite
         `nginx_cipher`, s_server (TLS 1.2 and 1.3, Debian's default) with `s_server_cipher`;
@@ -69,34 +52,23 @@ class ConsistencyTest(unittest.TestCase):
 
     def agent_metrics(self, ports):
         """/metrics of a daemon probing both ports, once its first posture run is published."""
-        config = os.path.join(self.dir, "consistency-%d.toml" % ports[0])
-        with open(config, "w") as out:
-            out.write('[agent]\nposture_interval = "1h"\n[discovery]\nenabled = false\n')
-            for port in ports:
-                out.write('[[endpoints]]\ntarget = "127.0.0.1:%d"\nserver_name = "localhost"\n'
-                          'ca_file = "%s"\n' % (port, self.pki.root))
-        done = lambda text: all(sample_value(text, "portwarden_tls_posture_success%s}"
-                                             % endpoint(p)) == 1 for p in ports)
-        with AgentProcess(BINARY, ["--config.file=" + config]) as agent:
-            return agent.wait_for(lambda: (lambda t: t if done(t) else None)(agent.metrics()),
-                                  timeout=60, what="a posture run of both ports")
+        return daemon_posture_metrics(BINARY, self.path("consistency-%d.toml" % ports[0]),
+                                      ports, self.pki.root)
 
     def accepted(self, text, port):
         return [v for v in VERSIONS if sample_value(
-            text, 'portwarden_tls_protocol_accepted%s,version="%s"}' % (endpoint(port), v)) == 1]
+            text, 'portwarden_tls_protocol_accepted%s,version="%s"}' % (endpoint_labels(port), v))
+            == 1]
 
     def s_client_view(self, port):
         """{version: IANA suite} of the TLS 1.2/1.3 handshakes `openssl s_client` completes
         on `port`."""
         view = {}
         for version, flag in FLAG.items():
-            out = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
-                                  "-servername", "localhost", flag], input="",
-                                 capture_output=True, text=True, timeout=30).stdout
-            match = re.search(r"^New, (TLSv[\d.]+), Cipher is (\S+)", out, re.M)
-            if match:
-                self.assertEqual(match.group(1).replace("TLSv", "TLS "), version)
-                view[version] = iana_cipher(match.group(2))
+            protocol, cipher, _ = s_client_handshake(port, flag)
+            if protocol:
+                self.assertEqual(protocol, version)
+                view[version] = iana_cipher(cipher)
         return view
 
     def test_ports_with_different_protocols(self):

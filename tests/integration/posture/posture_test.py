@@ -21,17 +21,17 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from agent_process import AgentProcess, binary_from_env, sample_value  # noqa: E402
-from web_servers import Nginx, Pki, Site, _Server, free_port, run  # noqa: E402
+from agent_process import binary_from_env, sample_value  # noqa: E402
+from posture_helpers import (VERSIONS, PkiTestCase, daemon_posture_metrics,  # noqa: E402
+                             endpoint_labels, s_client_handshake)
+from web_servers import Nginx, Site, _Server, free_port, run  # noqa: E402
 
 BINARY = binary_from_env()
-VERSIONS = ["TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"]
 S_CLIENT_FLAG = {"TLS 1.0": "-tls1", "TLS 1.1": "-tls1_1", "TLS 1.2": "-tls1_2",
                  "TLS 1.3": "-tls1_3"}
 LEGACY_CIPHERS = "ALL:ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0"  # DEFAULT would remove eNULL for good
@@ -50,20 +50,6 @@ class SServer(_Server):
     def command(self):
         return ["openssl", "s_server", "-accept", "127.0.0.1:%d" % self.sites[0].https_port,
                 "-www", "-quiet", "-naccept", "1000", *self.args]
-
-
-def s_client_handshake(port, *flags):
-    """(protocol, cipher, stdout) of `openssl s_client` with `flags`; protocol None when the
-    handshake did not complete."""
-    out = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port,
-                          "-servername", "localhost", "-showcerts", *flags],
-                         input="", capture_output=True, text=True, timeout=30).stdout
-    match = re.search(r"^New, (TLSv[\d.]+), Cipher is (\S+)", out, re.M)
-    protocol = re.search(r"^\s*Protocol\s*: (\S+)", out, re.M)
-    if match is None:
-        return None, None, out
-    name = protocol.group(1) if protocol else match.group(1)
-    return {"TLSv1": "TLS 1.0"}.get(name, name.replace("TLSv", "TLS ")), match.group(2), out
 
 
 def posture(port, cafile):
@@ -93,20 +79,7 @@ def openssl_text(pem):
     return run(["openssl", "x509", "-noout", "-text", "-in", pem]).stdout
 
 
-class PostureTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.dir = cls.tmp.name
-        cls.pki = Pki(cls.dir)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
+class PostureTest(PkiTestCase):
     def sign(self, name, issuer, issuer_key, days, extensions, key="ec", digest="sha256"):
         """A certificate `name`.pem (key `name`.key) issued by `issuer` with openssl."""
         key_args = (["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"] if key == "ec"
@@ -230,17 +203,10 @@ class PostureTest(unittest.TestCase):
     def test_daemon_exports_posture_metrics(self):
         server, port = self.serve(self.pki.leaf, self.pki.leaf_key, self.pki.intermediate,
                                   ["-cipher", LEGACY_CIPHERS])
-        config = self.path("posture.toml")
-        with open(config, "w") as out:
-            out.write('[agent]\nposture_interval = "1h"\n[discovery]\nenabled = false\n'
-                      '[[endpoints]]\ntarget = "127.0.0.1:%d"\nserver_name = "localhost"\n'
-                      'ca_file = "%s"\n' % (port, self.pki.root))
-        e = ('{target="127.0.0.1:%d",address="127.0.0.1:%d",server_name="localhost",'
-             'source="config"' % (port, port))
-        with server, AgentProcess(BINARY, ["--config.file=" + config]) as agent:
-            text = agent.wait_for(
-                lambda: (lambda t: t if sample_value(t, "portwarden_tls_posture_success" + e + "}")
-                         == 1 else None)(agent.metrics()), what="a posture run")
+        e = endpoint_labels(port)
+        with server:
+            text = daemon_posture_metrics(BINARY, self.path("posture.toml"), [port],
+                                          self.pki.root)
         for version in VERSIONS:
             self.assertEqual(sample_value(text, 'portwarden_tls_protocol_accepted%s,version="%s"}'
                                           % (e, version)), 1, text)
