@@ -26,64 +26,19 @@ measures:
 and prints the ratios.
 """
 import argparse
-import threading
 import concurrent.futures
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_driver import (cpu_seconds, free_port, memory_kb, probes_total,  # noqa: E402
+                          start_blackbox, start_server, stop, wait_http)
 
 ENDPOINTS = 100  # --endpoints
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def memory_kb(pid):
-    status = open(f"/proc/{pid}/status").read()
-    return (int(re.search(r"RssAnon:\s+(\d+)", status).group(1)),
-            int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
-
-
-def wait_http(url, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            return urllib.request.urlopen(url, timeout=2).read().decode()
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} never answered")
-
-
-def start_server(tmp):
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", f"{tmp}/key.pem",
-                    "-out", f"{tmp}/cert.pem", "-days", "30", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,DNS:*.bench.test"],
-                   check=True, capture_output=True)
-    server = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-tls1_3",
-                               "-cert", f"{tmp}/cert.pem", "-key", f"{tmp}/key.pem", "-www"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    for line in server.stdout:
-        if line.startswith("ACCEPT"):
-            port = int(line.strip().rsplit(":", 1)[1])
-            break
-    # Keep draining stdout so the server never blocks on a full pipe.
-    threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
-    return server, port
 
 
 def host_of(i, names):
@@ -137,9 +92,7 @@ def bench_agent(binary, tmp, port, seconds, names):
     try:
         url = f"http://127.0.0.1:{web}/metrics"
         def probes():
-            text = wait_http(url)
-            return sum(float(m) for m in re.findall(r"^portwarden_tls_probes_total\{.*\} (\S+)$",
-                                                     text, re.M))
+            return probes_total(wait_http(url))
         while probes() < ENDPOINTS:
             time.sleep(0.2)
         # The posture job's first run (about six handshakes and a group detection per
@@ -164,24 +117,14 @@ def bench_agent(binary, tmp, port, seconds, names):
         c1, p1 = cpu_seconds(agent.pid), probes()
         return (c1 - c0) / (p1 - p0), int(p1 - p0), peak
     finally:
-        agent.terminate()
-        agent.wait()
+        stop(agent)
 
 
 def bench_blackbox(tmp, port, seconds, names, paced):
-    web = free_port()
-    with open(f"{tmp}/blackbox.yml", "w") as f:
-        f.write("modules:\n  tls:\n    prober: tcp\n    timeout: 5s\n    tcp:\n"
-                "      preferred_ip_protocol: ip4\n      tls: true\n      tls_config:\n"
-                f"        ca_file: {tmp}/cert.pem\n        server_name: localhost\n")
-    bb = subprocess.Popen([*hosts_wrapper(tmp, names), "prometheus-blackbox-exporter",
-                           f"--config.file={tmp}/blackbox.yml",
-                           f"--web.listen-address=127.0.0.1:{web}", "--log.level=error"],
-                          stderr=subprocess.DEVNULL)
+    bb, base = start_blackbox(tmp, hosts_wrapper(tmp, names))
     try:
-        urls = [f"http://127.0.0.1:{web}/probe?module=tls&target={host_of(i, names)}:{port}"
+        urls = [f"{base}/probe?module=tls&target={host_of(i, names)}:{port}"
                 for i in range(ENDPOINTS)]
-        wait_http(f"http://127.0.0.1:{web}/-/healthy")
         with concurrent.futures.ThreadPoolExecutor(ENDPOINTS) as pool:
             list(pool.map(wait_http, urls))  # warm-up round
             c0, done, peak = cpu_seconds(bb.pid), 0, (0, 0)
@@ -197,8 +140,7 @@ def bench_blackbox(tmp, port, seconds, names, paced):
             c1 = cpu_seconds(bb.pid)
         return (c1 - c0) / done, done, peak
     finally:
-        bb.terminate()
-        bb.wait()
+        stop(bb)
 
 
 def main():

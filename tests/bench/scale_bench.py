@@ -37,7 +37,8 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_bench import cpu_seconds, free_port, memory_kb, start_server, wait_http  # noqa: E402
+from probe_driver import (cpu_seconds, free_port, memory_kb, probes_total,  # noqa: E402
+                          start_blackbox, start_server, stop, wait_http)
 
 CONCURRENCY = 32
 PER_HOLDER = 12000
@@ -76,9 +77,7 @@ def private_dirty_kb(pid):
 
 
 def probes_done(url):
-    text = scrape_gzip(url)
-    return sum(float(v) for v in re.findall(r"^portwarden_tls_probes_total\{.*\} (\S+)$", text,
-                                            re.M))
+    return probes_total(scrape_gzip(url))
 
 
 def idle_rss(binary, tmp):
@@ -145,17 +144,9 @@ def agent_curve_point(binary, tmp, port, n, idle_kb):
 
 
 def blackbox_cpu_per_probe(tmp, port, n):
-    web = free_port()
-    with open(f"{tmp}/blackbox.yml", "w") as f:
-        f.write("modules:\n  tls:\n    prober: tcp\n    timeout: 5s\n    tcp:\n"
-                "      preferred_ip_protocol: ip4\n      tls: true\n      tls_config:\n"
-                f"        ca_file: {tmp}/cert.pem\n        server_name: localhost\n")
-    bb = subprocess.Popen(["prometheus-blackbox-exporter", f"--config.file={tmp}/blackbox.yml",
-                           f"--web.listen-address=127.0.0.1:{web}", "--log.level=error"],
-                          stderr=subprocess.DEVNULL)
+    bb, base = start_blackbox(tmp)
     try:
-        url = f"http://127.0.0.1:{web}/probe?module=tls&target=127.0.0.1:{port}"
-        wait_http(f"http://127.0.0.1:{web}/-/healthy")
+        url = f"{base}/probe?module=tls&target=127.0.0.1:{port}"
         with concurrent.futures.ThreadPoolExecutor(CONCURRENCY) as pool:
             list(pool.map(lambda _: wait_http(url), range(CONCURRENCY)))  # warm-up
             c0 = cpu_seconds(bb.pid)
@@ -163,8 +154,7 @@ def blackbox_cpu_per_probe(tmp, port, n):
             c1 = cpu_seconds(bb.pid)
         return (c1 - c0) / max(ok, 1)
     finally:
-        bb.terminate()
-        bb.wait()
+        stop(bb)
 
 
 HOLDER = r'''

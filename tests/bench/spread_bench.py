@@ -18,14 +18,13 @@ handshakes: keep N small enough that it is much shorter than the interval.
 """
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe_bench import cpu_seconds, free_port, start_server, wait_http  # noqa: E402
+from probe_driver import cpu_seconds, free_port, probes_total, start_server, wait_http  # noqa: E402
 
 
 def write_config(path, tmp, port, n, interval, spread):
@@ -39,9 +38,7 @@ def write_config(path, tmp, port, n, interval, spread):
 
 
 def probes_done(url):
-    text = wait_http(url, timeout=30)
-    return sum(float(v) for v in re.findall(r"^portwarden_tls_probes_total\{.*\} (\S+)$", text,
-                                            re.M))
+    return probes_total(wait_http(url, timeout=30))
 
 
 def per_second(pids, seconds):
