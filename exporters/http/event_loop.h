@@ -71,7 +71,9 @@ class EventLoop {
   void DoDrain(Connection& c);
   void Dispatch(Connection& c);
   void Respond(Connection& c, Outgoing bytes, bool close);
-  void Complete(Completion completion);  // from worker threads
+  void RespondError(Connection& c, int status);  // the answer, then close
+  void Await(Connection& c, Io io);              // an unfinished I/O step: wait, or close
+  void Complete(Completion completion);          // from worker threads
   void DrainCompletions();
   void Watch(Connection& c, std::uint32_t events);
   void Arm(Connection& c);

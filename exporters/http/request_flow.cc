@@ -14,19 +14,10 @@ constexpr int kMaxReadsPerWake = 64;  // 1 MiB, then back to epoll for fairness
 
 }  // namespace
 
-void EventLoop::DoHandshake(Connection& c) {
-  switch (c.Handshake()) {
-    case Io::kDone: {
-      const auto& sans = c.web->config.tls.client_allowed_sans;
-      if (sans && !PeerSanAllowed(c.ssl(), *sans)) {
-        log::Debug("HTTP client certificate has no allowed SAN; closing");
-        Close(c);
-        return;
-      }
-      c.phase = Connection::Phase::kReading;
-      DoRead(c);
-      return;
-    }
+// What a handshake, read or write step that did not finish wants: the readiness it waits
+// for, or (closed, an error) the end of the connection.
+void EventLoop::Await(Connection& c, Io io) {
+  switch (io) {
     case Io::kWantRead:
       Watch(c, EPOLLIN);
       return;
@@ -36,6 +27,21 @@ void EventLoop::DoHandshake(Connection& c) {
     default:
       Close(c);
   }
+}
+
+void EventLoop::DoHandshake(Connection& c) {
+  if (const Io io = c.Handshake(); io != Io::kDone) {
+    Await(c, io);
+    return;
+  }
+  const auto& sans = c.web->config.tls.client_allowed_sans;
+  if (sans && !PeerSanAllowed(c.ssl(), *sans)) {
+    log::Debug("HTTP client certificate has no allowed SAN; closing");
+    Close(c);
+    return;
+  }
+  c.phase = Connection::Phase::kReading;
+  DoRead(c);
 }
 
 // Feeds what has arrived to the parser; reads more until the request is complete, the
@@ -54,8 +60,7 @@ void EventLoop::DoRead(Connection& c) {
         log::Debug("Bad HTTP request",
                    {{"status", c.parser.error_status()}, {"reason", c.parser.error_reason()}});
         c.drain_after_write = c.ssl() == nullptr;
-        Respond(c, SerializeParts(ErrorResponse(c.parser.error_status(), true), false, false),
-                true);
+        RespondError(c, c.parser.error_status());
         return;
       }
     }
@@ -63,25 +68,16 @@ void EventLoop::DoRead(Connection& c) {
       Watch(c, EPOLLIN);
       return;
     }
-    switch (c.Read()) {
-      case Io::kDone:
-        continue;
-      case Io::kWantRead:
-        Watch(c, EPOLLIN);
-        return;
-      case Io::kWantWrite:
-        Watch(c, EPOLLOUT);
-        return;
-      default:
-        Close(c);
-        return;
+    if (const Io io = c.Read(); io != Io::kDone) {
+      Await(c, io);
+      return;
     }
   }
 }
 
 void EventLoop::Dispatch(Connection& c) {
   if (pending_output_ > settings_.max_pending_output) {  // slow readers hold enough memory
-    Respond(c, SerializeParts(ErrorResponse(503, true), false, false), true);
+    RespondError(c, 503);
     return;
   }
   Disarm(c);
@@ -95,7 +91,7 @@ void EventLoop::Dispatch(Connection& c) {
     Complete({id, SerializeParts(response, keep_alive, request->method == "HEAD"), !keep_alive});
   });
   if (!posted) {
-    Respond(c, SerializeParts(ErrorResponse(503, true), false, false), true);
+    RespondError(c, 503);
   }
 }
 
@@ -136,34 +132,30 @@ void EventLoop::Respond(Connection& c, Outgoing bytes, bool close) {
   DoWrite(c);
 }
 
+void EventLoop::RespondError(Connection& c, int status) {
+  Respond(c, SerializeParts(ErrorResponse(status, true), false, false), true);
+}
+
 void EventLoop::DoWrite(Connection& c) {
-  switch (c.Write()) {
-    case Io::kDone:
-      ReleaseOutput(c);
-      if (c.close_after_write && c.drain_after_write) {
-        c.ShutdownWrite();
-        c.phase = Connection::Phase::kDraining;
-        DoDrain(c);
-        return;
-      }
-      if (c.close_after_write) {
-        Close(c);
-        return;
-      }
-      c.parser.Reset();
-      c.phase = Connection::Phase::kReading;
-      Arm(c);  // the next request (or idleness) gets a fresh deadline
-      DoRead(c);
-      return;
-    case Io::kWantWrite:
-      Watch(c, EPOLLOUT);
-      return;
-    case Io::kWantRead:
-      Watch(c, EPOLLIN);
-      return;
-    default:
-      Close(c);
+  if (const Io io = c.Write(); io != Io::kDone) {
+    Await(c, io);
+    return;
   }
+  ReleaseOutput(c);
+  if (c.close_after_write && c.drain_after_write) {
+    c.ShutdownWrite();
+    c.phase = Connection::Phase::kDraining;
+    DoDrain(c);
+    return;
+  }
+  if (c.close_after_write) {
+    Close(c);
+    return;
+  }
+  c.parser.Reset();
+  c.phase = Connection::Phase::kReading;
+  Arm(c);  // the next request (or idleness) gets a fresh deadline
+  DoRead(c);
 }
 
 // The deadline set for the response still bounds the lingering close.
