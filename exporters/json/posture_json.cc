@@ -5,13 +5,7 @@ namespace portwarden::exporters::json {
 void WritePostureResults(JsonWriter& out, const posture::PostureReport& report) {
   out.BeginArray();
   for (const auto& result : report.results) {
-    out.BeginObject()
-        .Field("target", result.target)
-        .Field("address", result.address)
-        .Field("server_name", result.server_name)
-        .Field("source", probe::SourceName(result.source))
-        .Field("timestamp", result.timestamp)
-        .Field("reached", result.reached);
+    WriteTargetFields(out.BeginObject(), result).Field("reached", result.reached);
     if (!result.reached) {
       out.Field("failure_reason", result.failure_reason);
     }

@@ -54,13 +54,7 @@ void WriteHttp(JsonWriter& out, const probe::ProbeResult& result) {
 }
 
 void WriteResult(JsonWriter& out, const probe::ProbeResult& result) {
-  out.BeginObject()
-      .Field("target", result.target)
-      .Field("address", result.address)
-      .Field("server_name", result.server_name)
-      .Field("source", probe::SourceName(result.source))
-      .Field("timestamp", result.timestamp)
-      .Field("success", result.success);
+  WriteTargetFields(out.BeginObject(), result).Field("success", result.success);
   if (!result.success) {
     out.Field("failure_reason", result.failure_reason)
         .Field("failure_phase", result.failure_phase)

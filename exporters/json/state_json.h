@@ -25,6 +25,18 @@ void PrintListeners(std::FILE* file,
                     const inventory::InventoryReport& inventory,
                     const policy::PolicyReport& policy);
 
+/// The members that name one probed address, first in every probe and posture result:
+/// "target", "address", "server_name", "source", "timestamp". `R` is probe::ProbeResult or
+/// posture::PostureResult. Returns `out`, so more fields can follow.
+template <typename R>
+JsonWriter& WriteTargetFields(JsonWriter& out, const R& result) {
+  return out.Field("target", result.target)
+      .Field("address", result.address)
+      .Field("server_name", result.server_name)
+      .Field("source", probe::SourceName(result.source))
+      .Field("timestamp", result.timestamp);
+}
+
 /// A JSON array of probe results with chain, verdict and phase timings.
 void WriteProbeResults(JsonWriter& out, const probe::ProbeReport& report);
 
