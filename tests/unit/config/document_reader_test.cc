@@ -1,5 +1,7 @@
 // The one reading path of TOML documents (document_reader.h): the config and the baseline get
 // the same parse, bounds and file errors from it.
+#include "agent/config/document_reader.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +13,6 @@
 
 #include "agent/config/baseline.h"
 #include "agent/config/config.h"
-#include "agent/config/document_reader.h"
 
 namespace portwarden::config {
 namespace {
@@ -32,8 +33,7 @@ TEST(DocumentReaderTest, BoundsAreCheckedBeforeParsing) {
   EXPECT_NE(root.error().message.find("deep.toml:1:"), std::string::npos);
   EXPECT_NE(root.error().message.find("nested more than"), std::string::npos)
       << root.error().message;
-  EXPECT_EQ(ParseBaseline("a = " + deep + "\n", "deep.toml").error().message,
-            root.error().message);
+  EXPECT_EQ(ParseBaseline("a = " + deep + "\n", "deep.toml").error().message, root.error().message);
 }
 
 TEST(DocumentReaderTest, ValidDocumentParses) {
