@@ -16,6 +16,7 @@
 
 #include "agent/certfiles/jks_parser.h"
 #include "agent/core/ascii.h"
+#include "agent/core/openssl_error.h"
 #include "agent/core/openssl_handles.h"
 #include "agent/core/text_sanitize.h"
 #include "agent/probe/certificate_info.h"
@@ -27,18 +28,6 @@ using Parsed = std::expected<ParsedFile, ParseProblem>;
 
 std::unexpected<ParseProblem> Problem(FileError reason, std::string detail) {
   return std::unexpected(ParseProblem{reason, std::move(detail)});
-}
-
-// OpenSSL's reason for the last error, then the queue cleared (it is per thread).
-std::string OpenSslReason() {
-  std::string reason = "unknown error";
-  if (const unsigned long code = ERR_peek_last_error(); code != 0) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    reason = buffer;
-  }
-  ERR_clear_error();
-  return reason;
 }
 
 // Never asks a terminal for a PEM pass phrase: certificates are not encrypted.
@@ -84,7 +73,7 @@ Parsed ParsePem(std::string_view bytes) {
   const unsigned long code = ERR_peek_last_error();
   const bool clean_end =
       ERR_GET_LIB(code) == ERR_LIB_PEM && ERR_GET_REASON(code) == PEM_R_NO_START_LINE;
-  const std::string reason = OpenSslReason();
+  const std::string reason = OpenSslLastError();
   if (out.certificates.empty()) {
     return clean_end ? Problem(FileError::kNoCertificate, "no CERTIFICATE block")
                      : Problem(FileError::kMalformed, "PEM: " + reason);
@@ -104,7 +93,7 @@ Parsed ParseDerCertificates(std::string_view bytes) {
   while (cursor < end) {
     UniqueX509 cert(d2i_X509(nullptr, &cursor, end - cursor));
     if (!cert) {
-      const std::string reason = OpenSslReason();
+      const std::string reason = OpenSslLastError();
       if (out.certificates.empty()) {
         return Problem(FileError::kMalformed, "DER: " + reason);
       }
@@ -151,7 +140,7 @@ Parsed ParsePkcs12(std::string_view bytes, const std::optional<std::string>& pas
   const std::unique_ptr<PKCS12, Pkcs12Deleter> p12(
       d2i_PKCS12(nullptr, &cursor, static_cast<long>(bytes.size())));
   if (!p12) {
-    return Problem(FileError::kMalformed, "neither X.509 nor PKCS#12 DER: " + OpenSslReason());
+    return Problem(FileError::kMalformed, "neither X.509 nor PKCS#12 DER: " + OpenSslLastError());
   }
   if (!MacIterationsBounded(p12.get())) {
     return Problem(FileError::kUnsupported, "PKCS#12 MAC iteration count above 1,000,000");
@@ -168,7 +157,7 @@ Parsed ParsePkcs12(std::string_view bytes, const std::optional<std::string>& pas
   X509* raw_leaf = nullptr;
   STACK_OF(X509)* raw_ca = nullptr;
   if (PKCS12_parse(p12.get(), *pass, &raw_key, &raw_leaf, &raw_ca) != 1) {
-    const std::string reason = OpenSslReason();
+    const std::string reason = OpenSslLastError();
     const bool unsupported = reason.find("unsupported") != std::string::npos;
     return Problem(unsupported ? FileError::kUnsupported : FileError::kMalformed,
                    "PKCS#12: " + reason);
@@ -217,7 +206,7 @@ Parsed ParseJksFile(std::string_view bytes, const std::optional<std::string>& pa
       const auto* cursor = der.data();
       UniqueX509 cert(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
       if (!cert) {
-        return Problem(FileError::kMalformed, "JKS entry: " + OpenSslReason());
+        return Problem(FileError::kMalformed, "JKS entry: " + OpenSslLastError());
       }
       if (!Keep(out, std::move(cert))) {
         return out;

@@ -17,4 +17,15 @@ inline std::string AsciiLower(std::string_view text) {
   return out;
 }
 
+/// `text` without leading and trailing spaces and tabs (HTTP's optional white space, OWS).
+inline std::string_view TrimBlanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
 }  // namespace portwarden

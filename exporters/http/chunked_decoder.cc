@@ -3,20 +3,12 @@
 #include <algorithm>
 #include <charconv>
 
+#include "agent/core/ascii.h"
+
 namespace portwarden::exporters::http {
 namespace {
 
 constexpr std::size_t kMaxChunkLine = 1024;
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 }  // namespace
 
@@ -81,7 +73,7 @@ ChunkedDecoder::State ChunkedDecoder::Line(std::string_view line, const std::str
     }
     return State::kNeedMore;
   }
-  const std::string_view digits = Trim(line.substr(0, line.find(';')));  // drop extensions
+  const std::string_view digits = TrimBlanks(line.substr(0, line.find(';')));  // drop extensions
   std::size_t size = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
   if (ec == std::errc::result_out_of_range) {

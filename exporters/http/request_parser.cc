@@ -22,23 +22,13 @@ bool IsCtl(char c) {
   return u < 0x20 || u == 0x7f;
 }
 
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 // Whether a comma-separated header value lists `token` (case-insensitive).
 bool HasToken(std::string_view value, std::string_view token) {
   const std::string lower = AsciiLower(value);
   std::string_view rest = lower;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
-    if (Trim(rest.substr(0, comma)) == token) {
+    if (TrimBlanks(rest.substr(0, comma)) == token) {
       return true;
     }
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
@@ -218,7 +208,7 @@ RequestParser::State RequestParser::ParseHeaderLine(std::string_view line) {
   if (!std::all_of(name.begin(), name.end(), IsTchar)) {
     return Error(400, "malformed header name");
   }
-  const std::string_view value = Trim(line.substr(colon + 1));
+  const std::string_view value = TrimBlanks(line.substr(colon + 1));
   if (std::any_of(value.begin(), value.end(), [](char c) { return c != '\t' && IsCtl(c); })) {
     return Error(400, "control character in header value");
   }

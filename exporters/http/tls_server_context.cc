@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "agent/core/bounded_file.h"
+#include "agent/core/openssl_error.h"
 #include "agent/core/openssl_handles.h"
 
 namespace portwarden::exporters::http {
@@ -19,14 +20,7 @@ constexpr std::size_t kMaxPemBytes = 1 << 20;
 constexpr unsigned char kSessionContext[] = "portwarden";
 
 std::unexpected<Error> SslFail(const std::string& what) {
-  std::string reason = "unknown error";
-  if (const unsigned long code = ERR_peek_last_error(); code != 0) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    reason = buffer;
-  }
-  ERR_clear_error();
-  return Fail(what + ": " + reason);
+  return Fail(what + ": " + OpenSslLastError());
 }
 
 // The PEM text of a setting: the file's content if a path is given, else the inline text.

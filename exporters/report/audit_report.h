@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/policy/baseline_diff.h"
@@ -33,6 +34,14 @@ struct ReportContext {
 
 /// "root (0)" when the name is known, else "0".
 std::string UserText(const ReportContext& context, std::uint32_t uid);
+
+/// The identity facts a report opens with, (name, value) in order: host, machine ID, kernel,
+/// operating system, agent, data source, the agent's start (only `with_start_time`),
+/// configuration, when and by which binary the report was generated. Values are raw text
+/// (an empty one is shown as "-"), to be escaped for the format.
+std::vector<std::pair<const char*, std::string>> ReportFacts(const state::Snapshot& snapshot,
+                                                             const ReportContext& context,
+                                                             bool with_start_time);
 
 /// A complete HTML document: embedded stylesheet, no script, no external resource.
 std::string HtmlReport(const state::Snapshot& snapshot, const ReportContext& context);

@@ -122,9 +122,10 @@ std::string ProcessText(const inventory::ProcessInfo& process) {
 }
 
 std::string UtcTime(double unix_seconds) {
-  if (unix_seconds <= 0) {
-    return "-";
-  }
+  return unix_seconds <= 0 ? "-" : UtcTimestamp(unix_seconds);
+}
+
+std::string UtcTimestamp(double unix_seconds) {
   const auto seconds = static_cast<std::time_t>(unix_seconds);
   std::tm parts{};
   gmtime_r(&seconds, &parts);

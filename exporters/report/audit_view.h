@@ -83,7 +83,10 @@ std::string ListenerEndpoint(const inventory::Listener& listener);
 /// "nginx (pid 812)", "-" when unknown, " +N holders" when the socket is shared.
 std::string ProcessText(const inventory::ProcessInfo& process);
 
-/// "2026-12-01 10:00:00Z"; "-" for 0.
+/// "2026-12-01 10:00:00Z" for any time, before 1970 too (certificate validity).
+std::string UtcTimestamp(double unix_seconds);
+
+/// UtcTimestamp, or "-" for 0 and below (a time not known or not yet).
 std::string UtcTime(double unix_seconds);
 
 /// Comma-separated scope names.

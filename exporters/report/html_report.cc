@@ -10,22 +10,8 @@ using html::AppendText;
 using html::Cell;
 
 void AppendFacts(std::string& out, const state::Snapshot& snapshot, const ReportContext& context) {
-  const auto& host = snapshot.host;
-  const std::vector<std::pair<const char*, std::string>> facts = {
-      {"Host", host.hostname},
-      {"Machine ID", host.machine_id.empty() ? "not readable" : host.machine_id},
-      {"Kernel", host.kernel},
-      {"Operating system", host.os},
-      {"Agent", context.agent_version + " (revision " + context.agent_revision + ")"},
-      {"Data", context.source},
-      {"Agent started", UtcTime(snapshot.start_timestamp)},
-      {"Configuration",
-       snapshot.reload.source.empty() ? "built-in defaults" : snapshot.reload.source},
-      {"Report generated",
-       UtcTime(context.generated_at) + " by portwarden " + context.report_version},
-  };
   out += "<div class=\"scroll\"><table id=\"identity\"><tbody>\n";
-  for (const auto& [name, value] : facts) {
+  for (const auto& [name, value] : ReportFacts(snapshot, context, true)) {
     out += "<tr><th scope=\"row\">";
     out += name;
     out += "</th><td>";
@@ -112,6 +98,28 @@ std::string UserText(const ReportContext& context, std::uint32_t uid) {
   const auto it = context.user_names.find(uid);
   return it == context.user_names.end() ? std::to_string(uid)
                                         : it->second + " (" + std::to_string(uid) + ")";
+}
+
+std::vector<std::pair<const char*, std::string>> ReportFacts(const state::Snapshot& snapshot,
+                                                             const ReportContext& context,
+                                                             bool with_start_time) {
+  const auto& host = snapshot.host;
+  std::vector<std::pair<const char*, std::string>> facts = {
+      {"Host", host.hostname},
+      {"Machine ID", host.machine_id.empty() ? "not readable" : host.machine_id},
+      {"Kernel", host.kernel},
+      {"Operating system", host.os},
+      {"Agent", context.agent_version + " (revision " + context.agent_revision + ")"},
+      {"Data", context.source},
+  };
+  if (with_start_time) {
+    facts.emplace_back("Agent started", UtcTime(snapshot.start_timestamp));
+  }
+  facts.emplace_back("Configuration",
+                     snapshot.reload.source.empty() ? "built-in defaults" : snapshot.reload.source);
+  facts.emplace_back("Report generated",
+                     UtcTime(context.generated_at) + " by portwarden " + context.report_version);
+  return facts;
 }
 
 std::string HtmlReport(const state::Snapshot& snapshot, const ReportContext& context) {

@@ -76,19 +76,7 @@ std::string MarkdownReport(const state::Snapshot& snapshot, const ReportContext&
   const auto& host = snapshot.host;
   std::string out = "# Port audit of " + Md(host.hostname) + ", " +
                     UtcTime(context.generated_at).substr(0, 10) + "\n\n";
-  const std::vector<std::pair<const char*, std::string>> facts = {
-      {"Host", host.hostname},
-      {"Machine ID", host.machine_id.empty() ? "not readable" : host.machine_id},
-      {"Kernel", host.kernel},
-      {"Operating system", host.os},
-      {"Agent", context.agent_version + " (revision " + context.agent_revision + ")"},
-      {"Data", context.source},
-      {"Configuration",
-       snapshot.reload.source.empty() ? "built-in defaults" : snapshot.reload.source},
-      {"Report generated",
-       UtcTime(context.generated_at) + " by portwarden " + context.report_version},
-  };
-  for (const auto& [name, value] : facts) {
+  for (const auto& [name, value] : ReportFacts(snapshot, context, false)) {
     out += "- **" + std::string(name) + ":** " + Md(value.empty() ? "-" : value) + "\n";
   }
   const Summary& s = view.summary;

@@ -1,8 +1,8 @@
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 
 #include "agent/core/terminal_escape.h"
+#include "exporters/report/audit_view.h"
 #include "exporters/report/report.h"
 
 namespace portwarden::exporters::report {
@@ -21,24 +21,15 @@ std::string Safe(const std::string& text) {
   return TerminalSafe(text);
 }
 
-std::string UtcDate(double unix_seconds) {
-  const auto seconds = static_cast<std::time_t>(unix_seconds);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%d %H:%M:%SZ", &parts);
-  return buffer;
-}
-
 std::string ChainText(const probe::ProbeResult& result, double now) {
   std::string out = "  chain:\n";
   for (const auto& cert : result.chain) {
     const double days = (cert.not_after - now) / 86400.0;
     out += "    [" + std::to_string(cert.chain_pos) + "] " + Safe(cert.subject_cn) + "  (issuer " +
            Safe(cert.issuer_cn) + ")\n";
-    out += "        valid " + UtcDate(cert.not_before) + " .. " + UtcDate(cert.not_after) + "  " +
-           (days < 0 ? "EXPIRED " : "") + Format("%.1f days", std::fabs(days)) +
-           (days < 0 ? " ago" : " left") + "\n";
+    out += "        valid " + UtcTimestamp(cert.not_before) + " .. " +
+           UtcTimestamp(cert.not_after) + "  " + (days < 0 ? "EXPIRED " : "") +
+           Format("%.1f days", std::fabs(days)) + (days < 0 ? " ago" : " left") + "\n";
     out += "        " + Safe(cert.key_algorithm) + " " + std::to_string(cert.key_bits) + " bits, " +
            Safe(cert.signature_algorithm) + ", serial " + Safe(cert.serial) + "\n";
     out += "        sha256 " + Safe(cert.fingerprint_sha256) + "\n";

@@ -18,6 +18,13 @@ TEST(AsciiLowerTest, OnlyAsciiCapitalsChange) {
   EXPECT_EQ(AsciiLower(""), "");
 }
 
+TEST(TrimBlanksTest, OnlySpacesAndTabsAtTheEnds) {
+  EXPECT_EQ(TrimBlanks(" \t a b\t \t"), "a b");
+  EXPECT_EQ(TrimBlanks("\r\n x \n"), "\r\n x \n");  // CR and LF are not blanks
+  EXPECT_EQ(TrimBlanks(" \t "), "");
+  EXPECT_EQ(TrimBlanks(""), "");
+}
+
 TEST(NetlinkBytesTest, UnalignedLoadAndFourByteAlignment) {
   std::array<std::byte, 9> bytes{};
   const std::uint32_t value = 0xA1B2C3D4;
