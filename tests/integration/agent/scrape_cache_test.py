@@ -15,6 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from agent_process import AgentProcess, binary_from_env  # noqa: E402
+from own_netns import isolate  # noqa: E402
 from web_servers import Pki, SServer, free_port  # noqa: E402
 
 BINARY = binary_from_env()
@@ -34,16 +35,6 @@ def config(port, ca, endpoints, http):
         text += ('[[endpoints]]\ntarget = "127.0.0.1:%d"\nserver_name = "%s"\nca_file = "%s"\n'
                  'http = %s\n' % (port, name, ca, "true" if http else "false"))
     return text
-
-
-def isolate():
-    """Re-executes this test in a fresh network namespace (as root, as in CI), so that other
-    processes' listeners on the host do not change the series counts between agent runs."""
-    if os.environ.get("PW_ISOLATED") == "1" or os.geteuid() != 0:
-        return
-    env = dict(os.environ, PW_ISOLATED="1")
-    os.execvpe("unshare", ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"',
-                           "sh", sys.executable, *sys.argv], env)
 
 
 def split(text):

@@ -2,6 +2,9 @@
 // by the real Inventory and probed with no endpoint configured; in the agent's own network
 // namespace and in a namespace the test creates (probed from inside it via setns); with
 // `discovery.http = true` the HTTP check runs too, from inside the listener's namespace.
+// Discovery reads every namespace of the host, where other sessions' tests may listen on the
+// same port number at the same time: each test looks only at the targets of its own
+// listener's namespace (the agent's own, or the one it made).
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,13 +29,20 @@ config::Config DiscoveryConfig(std::uint16_t port) {
   return config;
 }
 
-std::vector<probe::ProbeTarget> Discover(const config::Config& config) {
+// The targets discovery finds in the namespace labelled `netns` ("host": the agent's own).
+std::vector<probe::ProbeTarget> Discover(const config::Config& config,
+                                         const std::string& netns = "host") {
   inventory::Inventory inventory(inventory::InventorySettingsFrom(config));
   const inventory::InventoryReport report = inventory.Scan();
   EXPECT_TRUE(report.success) << report.error;
-  return discovery::DiscoverTargets(report.listeners, report.namespaces, config.discovery,
-                                    discovery::HostName())
-      .targets;
+  std::vector<probe::ProbeTarget> targets =
+      discovery::DiscoverTargets(report.listeners, report.namespaces, config.discovery,
+                                 discovery::HostName())
+          .targets;
+  std::erase_if(targets, [&](const probe::ProbeTarget& target) {
+    return (target.netns_path.empty() ? std::string("host") : target.netns) != netns;
+  });
+  return targets;
 }
 
 TEST(ProbeDiscoveryTest, LocalTlsListenerIsFoundAndProbed) {
@@ -125,13 +135,13 @@ TEST(ProbeDiscoveryTest, ListenerInsideAnotherNamespaceIsProbedFromInside) {
     port = static_cast<std::uint16_t>(
         std::stoi(server.ready_line().substr(server.ready_line().rfind(':') + 1)));
     const config::Config config = DiscoveryConfig(port);
-    const auto targets = Discover(config);
-    const auto it = std::find_if(targets.begin(), targets.end(),
-                                 [](const auto& target) { return !target.netns_path.empty(); });
-    ASSERT_NE(it, targets.end());
-    EXPECT_EQ(it->endpoint.target, it->netns + "/127.0.0.1:" + std::to_string(port));
+    const auto targets = Discover(config, netns.name());
+    ASSERT_EQ(targets.size(), 1U);
+    const auto& target = targets[0];
+    EXPECT_FALSE(target.netns_path.empty());  // probed from inside the namespace
+    EXPECT_EQ(target.endpoint.target, netns.name() + "/127.0.0.1:" + std::to_string(port));
     probe::OpenSslProber runner;
-    const auto report = runner.RunCycle({*it}, probe::ProbeSettingsFrom(config));
+    const auto report = runner.RunCycle({target}, probe::ProbeSettingsFrom(config));
     ASSERT_EQ(report.results.size(), 1U);
     ASSERT_FALSE(report.results[0].chain.empty()) << report.results[0].failure_detail;
     EXPECT_EQ(static_cast<std::int64_t>(report.results[0].chain[0].not_after), t.leaf.not_after);
@@ -153,12 +163,11 @@ TEST(ProbeDiscoveryTest, HttpCheckOfAListenerInAnotherNamespaceConnectsFromInsid
   config::Config config = DiscoveryConfig(port);
   config.discovery.http = true;
   config.discovery.ca_file = t.root.pem;
-  const auto targets = Discover(config);
-  const auto it = std::find_if(targets.begin(), targets.end(),
-                               [](const auto& target) { return !target.netns_path.empty(); });
-  ASSERT_NE(it, targets.end());
+  const auto targets = Discover(config, netns.name());
+  ASSERT_EQ(targets.size(), 1U);
+  ASSERT_FALSE(targets[0].netns_path.empty());
   probe::OpenSslProber runner;
-  const auto report = runner.RunCycle({*it}, probe::ProbeSettingsFrom(config));
+  const auto report = runner.RunCycle(targets, probe::ProbeSettingsFrom(config));
   ASSERT_EQ(report.results.size(), 1U);
   const auto& r = report.results[0];
   // 127.0.0.1:port exists only inside the namespace: libcurl's socket must be made there.

@@ -3,7 +3,10 @@ listeners and real openssl s_server peers (issue 16), each filter cross-checked 
 for the same filter; the report read back with real parsers (html.parser, csv), from a
 running agent (--from) and from a fresh collection; the committed golden reports parse too.
 Namespaces and a second user need root: exit 77 without it (a failure when
-PORTWARDEN_REQUIRE_PRIVILEGED=1). Standard library, ss, ip and openssl only."""
+PORTWARDEN_REQUIRE_PRIVILEGED=1). It runs in a network namespace of its own ("host" to scan
+and ss alike), and the reports' agent inventories only that one, so other sessions'
+listeners and same-named processes cannot enter what it matches. Standard library, ss, ip,
+unshare and openssl only."""
 import argparse
 import json
 import os
@@ -21,6 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "lib"))
 sys.path.insert(0, HERE)
 from agent_process import AgentProcess  # noqa: E402
+from own_netns import isolate, isolated  # noqa: E402
 from privilege import skip_unprivileged  # noqa: E402
 from report_parsing import markdown_tables, parse_csv, parse_html  # noqa: E402
 from scenario import HOSTILE_CN_SHOWN, HOSTILE_COMM_SHOWN, Scenario  # noqa: E402
@@ -290,7 +294,7 @@ def input_text(text):
 class ReportTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.s = Scenario().__enter__()
+        cls.s = Scenario(namespaces="host").__enter__()
         cls.agent = AgentProcess(ARGS.binary, [f"--config.file={cls.s.config}"])
         cls.agent.start()
         cls.agent.wait_for(
@@ -423,7 +427,7 @@ class BaselineReportTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.s = Scenario().__enter__()
+        cls.s = Scenario(namespaces="host").__enter__()
         cls.other = Holder(V6_HOLDER)  # a loopback udp listener whose reach we rewrite
         cls.udp_port = int(cls.other.line().split()[2])
         cls.baseline = cls.s.path("baseline.toml")
@@ -515,4 +519,6 @@ if __name__ == "__main__":
     ARGS, rest = parser.parse_known_args()
     if os.geteuid() != 0:
         skip_unprivileged("needs root (network namespaces, a second user)")
+    isolate()
+    assert isolated(), "isolate() returned as root"
     unittest.main(argv=sys.argv[:1] + rest, verbosity=2)

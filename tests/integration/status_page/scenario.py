@@ -2,7 +2,10 @@
 process with a hostile name, a listener that violates a rule of the test's config, a healthy
 TLS endpoint (openssl s_server, certificate from a CA of the test), one whose self-signed
 certificate has a hostile subject, and one that refuses connections. Standard library,
-openssl and python3 only; no root needed. Use as a context manager."""
+openssl and python3 only; no root needed. Use as a context manager. With
+namespaces="host" the config's agent inventories its own network namespace only: run in
+one of the test's own (own_netns.isolate()), it then sees the scenario's listeners and
+nothing that other processes of the host (other sessions' same-named holders) listen on."""
 import os
 import signal
 import socket
@@ -41,9 +44,10 @@ def run(*argv):
 
 
 class Scenario:
-    def __init__(self):
+    def __init__(self, namespaces=None):
         self.dir = tempfile.mkdtemp(prefix="portwarden-status-")
         self.procs = []
+        self.namespaces = namespaces  # discovery.namespaces, or None for the default (all)
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -72,6 +76,7 @@ class Scenario:
         self.hostile_listener_port = int(holder.stdout.readline())
         self.hostile_pid = holder.pid
         self.config = d("portwarden.toml")
+        namespaces = f'namespaces = "{self.namespaces}"\n' if self.namespaces else ""
         with open(self.config, "w") as config:
             config.write(f'''[agent]
 scan_interval = "2s"
@@ -80,7 +85,7 @@ probe_timeout = "3s"
 
 [discovery]
 enabled = false
-
+{namespaces}
 [[endpoints]]
 target = "127.0.0.1:{self.healthy_port}"
 server_name = "localhost"

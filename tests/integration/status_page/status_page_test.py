@@ -3,7 +3,10 @@ that violates a rule and is held by a process with a hostile name, a healthy TLS
 with a hostile self-signed certificate subject, one refusing connections. Asserts the tables'
 contents through the DOM, that nothing overflows at 1280 and 390 px, that hostile names show
 as escaped text (no element, no script, controls visible), and saves screenshots under
---artifacts. Also: "/" is behind the same basic auth as /metrics. Standard library only."""
+--artifacts. Also: "/" is behind the same basic auth as /metrics. As root (CI) it runs in a
+network namespace of its own and its agent inventories only that one, so listeners and
+same-named processes of other sessions cannot enter (or crowd out) the page's rows.
+Standard library only."""
 import argparse
 import json
 import re
@@ -18,6 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 from agent_process import AgentProcess  # noqa: E402
+from own_netns import isolate  # noqa: E402
 from scenario import (HOSTILE_CN_SHOWN, HOSTILE_COMM_SHOWN, Scenario)  # noqa: E402
 from webdriver import Chromium  # noqa: E402
 
@@ -44,7 +48,7 @@ def state(agent):
 class StatusPageTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.scenario = Scenario().__enter__()
+        cls.scenario = Scenario(namespaces="host").__enter__()
         cls.agent = AgentProcess(ARGS.binary, [f"--config.file={cls.scenario.config}"])
         cls.agent.start()
         port = cls.scenario.hostile_listener_port
@@ -171,6 +175,7 @@ class StatusPageAuthTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    isolate()
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
     parser.add_argument("--artifacts", required=True)

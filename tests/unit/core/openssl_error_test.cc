@@ -1,12 +1,11 @@
 // OpenSslLastError: the text of the last queued OpenSSL error, and the queue cleared.
 #include "agent/core/openssl_error.h"
 
-#include <openssl/bio.h>
-#include <openssl/pem.h>
-
 #include <string>
 
 #include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
 
 #include "agent/core/openssl_handles.h"
 
