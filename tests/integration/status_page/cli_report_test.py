@@ -297,9 +297,13 @@ class ReportTest(unittest.TestCase):
         cls.s = Scenario(namespaces="host").__enter__()
         cls.agent = AgentProcess(ARGS.binary, [f"--config.file={cls.s.config}"])
         cls.agent.start()
-        cls.agent.wait_for(
-            lambda: len(json.loads(cls.agent.get("/api/state")[2])["probes"]) == 3, 30,
-            "three probes")
+        port = cls.s.hostile_listener_port
+
+        def complete():  # the probe and the inventory job publish on their own
+            state = json.loads(cls.agent.get("/api/state")[2])
+            return len(state["probes"]) == 3 and any(
+                l["port"] == port and l["process"]["pid"] for l in state["listeners"])
+        cls.agent.wait_for(complete, 30, "three probes and the hostile listener")
         cls.dir = tempfile.mkdtemp(prefix="portwarden-report-")
 
     @classmethod
