@@ -18,7 +18,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from agent_process import AgentProcess, binary_from_env  # noqa: E402
+from agent_process import AgentProcess, binary_from_env, rss_anon_kb  # noqa: E402
 
 BINARY = binary_from_env()
 READ_TIMEOUT = 4  # seconds: web.read_timeout for this test (default 10 s)
@@ -29,14 +29,6 @@ probe_interval = "5s"
 [web]
 read_timeout = "%ds"
 """ % READ_TIMEOUT
-
-
-def rss_anon_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1])
-    raise RuntimeError("no RssAnon")
 
 
 def connect(address, timeout=5.0):

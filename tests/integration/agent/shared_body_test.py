@@ -18,7 +18,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from agent_process import AgentProcess, binary_from_env  # noqa: E402
+from agent_process import AgentProcess, binary_from_env, rss_anon_kb  # noqa: E402
 
 BINARY = binary_from_env()
 ENDPOINTS = 1500
@@ -29,14 +29,6 @@ def closed_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]  # closed again on return: connections are refused
-
-
-def rss_anon_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1])
-    raise RuntimeError("no RssAnon")
 
 
 def read_response(sock):

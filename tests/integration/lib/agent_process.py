@@ -131,6 +131,15 @@ def sample_value(metrics_text, series):
     return None
 
 
+def rss_anon_kb(pid):
+    """The private resident memory (RssAnon, kB) of process `pid`, from /proc."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    raise RuntimeError("no RssAnon")
+
+
 def binary_from_env():
     binary = os.environ.get("PORTWARDEN_BINARY")
     if not binary:
