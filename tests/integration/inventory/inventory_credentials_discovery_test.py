@@ -138,9 +138,10 @@ class UnenterableNamespaceDiscoveryTest(unittest.TestCase):
         return AgentProcess(wrapper, ["--config.file=" + self.config, "--log.level=info"])
 
     def series(self, body, name, target):
-        """Lines of `name` for the target ending in /`target` of our namespace."""
-        pattern = re.compile(r'^%s\{[^}]*target="[^"]*/%s"[^}]*\} \S+$'
-                             % (re.escape(name), re.escape(target)), re.M)
+        """Lines of `name` for `target` in our namespace (other sessions' namespaces may hold
+        listeners on the same port numbers at the same time)."""
+        pattern = re.compile(r'^%s\{[^}]*target="%s/%s"[^}]*\} \S+$'
+                             % (re.escape(name), re.escape(self.netns), re.escape(target)), re.M)
         return pattern.findall(body)
 
     def wait_for_verdicts(self, agent, targets):
