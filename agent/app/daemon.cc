@@ -85,13 +85,13 @@ void ServeUntilStopped(const sigset_t& signals, engine::AgentEngine& engine) {
 // rendering of the exposition — run on whichever probe or HTTP worker thread is free, so
 // every arena ended up holding a whole burst: at 1,000 endpoints scraped every second,
 // RssAnon was 160 MB with the default arenas and 29 MB with two (tests/bench/scale_bench.py,
-// docs/benchmarks.md). One is less again: up to 2,000 targets the handshakes run in one
+// docs/benchmarks.md). One is less again: up to 1,000 targets the handshakes run in one
 // event loop, and glibc's per-thread cache serves most small allocations without the arena's
-// lock (100 endpoints, half by name: 1.0–1.7 MB less private memory than two, CPU per probe
-// unchanged). A fixed mmap threshold keeps the exposition's large buffers (hundreds of KB)
-// in mmap'd chunks that go back to the kernel when freed: by default glibc raises the
-// threshold after the first such free, and the next ones land in the heap and stay there as
-// its high-water mark until a trim. Before any thread starts; MALLOC_ARENA_MAX or
+// lock (100 endpoints, half by name: 1.2–2.4 MB less private memory than two, CPU per probe
+// unchanged; 2,000 targets in two loops: no dearer). A fixed mmap threshold keeps the exposition's
+// large buffers (hundreds of KB) in mmap'd chunks that go back to the kernel when freed: by default
+// glibc raises the threshold after the first such free, and the next ones land in the heap and stay
+// there as its high-water mark until a trim. Before any thread starts; MALLOC_ARENA_MAX or
 // GLIBC_TUNABLES in the environment still win.
 void TuneMalloc() {
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr && std::getenv("GLIBC_TUNABLES") == nullptr) {
