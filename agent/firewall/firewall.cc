@@ -7,6 +7,7 @@
 #include "agent/core/duration.h"
 #include "agent/core/log.h"
 #include "agent/firewall/evaluate.h"
+#include "agent/firewall/legacy_tables.h"
 #include "agent/firewall/nft_generation.h"
 #include "agent/firewall/nft_json.h"
 #include "agent/firewall/nft_reader.h"
@@ -19,19 +20,21 @@ constexpr std::size_t kMaxLoggedReasons = 256;
 
 // The generation is read before the ruleset: a change between the two makes the next
 // cycle's generation differ from the one stored, so it is read again (never a stale reuse).
-RulesetRead ReadHere(std::optional<RulesetGeneration> known) {
+// The legacy tables are read whole every cycle (their digest is their version) and the
+// images just read are the ones translated.
+RulesetRead ReadHere(std::optional<RulesetVersion> known) {
   RulesetRead out;
+  const LegacyRead legacy = ReadLegacyTables();
   if (auto generation = ReadNftGeneration(); generation) {
-    out.generation = *generation;
+    out.version = RulesetVersion{*generation, legacy.digest};
   }
-  out.ruleset.legacy_v4 = LegacyTablesPresent(false);
-  out.ruleset.legacy_v6 = LegacyTablesPresent(true);
-  if (known && out.generation == known) {
+  if (known && out.version == known) {
     out.unchanged = true;
     return out;
   }
   auto json = ListRulesetJson();
   out.ruleset.ruleset = json ? ParseNftJson(*json) : Result<Ruleset>(std::unexpected(json.error()));
+  AddLegacyTables(legacy, out.ruleset);
   return out;
 }
 
@@ -51,7 +54,7 @@ bool SameView(const inventory::NamespaceView& a, const inventory::NamespaceView&
 }  // namespace
 
 RulesetRead ReadNamespaceRuleset(const inventory::NamespaceView& view,
-                                 std::optional<RulesetGeneration> known) {
+                                 std::optional<RulesetVersion> known) {
   if (view.label == "host") {
     return ReadHere(known);
   }
@@ -93,19 +96,13 @@ NamespaceFirewall FirewallStage::Refresh(const inventory::NamespaceView& view,
   NamespaceState& state = state_[view.inode];
   auto held = rulesets_.find(view.inode);
   const bool reusable = held != rulesets_.end() && held->second.ruleset &&
-                        !held->second.ruleset->volatile_sets && state.generation;
-  RulesetRead read = source_(view, reusable ? state.generation : std::nullopt);
+                        !held->second.ruleset->volatile_sets && state.version;
+  RulesetRead read = source_(view, reusable ? state.version : std::nullopt);
   bool changed = state.epoch == 0 || !SameView(state.view, view);
-  if (reusable && read.unchanged) {
-    NamespaceRuleset& kept = held->second;
-    changed = changed || kept.legacy_v4 != read.ruleset.legacy_v4 ||
-              kept.legacy_v6 != read.ruleset.legacy_v6;
-    kept.legacy_v4 = read.ruleset.legacy_v4;
-    kept.legacy_v6 = read.ruleset.legacy_v6;
-  } else {
+  if (!reusable || !read.unchanged) {
     ++report.rulesets_read;
     changed = true;
-    state.generation = read.ruleset.ruleset ? read.generation : std::nullopt;
+    state.version = read.ruleset.ruleset ? read.version : std::nullopt;
     state.publishes = read.ruleset.ruleset && !Publications(*read.ruleset.ruleset).empty();
     held = rulesets_.insert_or_assign(view.inode, std::move(read.ruleset)).first;
   }
@@ -115,9 +112,17 @@ NamespaceFirewall FirewallStage::Refresh(const inventory::NamespaceView& view,
   }
   state.seen = cycle_;
   NamespaceFirewall status{view.label, held->second.ruleset.has_value(), "", 0};
-  if (held->second.ruleset) {
-    status.rules = held->second.ruleset->rule_count;
-  } else {
+  const NamespaceRuleset& ruleset = held->second;
+  const std::string& legacy =
+      !ruleset.legacy_v4_error.empty() ? ruleset.legacy_v4_error : ruleset.legacy_v6_error;
+  if (ruleset.ruleset) {
+    status.rules = ruleset.ruleset->rule_count;
+  }
+  if (ruleset.ruleset && !legacy.empty()) {  // one family's legacy tables: not read
+    status.readable = false;
+    status.reason = legacy;
+    LogOnce(view.label, status.reason);
+  } else if (!ruleset.ruleset) {
     status.reason = held->second.ruleset.error().message;
     LogOnce(view.label, status.reason);
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -17,31 +18,40 @@
 
 namespace portwarden::firewall {
 
-/// One namespace's read. `generation`: its nftables ruleset generation (with the namespace's
-/// cookie), when it could be had.
-/// `unchanged`: the generation is the `known` one the stage asked about, so the ruleset was
-/// not listed again (`ruleset.ruleset` is then not meaningful; the legacy flags always are).
+/// Which ruleset a namespace holds: its nftables generation (with the namespace's cookie) and
+/// the digest of its legacy iptables tables (legacy_tables.h), which have no generation.
+struct RulesetVersion {
+  RulesetGeneration nft;
+  std::array<std::uint8_t, 32> legacy{};
+  bool operator==(const RulesetVersion&) const = default;
+};
+
+/// One namespace's read. `version`: what it was read at, when the nftables generation could
+/// be had. `unchanged`: the version is the `known` one the stage asked about, so the ruleset
+/// was not listed or translated again (`ruleset` is then not meaningful).
 struct RulesetRead {
-  std::optional<RulesetGeneration> generation;
+  std::optional<RulesetVersion> version;
   bool unchanged = false;
   NamespaceRuleset ruleset;
 };
 
-/// Reads one namespace's ruleset unless its generation is still `known` (the generation of
-/// the ruleset the stage holds for it; none: read it). The default enters the namespace (the
-/// inventory's setns), asks nf_tables for the generation, and lists the ruleset through
-/// libnftables only when it changed; tests and benchmarks pass their own.
+/// Reads one namespace's ruleset unless its version is still `known` (the version of the
+/// ruleset the stage holds for it; none: read it). The default enters the namespace (the
+/// inventory's setns), asks nf_tables for the generation, reads the legacy tables' entries
+/// (cheap: one copy from the kernel and a digest), and lists the nftables ruleset through
+/// libnftables and translates the legacy tables only when either changed; tests and
+/// benchmarks pass their own.
 using RulesetSource = std::function<RulesetRead(const inventory::NamespaceView& view,
-                                                std::optional<RulesetGeneration> known)>;
+                                                std::optional<RulesetVersion> known)>;
 
 /// Reads the netfilter ruleset of every scanned namespace that has listeners, then judges
 /// each listener's input path. A namespace the agent could not enter (read through a member
 /// process's /proc/<pid>/net) gets `unknown` verdicts with the reason. Logs each unmodelled
 /// match or unreadable ruleset reason once.
 ///
-/// Steady state: a namespace whose generation, legacy tables, addresses and interfaces are as
-/// in the last cycle keeps its parsed ruleset and its listeners' verdicts; only new listeners
-/// are evaluated. Any change in a namespace re-evaluates its listeners; any change in a
+/// Steady state: a namespace whose version (generation and legacy tables), addresses and interfaces
+/// are as in the last cycle keeps its parsed ruleset and its listeners' verdicts; only new
+/// listeners are evaluated. Any change in a namespace re-evaluates its listeners; any change in a
 /// namespace with DNAT publications re-evaluates every listener. Not thread-safe: the
 /// inventory job runs it.
 class FirewallStage {
@@ -55,11 +65,11 @@ class FirewallStage {
  private:
   /// What the verdicts of one namespace's listeners depend on, besides the publishers.
   struct NamespaceState {
-    std::optional<RulesetGeneration> generation;  ///< Of the held ruleset, when reusable.
-    std::uint64_t epoch = 0;                      ///< Changes with anything the verdicts depend on.
-    bool publishes = false;                       ///< Its ruleset has DNAT publications.
-    inventory::NamespaceView view;                ///< As last seen.
-    std::uint64_t seen = 0;                       ///< The last cycle that had it.
+    std::optional<RulesetVersion> version;  ///< Of the held ruleset, when reusable.
+    std::uint64_t epoch = 0;                ///< Changes with anything the verdicts depend on.
+    bool publishes = false;                 ///< Its ruleset has DNAT publications.
+    inventory::NamespaceView view;          ///< As last seen.
+    std::uint64_t seen = 0;                 ///< The last cycle that had it.
   };
 
   struct ListenerKey {
@@ -97,9 +107,9 @@ class FirewallStage {
 };
 
 /// The default RulesetSource: setns into `view.path` (not for "host"), the nf_tables
-/// generation (NFT_MSG_GETGEN), and unless it is `known`, libnftables JSON and ParseNftJson;
-/// the legacy-iptables check every time.
+/// generation (NFT_MSG_GETGEN) and the legacy tables (ReadLegacyTables), and unless both are
+/// as `known`, libnftables JSON, ParseNftJson and the legacy tables' translation.
 RulesetRead ReadNamespaceRuleset(const inventory::NamespaceView& view,
-                                 std::optional<RulesetGeneration> known);
+                                 std::optional<RulesetVersion> known);
 
 }  // namespace portwarden::firewall

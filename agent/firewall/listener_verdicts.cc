@@ -180,8 +180,9 @@ Pair ListenerEvaluator::Direct(const inventory::Listener& listener,
         it == rulesets_.end() ? "ruleset not read" : it->second.ruleset.error().message;
     return {Verdict::kUnknown, Verdict::kUnknown, why};
   }
-  if (ipv6 ? it->second.legacy_v6 : it->second.legacy_v4) {
-    return {Verdict::kUnknown, Verdict::kUnknown, "legacy iptables tables present"};
+  if (const auto& legacy = ipv6 ? it->second.legacy_v6_error : it->second.legacy_v4_error;
+      !legacy.empty()) {
+    return {Verdict::kUnknown, Verdict::kUnknown, legacy};
   }
   const auto key = std::make_tuple(view.inode, bind, ipv6, listener.protocol);
   auto cached = cache_.find(key);

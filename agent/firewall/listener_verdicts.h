@@ -13,13 +13,14 @@
 
 namespace portwarden::firewall {
 
-/// One namespace's ruleset as read: the model, or why there is none (then every verdict in
-/// that namespace is unknown with that reason). `legacy_v4`/`legacy_v6`: legacy iptables
-/// tables exist there, which libnftables cannot see.
+/// One namespace's ruleset as read: the model (nftables tables and the legacy iptables tables
+/// translated next to them), or why there is none (then every verdict in that namespace is
+/// unknown with that reason). `legacy_v4_error`/`legacy_v6_error`: why that family's legacy
+/// tables could not be read or translated (then that family's verdicts are unknown).
 struct NamespaceRuleset {
   Result<Ruleset> ruleset = Fail("not read");
-  bool legacy_v4 = false;
-  bool legacy_v6 = false;
+  std::string legacy_v4_error;
+  std::string legacy_v6_error;
 };
 
 /// Rulesets by namespace inode.

@@ -1,7 +1,6 @@
 #include "agent/firewall/nft_reader.h"
 
 #include <cstring>
-#include <fstream>
 #include <memory>
 
 #include <nftables/libnftables.h>
@@ -43,13 +42,6 @@ Result<std::string> ListRulesetJson() {
     return Fail("ruleset JSON larger than " + std::to_string(kMaxRulesetBytes >> 20) + " MiB");
   }
   return std::string(output != nullptr ? output : "", length);
-}
-
-bool LegacyTablesPresent(bool ipv6) {
-  std::ifstream names(ipv6 ? "/proc/thread-self/net/ip6_tables_names"
-                           : "/proc/thread-self/net/ip_tables_names");
-  std::string line;
-  return static_cast<bool>(std::getline(names, line)) && !line.empty();
 }
 
 }  // namespace portwarden::firewall

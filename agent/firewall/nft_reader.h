@@ -11,8 +11,4 @@ namespace portwarden::firewall {
 /// says so. Output larger than kMaxRulesetBytes is refused. Not thread-safe.
 Result<std::string> ListRulesetJson();
 
-/// Whether legacy iptables (x_tables) tables exist in the calling thread's namespace: their
-/// rules are invisible to libnftables, so verdicts there are unknown.
-bool LegacyTablesPresent(bool ipv6);
-
 }  // namespace portwarden::firewall

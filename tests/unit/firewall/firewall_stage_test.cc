@@ -38,25 +38,27 @@ IpAddress V4(const char* text) {
 struct Namespace {
   std::optional<RulesetGeneration> generation;
   std::string json;
-  int reads = 0;  // full reads (ruleset listed and parsed)
+  std::array<std::uint8_t, 32> legacy{};  // the legacy tables' digest
+  int reads = 0;                          // full reads (ruleset listed and parsed)
 };
 
 class FirewallStageTest : public ::testing::Test {
  protected:
   FirewallStageTest()
-      : stage_(
-            [this](const inventory::NamespaceView& view, std::optional<RulesetGeneration> known) {
-              Namespace& ns = namespaces_[view.inode];
-              RulesetRead read;
-              read.generation = ns.generation;
-              if (known && known == ns.generation) {
-                read.unchanged = true;
-                return read;
-              }
-              ++ns.reads;
-              read.ruleset.ruleset = ParseNftJson(ns.json);
-              return read;
-            }) {
+      : stage_([this](const inventory::NamespaceView& view, std::optional<RulesetVersion> known) {
+          Namespace& ns = namespaces_[view.inode];
+          RulesetRead read;
+          if (ns.generation) {
+            read.version = RulesetVersion{*ns.generation, ns.legacy};
+          }
+          if (known && known == read.version) {
+            read.unchanged = true;
+            return read;
+          }
+          ++ns.reads;
+          read.ruleset.ruleset = ParseNftJson(ns.json);
+          return read;
+        }) {
     inventory::NamespaceView host{"host",         1, true, {V4("127.0.0.1"), V4("198.51.100.7")},
                                   {"lo", "eth0"}, ""};
     inventory::NamespaceView other{"net:[2]", 2, true, {V4("10.1.0.2")}, {"lo", "eth0"}, "/p"};
@@ -133,6 +135,16 @@ TEST_F(FirewallStageTest, SameIdInAnotherNamespaceInstanceIsReadAgain) {
   const auto report = stage_.Assess(inventory_);
   EXPECT_EQ(report.rulesets_read, 1U);
   EXPECT_EQ(Private(report, inventory_, "net:[2]", 1007), Verdict::kAccept);
+}
+
+TEST_F(FirewallStageTest, ChangedLegacyTablesAreReadAgain) {
+  stage_.Assess(inventory_);
+  namespaces_[2].legacy[0] = 1;  // same nftables generation, other legacy entries
+  namespaces_[2].json = Accepting(1008);
+  const auto report = stage_.Assess(inventory_);
+  EXPECT_EQ(report.rulesets_read, 1U);
+  EXPECT_EQ(report.listeners_evaluated, 10U);
+  EXPECT_EQ(Private(report, inventory_, "net:[2]", 1008), Verdict::kAccept);
 }
 
 TEST_F(FirewallStageTest, OnlyNewListenersAreJudged) {

@@ -72,10 +72,11 @@ TEST_F(ListenerVerdictsTest, UnreadableRulesetIsUnknownWithItsReason) {
   EXPECT_EQ(verdicts[0].reason, "namespace cannot be entered");
 }
 
-TEST_F(ListenerVerdictsTest, LegacyIptablesIsUnknown) {
-  rulesets_[2].legacy_v4 = true;
+TEST_F(ListenerVerdictsTest, UnreadableLegacyTablesAreUnknownForTheirFamily) {
+  rulesets_[2].legacy_v4_error = "legacy iptables filter: get info: Operation not permitted";
   const auto verdicts = Run({Tcp("net:[2]", "0.0.0.0", 81)});
   EXPECT_EQ(verdicts[0].from_private, Verdict::kUnknown);
+  EXPECT_EQ(verdicts[0].reason, rulesets_[2].legacy_v4_error);
 }
 
 }  // namespace
