@@ -1,8 +1,8 @@
 #include "agent/firewall/legacy_tables.h"
 
-#include <openssl/evp.h>
-
 #include <memory>
+
+#include <openssl/evp.h>
 
 #include "agent/firewall/xt_reader.h"
 

@@ -35,8 +35,8 @@ Unmodelled Unknown(const XtExtension& match, const std::string& what) {
 
 // A destination port range [lo, hi], inverted or not; a range the kernel would never match
 // (lo > hi) is an empty one.
-void AppendDports(MatchKey key, std::uint16_t lo, std::uint16_t hi, bool invert,
-                  std::vector<Statement>& out) {
+void AppendDports(
+    MatchKey key, std::uint16_t lo, std::uint16_t hi, bool invert, std::vector<Statement>& out) {
   if (lo == 0 && hi == 0xffff && !invert) {
     return;
   }
@@ -83,7 +83,8 @@ void AppendUdp(const XtExtension& match, std::vector<Statement>& out) {
   }
 }
 
-void AppendMultiport(const XtExtension& match, const XtProtocol& protocol,
+void AppendMultiport(const XtExtension& match,
+                     const XtProtocol& protocol,
                      std::vector<Statement>& out) {
   const bool v1 = match.revision == 1;
   const auto v0 = Read<xt_multiport>(match.data);
@@ -221,7 +222,8 @@ Match NeverMatch() {
   return MakeMatch(MatchKey::kL4proto, false, {});
 }
 
-void AppendXtMatch(const XtExtension& match, const XtProtocol& protocol,
+void AppendXtMatch(const XtExtension& match,
+                   const XtProtocol& protocol,
                    std::vector<Statement>& out) {
   if (match.name == "tcp") {
     AppendTcp(match, out);

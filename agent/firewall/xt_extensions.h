@@ -35,7 +35,8 @@ Match NeverMatch();
 /// Appends the statements of a match: tcp/udp (dport range), multiport (dports), conntrack
 /// and state (ctstate), comment (nothing); an Unmodelled "xt match NAME …" for anything else
 /// or any option of those the model lacks (a source port, TCP flags other than --syn …).
-void AppendXtMatch(const XtExtension& match, const XtProtocol& protocol,
+void AppendXtMatch(const XtExtension& match,
+                   const XtProtocol& protocol,
                    std::vector<Statement>& out);
 
 /// The statement of a named target: REJECT, LOG/NFLOG (no effect), DNAT to one address and

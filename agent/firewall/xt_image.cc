@@ -120,7 +120,8 @@ Result<std::vector<Entry>> Index(const XtTableImage& image) {
 }
 
 // The extension (match or target) at `offset`, which must fit before `end`.
-std::optional<XtExtension> Extension(std::span<const std::byte> bytes, std::size_t offset,
+std::optional<XtExtension> Extension(std::span<const std::byte> bytes,
+                                     std::size_t offset,
                                      std::size_t end) {
   if (offset + kHeader > end) {
     return std::nullopt;
@@ -136,8 +137,8 @@ std::optional<XtExtension> Extension(std::span<const std::byte> bytes, std::size
 }
 
 // An address match `(addr & mask) == value`, when the mask is a prefix.
-void AppendAddress(MatchKey key, U128 value, U128 mask, bool invert, int bits,
-                   std::vector<Statement>& out) {
+void AppendAddress(
+    MatchKey key, U128 value, U128 mask, bool invert, int bits, std::vector<Statement>& out) {
   if (mask == 0 && !invert) {
     return;
   }
@@ -215,6 +216,7 @@ class Translator {
   Status UserChains(Table& table) const;
   Result<Rule> Translate(const Entry& entry) const;
   Statement Target(const Entry& entry, const XtExtension& target) const;
+
   std::optional<std::size_t> IndexAt(std::size_t offset) const {
     const auto it = by_offset_.find(offset);
     return it == by_offset_.end() ? std::nullopt : std::optional(it->second);
@@ -223,8 +225,8 @@ class Translator {
   const XtTableImage& image_;
   std::span<const std::byte> bytes_;
   std::vector<Entry> entries_;
-  std::map<std::size_t, std::size_t> by_offset_;     // entry offset -> index
-  std::map<std::size_t, std::string> user_starts_;   // first entry of a user chain -> its name
+  std::map<std::size_t, std::size_t> by_offset_;    // entry offset -> index
+  std::map<std::size_t, std::string> user_starts_;  // first entry of a user chain -> its name
   std::vector<std::pair<std::size_t, std::string>> heads_;  // ERROR entries (index, name)
 };
 
@@ -291,8 +293,8 @@ Result<Chain> Translator::BuiltIn(std::size_t hook, int priority) const {
   if (!first || !policy || *first > *policy) {
     return Fail(std::string(kNames[hook]) + ": hook offsets outside the entries");
   }
-  Chain chain{kNames[hook], true, kHooks[hook], image_.name == "nat" ? "nat" : "filter",
-              priority, false, {}};
+  Chain chain{kNames[hook], true, kHooks[hook], image_.name == "nat" ? "nat" : "filter", priority,
+              false,        {}};
   for (std::size_t i = *first; i < *policy; ++i) {
     auto rule = Translate(entries_[i]);
     if (!rule) {
@@ -301,11 +303,11 @@ Result<Chain> Translator::BuiltIn(std::size_t hook, int priority) const {
     chain.rules.push_back(std::move(*rule));
   }
   auto tail = Translate(entries_[*policy]);
-  const auto* verdict =
-      tail && tail->statements.size() == 1 ? std::get_if<VerdictStmt>(&tail->statements[0])
-                                           : nullptr;
-  if (verdict == nullptr || (verdict->kind != VerdictStmt::Kind::kAccept &&
-                             verdict->kind != VerdictStmt::Kind::kDrop)) {
+  const auto* verdict = tail && tail->statements.size() == 1
+                            ? std::get_if<VerdictStmt>(&tail->statements[0])
+                            : nullptr;
+  if (verdict == nullptr ||
+      (verdict->kind != VerdictStmt::Kind::kAccept && verdict->kind != VerdictStmt::Kind::kDrop)) {
     return Fail(std::string(kNames[hook]) + ": policy is neither ACCEPT nor DROP");
   }
   chain.policy_drop = verdict->kind == VerdictStmt::Kind::kDrop;
@@ -415,7 +417,8 @@ void ZeroXtCounters(std::span<std::byte> entries, bool ipv6) {
   const std::size_t header = ipv6 ? sizeof(ip6t_entry) : sizeof(ipt_entry);
   const std::size_t counters =
       ipv6 ? offsetof(ip6t_entry, counters) : offsetof(ipt_entry, counters);
-  const std::size_t next = ipv6 ? offsetof(ip6t_entry, next_offset) : offsetof(ipt_entry, next_offset);
+  const std::size_t next =
+      ipv6 ? offsetof(ip6t_entry, next_offset) : offsetof(ipt_entry, next_offset);
   for (std::size_t offset = 0; entries.size() - offset >= header;) {
     std::uint16_t size = 0;
     std::memcpy(&size, entries.data() + offset + next, sizeof(size));

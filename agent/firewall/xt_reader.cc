@@ -42,8 +42,8 @@ std::unexpected<Error> SockoptError(const std::string& what, const std::string& 
 
 // Info and Entries are ipt_getinfo / ipt_get_entries or their ip6t_ twins (same layouts).
 template <typename Info, typename Entries>
-Result<XtTableImage> ReadTable(int fd, int level, int get_info, int get_entries,
-                               const std::string& name, bool ipv6) {
+Result<XtTableImage> ReadTable(
+    int fd, int level, int get_info, int get_entries, const std::string& name, bool ipv6) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     Info info{};
     std::memcpy(info.name, name.data(), name.size());
@@ -91,10 +91,11 @@ Result<std::vector<XtTableImage>> ReadXtTables(bool ipv6) {
     return SockoptError("socket", ipv6 ? "ipv6" : "ipv4");
   }
   for (const auto& name : names) {
-    auto image = ipv6 ? ReadTable<ip6t_getinfo, ip6t_get_entries>(
-                            fd.get(), IPPROTO_IPV6, IP6T_SO_GET_INFO, IP6T_SO_GET_ENTRIES, name, true)
-                      : ReadTable<ipt_getinfo, ipt_get_entries>(fd.get(), IPPROTO_IP, IPT_SO_GET_INFO,
-                                                                IPT_SO_GET_ENTRIES, name, false);
+    auto image =
+        ipv6 ? ReadTable<ip6t_getinfo, ip6t_get_entries>(fd.get(), IPPROTO_IPV6, IP6T_SO_GET_INFO,
+                                                         IP6T_SO_GET_ENTRIES, name, true)
+             : ReadTable<ipt_getinfo, ipt_get_entries>(fd.get(), IPPROTO_IP, IPT_SO_GET_INFO,
+                                                       IPT_SO_GET_ENTRIES, name, false);
     if (!image) {
       return std::unexpected(image.error());
     }

@@ -326,6 +326,71 @@ def nft_gen_seeds():
           struct.pack("=IHHII", 16 + len(error), 2, 0, 1, 0) + error)
 
 
+XT_RULES = [
+    ["-P", "INPUT", "DROP"],
+    ["-A", "INPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
+    ["-A", "INPUT", "-i", "lo", "-j", "ACCEPT"],
+    ["-A", "INPUT", "-i", "veth+", "-p", "tcp", "--dport", "443", "-j", "ACCEPT"],
+    ["-A", "INPUT", "-s", "10.0.0.0/8", "-p", "udp", "--dport", "53", "-j", "ACCEPT"],
+    ["-N", "users"],
+    ["-A", "users", "!", "-s", "10.0.0.0/8", "-j", "RETURN"],
+    ["-A", "users", "-j", "ACCEPT"],
+    ["-A", "INPUT", "-p", "tcp", "--dport", "2222", "-j", "users"],
+    ["-A", "INPUT", "-p", "tcp", "-m", "multiport", "--dports", "9000:9010,9100", "-g", "users"],
+    ["-A", "INPUT", "-p", "tcp", "-m", "state", "--state", "NEW", "-m", "limit", "--limit",
+     "5/s", "-j", "LOG"],
+    ["-A", "INPUT", "-p", "tcp", "--syn", "-j", "REJECT"],
+    ["-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT",
+     "--to-destination", "{dnat}"],
+]
+
+
+def xt_table_seeds():
+    """Real images: rules loaded by iptables-legacy in a namespace made here, read back with
+    IPT_SO_GET_INFO/GET_ENTRIES (and IP6T_) as the agent does. Needs root and iptables-legacy;
+    skipped (the committed seeds stay) otherwise."""
+    import ctypes
+    import shutil
+    import socket
+    if os.geteuid() != 0 or not shutil.which("iptables-legacy"):
+        print("xt_table seeds: need root and iptables-legacy; skipped")
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    name = "pwseeds%d" % os.getpid()
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        for command, dnat in (("iptables-legacy", "10.0.0.2:80"), ("ip6tables-legacy", "[fd00::2]:80")):
+            for rule in XT_RULES:
+                rule = [part.replace("{dnat}", dnat) for part in rule]
+                if command == "ip6tables-legacy":
+                    rule = [part.replace("10.0.0.0/8", "fd00::/8") for part in rule]
+                subprocess.run(["ip", "netns", "exec", name, command, "-w", *rule], check=True)
+        fd = os.open("/run/netns/" + name, os.O_RDONLY)
+        libc.setns(fd, 0x40000000)  # this process stays in it: make_seeds.py ends soon after
+        os.close(fd)
+        for ipv6 in (False, True):
+            family, level = (socket.AF_INET6, 41) if ipv6 else (socket.AF_INET, 0)
+            sock = socket.socket(family, socket.SOCK_DGRAM)
+            for index, table in enumerate(("filter", "nat")):
+                info = ctypes.create_string_buffer(84)
+                info.raw = table.encode().ljust(84, b"\0")
+                length = ctypes.c_uint32(84)
+                libc.getsockopt(sock.fileno(), level, 64, info, ctypes.byref(length))
+                hooks = info.raw[32:76]
+                size = struct.unpack("=I", info.raw[80:84])[0]
+                entries = ctypes.create_string_buffer(40 + size)
+                ctypes.memmove(entries, table.encode() + b"\0" * (32 - len(table)) +
+                               struct.pack("=I", size), 36)
+                length = ctypes.c_uint32(40 + size)
+                if libc.getsockopt(sock.fileno(), level, 65, entries, ctypes.byref(length)) != 0:
+                    raise OSError(ctypes.get_errno(), "get entries")
+                write("xt_table", "%s-%s" % ("ipv6" if ipv6 else "ipv4", table),
+                      bytes([int(ipv6) | (index << 1)]) + hooks + entries.raw[40:])
+            sock.close()
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False)
+
+
 if __name__ == "__main__":
     nft_gen_seeds()
     web_seeds()
@@ -338,3 +403,4 @@ if __name__ == "__main__":
     cert_file_seeds()
     server_hello_seeds()
     json_seeds()
+    xt_table_seeds()  # last: it leaves this process in the namespace it made

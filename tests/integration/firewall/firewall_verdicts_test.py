@@ -11,7 +11,6 @@ Usage: firewall_verdicts_test.py PORTWARDEN_BINARY"""
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +21,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "lib"))
 from agent_process import AgentProcess  # noqa: E402
 from privilege import skip_unprivileged  # noqa: E402
+from netns_firewall import (add_namespaces, attempts, delete_namespaces, hold, link, ns,  # noqa
+                            release, series, verdicts)
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "portwarden"
 TAG = "pwfw%d" % os.getpid()
@@ -78,55 +79,6 @@ TARGETS = {SRV: ("198.20.0.1", "10.9.0.1"), SRV2: ("198.20.1.1", "10.9.1.1")}
 SOURCES = {SRV: ("198.20.0.2", "10.9.0.2"), SRV2: ("198.20.1.2", "10.9.1.2")}
 
 
-def run(*args, check=True, **kwargs):
-    return subprocess.run(list(args), check=check, capture_output=True, text=True, **kwargs)
-
-
-def ns(name, *args, **kwargs):
-    return run("ip", "netns", "exec", name, *args, **kwargs)
-
-
-def link(a, b, a_if, b_if, a_addrs, b_addrs):
-    run("ip", "link", "add", a_if, "netns", a, "type", "veth", "peer", "name", b_if, "netns", b)
-    for space, interface, addrs in ((a, a_if, a_addrs), (b, b_if, b_addrs)):
-        for addr in addrs:
-            ns(space, "ip", "addr", "add", addr, "dev", interface)
-        ns(space, "ip", "link", "set", interface, "up")
-
-
-CONNECT = """
-import socket, sys, concurrent.futures as cf
-def attempt(spec):
-    src, dst, port = spec.split(",")
-    s = socket.socket()
-    s.settimeout(1.5)
-    s.bind((src, 0))
-    try:
-        s.connect((dst, int(port)))
-        return spec + " ok"
-    except OSError:
-        return spec + " fail"
-    finally:
-        s.close()
-with cf.ThreadPoolExecutor(32) as pool:
-    for line in pool.map(attempt, sys.argv[1:]):
-        print(line)
-"""
-
-HOLD = """
-import socket, sys, time
-socks = []
-for port in sys.argv[1:]:
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(port)))
-    s.listen(64)
-    socks.append(s)
-print("ready", flush=True)
-time.sleep(3600)
-"""
-
-
 class FirewallVerdictTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -141,9 +93,7 @@ class FirewallVerdictTest(unittest.TestCase):
 
     @classmethod
     def set_up(cls):
-        for name in (SRV, SRV2, CTR, PEER):
-            run("ip", "netns", "add", name)
-            ns(name, "ip", "link", "set", "lo", "up")
+        add_namespaces(SRV, SRV2, CTR, PEER)
         link(SRV, PEER, "fw0", "p0", ["10.9.0.1/24", "198.20.0.1/24"],
              ["10.9.0.2/24", "198.20.0.2/24"])
         link(SRV2, PEER, "fw1", "p1", ["10.9.1.1/24", "198.20.1.1/24"],
@@ -156,10 +106,7 @@ class FirewallVerdictTest(unittest.TestCase):
             ns(SRV2, "iptables-nft", *rule)
         for space, ports in ((SRV, [443, 8443, 9001, 2222, 6000, 1234]),
                              (SRV2, [443, 8443, 1234]), (CTR, [80])):
-            holder = subprocess.Popen(["ip", "netns", "exec", space, sys.executable, "-c", HOLD,
-                                       *map(str, ports)], stdout=subprocess.PIPE, text=True)
-            holder.stdout.readline()
-            cls.holders.append(holder)
+            cls.holders.append(hold(space, ports))
         cls.tmp = tempfile.mkdtemp()
         config = os.path.join(cls.tmp, "portwarden.toml")
         with open(config, "w") as f:
@@ -182,29 +129,16 @@ class FirewallVerdictTest(unittest.TestCase):
         if cls.agent is not None:
             cls.agent.stop()
         for holder in cls.holders:
-            holder.kill()
-            holder.wait()
-            holder.stdout.close()
-        for name in (SRV, SRV2, CTR, PEER):
-            run("ip", "netns", "del", name, check=False)
+            release(holder)
+        delete_namespaces(SRV, SRV2, CTR, PEER)
         if cls.tmp:
             shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def series(self, name, netns, port):
-        pattern = re.compile(r'^%s\{([^}]*)\} (\S+)$' % name)
-        found = []
-        for line in self.metrics.splitlines():
-            match = pattern.match(line)
-            if match and ('netns="%s"' % netns) in match.group(1) and \
-                    ('port="%d"' % port) in match.group(1):
-                found.append(dict(re.findall(r'(\w+)="([^"]*)"', match.group(1))))
-        return found
+        return series(self.metrics, name, netns, port)
 
     def verdicts(self, netns, port):
-        out = {}
-        for labels in self.series("portwarden_listener_firewall_verdict", netns, port):
-            out[labels["from"]] = labels["verdict"]
-        return out.get("public"), out.get("private")
+        return verdicts(self.metrics, netns, port)
 
     def test_verdicts_as_written(self):
         for (netns, port), expected in EXPECTED.items():
@@ -218,8 +152,7 @@ class FirewallVerdictTest(unittest.TestCase):
             dst_port = 8080 if netns == CTR else port
             for i in (0, 1):
                 specs.append("%s,%s,%d" % (SOURCES[space][i], TARGETS[space][i], dst_port))
-        result = ns(PEER, sys.executable, "-c", CONNECT, *specs).stdout.split("\n")
-        outcome = dict(line.rsplit(" ", 1) for line in result if line)
+        outcome = attempts(PEER, specs)
         for (netns, port), expected in EXPECTED.items():
             space = SRV if netns == CTR else netns
             dst_port = 8080 if netns == CTR else port
@@ -228,7 +161,7 @@ class FirewallVerdictTest(unittest.TestCase):
                     continue  # the agent makes no claim
                 spec = "%s,%s,%d" % (SOURCES[space][i], TARGETS[space][i], dst_port)
                 with self.subTest(spec=spec, verdict=expected[i]):
-                    self.assertEqual(outcome[spec] == "ok", expected[i] == "accept")
+                    self.assertEqual(outcome[spec], expected[i] == "accept")
 
     def wait_verdicts(self, netns, port, expected):
         def check():
@@ -239,9 +172,8 @@ class FirewallVerdictTest(unittest.TestCase):
 
     def connects(self, port):
         specs = ["%s,%s,%d" % (SOURCES[SRV][i], TARGETS[SRV][i], port) for i in (0, 1)]
-        result = ns(PEER, sys.executable, "-c", CONNECT, *specs).stdout.split("\n")
-        outcome = dict(line.rsplit(" ", 1) for line in result if line)
-        return tuple("accept" if outcome[spec] == "ok" else "drop" for spec in specs)
+        outcome = attempts(PEER, specs)
+        return tuple("accept" if outcome[spec] else "drop" for spec in specs)
 
     def test_changed_ruleset_is_seen_at_the_next_cycle(self):
         # The agent reads a namespace's ruleset again only when its nftables generation

@@ -89,13 +89,16 @@ class XtBuilder {
 
   /// Starts a built-in chain at the next entry.
   void Hook(unsigned hook) { hook_entry_[hook] = bytes_.size(), valid_ |= 1U << hook; }
+
   /// Ends the built-in chain `hook` with its policy.
   void Policy(unsigned hook, int verdict) { underflow_[hook] = Add({}, {}, Standard(verdict)); }
+
   /// Starts a user chain; returns the offset a jump to it names.
   std::size_t Chain(const std::string& name) {
     Add({}, {}, ErrorTarget(name));
     return bytes_.size();
   }
+
   /// Sets the standard verdict of the entry at `offset` (a jump to a chain added later).
   void SetVerdict(std::size_t offset, int verdict) {
     std::uint16_t target_offset = 0;

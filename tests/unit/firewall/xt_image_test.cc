@@ -8,6 +8,9 @@
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_tcpudp.h>
 
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 
 #include "agent/firewall/evaluate.h"
@@ -27,9 +30,9 @@ using testing::XtBuilder;
 using testing::XtExt;
 using testing::XtIp;
 
-constexpr U128 kSelf = 0xcb007101;     // 203.0.113.1
-constexpr U128 kTen = 0x0a000000;      // 10.0.0.0
-constexpr U128 kSlash8 = 0xff000000;   // /8
+constexpr U128 kSelf = 0xcb007101;    // 203.0.113.1
+constexpr U128 kTen = 0x0a000000;     // 10.0.0.0
+constexpr U128 kSlash8 = 0xff000000;  // /8
 
 XtExt TcpDport(std::uint16_t lo, std::uint16_t hi, bool invert = false) {
   xt_tcp tcp{};
@@ -61,8 +64,11 @@ Ruleset Translate(const std::vector<XtTableImage>& images) {
   return ruleset;
 }
 
-Evaluation Judge(const Ruleset& ruleset, std::uint16_t port, bool from_public,
-                 const std::string& interface = "eth0", bool ipv6 = false) {
+Evaluation Judge(const Ruleset& ruleset,
+                 std::uint16_t port,
+                 bool from_public,
+                 const std::string& interface = "eth0",
+                 bool ipv6 = false) {
   PacketClass packets;
   packets.ipv6 = ipv6;
   packets.port = port;
@@ -93,8 +99,7 @@ XtTableImage Filter() {
   multi.pflags[1] = 1;
   b.Add({.proto = 6}, {Ext("multiport", 1, multi)}, Standard(kAccept));
   b.Add({.iniface = "veth+", .proto = 6}, {TcpDport(7000, 7000)}, Standard(kAccept));
-  b.Add({.iniface = "eth+", .proto = 6, .inv_in = true}, {TcpDport(7001, 7001)},
-        Standard(kAccept));
+  b.Add({.iniface = "eth+", .proto = 6, .inv_in = true}, {TcpDport(7001, 7001)}, Standard(kAccept));
   b.Add({.proto = 6}, {TcpDport(7002, 7002), CtState(kNew)}, Standard(kAccept));
   b.Add({.proto = 6}, {TcpDport(6000, 6000), Ext("limit", 0, std::array<std::byte, 32>{})},
         Standard(kAccept));
@@ -122,25 +127,27 @@ TEST(XtImage, FilterTableAsWritten) {
   EXPECT_EQ(input.hook, Hook::kInput);
   EXPECT_EQ(input.priority, 0);
   EXPECT_EQ(input.rules.size(), 10U);
+
   const struct {
     std::uint16_t port;
     Verdict from_public, from_private;
   } kCases[] = {
-      {443, Verdict::kAccept, Verdict::kAccept},   {8443, Verdict::kDrop, Verdict::kAccept},
-      {2222, Verdict::kDrop, Verdict::kAccept},    {9001, Verdict::kAccept, Verdict::kAccept},
-      {9105, Verdict::kAccept, Verdict::kAccept},  {9002, Verdict::kDrop, Verdict::kDrop},
-      {7000, Verdict::kDrop, Verdict::kDrop},      {7001, Verdict::kDrop, Verdict::kDrop},
-      {7002, Verdict::kAccept, Verdict::kAccept},  {6000, Verdict::kUnknown, Verdict::kUnknown},
+      {443, Verdict::kAccept, Verdict::kAccept},  {8443, Verdict::kDrop, Verdict::kAccept},
+      {2222, Verdict::kDrop, Verdict::kAccept},   {9001, Verdict::kAccept, Verdict::kAccept},
+      {9105, Verdict::kAccept, Verdict::kAccept}, {9002, Verdict::kDrop, Verdict::kDrop},
+      {7000, Verdict::kDrop, Verdict::kDrop},     {7001, Verdict::kDrop, Verdict::kDrop},
+      {7002, Verdict::kAccept, Verdict::kAccept}, {6000, Verdict::kUnknown, Verdict::kUnknown},
       {1234, Verdict::kDrop, Verdict::kDrop},
   };
+
   for (const auto& c : kCases) {
     EXPECT_EQ(Judge(ruleset, c.port, true).verdict, c.from_public)
         << c.port << " " << Judge(ruleset, c.port, true).reason;
     EXPECT_EQ(Judge(ruleset, c.port, false).verdict, c.from_private) << c.port;
   }
   EXPECT_EQ(Judge(ruleset, 6000, true).reason, "xt match limit");
-  EXPECT_EQ(Judge(ruleset, 7000, true, "veth3").verdict, Verdict::kAccept);  // veth+
-  EXPECT_EQ(Judge(ruleset, 7001, true, "wlan0").verdict, Verdict::kAccept);  // ! -i eth+
+  EXPECT_EQ(Judge(ruleset, 7000, true, "veth3").verdict, Verdict::kAccept);      // veth+
+  EXPECT_EQ(Judge(ruleset, 7001, true, "wlan0").verdict, Verdict::kAccept);      // ! -i eth+
   EXPECT_EQ(Judge(ruleset, 443, true, "eth0", true).verdict, Verdict::kAccept);  // no IPv6 table
 }
 
@@ -286,10 +293,68 @@ TEST(XtImage, BothNftablesAndLegacyMustAccept) {
   EXPECT_EQ(Judge(*both.ruleset, 9001, true).verdict, Verdict::kDrop);  // nftables drops it
   NamespaceRuleset failed{Ruleset{}, "", ""};
   AddLegacyTables({Fail("legacy iptables filter: get info: Operation not permitted"),
-                   std::vector<XtTableImage>{}, {}},
+                   std::vector<XtTableImage>{},
+                   {}},
                   failed);
   EXPECT_NE(failed.legacy_v4_error.find("Operation not permitted"), std::string::npos);
   EXPECT_TRUE(failed.legacy_v6_error.empty());
+}
+
+}  // namespace
+}  // namespace portwarden::firewall
+
+namespace portwarden::firewall {
+namespace {
+
+// Images the kernel itself wrote (iptables-legacy rules read back with IPT_SO_GET_ENTRIES by
+// tests/fuzz/make_seeds.py, the rules listed there), in the fuzz target's input format.
+XtTableImage Captured(const std::string& name) {
+  std::ifstream in(std::string(PORTWARDEN_XT_SEEDS) + "/seed-" + name, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  constexpr std::size_t kHeader = 1 + 4 * (1 + 2 * kXtHooks);
+  XtTableImage image;
+  if (bytes.size() < kHeader) {
+    ADD_FAILURE() << "no captured image " << name;
+    return image;
+  }
+  image.ipv6 = (bytes[0] & 1) != 0;
+  image.name = (bytes[0] >> 1) == 0 ? "filter" : "nat";
+  std::memcpy(&image.valid_hooks, bytes.data() + 1, 4);
+  std::memcpy(image.hook_entry.data(), bytes.data() + 5, 4 * kXtHooks);
+  std::memcpy(image.underflow.data(), bytes.data() + 5 + 4 * kXtHooks, 4 * kXtHooks);
+  const auto* entries = reinterpret_cast<const std::byte*>(bytes.data() + kHeader);
+  image.entries.assign(entries, entries + (bytes.size() - kHeader));
+  return image;
+}
+
+TEST(XtImageCaptured, KernelWrittenFilterTables) {
+  for (const bool ipv6 : {false, true}) {
+    SCOPED_TRACE(ipv6 ? "ipv6" : "ipv4");
+    const Ruleset ruleset = Translate({Captured(ipv6 ? "ipv6-filter" : "ipv4-filter")});
+    const auto judge = [&](std::uint16_t port, bool from_public, const char* interface) {
+      return Judge(ruleset, port, from_public, interface, ipv6);
+    };
+    EXPECT_EQ(judge(443, true, "veth0").verdict, Verdict::kAccept);    // -i veth+
+    EXPECT_EQ(judge(2222, true, "veth0").verdict, Verdict::kUnknown);  // returns, then limit
+    EXPECT_EQ(judge(2222, false, "veth0").verdict, Verdict::kAccept);  // users: 10/8, fd00::/8
+    EXPECT_EQ(judge(9005, false, "veth0").verdict, Verdict::kAccept);  // multiport range, goto
+    EXPECT_EQ(judge(9005, true, "veth0").verdict, Verdict::kDrop);     // goto: RETURN = policy
+    const auto limited = judge(443, true, "eth0");                     // not veth+: on to -m limit
+    EXPECT_EQ(limited.verdict, Verdict::kUnknown);
+    EXPECT_EQ(limited.reason, "xt match limit");
+  }
+}
+
+TEST(XtImageCaptured, KernelWrittenNatTables) {
+  for (const bool ipv6 : {false, true}) {
+    const Ruleset ruleset = Translate({Captured(ipv6 ? "ipv6-nat" : "ipv4-nat")});
+    const auto publications = Publications(ruleset);
+    ASSERT_EQ(publications.size(), 1U) << ipv6;
+    EXPECT_EQ(publications[0].public_port, 8080);
+    EXPECT_EQ(publications[0].port, 80);
+    EXPECT_EQ(publications[0].ipv6, ipv6);
+    EXPECT_EQ(publications[0].address, ipv6 ? (U128{0xfd00} << 112) | 2 : U128{0x0a000002});
+  }
 }
 
 }  // namespace
