@@ -6,6 +6,10 @@
 // ruleset unchanged (steady state: setns + the generation id, cached verdicts), then again
 // after adding a rule (changed: setns + `list ruleset` JSON + ParseNftJson + every listener
 // judged). Prints medians and ratios. Usage: firewall_cycles /run/netns/pwfwbench [cycles]
+// [--legacy]. With --legacy the same mix of rules is loaded as legacy iptables (x_tables)
+// rules by `iptables-legacy-restore` (the benchmark's only use of that binary; the agent reads
+// the kernel directly), the nftables ruleset is empty, and "changed" appends a rule with
+// `iptables-legacy`: steady then costs the legacy tables' read and digest every cycle.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -61,6 +65,52 @@ std::string Ruleset() {
   return text;
 }
 
+// The same mix as Ruleset() in iptables-restore format (multiport rules of 10 ports stand in
+// for the named set).
+std::string LegacyRuleset() {
+  std::string text = "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n";
+  text += ":users - [0:0]\n-A users ! -s 10.0.0.0/8 -j RETURN\n-A users -j ACCEPT\n";
+  text +=
+      "-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n";
+  for (int i = 0; i < 1975; ++i) {
+    const std::string port = std::to_string(1000 + i);
+    switch (i % 4) {
+      case 0:
+        text += "-A INPUT -p tcp --dport " + port + " -j ACCEPT\n";
+        break;
+      case 1:
+        text += "-A INPUT -s " + std::to_string(1 + i % 200) + "." + std::to_string(i % 250) +
+                ".0.0/16 -j DROP\n";
+        break;
+      case 2:
+        text += "-A INPUT -s 10.0.0.0/8 -p tcp --dport " + port + " -j ACCEPT\n";
+        break;
+      default:
+        text += "-A INPUT -p tcp --dport " + port + " -j users\n";
+    }
+  }
+  for (int i = 0; i < 20; ++i) {
+    std::string ports;
+    for (int k = 0; k < 10; ++k) {
+      ports += (k > 0 ? "," : "") + std::to_string(20000 + 10 * i + k);
+    }
+    text += "-A INPUT -p tcp -m multiport --dports " + ports + " -j ACCEPT\n";
+  }
+  return text + "COMMIT\n";
+}
+
+// Runs `command` inside the namespace at `path` with `input` on its stdin.
+Status InNamespaceRun(const std::string& path,
+                      const std::string& command,
+                      const std::string& input) {
+  FILE* pipe = ::popen(("nsenter --net=" + path + " " + command).c_str(), "w");
+  if (pipe == nullptr) {
+    return Fail("popen " + command);
+  }
+  std::fwrite(input.data(), 1, input.size(), pipe);
+  return ::pclose(pipe) == 0 ? Status{} : Status(Fail(command + " failed"));
+}
+
 Status Load(const std::string& commands) {
   nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
   const int rc = nft_run_cmd_from_buffer(ctx, commands.c_str());
@@ -88,7 +138,9 @@ int main(int argc, char** argv) {
   }
   const std::string path = argv[1];
   const int cycles = argc > 2 ? std::atoi(argv[2]) : 5;
-  const Status loaded = inventory::InNamespaceAt(path, [&]() { return Load(Ruleset()); });
+  const bool legacy = argc > 3 && std::string(argv[3]) == "--legacy";
+  const Status loaded = legacy ? InNamespaceRun(path, "iptables-legacy-restore", LegacyRuleset())
+                               : inventory::InNamespaceAt(path, [&]() { return Load(Ruleset()); });
   if (!loaded) {
     std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
     return 1;
@@ -144,8 +196,10 @@ int main(int argc, char** argv) {
     steady_reads += report.rulesets_read;
     steady_evaluated += report.listeners_evaluated;
     // Changed: one rule added (a new generation), so everything is read and judged again.
-    const Status edited = inventory::InNamespaceAt(
-        path, [&]() -> Status { return Load("add rule inet bench users counter\n"); });
+    const Status edited = legacy ? InNamespaceRun(path, "iptables-legacy -w -A users", "")
+                                 : inventory::InNamespaceAt(path, [&]() -> Status {
+                                     return Load("add rule inet bench users counter\n");
+                                   });
     if (!edited) {
       std::fprintf(stderr, "%s\n", edited.error().message.c_str());
       return 1;
@@ -160,7 +214,8 @@ int main(int argc, char** argv) {
   }
   const double s = Median(steady), sr = Median(steady_read), x = Median(changed),
                xr = Median(changed_read), w = Median(warm);
-  std::printf("ruleset: %zu rules; listeners in it: %d\n", rules, kListeners);
+  std::printf("ruleset (%s): %zu rules; listeners in it: %d\n",
+              legacy ? "legacy iptables" : "nftables", rules, kListeners);
   std::printf(
       "steady cycle    %8.3f ms (read %.3f ms; %zu rulesets read, %zu listeners judged "
       "in %d cycles)\n",
