@@ -23,7 +23,8 @@ test_packages=(
   prometheus prometheus-alertmanager prometheus-blackbox-exporter
   openssl iproute2 curl python3 procps util-linux clang-format
   apache2-utils
-  # firewall integration tests: rulesets loaded by nft -f and iptables-nft
+  # firewall integration tests: rulesets loaded by nft -f, iptables-nft and iptables-legacy
+  # (the iptables package ships both)
   nftables iptables
   # the status page in a real browser (tests/integration/status_page: chromedriver's
   # WebDriver API from Python's standard library)
