@@ -18,29 +18,18 @@
 
 #include "agent/firewall/nft_json.h"
 #include "agent/firewall/xt_extensions.h"
+#include "agent/firewall/xt_ip.h"
 
 namespace portwarden::firewall {
 namespace {
 
 constexpr std::size_t kHeader = sizeof(xt_entry_target);  // == sizeof(xt_entry_match): 32
 
-// The ip part of an entry, either family.
-struct IpPart {
-  U128 src = 0, smsk = 0, dst = 0, dmsk = 0;
-  char iniface[IFNAMSIZ] = {};
-  unsigned char iniface_mask[IFNAMSIZ] = {};
-  unsigned char outiface_mask[IFNAMSIZ] = {};
-  XtProtocol protocol;
-  bool never = false;  // a fragment-only rule: no first packet matches
-  bool jump_is_goto = false;
-  bool inv_src = false, inv_dst = false, inv_in = false;
-};
-
 struct Entry {
   std::size_t offset = 0;
   std::size_t size = 0;
   std::size_t target_offset = 0;
-  IpPart ip;
+  XtIpPart ip;
 };
 
 template <typename T>
@@ -48,45 +37,6 @@ T Load(std::span<const std::byte> bytes, std::size_t offset) {
   T value;
   std::memcpy(&value, bytes.data() + offset, sizeof(T));
   return value;
-}
-
-IpPart ReadIp4(const ipt_ip& ip) {
-  IpPart out;
-  const auto value = [](const in_addr& a) {
-    return AddressValue(reinterpret_cast<const std::uint8_t*>(&a), 4);
-  };
-  out.src = value(ip.src), out.smsk = value(ip.smsk);
-  out.dst = value(ip.dst), out.dmsk = value(ip.dmsk);
-  std::memcpy(out.iniface, ip.iniface, IFNAMSIZ);
-  std::memcpy(out.iniface_mask, ip.iniface_mask, IFNAMSIZ);
-  std::memcpy(out.outiface_mask, ip.outiface_mask, IFNAMSIZ);
-  out.protocol = {false, ip.proto, (ip.invflags & IPT_INV_PROTO) != 0};
-  // ip_packet_match: fails when (F_FRAG and not a fragment) differs from INV_FRAG.
-  out.never = ((ip.flags & IPT_F_FRAG) != 0) != ((ip.invflags & IPT_INV_FRAG) != 0);
-  out.jump_is_goto = (ip.flags & IPT_F_GOTO) != 0;
-  out.inv_src = ip.invflags & IPT_INV_SRCIP, out.inv_dst = ip.invflags & IPT_INV_DSTIP;
-  out.inv_in = ip.invflags & IPT_INV_VIA_IN;
-  return out;
-}
-
-IpPart ReadIp6(const ip6t_ip6& ip) {
-  IpPart out;
-  const auto value = [](const in6_addr& a) {
-    return AddressValue(reinterpret_cast<const std::uint8_t*>(&a), 16);
-  };
-  out.src = value(ip.src), out.smsk = value(ip.smsk);
-  out.dst = value(ip.dst), out.dmsk = value(ip.dmsk);
-  std::memcpy(out.iniface, ip.iniface, IFNAMSIZ);
-  std::memcpy(out.iniface_mask, ip.iniface_mask, IFNAMSIZ);
-  std::memcpy(out.outiface_mask, ip.outiface_mask, IFNAMSIZ);
-  // ip6_packet_match checks the protocol only with F_PROTO; proto 0 then never matches TCP/UDP.
-  const bool checked = (ip.flags & IP6T_F_PROTO) != 0;
-  out.protocol = {true, checked ? ip.proto : std::uint16_t{0}, (ip.invflags & IP6T_INV_PROTO) != 0};
-  out.never = checked && ip.proto == 0;
-  out.jump_is_goto = (ip.flags & IP6T_F_GOTO) != 0;
-  out.inv_src = ip.invflags & IP6T_INV_SRCIP, out.inv_dst = ip.invflags & IP6T_INV_DSTIP;
-  out.inv_in = ip.invflags & IP6T_INV_VIA_IN;
-  return out;
 }
 
 // Indexes every entry, checking each size against the image.
@@ -104,10 +54,11 @@ Result<std::vector<Entry>> Index(const XtTableImage& image) {
     Entry entry{offset, 0, 0, {}};
     if (image.ipv6) {
       const auto e = Load<ip6t_entry>(bytes, offset);
-      entry.size = e.next_offset, entry.target_offset = e.target_offset, entry.ip = ReadIp6(e.ipv6);
+      entry.size = e.next_offset, entry.target_offset = e.target_offset,
+      entry.ip = ReadXtIp6(e.ipv6);
     } else {
       const auto e = Load<ipt_entry>(bytes, offset);
-      entry.size = e.next_offset, entry.target_offset = e.target_offset, entry.ip = ReadIp4(e.ip);
+      entry.size = e.next_offset, entry.target_offset = e.target_offset, entry.ip = ReadXtIp4(e.ip);
     }
     if (entry.target_offset < header || entry.target_offset + kHeader > entry.size ||
         entry.size > bytes.size() - offset || entry.size % alignof(ipt_entry) != 0) {
@@ -134,74 +85,6 @@ std::optional<XtExtension> Extension(std::span<const std::byte> bytes,
   const char* name = header.u.user.name;
   return XtExtension{std::string(name, ::strnlen(name, sizeof(header.u.user.name))),
                      header.u.user.revision, bytes.subspan(offset + kHeader, size - kHeader)};
-}
-
-// An address match `(addr & mask) == value`, when the mask is a prefix.
-void AppendAddress(
-    MatchKey key, U128 value, U128 mask, bool invert, int bits, std::vector<Statement>& out) {
-  if (mask == 0 && !invert) {
-    return;
-  }
-  const U128 all = bits == 128 ? ~U128{0} : (U128{1} << bits) - 1;
-  const U128 host = ~mask & all;
-  if ((host & (host + 1)) != 0) {
-    out.push_back(Unmodelled{"xt address mask that is not a prefix"});
-    return;
-  }
-  Elements elements;
-  if ((value & host) == 0) {  // else no address equals it under the mask
-    elements.push_back({false, "", {value, value | host}});
-  }
-  out.push_back(MakeMatch(key, invert, std::move(elements)));
-}
-
-// `-i NAME` (mask over the name and its NUL) or `-i PREFIX+` (mask over the prefix only).
-void AppendInterface(const IpPart& ip, std::vector<Statement>& out) {
-  std::size_t masked = 0;
-  while (masked < IFNAMSIZ && ip.iniface_mask[masked] == 0xff) {
-    ++masked;
-  }
-  bool regular = true;
-  for (std::size_t i = masked; i < IFNAMSIZ; ++i) {
-    regular = regular && ip.iniface_mask[i] == 0;
-  }
-  const std::size_t length = ::strnlen(ip.iniface, IFNAMSIZ);
-  if (!regular || (length < masked && length + 1 != masked)) {
-    out.push_back(Unmodelled{"xt input interface mask"});
-    return;
-  }
-  if (masked == 0) {
-    if (ip.inv_in) {
-      out.push_back(NeverMatch());
-    }
-    return;
-  }
-  std::string name(ip.iniface, std::min(length, masked));
-  if (length >= masked) {
-    name += '*';  // iptables' `+`: the evaluator's (nft's) interface wildcard
-  }
-  out.push_back(MakeMatch(MatchKey::kIifname, ip.inv_in, {{true, std::move(name), {}}}));
-}
-
-void AppendIpPart(const IpPart& ip, std::vector<Statement>& out) {
-  if (ip.never) {
-    out.push_back(NeverMatch());
-    return;
-  }
-  const int bits = ip.protocol.ipv6 ? 128 : 32;
-  AppendAddress(ip.protocol.ipv6 ? MatchKey::kSaddr6 : MatchKey::kSaddr4, ip.src, ip.smsk,
-                ip.inv_src, bits, out);
-  AppendAddress(ip.protocol.ipv6 ? MatchKey::kDaddr6 : MatchKey::kDaddr4, ip.dst, ip.dmsk,
-                ip.inv_dst, bits, out);
-  AppendInterface(ip, out);
-  if (std::any_of(std::begin(ip.outiface_mask), std::end(ip.outiface_mask),
-                  [](unsigned char c) { return c != 0; })) {
-    out.push_back(Unmodelled{"xt output interface"});
-  }
-  if (ip.protocol.number != 0) {
-    out.push_back(MakeMatch(MatchKey::kL4proto, ip.protocol.inverted,
-                            {{false, "", {ip.protocol.number, ip.protocol.number}}}));
-  }
 }
 
 class Translator {
@@ -266,7 +149,7 @@ Statement Translator::Target(const Entry& entry, const XtExtension& target) cons
 
 Result<Rule> Translator::Translate(const Entry& entry) const {
   Rule rule;
-  AppendIpPart(entry.ip, rule.statements);
+  AppendXtIpPart(entry.ip, rule.statements);
   const std::size_t header = image_.ipv6 ? sizeof(ip6t_entry) : sizeof(ipt_entry);
   const std::size_t matches_end = entry.offset + entry.target_offset;
   for (std::size_t at = entry.offset + header; at < matches_end;) {
