@@ -133,7 +133,7 @@ Statement Translator::Target(const Entry& entry, const XtExtension& target) cons
       case XT_RETURN:
         return VerdictStmt{K::kReturn, ""};
       default:
-        return Unmodelled{"xt verdict " + std::to_string(-verdict - 1)};
+        return Unmodelled{"xt verdict " + std::to_string(-std::int64_t{verdict} - 1)};
     }
   }
   const auto to = static_cast<std::size_t>(verdict);
