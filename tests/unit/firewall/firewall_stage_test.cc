@@ -39,6 +39,7 @@ struct Namespace {
   std::optional<RulesetGeneration> generation;
   std::string json;
   std::array<std::uint8_t, 32> legacy{};  // the legacy tables' digest
+  std::string legacy_error;               // why its IPv4 legacy tables could not be read
   int reads = 0;                          // full reads (ruleset listed and parsed)
 };
 
@@ -57,6 +58,7 @@ class FirewallStageTest : public ::testing::Test {
           }
           ++ns.reads;
           read.ruleset.ruleset = ParseNftJson(ns.json);
+          read.ruleset.legacy_v4_error = ns.legacy_error;
           return read;
         }) {
     inventory::NamespaceView host{"host",         1, true, {V4("127.0.0.1"), V4("198.51.100.7")},
@@ -145,6 +147,16 @@ TEST_F(FirewallStageTest, ChangedLegacyTablesAreReadAgain) {
   EXPECT_EQ(report.rulesets_read, 1U);
   EXPECT_EQ(report.listeners_evaluated, 10U);
   EXPECT_EQ(Private(report, inventory_, "net:[2]", 1008), Verdict::kAccept);
+}
+
+TEST_F(FirewallStageTest, UnreadableLegacyTablesMakeTheNamespaceUnreadable) {
+  namespaces_[2].legacy_error = "legacy iptables filter: get info: Operation not permitted";
+  const auto report = stage_.Assess(inventory_);
+  EXPECT_TRUE(report.namespaces[0].readable);
+  EXPECT_FALSE(report.namespaces[1].readable);
+  EXPECT_EQ(report.namespaces[1].reason, namespaces_[2].legacy_error);
+  EXPECT_EQ(Private(report, inventory_, "net:[2]", 1002), Verdict::kUnknown);
+  EXPECT_EQ(Private(report, inventory_, "host", 1001), Verdict::kAccept);
 }
 
 TEST_F(FirewallStageTest, OnlyNewListenersAreJudged) {
