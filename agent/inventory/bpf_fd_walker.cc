@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/inventory/bpf_assembler.h"
 #include "agent/inventory/btf_reader.h"
 
 namespace portwarden::inventory {
@@ -38,56 +39,16 @@ long Bpf(int command, bpf_attr& attr) {
   return ::syscall(__NR_bpf, command, &attr, sizeof(attr));
 }
 
-// The few eBPF instruction forms the program uses.
-bpf_insn Insn(std::uint8_t code, int dst, int src, int off, int imm) {
-  bpf_insn insn{};
-  insn.code = code;
-  insn.dst_reg = static_cast<std::uint8_t>(dst) & 0xf;
-  insn.src_reg = static_cast<std::uint8_t>(src) & 0xf;
-  insn.off = static_cast<std::int16_t>(off);
-  insn.imm = imm;
-  return insn;
-}
-
-bpf_insn MovReg(int dst, int src) {
-  return Insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0);
-}
-
-bpf_insn MovImm(int dst, int imm) {
-  return Insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm);
-}
-
-bpf_insn AddImm(int dst, int imm) {
-  return Insn(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, imm);
-}
-
-bpf_insn Load64(int dst, int src, int off) {
-  return Insn(BPF_LDX | BPF_DW | BPF_MEM, dst, src, off, 0);
-}
-
-bpf_insn Load32(int dst, int src, int off) {
-  return Insn(BPF_LDX | BPF_W | BPF_MEM, dst, src, off, 0);
-}
-
-bpf_insn Store64(int dst, int off, int src) {
-  return Insn(BPF_STX | BPF_DW | BPF_MEM, dst, src, off, 0);
-}
-
-bpf_insn Store32(int dst, int off, int src) {
-  return Insn(BPF_STX | BPF_W | BPF_MEM, dst, src, off, 0);
-}
-
-bpf_insn JumpIfZero(int reg, int skip) {
-  return Insn(BPF_JMP | BPF_JEQ | BPF_K, reg, 0, skip, 0);
-}
-
-bpf_insn Call(int helper) {
-  return Insn(BPF_JMP | BPF_CALL, 0, 0, 0, helper);
-}
-
-bpf_insn Exit() {
-  return Insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-}
+using bpf::AddImm;
+using bpf::Call;
+using bpf::Exit;
+using bpf::JumpIfZero;
+using bpf::Load32;
+using bpf::Load64;
+using bpf::MovImm;
+using bpf::MovReg;
+using bpf::Store32;
+using bpf::Store64;
 
 // For each (task, fd, file): skip non-sockets, then seq_write {task->tgid, fd,
 // file->f_inode->i_ino}. r6 = ctx, r7 = task, r8 = file; r10 is the frame pointer.

@@ -9,15 +9,9 @@
 namespace portwarden::inventory {
 namespace {
 
-struct Block {
-  std::array<std::uint8_t, 16> prefix;
-  int length;
-  Scope scope;
-};
-
 // IANA IPv4 Special-Purpose Address Registry, entries whose "Globally Reachable" is False.
 // 0.0.0.0/8 and 255.255.255.255 cannot be reached from elsewhere either.
-constexpr Block kIpv4Blocks[] = {
+constexpr ScopeBlock kIpv4Blocks[] = {
     {{127}, 8, Scope::kLoopback},         {{169, 254}, 16, Scope::kLinkLocal},
     {{224, 0, 0}, 24, Scope::kLinkLocal}, {{0}, 8, Scope::kPrivate},
     {{10}, 8, Scope::kPrivate},           {{100, 64}, 10, Scope::kPrivate},
@@ -29,7 +23,7 @@ constexpr Block kIpv4Blocks[] = {
 
 // IANA IPv6 Special-Purpose Address Registry. The globally reachable exceptions inside
 // 2001::/23 come first so the first match wins.
-constexpr Block kIpv6Blocks[] = {
+constexpr ScopeBlock kIpv6Blocks[] = {
     {{0x20, 0x01, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01}, 128, Scope::kPublic},
     {{0x20, 0x01, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02}, 128, Scope::kPublic},
     {{0x20, 0x01, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x03}, 128, Scope::kPublic},
@@ -59,8 +53,8 @@ bool IsV4Mapped(const IpAddress& address) {
 }
 
 template <std::size_t N>
-Scope Lookup(const Block (&blocks)[N], const std::uint8_t* bytes) {
-  for (const Block& block : blocks) {
+Scope Lookup(const ScopeBlock (&blocks)[N], const std::uint8_t* bytes) {
+  for (const ScopeBlock& block : blocks) {
     if (PrefixMatches(block.prefix.data(), bytes, block.length)) {
       return block.scope;
     }
@@ -69,6 +63,13 @@ Scope Lookup(const Block (&blocks)[N], const std::uint8_t* bytes) {
 }
 
 }  // namespace
+
+std::span<const ScopeBlock> BuiltinScopeBlocks(AddressFamily family) {
+  if (family == AddressFamily::kIpv4) {
+    return kIpv4Blocks;
+  }
+  return kIpv6Blocks;
+}
 
 Scope ClassifyAddress(const IpAddress& address) {
   if (address.family == AddressFamily::kIpv4) {

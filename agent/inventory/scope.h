@@ -20,6 +20,18 @@ struct InterfaceAddress {
   IpAddress address;
 };
 
+/// One block of the built-in classification; ClassifyAddress takes the first that matches,
+/// and every block listed before a block that contains it is the more specific one.
+struct ScopeBlock {
+  std::array<std::uint8_t, 16> prefix;
+  int length;
+  Scope scope;
+};
+
+/// The built-in blocks of `family` in ClassifyAddress's order (255.255.255.255 aside: it is
+/// private, as its enclosing 240.0.0.0/4 is).
+std::span<const ScopeBlock> BuiltinScopeBlocks(AddressFamily family);
+
 /// Loopback, link-local, private (RFC 1918, CGNAT, ULA and every other block the IANA
 /// IPv4/IPv6 special-purpose registries mark "Globally Reachable: False", such as the
 /// documentation and benchmarking ranges), or public. IPv4-mapped IPv6 addresses are
