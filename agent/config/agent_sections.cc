@@ -269,7 +269,8 @@ Status ReadInventorySection(const TomlReader& reader,
   const toml::table& t = **table;
   return reader
       .CheckKeys(t, "[inventory]",
-                 {"udp", "max_listener_series", "proc_path", "process_walk", "baseline"})
+                 {"udp", "max_listener_series", "proc_path", "process_walk", "baseline",
+                  "connection_tracking_max"})
       .and_then([&] {
         return TomlReader::Assign(t, "udp", out.udp, [&](const toml::node& n) {
           return reader.Bool(n, "inventory.udp");
@@ -294,6 +295,12 @@ Status ReadInventorySection(const TomlReader& reader,
         return TomlReader::Assign(t, "baseline", out.baseline, [&](const toml::node& n) {
           return reader.NonEmptyString(n, "inventory.baseline");
         });
+      })
+      .and_then([&] {
+        return TomlReader::Assign(
+            t, "connection_tracking_max", out.connection_tracking_max, [&](const toml::node& n) {
+              return reader.Integer(n, "inventory.connection_tracking_max", 0, 16'000'000);
+            });
       });
 }
 

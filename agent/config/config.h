@@ -68,6 +68,9 @@ struct InventorySettings {
   /// Approved-listener file (`portwarden baseline save`); "" = no baseline. Read by the policy
   /// at each scan when it changed (baseline.h).
   std::string baseline;
+  /// Most sockets the in-kernel connection tracker follows (BpfConnectionTracker); 0 counts
+  /// observed activity with the filtered sock_diag dump only.
+  std::size_t connection_tracking_max = 262'144;
 };
 
 /// `[revocation]`: CRL checking by the posture job (docs/configuration.md).

@@ -19,13 +19,14 @@ constexpr std::uint32_t kMaxPeerPrefixes = 4096;
 
 Result<BpfConnectionTracker::Maps> CreateMaps(std::size_t max_sockets) {
   using bpf::CreateMap;
-  const std::uint32_t sockets = static_cast<std::uint32_t>(std::min<std::size_t>(max_sockets, 1U << 26));
-  auto watched = CreateMap({BPF_MAP_TYPE_HASH, sizeof(WatchedKey), 4, kMaxWatched,
-                            BPF_F_NO_PREALLOC, "pw_watched"});
-  auto tracked = CreateMap({BPF_MAP_TYPE_HASH, 8, sizeof(CountKey), sockets, BPF_F_NO_PREALLOC,
-                            "pw_sockets"});
-  auto counts = CreateMap({BPF_MAP_TYPE_HASH, sizeof(CountKey), 8, kMaxCountKeys,
-                           BPF_F_NO_PREALLOC, "pw_counts"});
+  const std::uint32_t sockets =
+      static_cast<std::uint32_t>(std::min<std::size_t>(max_sockets, 1U << 26));
+  auto watched = CreateMap(
+      {BPF_MAP_TYPE_HASH, sizeof(WatchedKey), 4, kMaxWatched, BPF_F_NO_PREALLOC, "pw_watched"});
+  auto tracked =
+      CreateMap({BPF_MAP_TYPE_HASH, 8, sizeof(CountKey), sockets, BPF_F_NO_PREALLOC, "pw_sockets"});
+  auto counts = CreateMap(
+      {BPF_MAP_TYPE_HASH, sizeof(CountKey), 8, kMaxCountKeys, BPF_F_NO_PREALLOC, "pw_counts"});
   auto scopes = CreateMap({BPF_MAP_TYPE_LPM_TRIE, sizeof(PeerScopeKey), 4, kMaxPeerPrefixes,
                            BPF_F_NO_PREALLOC, "pw_peer_scopes"});
   auto overflow = CreateMap({BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, "pw_overflow"});
@@ -129,7 +130,8 @@ Result<std::unique_ptr<BpfConnectionTracker>> BpfConnectionTracker::Create(
 Status BpfConnectionTracker::SetWatched(std::uint32_t netns, std::uint16_t port, bool watched) {
   const WatchedKey key{netns, port, 0};
   const std::uint32_t one = 1;
-  return watched ? bpf::Update(maps_.watched, &key, &one, BPF_ANY) : bpf::Delete(maps_.watched, &key);
+  return watched ? bpf::Update(maps_.watched, &key, &one, BPF_ANY)
+                 : bpf::Delete(maps_.watched, &key);
 }
 
 // Runs the tcp iterator inside the namespace: it visits that namespace's sockets only.
@@ -156,7 +158,8 @@ Status BpfConnectionTracker::Seed(const std::string& netns_path) {
   });
 }
 
-Status BpfConnectionTracker::Watch(std::uint64_t netns_inode, const std::string& netns_path,
+Status BpfConnectionTracker::Watch(std::uint64_t netns_inode,
+                                   const std::string& netns_path,
                                    const std::set<std::uint16_t>& ports) {
   const auto netns = static_cast<std::uint32_t>(netns_inode);
   auto& current = watched_[netns_inode];

@@ -38,7 +38,8 @@ class BpfConnectionTracker {
   /// Makes `ports` the watched ports of namespace `netns_inode`, entered through
   /// `netns_path` to seed the pairs not watched before (nothing is entered when none is
   /// new). A failure leaves the namespace's counts unknown (its pairs are unwatched again).
-  Status Watch(std::uint64_t netns_inode, const std::string& netns_path,
+  Status Watch(std::uint64_t netns_inode,
+               const std::string& netns_path,
                const std::set<std::uint16_t>& ports);
 
   /// Unwatches every namespace not in `alive` (it went away).
@@ -59,8 +60,11 @@ class BpfConnectionTracker {
   };
 
  private:
-  BpfConnectionTracker(Maps maps, UniqueFd seed_program, UniqueFd seed_link,
-                       UniqueFd state_program, UniqueFd state_link)
+  BpfConnectionTracker(Maps maps,
+                       UniqueFd seed_program,
+                       UniqueFd seed_link,
+                       UniqueFd state_program,
+                       UniqueFd state_link)
       : maps_(std::move(maps)),
         seed_program_(std::move(seed_program)),
         seed_link_(std::move(seed_link)),

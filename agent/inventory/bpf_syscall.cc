@@ -12,7 +12,9 @@
 namespace portwarden::inventory::bpf {
 namespace {
 
-std::uint64_t Address(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+std::uint64_t Address(const void* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
 
 }  // namespace
 

@@ -155,8 +155,11 @@ std::uint32_t BtfIndex::SkipModifiers(std::uint32_t id) const {
 
 // Finds member `name` of struct/union `id`, descending into anonymous members; `bits` is
 // its bit offset from the start of `id`.
-bool BtfIndex::FindMember(std::uint32_t id, std::string_view name, std::uint32_t& bits,
-                          std::uint32_t& member_type, int depth) const {
+bool BtfIndex::FindMember(std::uint32_t id,
+                          std::string_view name,
+                          std::uint32_t& bits,
+                          std::uint32_t& member_type,
+                          int depth) const {
   id = SkipModifiers(id);
   if (id == 0 || depth > kMaxAnonymousDepth) {
     return false;

@@ -41,11 +41,14 @@ class BtfIndex {
   std::string_view Name(std::uint32_t offset) const;
   TypeView At(std::uint32_t id) const;
   std::uint32_t SkipModifiers(std::uint32_t id) const;
-  bool FindMember(std::uint32_t id, std::string_view name, std::uint32_t& bits,
-                  std::uint32_t& member_type, int depth) const;
+  bool FindMember(std::uint32_t id,
+                  std::string_view name,
+                  std::uint32_t& bits,
+                  std::uint32_t& member_type,
+                  int depth) const;
 
   std::vector<char> bytes_;
-  std::size_t types_ = 0;   // start of the type section
+  std::size_t types_ = 0;    // start of the type section
   std::size_t strings_ = 0;  // start of the string section
   std::uint32_t strings_len_ = 0;
   std::vector<std::uint32_t> positions_;  // byte position of each type id (0 unused)

@@ -43,20 +43,49 @@ ConnectionCounter::ConnectionCounter(std::span<Listener> listeners,
   }
 }
 
-void ConnectionCounter::Add(std::span<const RawSocket> sockets) {
+Listener* ConnectionCounter::Find(AddressFamily family,
+                                  std::uint16_t port,
+                                  const std::array<std::uint8_t, 16>& address) {
   constexpr std::array<std::uint8_t, 16> kWildcard{};
+  auto it = index_.find({family, port, address});
+  if (it == index_.end()) {
+    it = index_.find({family, port, kWildcard});
+  }
+  return it == index_.end() ? nullptr : &listeners_[it->second];
+}
+
+void ConnectionCounter::Add(std::span<const RawSocket> sockets) {
   for (const RawSocket& socket : sockets) {
-    auto it = index_.find({socket.family, socket.port, socket.address});
-    if (it == index_.end()) {
-      it = index_.find({socket.family, socket.port, kWildcard});
-      if (it == index_.end()) {
-        continue;
-      }
+    Listener* listener = Find(socket.family, socket.port, socket.address);
+    if (listener == nullptr) {
+      continue;
     }
     const Scope scope = AddressScope({socket.family, socket.peer}, "", zones_);
-    ++(*listeners_[it->second].connections)[static_cast<std::size_t>(scope)];
+    ++(*listener->connections)[static_cast<std::size_t>(scope)];
     ++counted_;
   }
+}
+
+void ConnectionCounter::AddCounted(AddressFamily family,
+                                   std::uint16_t port,
+                                   const std::array<std::uint8_t, 16>& address,
+                                   Scope peer_scope,
+                                   std::int64_t count) {
+  Listener* listener = count > 0 ? Find(family, port, address) : nullptr;
+  if (listener == nullptr) {
+    return;
+  }
+  (*listener->connections)[static_cast<std::size_t>(peer_scope)] +=
+      static_cast<std::uint32_t>(count);
+  counted_ += static_cast<int>(count);
+}
+
+std::set<std::uint16_t> ConnectionCounter::Ports() const {
+  std::set<std::uint16_t> ports;
+  for (const auto& [key, i] : index_) {
+    ports.insert(std::get<1>(key));
+  }
+  return ports;
 }
 
 void ConnectionCounter::Forget() {

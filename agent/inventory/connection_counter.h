@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <span>
 #include <tuple>
 
@@ -36,6 +37,18 @@ class ConnectionCounter {
   /// Adds one batch of the dump.
   void Add(std::span<const RawSocket> sockets);
 
+  /// Adds `count` sockets already classified (by the in-kernel tracker) to the listener of
+  /// (`family`, `port`, local `address`), as Add() would have placed them; a negative or
+  /// zero count adds nothing.
+  void AddCounted(AddressFamily family,
+                  std::uint16_t port,
+                  const std::array<std::uint8_t, 16>& address,
+                  Scope peer_scope,
+                  std::int64_t count);
+
+  /// The local ports of the counted listeners (what the in-kernel tracker must watch).
+  std::set<std::uint16_t> Ports() const;
+
   /// Established sockets counted so far.
   int counted() const { return counted_; }
 
@@ -44,6 +57,11 @@ class ConnectionCounter {
 
  private:
   using Key = std::tuple<AddressFamily, std::uint16_t, std::array<std::uint8_t, 16>>;
+
+  // The listener a socket with this local end belongs to; nullptr for none.
+  Listener* Find(AddressFamily family,
+                 std::uint16_t port,
+                 const std::array<std::uint8_t, 16>& address);
 
   std::span<Listener> listeners_;
   std::span<const config::ZoneOverride> zones_;

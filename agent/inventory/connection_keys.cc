@@ -18,6 +18,7 @@ struct Prefix {
   int length;
 
   auto Tie() const { return std::tie(family, length, bytes); }
+
   bool operator<(const Prefix& other) const { return Tie() < other.Tie(); }
 
   // Whether this prefix contains all of `other`.

@@ -19,16 +19,18 @@ struct WatchedKey {
   std::uint16_t port = 0;   ///< local port, host order
   std::uint16_t zero = 0;
 };
+
 static_assert(sizeof(WatchedKey) == 8);
 
 /// `counts` map key (and `sockets` map value): one listener address and peer scope.
 struct CountKey {
   std::uint32_t netns = 0;
-  std::uint16_t port = 0;    ///< local port, host order
-  std::uint8_t family = 0;   ///< AF_INET or AF_INET6, as the socket's own family
-  std::uint8_t scope = 0;    ///< Scope of the peer
+  std::uint16_t port = 0;                ///< local port, host order
+  std::uint8_t family = 0;               ///< AF_INET or AF_INET6, as the socket's own family
+  std::uint8_t scope = 0;                ///< Scope of the peer
   std::array<std::uint8_t, 16> local{};  ///< local address; IPv4 in the first 4 bytes
 };
+
 static_assert(sizeof(CountKey) == 24);
 
 /// `peer_scopes` LPM-trie key: 32 bits of family (AF_INET or AF_INET6, in the first byte)
@@ -38,6 +40,7 @@ struct PeerScopeKey {
   std::uint32_t family = 0;
   std::array<std::uint8_t, 16> address{};
 };
+
 static_assert(sizeof(PeerScopeKey) == 24);
 
 /// One prefix of the peer classification and the scope of the addresses it is the longest

@@ -180,6 +180,7 @@ Result<SockLayout> ReadSockLayout(const BtfIndex& btf) {
   if (layout.iter_tcp_btf_id == 0) {
     return Fail("no bpf_iter_tcp in the kernel's BTF (kernel < 5.9?)");
   }
+
   const struct {
     const char* type;
     const char* path;
@@ -196,6 +197,7 @@ Result<SockLayout> ReadSockLayout(const BtfIndex& btf) {
       {"sock", "sk_protocol", &layout.protocol},
       {"net", "ns.inum", &layout.net_inum},
   };
+
   for (const auto& field : fields) {
     auto offset = btf.MemberOffset(field.type, field.path);
     if (!offset) {

@@ -11,7 +11,7 @@
 #include "agent/core/log.h"
 #include "agent/inventory/borrowed_socket.h"
 #include "agent/inventory/bpf_fd_walker.h"
-#include "agent/inventory/connection_counter.h"
+#include "agent/inventory/connection_observer.h"
 #include "agent/inventory/inet_diag_filter.h"
 #include "agent/inventory/listener_builder.h"
 #include "agent/inventory/netns_registry.h"
@@ -98,8 +98,8 @@ struct Inventory::State {
   InventorySettings settings;
   std::unique_ptr<NetnsRegistry> registry;
   std::unique_ptr<ProcessResolver> resolver;
-  std::vector<LocalPortRange> watched;  // normalized
-  InventoryStats cumulative;            // only the *_total fields are used
+  ConnectionObserver connections;  // phase 4, kept across scans (the BPF tracker)
+  InventoryStats cumulative;       // only the *_total fields are used
   bool bpf_ready_logged = false;
   std::string bpf_reason_logged;
 
@@ -108,38 +108,8 @@ struct Inventory::State {
   std::vector<NamespaceDump> DumpAll(InventoryStats& stats, std::vector<NamespaceView>& views);
   Attribution Attribute(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
   std::vector<Listener> Listeners(const std::vector<NamespaceDump>& dumps, InventoryStats& stats);
-  void ObserveConnections(InventoryReport& report);
   void Account(InventoryReport& report);
 };
-
-// Phase 4: the established connections of the watched listeners, one filtered dump per
-// namespace that has any (the registry's namespaces are those of this scan's DumpAll).
-void Inventory::State::ObserveConnections(InventoryReport& report) {
-  if (watched.empty()) {
-    return;
-  }
-  const auto start = std::chrono::steady_clock::now();
-  auto& stats = report.stats;
-  for (Netns* netns : registry->Namespaces()) {
-    ConnectionCounter counter(report.listeners, netns->id.inode, watched, settings.zones);
-    if (counter.empty()) {
-      continue;
-    }
-    const auto status = netns->sockets->DumpEstablished(
-        watched, [&](std::span<const RawSocket> batch) { counter.Add(batch); });
-    if (!status) {
-      counter.Forget();
-      ++stats.connection_namespaces_unknown;
-      if (status.error().code != ENOTSUP) {
-        log::Debug("cannot dump established connections",
-                   {{"netns", netns->id.label}, {"err", status.error().message}});
-      }
-      continue;
-    }
-    stats.connections_seen += counter.counted();
-  }
-  stats.connections_seconds = SecondsSince(start);
-}
 
 // Phase 1: refresh the namespace set, then dump each namespace; one that fails is skipped.
 std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats,
@@ -296,7 +266,7 @@ Inventory::Inventory(InventorySettings settings) : state_(std::make_unique<State
 Inventory::~Inventory() = default;
 
 void Inventory::SetWatchedPorts(std::vector<LocalPortRange> ports) {
-  state_->watched = NormalizePortRanges(ports);
+  state_->connections.SetWatchedPorts(NormalizePortRanges(ports));
 }
 
 void Inventory::Apply(InventorySettings settings) {
@@ -305,6 +275,7 @@ void Inventory::Apply(InventorySettings settings) {
                        old.process_walk != settings.process_walk ||
                        old.namespaces != settings.namespaces;
   state_->settings = std::move(settings);
+  state_->connections.Apply(state_->settings.connection_tracking_max, state_->settings.zones);
   if (rebuild) {
     const auto& now = state_->settings;
     const bool all = now.namespaces == config::NamespaceMode::kAll;
@@ -328,7 +299,7 @@ InventoryReport Inventory::Scan() {
     report.error = "cannot list the host namespace's sockets";
   }
   report.listeners = state_->Listeners(dumps, report.stats);
-  state_->ObserveConnections(report);
+  state_->connections.Observe(state_->registry->Namespaces(), report.listeners, report.stats);
   state_->Account(report);
   report.success = report.error.empty();
   return report;

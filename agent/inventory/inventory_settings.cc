@@ -10,6 +10,7 @@ InventorySettings InventorySettingsFrom(const config::Config& config) {
   settings.udp = config.inventory.udp;
   settings.max_listener_series = config.inventory.max_listener_series;
   settings.zones = config.exposure.zones;
+  settings.connection_tracking_max = config.inventory.connection_tracking_max;
   return settings;
 }
 

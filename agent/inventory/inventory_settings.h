@@ -18,6 +18,8 @@ struct InventorySettings {
   bool udp = true;                          ///< include bound UDP sockets
   std::size_t max_listener_series = 2000;   ///< cap on per-listener series (for the stats)
   std::vector<config::ZoneOverride> zones;  ///< scope overrides by interface or CIDR
+  /// Sockets the in-kernel connection tracker may follow; 0 = the filtered dump only.
+  std::size_t connection_tracking_max = 262'144;
 };
 
 /// The inventory's settings in `config`.

@@ -77,6 +77,11 @@ struct InventoryStats {
   double connections_seconds = 0;         ///< The filtered connection dumps of the watched ports.
   int connections_seen = 0;               ///< Established sockets they returned.
   int connection_namespaces_unknown = 0;  ///< Namespaces whose connections could not be dumped.
+  /// How this scan counted them: "bpf" (the in-kernel tracker), "dump" (the filtered
+  /// sock_diag dump), "" (no watched port).
+  std::string connection_tracking;
+  std::uint64_t connection_tracking_overflows =
+      0;  ///< Tracker inserts refused for space, cumulative.
 };
 
 /// One namespace as scanned: whether the agent entered it and the addresses it holds.

@@ -97,6 +97,19 @@ void AppendHealth(const inventory::InventoryStats& stats, Families& out) {
         "0 when it reads /proc/*/fd.")
       .Add({}, stats.bpf_walk_ready ? 1 : 0)
       .MoveInto(out);
+  auto tracking = Gauge("portwarden_inventory_connection_tracking",
+                        "1 for how the last scan counted the established connections of watched "
+                        "listeners: mode=\"bpf\" (in-kernel tracker) or mode=\"dump\" (filtered "
+                        "sock_diag dump).");
+  if (!stats.connection_tracking.empty()) {
+    tracking.Add({{"mode", stats.connection_tracking}}, 1);
+  }
+  tracking.MoveInto(out);
+  Counter("portwarden_inventory_connection_tracking_overflows_total",
+          "Sockets the in-kernel connection tracker could not follow for lack of space "
+          "(inventory.connection_tracking_max); each overflow falls back to the dump.")
+      .Add({}, static_cast<double>(stats.connection_tracking_overflows))
+      .MoveInto(out);
   Gauge("portwarden_inventory_unattributed_sockets",
         "Listening sockets no readable process holds, in the last scan.")
       .Add({}, stats.unattributed_sockets)

@@ -9,6 +9,11 @@ the test makes, and real clients:
   basis="observed" violation;
 - a TCP listener that does not accept: its accept queue and limit match `ss -ltn`
   Recv-Q/Send-Q, in the scan and in /metrics;
+- the in-kernel connection tracker (BPF, the agent's default as root) against the filtered
+  dump (`inventory.connection_tracking_max = 0`) and `ss` in the same run: loopback,
+  private and public peers on a wildcard listener, connections opened before the agent
+  starts (seeded) and after (events), closed ones uncounted, and a namespace created after
+  the agent started;
 - `baseline save`, a new listener flagged by `scan --baseline` (exit 6) and by
   portwarden_listener_unapproved, removed again: all clear; a malformed baseline is an error
   with file:line:column and the agent keeps its last good baseline.
@@ -76,6 +81,20 @@ for source in sys.argv[3:]:
     s.bind((source, 0))
     s.connect((sys.argv[1], int(sys.argv[2])))
     socks.append(s)
+print("connected", flush=True)
+sys.stdin.read()
+"""
+
+
+# In a namespace of its own: a listener on the port and two loopback connections to it.
+LATE_HOLDER = r"""
+import socket, sys
+port = int(sys.argv[1])
+server = socket.socket()
+server.bind(("127.0.0.1", port))
+server.listen(8)
+clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+accepted = [server.accept()[0] for _ in range(2)]
 print("connected", flush=True)
 sys.stdin.read()
 """
@@ -174,6 +193,103 @@ class ActivityTest(unittest.TestCase):
                                    r'rule="admin-internal",basis="observed"\} 1')
             self.assertNotRegex(text, rf'portwarden_exposure_violation\{{[^}}]*port="{port}"[^}}]*'
                                       r'basis="bind"')
+
+    def write_config(self, name, port, extra=""):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write('[agent]\nscan_interval = "1s"\nprobe_interval = "1h"\n'
+                    f'[discovery]\nnamespaces = "all"\n[inventory]\n{extra}'
+                    '[[exposure.zones]]\ncidr = "203.0.113.0/24"\nscope = "public"\n'
+                    f'[[exposure.rules]]\nname = "tracked"\nports = [{port}]\n'
+                    'allow = ["loopback", "private", "public"]\n')
+        return path
+
+    def loopback_clients(self, port, count, netns=None):
+        prefix = ["ip", "netns", "exec", netns] if netns else []
+        proc = subprocess.Popen([*prefix, sys.executable, "-c", CLIENT, "127.0.0.1", str(port),
+                                 *(["127.0.0.1"] * count)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.closers.append(lambda: (proc.kill(), proc.wait(), proc.stdin.close(),
+                                     proc.stdout.close()))
+        self.assertEqual(proc.stdout.readline().strip(), "connected")
+        return proc
+
+    def dump_counts(self, config, port):
+        out = sh(BINARY, "scan", "--output=json", f"--config.file={config}").stdout
+        [listener] = [l for l in json.loads(out) if l["port"] == port and l["netns"] == "host"]
+        return listener["connections"]
+
+    def ss_count(self, port):
+        ss = sh("ss", "-Htn", "state", "established", f"( sport = :{port} )").stdout
+        return len(ss.splitlines())
+
+    def test_bpf_tracker_matches_dump_and_ss(self):
+        if not os.path.exists("/sys/kernel/btf/vmlinux"):
+            skip_unprivileged("the kernel has no BTF (/sys/kernel/btf/vmlinux)")
+        server = self.listen("0.0.0.0", backlog=64)
+        port = server.getsockname()[1]
+        tracked = self.write_config("tracked.toml", port)
+        dumped = self.write_config("dumped.toml", port, "connection_tracking_max = 0\n")
+        accepted = []
+
+        def accept(n):
+            for _ in range(n):
+                conn = server.accept()[0]
+                accepted.append(conn)
+                self.closers.append(conn.close)
+
+        early = self.loopback_clients(port, 2)  # before the agent: seeded
+        self.clients("10.77.0.1", port, ["10.77.0.2"])
+        self.clients("203.0.113.1", port, ["203.0.113.2"])
+        accept(4)
+
+        def series(scope, value, netns="host"):
+            return (rf'^portwarden_listener_connections\{{(?=[^}}]*netns="{netns}")'
+                    rf'(?=[^}}]*port="{port}")(?=[^}}]*peer_scope="{scope}")[^}}]*\}} {value}$')
+
+        with AgentProcess(BINARY, [f"--config.file={tracked}"]) as agent:
+            text = self.wait_metric(agent, series("loopback", 2))
+            self.assertRegex(text, r'portwarden_inventory_connection_tracking\{mode="bpf"\} 1',
+                             agent.log())
+            for scope, n in (("private", 1), ("public", 1)):
+                self.assertRegex(text, re.compile(series(scope, n), re.M))
+            dump = self.dump_counts(dumped, port)
+            self.assertEqual(dump, {"loopback": 2, "link_local": 0, "private": 1, "public": 1})
+            self.assertEqual(self.ss_count(port), 4)
+
+            # After the start: counted by the tracepoint.
+            self.clients("203.0.113.1", port, ["203.0.113.2", "203.0.113.2"])
+            self.loopback_clients(port, 1)
+            accept(3)
+            self.wait_metric(agent, series("public", 3))
+            self.wait_metric(agent, series("loopback", 3))
+            self.assertEqual(self.dump_counts(dumped, port),
+                             {"loopback": 3, "link_local": 0, "private": 1, "public": 3})
+            self.assertEqual(self.ss_count(port), 7)
+
+            # Closed: uncounted (both ends of the two early loopback connections).
+            early.kill()
+            early.wait()
+            for conn in accepted[:2]:
+                conn.close()
+            text = self.wait_metric(agent, series("loopback", 1))
+            self.assertRegex(text, re.compile(series("public", 3), re.M))
+            self.assertEqual(self.dump_counts(dumped, port)["loopback"], 1)
+            self.assertEqual(self.ss_count(port), 5)
+
+            # A namespace made after the start, with a listener and a loopback connection.
+            late = f"pw-act-late-{os.getpid()}"
+            sh("ip", "netns", "add", late)
+            self.closers.append(lambda: sh("ip", "netns", "delete", late, check=False))
+            sh("ip", "netns", "exec", late, "ip", "link", "set", "lo", "up")
+            holder = subprocess.Popen(
+                ["ip", "netns", "exec", late, sys.executable, "-c", LATE_HOLDER, str(port)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self.closers.append(lambda: (holder.kill(), holder.wait(), holder.stdin.close(),
+                                         holder.stdout.close()))
+            self.assertEqual(holder.stdout.readline().strip(), "connected")
+            text = self.wait_metric(agent, series("loopback", 2, netns=late))
+            self.assertRegex(text, r'portwarden_inventory_connection_tracking\{mode="bpf"\} 1')
 
     def test_accept_queue_matches_ss(self):
         server = self.listen("127.0.0.1", backlog=7)
