@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/btf.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -53,28 +54,35 @@ Result<BtfIndex> BtfIndex::Load(const std::string& path) {
   if (!fd.valid()) {
     return std::unexpected(ErrnoError(errno, path));
   }
-  std::vector<char> bytes;
-  constexpr std::size_t kChunk = 1 << 20;
-  constexpr std::size_t kMaxBytes = 256u << 20;  // a vmlinux BTF is a few MB
+  // sysfs gives the blob's size but serves it about 4 KiB per read(): one buffer of that
+  // size, doubled only if the file turns out longer.
+  constexpr std::size_t kMaxBytes = 256U << 20;  // a vmlinux BTF is a few MB
+
+  struct stat st {};
+
+  const bool sized = ::fstat(fd.get(), &st) == 0 && st.st_size > 0;
+  std::vector<char> bytes(sized ? static_cast<std::size_t>(st.st_size) : 1U << 20);
+  std::size_t used = 0;
   for (;;) {
-    const std::size_t used = bytes.size();
-    bytes.resize(used + kChunk);
-    const ssize_t got = ::read(fd.get(), bytes.data() + used, kChunk);
+    if (used == bytes.size()) {
+      if (bytes.size() >= kMaxBytes) {
+        return Fail(path + ": larger than 256 MB");
+      }
+      bytes.resize(bytes.size() * 2);
+    }
+    const ssize_t got = ::read(fd.get(), bytes.data() + used, bytes.size() - used);
     if (got < 0 && errno == EINTR) {
-      bytes.resize(used);
       continue;
     }
     if (got < 0) {
       return std::unexpected(ErrnoError(errno, path));
     }
-    bytes.resize(used + static_cast<std::size_t>(got));
     if (got == 0) {
       break;
     }
-    if (bytes.size() > kMaxBytes) {
-      return Fail(path + ": larger than 256 MB");
-    }
+    used += static_cast<std::size_t>(got);
   }
+  bytes.resize(used);
   return Parse(std::move(bytes), path);
 }
 

@@ -126,8 +126,7 @@ bool ConnectionObserver::ObserveTracked(std::span<Netns* const> namespaces,
       ++unknown;
       continue;
     }
-    if (auto status = tracker_->Watch(netns->id.inode, netns->id.path, counter.Ports());
-        !status) {
+    if (auto status = tracker_->Watch(netns->id.inode, netns->id.path, counter.Ports()); !status) {
       counter.Forget();
       ++unknown;
       log::Debug("cannot count established connections",
@@ -156,8 +155,8 @@ bool ConnectionObserver::ObserveTracked(std::span<Netns* const> namespaces,
   for (const auto& [key, count] : *counts) {
     const auto it = counters.find(key.netns);
     if (it != counters.end() && key.scope <= static_cast<std::uint8_t>(Scope::kPublic)) {
-      it->second.AddCounted(FamilyOf(key.family), key.port, key.local, static_cast<Scope>(key.scope),
-                            count);
+      it->second.AddCounted(FamilyOf(key.family), key.port, key.local,
+                            static_cast<Scope>(key.scope), count);
     }
   }
   for (const auto& [inode, counter] : counters) {

@@ -11,6 +11,11 @@ process (connection_cycles), best of ROUNDS:
   - the filtered dump the scan adds (one TCPDIAG request, bytecode on local port 8443),
   - an unfiltered dump of every established socket (what a user-space filter would read),
   - the filtered dump on a port no socket uses (the kernel walks and rejects them all),
+  - the scan's connection phase (InventoryStats::connections_seconds) with the in-kernel
+    tracker (BpfConnectionTracker: a map read, the counts kept by a tracepoint program) and
+    with the dump (inventory.connection_tracking_max = 0), after a first scan that seeds,
+  - CHURN loopback connect/accept/close cycles to a watched port without and with the
+    tracker's tracepoint program attached (CONNECTION_BENCH_CHURN, default 20000; 0 skips),
 and `ss -Htn state established '( sport = :8443 )'` (median of ROUNDS) as the outside peer.
 Prints the ratios. Run as root, by hand (not by ctest):
   tests/bench/connection_dump_bench.py build/release [--connections 50000]
@@ -26,6 +31,7 @@ import sys
 import time
 
 ROUNDS = int(os.environ.get("CONNECTION_BENCH_ROUNDS", "7"))
+CHURN = int(os.environ.get("CONNECTION_BENCH_CHURN", "20000"))
 PORT = 8443
 
 LISTENER_HOLDER = r'''
@@ -123,12 +129,13 @@ def main():
               f"{len(holders) - 1} holders "
               f"({2 * connections} established sockets) made in {time.monotonic() - t0:.1f} s")
         ss_wall, ss_count = ss_median()
-        command = [cycles, str(PORT), str(ROUNDS)]
+        command = [cycles, str(PORT), str(ROUNDS), str(CHURN)]
         if os.environ.get("CONNECTION_BENCH_PERF"):  # optional: a perf profile of the cycles
             command = ["perf", "record", "-g", "-o", os.environ["CONNECTION_BENCH_PERF"], "--",
                        *command]
+        # The last line: the agent's log lines (which counting it uses) come first.
         out = json.loads(subprocess.run(command, capture_output=True, text=True,
-                                        check=True).stdout)
+                                        check=True).stdout.strip().splitlines()[-1])
     finally:
         for proc in holders:
             proc.stdin.close()
@@ -156,10 +163,30 @@ def main():
           f"{out['counted_cpu'] / max(out['warm_cpu'], 1e-9):.2f}")
     print(f"ss -Htn state established '( sport = :{PORT} )': {ss_wall * 1e3:.1f} ms wall "
           f"({ss_count} lines); filtered dump = {out['filtered_wall'] / ss_wall:.2f}x ss")
+    print(f"scan's connection phase, in-kernel tracker (mode {out['bpf_mode']}): "
+          f"{out['bpf_wall'] * 1e3:.2f} ms wall, {out['bpf_counted']} counted "
+          f"= {out['bpf_wall'] / warm:.3f}x the warm cycle (first scan, seeding: "
+          f"{out['bpf_first'] * 1e3:.1f} ms = {out['bpf_first'] / warm:.2f}x)")
+    print(f"scan's connection phase, dump (mode {out['dump_mode']}): "
+          f"{out['dump_wall'] * 1e3:.1f} ms wall, {out['dump_counted']} counted "
+          f"= {out['dump_wall'] / warm:.2f}x the warm cycle")
+    print(f"RATIO connection phase / warm cycle: tracker {out['bpf_wall'] / warm:.3f}, "
+          f"dump {out['dump_wall'] / warm:.2f}")
+    if out["churn"] > 0:
+        per_without = out["churn_without"] / out["churn"] * 1e6
+        per_with = out["churn_with"] / out["churn"] * 1e6
+        print(f"{out['churn']} loopback connect/accept/close cycles to a watched port: "
+              f"{per_without:.1f} us each without the tracker, {per_with:.1f} us with it "
+              f"attached (+{per_with - per_without:.2f} us, "
+              f"{out['churn_with'] / out['churn_without']:.3f}x)")
+    if out["bpf_mode"] != "bpf":
+        sys.exit(f"the tracker did not load (mode {out['bpf_mode']!r})")
     if out["filtered_sockets"] != connections or ss_count != connections or \
-            out["counted_sockets"] != connections:
+            out["counted_sockets"] != connections or out["bpf_counted"] != connections or \
+            out["dump_counted"] != connections:
         sys.exit(f"count mismatch: dump {out['filtered_sockets']}, ss {ss_count}, "
-                 f"counted {out['counted_sockets']}, "
+                 f"counted {out['counted_sockets']}, tracker {out['bpf_counted']}, "
+                 f"dump phase {out['dump_counted']}, "
                  f"made {connections}")
 
 

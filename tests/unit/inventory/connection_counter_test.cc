@@ -79,5 +79,32 @@ TEST(ConnectionCounterTest, PortWatched) {
   EXPECT_FALSE(PortWatched(ranges, 444));
 }
 
+// The in-kernel tracker's counts land where the dump's sockets would: the specific bind,
+// else the wildcard; unknown local ends and non-positive counts add nothing.
+TEST(ConnectionCounterTest, AddCountedPlacesTrackerCountsLikeTheDump) {
+  std::vector<Listener> listeners{MakeListener("0.0.0.0", 8443), MakeListener("127.0.0.1", 8443),
+                                  MakeListener("::", 443)};
+  const std::vector<LocalPortRange> watched{{443, 443}, {8443, 8443}};
+  ConnectionCounter counter(listeners, 1, watched, {});
+  EXPECT_EQ(counter.Ports(), (std::set<std::uint16_t>{443, 8443}));
+  const auto local = [](const char* text) {
+    std::array<std::uint8_t, 16> bytes{};
+    const bool v6 = std::string(text).find(':') != std::string::npos;
+    ::inet_pton(v6 ? AF_INET6 : AF_INET, text, bytes.data());
+    return bytes;
+  };
+  counter.AddCounted(AddressFamily::kIpv4, 8443, local("127.0.0.1"), Scope::kLoopback, 2);
+  counter.AddCounted(AddressFamily::kIpv4, 8443, local("10.0.0.2"), Scope::kPublic, 3);
+  counter.AddCounted(AddressFamily::kIpv6, 443, local("::ffff:10.0.0.2"), Scope::kPrivate, 1);
+  counter.AddCounted(AddressFamily::kIpv4, 443, local("10.0.0.2"), Scope::kPublic,
+                     5);  // no v4 listener
+  counter.AddCounted(AddressFamily::kIpv4, 8443, local("10.0.0.3"), Scope::kPublic, 0);
+  counter.AddCounted(AddressFamily::kIpv4, 8443, local("10.0.0.3"), Scope::kPublic, -1);
+  EXPECT_EQ(counter.counted(), 6);
+  EXPECT_EQ(listeners[0].connections, Counts(0, 0, 3));
+  EXPECT_EQ(listeners[1].connections, Counts(2, 0, 0));
+  EXPECT_EQ(listeners[2].connections, Counts(0, 1, 0));
+}
+
 }  // namespace
 }  // namespace portwarden::inventory
