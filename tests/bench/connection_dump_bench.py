@@ -15,7 +15,7 @@ process (connection_cycles), best of ROUNDS:
     tracker (BpfConnectionTracker: a map read, the counts kept by a tracepoint program) and
     with the dump (inventory.connection_tracking_max = 0), after a first scan that seeds,
   - CHURN loopback connect/accept/close cycles to a watched port without and with the
-    tracker's tracepoint program attached (CONNECTION_BENCH_CHURN, default 20000; 0 skips),
+    tracker's tracepoint program attached (CONNECTION_BENCH_CHURN, default 50000; 0 skips),
 and `ss -Htn state established '( sport = :8443 )'` (median of ROUNDS) as the outside peer.
 Prints the ratios. Run as root, by hand (not by ctest):
   tests/bench/connection_dump_bench.py build/release [--connections 50000]
@@ -31,7 +31,7 @@ import sys
 import time
 
 ROUNDS = int(os.environ.get("CONNECTION_BENCH_ROUNDS", "7"))
-CHURN = int(os.environ.get("CONNECTION_BENCH_CHURN", "20000"))
+CHURN = int(os.environ.get("CONNECTION_BENCH_CHURN", "50000"))
 PORT = 8443
 
 LISTENER_HOLDER = r'''

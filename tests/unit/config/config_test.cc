@@ -69,6 +69,7 @@ server_name = "node1.example"
 udp = false
 max_listener_series = 50
 process_walk = "procfs"
+connection_tracking_max = 0
 
 [revocation]
 crl = false
@@ -105,6 +106,7 @@ max_addresses = 2
   EXPECT_FALSE(config->inventory.udp);
   EXPECT_EQ(config->inventory.max_listener_series, 50U);
   EXPECT_EQ(config->inventory.process_walk, ProcessWalk::kProcfs);
+  EXPECT_EQ(config->inventory.connection_tracking_max, 0U);
   EXPECT_FALSE(config->revocation.crl);
   EXPECT_EQ(config->revocation.crl_max_bytes, 2097152U);
   EXPECT_EQ(config->revocation.crl_cache_entries, 4U);

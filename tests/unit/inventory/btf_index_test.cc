@@ -41,8 +41,8 @@ std::string SockLikeBtf() {
   b.Type(b.Name("net"), BTF_KIND_STRUCT, 2, 12);  // 6
   b.Member(b.Name("pad"), 1, 0);
   b.Member(b.Name("ns"), 5, 64);
-  b.Type(b.Name("bpf_iter_tcp"), BTF_KIND_FUNC, 0, 0);  // 7
-  b.Type(b.Name("btf_trace_x"), BTF_KIND_TYPEDEF, 0, 1);  // 8
+  b.Type(b.Name("bpf_iter_tcp"), BTF_KIND_FUNC, 0, 0);             // 7
+  b.Type(b.Name("btf_trace_x"), BTF_KIND_TYPEDEF, 0, 1);           // 8
   b.Type(b.Name("flags"), BTF_KIND_STRUCT, 1, 4, /*kflag=*/true);  // 9: a bit field
   b.Member(b.Name("bit"), 1, (1U << 24) | 3);
   return b.Write(TempPath("pw-btf-index"));

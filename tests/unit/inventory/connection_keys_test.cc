@@ -2,9 +2,9 @@
 
 #include <arpa/inet.h>
 
-#include <gtest/gtest.h>
-
 #include <random>
+
+#include <gtest/gtest.h>
 
 #include "agent/config/cidr.h"
 #include "agent/inventory/scope.h"
@@ -29,24 +29,76 @@ config::ZoneOverride Zone(const char* cidr, Scope scope) {
 
 // Addresses at and around every built-in block's edges, IPv4-mapped ones, and zone edges.
 const char* const kAddresses[] = {
-    "0.0.0.0",         "0.255.255.255",   "1.0.0.0",          "9.255.255.255",
-    "10.0.0.0",        "10.1.2.3",        "10.255.255.255",   "11.0.0.0",
-    "100.63.255.255",  "100.64.0.0",      "100.127.255.255",  "100.128.0.0",
-    "127.0.0.1",       "128.0.0.1",       "169.254.1.1",      "172.15.255.255",
-    "172.16.0.0",      "172.31.255.255",  "172.32.0.0",       "192.0.0.1",
-    "192.0.2.7",       "192.0.3.1",       "192.168.1.1",      "198.17.255.255",
-    "198.18.0.1",      "198.19.255.255",  "198.20.0.0",       "198.51.100.1",
-    "203.0.113.2",     "203.0.114.1",     "224.0.0.5",        "224.0.1.1",
-    "240.0.0.1",       "255.255.255.255", "8.8.8.8",          "1.1.1.1",
-    "::",              "::1",             "::2",              "::ffff:127.0.0.1",
-    "::ffff:10.9.8.7", "::ffff:8.8.8.8",  "::ffff:203.0.113.9", "64:ff9b:1::1",
-    "64:ff9b::1",      "100::1",          "100:0:0:1::1",     "2001::1",
-    "2001:1::1",       "2001:1::2",       "2001:1::4",        "2001:3::1",
-    "2001:4:112::1",   "2001:20::1",      "2001:2f::1",       "2001:30::1",
-    "2001:1ff::1",     "2001:200::1",     "2001:db8::1",      "2001:db9::1",
-    "2606:4700::1",    "3fff::1",         "5f00::1",          "fc00::1",
-    "fd12:3456::1",    "fe80::1",         "fec0::1",          "ff01::1",
-    "ff02::1",         "ff05::1",
+    "0.0.0.0",
+    "0.255.255.255",
+    "1.0.0.0",
+    "9.255.255.255",
+    "10.0.0.0",
+    "10.1.2.3",
+    "10.255.255.255",
+    "11.0.0.0",
+    "100.63.255.255",
+    "100.64.0.0",
+    "100.127.255.255",
+    "100.128.0.0",
+    "127.0.0.1",
+    "128.0.0.1",
+    "169.254.1.1",
+    "172.15.255.255",
+    "172.16.0.0",
+    "172.31.255.255",
+    "172.32.0.0",
+    "192.0.0.1",
+    "192.0.2.7",
+    "192.0.3.1",
+    "192.168.1.1",
+    "198.17.255.255",
+    "198.18.0.1",
+    "198.19.255.255",
+    "198.20.0.0",
+    "198.51.100.1",
+    "203.0.113.2",
+    "203.0.114.1",
+    "224.0.0.5",
+    "224.0.1.1",
+    "240.0.0.1",
+    "255.255.255.255",
+    "8.8.8.8",
+    "1.1.1.1",
+    "::",
+    "::1",
+    "::2",
+    "::ffff:127.0.0.1",
+    "::ffff:10.9.8.7",
+    "::ffff:8.8.8.8",
+    "::ffff:203.0.113.9",
+    "64:ff9b:1::1",
+    "64:ff9b::1",
+    "100::1",
+    "100:0:0:1::1",
+    "2001::1",
+    "2001:1::1",
+    "2001:1::2",
+    "2001:1::4",
+    "2001:3::1",
+    "2001:4:112::1",
+    "2001:20::1",
+    "2001:2f::1",
+    "2001:30::1",
+    "2001:1ff::1",
+    "2001:200::1",
+    "2001:db8::1",
+    "2001:db9::1",
+    "2606:4700::1",
+    "3fff::1",
+    "5f00::1",
+    "fc00::1",
+    "fd12:3456::1",
+    "fe80::1",
+    "fec0::1",
+    "ff01::1",
+    "ff02::1",
+    "ff05::1",
 };
 
 void ExpectTableEqualsAddressScope(std::span<const config::ZoneOverride> zones) {
@@ -62,12 +114,10 @@ void ExpectTableEqualsAddressScope(std::span<const config::ZoneOverride> zones) 
 TEST(PeerScopeTableTest, WithoutZonesEqualsClassifyAddress) {
   ExpectTableEqualsAddressScope({});
   const auto table = PeerScopeTable({});
-  EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv4, Parse("10.1.2.3").bytes),
-            Scope::kPrivate);
+  EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv4, Parse("10.1.2.3").bytes), Scope::kPrivate);
   EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv6, Parse("::ffff:127.0.0.1").bytes),
             Scope::kLoopback);
-  EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv6, Parse("2001:1::1").bytes),
-            Scope::kPublic);
+  EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv6, Parse("2001:1::1").bytes), Scope::kPublic);
   EXPECT_LT(table.size(), 4096U);
 }
 
@@ -75,14 +125,13 @@ TEST(PeerScopeTableTest, WithoutZonesEqualsClassifyAddress) {
 // other (and IPv4-mapped IPv6 peers) alone, as CidrContains does.
 TEST(PeerScopeTableTest, ZonesFirstMatchWinsAsAddressScope) {
   const std::vector<config::ZoneOverride> zones{
-      Zone("203.0.113.0/24", Scope::kPublic), Zone("10.0.0.0/8", Scope::kPublic),
-      Zone("10.1.0.0/16", Scope::kLoopback),  Zone("8.8.8.0/24", Scope::kPrivate),
+      Zone("203.0.113.0/24", Scope::kPublic),    Zone("10.0.0.0/8", Scope::kPublic),
+      Zone("10.1.0.0/16", Scope::kLoopback),     Zone("8.8.8.0/24", Scope::kPrivate),
       Zone("192.168.0.0/24", Scope::kLinkLocal), Zone("0.0.0.0/1", Scope::kLinkLocal),
-      Zone("fd12::/16", Scope::kPublic),      Zone("2606:4700::/32", Scope::kPrivate)};
+      Zone("fd12::/16", Scope::kPublic),         Zone("2606:4700::/32", Scope::kPrivate)};
   ExpectTableEqualsAddressScope(zones);
   const auto table = PeerScopeTable(zones);
-  EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv4, Parse("10.1.2.3").bytes),
-            Scope::kPublic);
+  EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv4, Parse("10.1.2.3").bytes), Scope::kPublic);
   EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv6, Parse("::ffff:10.9.8.7").bytes),
             Scope::kPrivate);
 }
@@ -122,8 +171,7 @@ TEST(PeerScopeTableTest, RandomZonesAndAddresses) {
     }
     const auto table = PeerScopeTable(zones);
     for (const auto& probe : probes) {
-      EXPECT_EQ(LookupPeerScope(table, probe.family, probe.bytes),
-                AddressScope(probe, "", zones))
+      EXPECT_EQ(LookupPeerScope(table, probe.family, probe.bytes), AddressScope(probe, "", zones))
           << AddressText(probe) << " round " << round;
     }
   }

@@ -1,8 +1,8 @@
 #include "agent/inventory/connection_programs.h"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 #include "agent/inventory/bpf_assembler.h"
 
@@ -54,8 +54,7 @@ SockLayout FakeLayout() {
 // helper beyond the few the design needs, a program not ending in exit.
 void ExpectWellFormed(const std::vector<bpf_insn>& code, const TrackerMaps& maps) {
   ASSERT_FALSE(code.empty());
-  const std::set<int> fds{maps.watched, maps.sockets, maps.counts, maps.peer_scopes,
-                          maps.overflow};
+  const std::set<int> fds{maps.watched, maps.sockets, maps.counts, maps.peer_scopes, maps.overflow};
   const std::set<int> helpers{BPF_FUNC_map_lookup_elem, BPF_FUNC_map_update_elem,
                               BPF_FUNC_map_delete_elem, BPF_FUNC_probe_read_kernel};
   std::set<int> used_maps;
@@ -110,7 +109,7 @@ TEST(ConnectionProgramsTest, SeedIteratorProgramIsWellFormed) {
     }
   }
   ExpectWellFormed(code, maps);
-  EXPECT_EQ(code[1].off, 8);  // bpf_iter__tcp.sk_common
+  EXPECT_EQ(code[1].off, 8);   // bpf_iter__tcp.sk_common
   EXPECT_EQ(code[3].off, 18);  // skc_state
 }
 
