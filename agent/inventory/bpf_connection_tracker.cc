@@ -1,5 +1,6 @@
 #include "agent/inventory/bpf_connection_tracker.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -134,28 +135,36 @@ Status BpfConnectionTracker::SetWatched(std::uint32_t netns, std::uint16_t port,
                  : bpf::Delete(maps_.watched, &key);
 }
 
-// Runs the tcp iterator inside the namespace: it visits that namespace's sockets only.
-Status BpfConnectionTracker::Seed(const std::string& netns_path) {
-  return InNamespaceAt(netns_path, [&]() -> Status {
-    bpf_attr attr{};
-    attr.iter_create.link_fd = static_cast<std::uint32_t>(seed_link_.get());
-    const UniqueFd iterator(static_cast<int>(bpf::Syscall(BPF_ITER_CREATE, attr)));
-    if (!iterator.valid()) {
-      return std::unexpected(ErrnoError(errno, "starting the BPF tcp iterator"));
+// Runs the tcp iterator inside the namespace (it visits the sockets of the namespace its fd
+// was created in); in the thread's own namespace without setns.
+Status BpfConnectionTracker::Seed(std::uint64_t netns_inode, const std::string& netns_path) {
+  struct stat own {};
+
+  if (::stat("/proc/thread-self/ns/net", &own) == 0 && own.st_ino == netns_inode) {
+    return RunSeedIterator();
+  }
+  return InNamespaceAt(netns_path, [&] { return RunSeedIterator(); });
+}
+
+Status BpfConnectionTracker::RunSeedIterator() {
+  bpf_attr attr{};
+  attr.iter_create.link_fd = static_cast<std::uint32_t>(seed_link_.get());
+  const UniqueFd iterator(static_cast<int>(bpf::Syscall(BPF_ITER_CREATE, attr)));
+  if (!iterator.valid()) {
+    return std::unexpected(ErrnoError(errno, "starting the BPF tcp iterator"));
+  }
+  std::array<char, 256> sink{};  // the program writes nothing: read() runs it to the end
+  for (;;) {
+    const ssize_t got = ::read(iterator.get(), sink.data(), sink.size());
+    if (got == 0) {
+      break;
     }
-    std::array<char, 256> sink{};  // the program writes nothing: read() runs it to the end
-    for (;;) {
-      const ssize_t got = ::read(iterator.get(), sink.data(), sink.size());
-      if (got == 0) {
-        break;
-      }
-      if (got < 0 && errno != EINTR) {
-        return std::unexpected(ErrnoError(errno, "reading the BPF tcp iterator"));
-      }
+    if (got < 0 && errno != EINTR) {
+      return std::unexpected(ErrnoError(errno, "reading the BPF tcp iterator"));
     }
-    ++seeds_;
-    return {};
-  });
+  }
+  ++seeds_;
+  return {};
 }
 
 Status BpfConnectionTracker::Watch(std::uint64_t netns_inode,
@@ -177,7 +186,7 @@ Status BpfConnectionTracker::Watch(std::uint64_t netns_inode,
     }
   }
   if (status && added) {
-    status = Seed(netns_path);
+    status = Seed(netns_inode, netns_path);
   }
   if (!status) {
     for (const std::uint16_t port : ports) {

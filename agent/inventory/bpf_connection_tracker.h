@@ -37,7 +37,8 @@ class BpfConnectionTracker {
 
   /// Makes `ports` the watched ports of namespace `netns_inode`, entered through
   /// `netns_path` to seed the pairs not watched before (nothing is entered when none is
-  /// new). A failure leaves the namespace's counts unknown (its pairs are unwatched again).
+  /// new, nor when it is the calling thread's own namespace: setns needs CAP_SYS_ADMIN even
+  /// there). A failure leaves the namespace's counts unknown (its pairs are unwatched again).
   Status Watch(std::uint64_t netns_inode,
                const std::string& netns_path,
                const std::set<std::uint16_t>& ports);
@@ -71,7 +72,8 @@ class BpfConnectionTracker {
         state_program_(std::move(state_program)),
         state_link_(std::move(state_link)) {}
 
-  Status Seed(const std::string& netns_path);
+  Status Seed(std::uint64_t netns_inode, const std::string& netns_path);
+  Status RunSeedIterator();
   Status SetWatched(std::uint32_t netns, std::uint16_t port, bool watched);
 
   Maps maps_;
