@@ -61,7 +61,7 @@ void ConnectionObserver::LogMode(const std::string& mode, const Error& why) {
   }
   logged_ = key;
   if (mode == "bpf") {
-    log::Info("observed activity counts connections in the kernel (BPF tracker)");
+    log::Debug("observed activity counts connections in the kernel (BPF tracker)");
     return;
   }
   const bool unprivileged = why.code == EPERM || why.code == EACCES;
