@@ -145,9 +145,11 @@ bool ConnectionObserver::ObserveTracked(std::span<Netns* const> namespaces,
       counter.Forget();
     }
     overflows_total_ += overflows;
-    log::Warn("in-kernel connection tracking stopped; this scan uses the connection dump",
-              {{"reason", counts ? "more sockets than inventory.connection_tracking_max"
-                                 : counts.error().message}});
+    (warned_ ? log::Debug : log::Warn)(
+        "in-kernel connection tracking stopped; the connection dump counts for the next scans",
+        {{"reason", counts ? "more sockets than inventory.connection_tracking_max"
+                           : counts.error().message}});
+    warned_ = true;
     tracker_.reset();
     retry_in_ = kRetryScans;
     return false;

@@ -55,7 +55,8 @@ class ConnectionObserver {
   std::unique_ptr<BpfConnectionTracker> tracker_;
   int retry_in_ = 0;  // scans before the next attempt to build a tracker
   std::uint64_t overflows_total_ = 0;
-  std::string logged_;  // the mode and reason last logged
+  std::string logged_;   // the mode and reason last logged
+  bool warned_ = false;  // an overflow was logged (later ones are debug lines)
 };
 
 }  // namespace portwarden::inventory

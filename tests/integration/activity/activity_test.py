@@ -291,6 +291,24 @@ class ActivityTest(unittest.TestCase):
             text = self.wait_metric(agent, series("loopback", 2, netns=late))
             self.assertRegex(text, r'portwarden_inventory_connection_tracking\{mode="bpf"\} 1')
 
+    def test_tracker_overflow_falls_back_to_the_dump(self):
+        if not os.path.exists("/sys/kernel/btf/vmlinux"):
+            skip_unprivileged("the kernel has no BTF (/sys/kernel/btf/vmlinux)")
+        server = self.listen("127.0.0.1", backlog=16)
+        port = server.getsockname()[1]
+        config = self.write_config("overflow.toml", port, "connection_tracking_max = 2\n")
+        self.loopback_clients(port, 3)
+        for _ in range(3):
+            self.closers.append(server.accept()[0].close)
+        with AgentProcess(BINARY, [f"--config.file={config}"]) as agent:
+            text = self.wait_metric(
+                agent, r'^portwarden_inventory_connection_tracking_overflows_total [1-9]')
+            self.assertRegex(text, r'portwarden_inventory_connection_tracking\{mode="dump"\} 1')
+            self.assertRegex(text, re.compile(
+                rf'^portwarden_listener_connections\{{(?=[^}}]*port="{port}")'
+                r'(?=[^}]*peer_scope="loopback")[^}]*\} 3$', re.M))
+            self.assertIn("connection_tracking_max", agent.log())
+
     def test_accept_queue_matches_ss(self):
         server = self.listen("127.0.0.1", backlog=7)
         port = server.getsockname()[1]
