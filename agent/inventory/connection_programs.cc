@@ -196,6 +196,7 @@ Result<SockLayout> ReadSockLayout(const BtfIndex& btf) {
       {"sock_common", "skc_v6_rcv_saddr", &layout.v6_rcv_saddr},
       {"sock", "sk_protocol", &layout.protocol},
       {"net", "ns.inum", &layout.net_inum},
+      {"bpf_iter__tcp", "sk_common", &layout.iter_sk_common},
   };
 
   for (const auto& field : fields) {
@@ -244,7 +245,7 @@ std::vector<bpf_insn> SeedIteratorProgram(const SockLayout& layout, const Tracke
   Assembler a;
   const int out = a.NewLabel();
   a.Emit(MovReg(6, 1));
-  a.Emit(Load64(7, 6, 8));
+  a.Emit(Load64(7, 6, layout.iter_sk_common));
   a.JumpIf(BPF_JEQ, 7, 0, out);
   a.Emit(Load(BPF_B, 1, 7, layout.state));
   a.JumpIf(BPF_JNE, 1, kTcpEstablished, out);

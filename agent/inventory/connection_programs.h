@@ -16,16 +16,17 @@ struct SockLayout {
   std::uint32_t set_state_btf_id = 0;  ///< TYPEDEF btf_trace_inet_sock_set_state
   std::uint32_t iter_tcp_btf_id = 0;   ///< FUNC bpf_iter_tcp
   // Byte offsets in struct sock_common (struct sock starts with one).
-  std::int16_t daddr = 0;         ///< skc_daddr (be32)
-  std::int16_t rcv_saddr = 0;     ///< skc_rcv_saddr (be32)
-  std::int16_t num = 0;           ///< skc_num (u16, host order)
-  std::int16_t family = 0;        ///< skc_family (u16)
-  std::int16_t state = 0;         ///< skc_state (u8)
-  std::int16_t net = 0;           ///< skc_net (struct net *)
-  std::int16_t v6_daddr = 0;      ///< skc_v6_daddr (16 bytes)
-  std::int16_t v6_rcv_saddr = 0;  ///< skc_v6_rcv_saddr (16 bytes)
-  std::int16_t protocol = 0;      ///< struct sock.sk_protocol (u16)
-  std::int16_t net_inum = 0;      ///< struct net.ns.inum (u32)
+  std::int16_t daddr = 0;           ///< skc_daddr (be32)
+  std::int16_t rcv_saddr = 0;       ///< skc_rcv_saddr (be32)
+  std::int16_t num = 0;             ///< skc_num (u16, host order)
+  std::int16_t family = 0;          ///< skc_family (u16)
+  std::int16_t state = 0;           ///< skc_state (u8)
+  std::int16_t net = 0;             ///< skc_net (struct net *)
+  std::int16_t v6_daddr = 0;        ///< skc_v6_daddr (16 bytes)
+  std::int16_t v6_rcv_saddr = 0;    ///< skc_v6_rcv_saddr (16 bytes)
+  std::int16_t protocol = 0;        ///< struct sock.sk_protocol (u16)
+  std::int16_t net_inum = 0;        ///< struct net.ns.inum (u32)
+  std::int16_t iter_sk_common = 8;  ///< struct bpf_iter__tcp.sk_common (the iterator's socket)
 };
 
 /// Reads the layout; fails naming the first thing the kernel lacks (an old kernel, a

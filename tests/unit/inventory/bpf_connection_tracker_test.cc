@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "agent/core/unique_fd.h"
 #include "tests/lib/privilege.h"
@@ -42,8 +42,7 @@ struct Loopback {
     address.sin_port = htons(port);
     for (int i = 0; i < n; ++i) {
       UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-      ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)),
-                0);
+      ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
       ends.emplace_back(std::move(client));
       ends.emplace_back(::accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
     }
@@ -52,6 +51,7 @@ struct Loopback {
 
 std::uint64_t OwnNamespace() {
   struct stat st {};
+
   ::stat("/proc/thread-self/ns/net", &st);
   return st.st_ino;
 }

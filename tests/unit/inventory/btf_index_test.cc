@@ -98,6 +98,7 @@ TEST(BtfIndexTest, RunningKernelHasTheTrackerLayout) {
   EXPECT_EQ(layout->num, 14);
   EXPECT_EQ(layout->family, 16);
   EXPECT_GT(layout->v6_daddr, layout->family);
+  EXPECT_EQ(layout->iter_sk_common, 8);  // after the iterator's meta pointer
 }
 
 }  // namespace
