@@ -10,7 +10,6 @@
 // Used by connection_dump_bench.py; not a test.
 //   connection_cycles PORT [CYCLES] [CHURN]
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,36 +24,13 @@
 #include "agent/inventory/connection_counter.h"
 #include "agent/inventory/inventory.h"
 #include "agent/inventory/netlink_socket_source.h"
+#include "tests/bench/cycle_timer.h"
 
 namespace {
 
-struct Sample {
-  double wall = 1e9;
-  double cpu = 1e9;
-};
-
-double CpuSeconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  const auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-template <typename Fn>
-Sample Best(int cycles, Fn&& fn) {
-  Sample best;
-  for (int i = 0; i < cycles; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    const double cpu = CpuSeconds();
-    fn();
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (wall < best.wall) {
-      best = {wall, CpuSeconds() - cpu};
-    }
-  }
-  return best;
-}
+using portwarden::bench::Best;
+using portwarden::bench::CpuSeconds;
+using portwarden::bench::Sample;
 
 // The connection phase of a scan with `port` watched, best of `cycles` after a first
 // (seeding) scan; `mode` is the counting the scans used.
@@ -126,7 +102,7 @@ double Churn(std::uint16_t port, int n) {
 int main(int argc, char** argv) {
   using namespace portwarden;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: connection_cycles PORT [CYCLES]\n");
+    std::fprintf(stderr, "usage: connection_cycles PORT [CYCLES] [CHURN]\n");
     return 2;
   }
   const auto port = static_cast<std::uint16_t>(std::atoi(argv[1]));
