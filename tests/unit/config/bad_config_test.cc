@@ -74,6 +74,8 @@ const BadConfig kBadConfigs[] = {
      "bad.toml:2:14: discovery.namespaces: must be \"all\" or \"host\", got \"some\""},
     {"ProcessWalkBadValue", "[inventory]\nprocess_walk = \"ebpf\"\n",
      "bad.toml:2:16: inventory.process_walk: must be \"auto\" or \"procfs\", got \"ebpf\""},
+    {"ConnectionTrackingMaxNegative", "[inventory]\nconnection_tracking_max = -1\n",
+     "bad.toml:2:27: inventory.connection_tracking_max: -1 is out of range [0, 16000000]"},
     {"DiscoveryUnknownKey", "[discovery]\nhttps = true\n",
      "bad.toml:2:1: unknown key \"https\" in [discovery] (allowed: enabled, tls_ports, "
      "namespaces, server_name, ca_file, ca_path, http)"},
