@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -92,6 +94,70 @@ TEST(BpfConnectionTrackerTest, SeedsCountsEventsAndUncounts) {
   loopback.ends.clear();
   EXPECT_EQ(Counted(**tracker, loopback.port, Scope::kLoopback), 0);
   EXPECT_EQ((*tracker)->overflows(), 0U);
+}
+
+// IPv6 and IPv4-mapped peers of a dual-stack [::] listener: family AF_INET6, the local
+// address as the socket has it, the peer classified (both loopback).
+TEST(BpfConnectionTrackerTest, CountsIpv6AndMappedPeersOfADualStackListener) {
+  auto tracker = BpfConnectionTracker::Create(1024, {});
+  if (!tracker) {
+    PORTWARDEN_SKIP_UNPRIVILEGED(tracker.error().message);
+  }
+  UniqueFd server(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const int off = 0;
+  ::setsockopt(server.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  socklen_t size = sizeof(address);
+  ASSERT_EQ(::bind(server.get(), reinterpret_cast<sockaddr*>(&address), size), 0);
+  ASSERT_EQ(::listen(server.get(), 8), 0);
+  ::getsockname(server.get(), reinterpret_cast<sockaddr*>(&address), &size);
+  const std::uint16_t port = ntohs(address.sin6_port);
+  ASSERT_TRUE((*tracker)->Watch(OwnNamespace(), "/proc/thread-self/ns/net", {port}));
+  std::vector<UniqueFd> ends;
+  for (const char* peer : {"::1", "127.0.0.1"}) {
+    const bool v6 = std::string(peer) == "::1";
+    UniqueFd client(::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_storage to{};
+    socklen_t to_size = 0;
+    if (v6) {
+      auto* in6 = reinterpret_cast<sockaddr_in6*>(&to);
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons(port);
+      ::inet_pton(AF_INET6, peer, &in6->sin6_addr);
+      to_size = sizeof(sockaddr_in6);
+    } else {
+      auto* in4 = reinterpret_cast<sockaddr_in*>(&to);
+      in4->sin_family = AF_INET;
+      in4->sin_port = htons(port);
+      ::inet_pton(AF_INET, peer, &in4->sin_addr);
+      to_size = sizeof(sockaddr_in);
+    }
+    ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&to), to_size), 0) << peer;
+    ends.emplace_back(std::move(client));
+    ends.emplace_back(::accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  }
+  const auto counts = (*tracker)->Read();
+  ASSERT_TRUE(counts);
+  std::array<std::uint8_t, 16> loopback6{};
+  loopback6[15] = 1;
+  std::array<std::uint8_t, 16> mapped{};
+  mapped[10] = mapped[11] = 0xff;
+  mapped[12] = 127;
+  mapped[15] = 1;
+  int v6_seen = 0;
+  int mapped_seen = 0;
+  for (const auto& [key, n] : *counts) {
+    if (key.port != port || n == 0) {
+      continue;
+    }
+    EXPECT_EQ(key.family, AF_INET6);
+    EXPECT_EQ(key.scope, static_cast<std::uint8_t>(Scope::kLoopback));
+    v6_seen += key.local == loopback6 ? static_cast<int>(n) : 0;
+    mapped_seen += key.local == mapped ? static_cast<int>(n) : 0;
+  }
+  EXPECT_EQ(v6_seen, 1);
+  EXPECT_EQ(mapped_seen, 1);
 }
 
 TEST(BpfConnectionTrackerTest, RefusedInsertsAreOverflows) {
