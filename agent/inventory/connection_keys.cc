@@ -42,36 +42,30 @@ Prefix Masked(std::uint32_t family, const std::uint8_t* bytes, int length) {
   return prefix;
 }
 
-// The built-in blocks as prefixes with their scope: IPv4, IPv4 mapped into IPv6, IPv6.
-std::vector<std::pair<Prefix, Scope>> BuiltinPrefixes() {
-  std::vector<std::pair<Prefix, Scope>> out;
-  for (const auto& block : BuiltinScopeBlocks(AddressFamily::kIpv4)) {
-    out.emplace_back(Masked(AF_INET, block.prefix.data(), block.length), block.scope);
-    std::array<std::uint8_t, 16> mapped{};
-    mapped[10] = mapped[11] = 0xff;
-    std::copy_n(block.prefix.begin(), 4, mapped.begin() + 12);
-    out.emplace_back(Masked(AF_INET6, mapped.data(), 96 + block.length), block.scope);
-  }
-  for (const auto& block : BuiltinScopeBlocks(AddressFamily::kIpv6)) {
-    out.emplace_back(Masked(AF_INET6, block.prefix.data(), block.length), block.scope);
+using Prefixes = std::vector<std::pair<Prefix, Scope>>;
+
+// The built-in blocks of `family` as prefixes with their scope.
+Prefixes BuiltinPrefixes(AddressFamily family) {
+  Prefixes out;
+  for (const auto& block : BuiltinScopeBlocks(family)) {
+    out.emplace_back(Masked(Af(family), block.prefix.data(), block.length), block.scope);
   }
   return out;
 }
 
-}  // namespace
+// ::ffff:0:0/96, where IPv4-mapped addresses live.
+Prefix MappedRange() {
+  Prefix range{AF_INET6, {}, 96};
+  range.bytes[10] = range.bytes[11] = 0xff;
+  return range;
+}
 
-std::vector<PeerScopeEntry> PeerScopeTable(std::span<const config::ZoneOverride> zones) {
-  const std::vector<std::pair<Prefix, Scope>> builtin = BuiltinPrefixes();
-  std::vector<std::pair<Prefix, Scope>> zone_prefixes;
-  for (const auto& zone : zones) {
-    if (zone.cidr) {
-      zone_prefixes.emplace_back(
-          Masked(Af(zone.cidr->family), zone.cidr->bytes, zone.cidr->prefix_length), zone.scope);
-    }
-  }
-  std::map<Prefix, Scope> values;
+// Each of `prefixes` valued by the first of `zones` that contains it, else the longest of
+// `builtin` that does, else public (what AddressScope gives the addresses it is the longest
+// match for).
+std::map<Prefix, Scope> Values(const Prefixes& zones, const Prefixes& builtin) {
   const auto value_of = [&](const Prefix& prefix) {
-    for (const auto& [zone, scope] : zone_prefixes) {
+    for (const auto& [zone, scope] : zones) {
       if (zone.Contains(prefix)) {
         return scope;
       }
@@ -85,11 +79,45 @@ std::vector<PeerScopeEntry> PeerScopeTable(std::span<const config::ZoneOverride>
     }
     return longest == nullptr ? Scope::kPublic : longest->second;
   };
-  using Prefixes = std::vector<std::pair<Prefix, Scope>>;
-  for (const Prefixes* list : {&builtin, static_cast<const Prefixes*>(&zone_prefixes)}) {
-    for (const auto& [prefix, scope] : *list) {
-      values.emplace(prefix, value_of(prefix));
+  std::map<Prefix, Scope> values;
+  for (const Prefixes* list : {&builtin, &zones}) {
+    for (const auto& entry : *list) {
+      values.emplace(entry.first, value_of(entry.first));
     }
+  }
+  return values;
+}
+
+}  // namespace
+
+/// IPv4 and IPv6 are valued apart (a zone matches its own family). The IPv4 table, with its
+/// root 0.0.0.0/0, is then copied into ::ffff:0:0/96: the root's copy is longer than any
+/// IPv6 prefix containing the mapped range, so a mapped peer always gets its IPv4 answer,
+/// and IPv6 zones inside the mapped range (which AddressScope never applies) are left out.
+std::vector<PeerScopeEntry> PeerScopeTable(std::span<const config::ZoneOverride> zones) {
+  Prefixes zones4;
+  Prefixes zones6;
+  const Prefix mapped_range = MappedRange();
+  for (const auto& zone : zones) {
+    if (!zone.cidr) {
+      continue;
+    }
+    const Prefix prefix = Masked(Af(zone.cidr->family), zone.cidr->bytes, zone.cidr->prefix_length);
+    if (prefix.family == AF_INET) {
+      zones4.emplace_back(prefix, zone.scope);
+    } else if (!mapped_range.Contains(prefix)) {
+      zones6.emplace_back(prefix, zone.scope);
+    }
+  }
+  Prefixes builtin4 = BuiltinPrefixes(AddressFamily::kIpv4);
+  builtin4.emplace_back(Prefix{AF_INET, {}, 0}, Scope::kPublic);  // the root: a miss
+  auto values = Values(zones6, BuiltinPrefixes(AddressFamily::kIpv6));
+  for (const auto& [prefix, scope] : Values(zones4, builtin4)) {
+    values.emplace(prefix, scope);
+    Prefix mapped = mapped_range;
+    std::copy_n(prefix.bytes.begin(), 4, mapped.bytes.begin() + 12);
+    mapped.length = 96 + prefix.length;
+    values[mapped] = scope;
   }
   std::vector<PeerScopeEntry> table;
   for (const auto& [prefix, scope] : values) {

@@ -51,10 +51,10 @@ struct PeerScopeEntry {
 };
 
 /// The longest-prefix table equal to AddressScope(peer, "", zones) for every peer (an
-/// interface zone never matches a peer; a CIDR zone matches its own family only; an
-/// IPv4-mapped IPv6 peer takes the built-in class of its IPv4 address): every built-in
-/// block (IPv4 ones also as ::ffff:a.b.c.d) and every zone CIDR, each valued by the first
-/// zone that contains it, else by the longest built-in block that does, else public. A
+/// interface zone never matches a peer; a CIDR zone matches its own family; an IPv4-mapped
+/// IPv6 peer is classified as its IPv4 address, zones included): every built-in block and
+/// every zone CIDR, each valued by the first zone that contains it, else by the longest
+/// built-in block that does, else public, with the IPv4 ones copied as ::ffff:a.b.c.d. A
 /// miss is public. Exact because prefixes nest or are disjoint: the prefixes containing an
 /// address are exactly those containing its longest match.
 std::vector<PeerScopeEntry> PeerScopeTable(std::span<const config::ZoneOverride> zones);

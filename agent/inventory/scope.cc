@@ -96,9 +96,14 @@ bool IsWildcard(const IpAddress& address) {
 Scope AddressScope(const IpAddress& address,
                    const std::string& interface,
                    std::span<const config::ZoneOverride> zones) {
+  IpAddress compared = address;  // an IPv4-mapped address meets the IPv4 zones
+  if (IsV4Mapped(address)) {
+    compared = {AddressFamily::kIpv4, {}};
+    std::copy_n(address.bytes.begin() + 12, 4, compared.bytes.begin());
+  }
   for (const auto& zone : zones) {
     const bool by_interface = !zone.interface.empty() && zone.interface == interface;
-    const bool by_cidr = zone.cidr && config::CidrContains(*zone.cidr, address);
+    const bool by_cidr = zone.cidr && config::CidrContains(*zone.cidr, compared);
     if (by_interface || by_cidr) {
       return zone.scope;
     }

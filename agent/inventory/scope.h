@@ -42,7 +42,8 @@ Scope ClassifyAddress(const IpAddress& address);
 bool IsWildcard(const IpAddress& address);
 
 /// The scope of one concrete address held by `interface` (may be empty): the first zone
-/// override whose interface or CIDR matches wins, else ClassifyAddress().
+/// override whose interface or CIDR matches wins, else ClassifyAddress(). An IPv4-mapped
+/// IPv6 address (a peer of a dual-stack listener) is matched against the zones as IPv4.
 Scope AddressScope(const IpAddress& address,
                    const std::string& interface,
                    std::span<const config::ZoneOverride> zones);

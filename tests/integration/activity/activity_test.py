@@ -11,7 +11,8 @@ the test makes, and real clients:
   Recv-Q/Send-Q, in the scan and in /metrics;
 - the in-kernel connection tracker (BPF, the agent's default as root) against the filtered
   dump (`inventory.connection_tracking_max = 0`) and `ss` in the same run: loopback,
-  private and public peers on a wildcard listener, connections opened before the agent
+  private and public peers, IPv4 (mapped) and IPv6, on a dual-stack `[::]` listener (a v4
+  and a v6 zone make the TEST-NET peers public), connections opened before the agent
   starts (seeded) and after (events), closed ones uncounted, and a namespace created after
   the agent started;
 - `baseline save`, a new listener flagged by `scan --baseline` (exit 6) and by
@@ -60,7 +61,8 @@ def isolate():
 
 
 def link_peer():
-    """veth between this namespace (10.77.0.1, 203.0.113.1) and the peer (.2 of each)."""
+    """veth between this namespace (10.77.0.1, 203.0.113.1, fd77::1, 2001:db8:77::1) and the
+    peer (.2 / ::2 of each)."""
     sh("ip", "link", "set", "lo", "up")
     sh("ip", "netns", "add", PEER)
     sh("ip", "link", "add", "pw-s", "type", "veth", "peer", "name", "pw-p")
@@ -69,6 +71,8 @@ def link_peer():
         last = "1" if dev == "pw-s" else "2"
         sh(*prefix, "ip", "addr", "add", f"10.77.0.{last}/24", "dev", dev)
         sh(*prefix, "ip", "addr", "add", f"203.0.113.{last}/24", "dev", dev)
+        sh(*prefix, "ip", "addr", "add", f"fd77::{last}/64", "dev", dev, "nodad")
+        sh(*prefix, "ip", "addr", "add", f"2001:db8:77::{last}/64", "dev", dev, "nodad")
         sh(*prefix, "ip", "link", "set", dev, "up")
         sh(*prefix, "ip", "link", "set", "lo", "up")
 
@@ -77,7 +81,7 @@ CLIENT = r"""
 import socket, sys, time
 socks = []
 for source in sys.argv[3:]:
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in source else socket.AF_INET)
     s.bind((source, 0))
     s.connect((sys.argv[1], int(sys.argv[2])))
     socks.append(s)
@@ -131,7 +135,7 @@ class ActivityTest(unittest.TestCase):
             close()
 
     def listen(self, address, port=0, backlog=16):
-        server = socket.socket()
+        server = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET)
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind((address, port))
         server.listen(backlog)
@@ -200,6 +204,7 @@ class ActivityTest(unittest.TestCase):
             f.write('[agent]\nscan_interval = "1s"\nprobe_interval = "1h"\n'
                     f'[discovery]\nnamespaces = "all"\n[inventory]\n{extra}'
                     '[[exposure.zones]]\ncidr = "203.0.113.0/24"\nscope = "public"\n'
+                    '[[exposure.zones]]\ncidr = "2001:db8:77::/64"\nscope = "public"\n'
                     f'[[exposure.rules]]\nname = "tracked"\nports = [{port}]\n'
                     'allow = ["loopback", "private", "public"]\n')
         return path
@@ -226,7 +231,7 @@ class ActivityTest(unittest.TestCase):
     def test_bpf_tracker_matches_dump_and_ss(self):
         if not os.path.exists("/sys/kernel/btf/vmlinux"):
             skip_unprivileged("the kernel has no BTF (/sys/kernel/btf/vmlinux)")
-        server = self.listen("0.0.0.0", backlog=64)
+        server = self.listen("::", backlog=64)  # dual-stack: IPv4 peers arrive IPv4-mapped
         port = server.getsockname()[1]
         tracked = self.write_config("tracked.toml", port)
         dumped = self.write_config("dumped.toml", port, "connection_tracking_max = 0\n")
@@ -241,7 +246,9 @@ class ActivityTest(unittest.TestCase):
         early = self.loopback_clients(port, 2)  # before the agent: seeded
         self.clients("10.77.0.1", port, ["10.77.0.2"])
         self.clients("203.0.113.1", port, ["203.0.113.2"])
-        accept(4)
+        self.clients("fd77::1", port, ["fd77::2"])
+        self.clients("2001:db8:77::1", port, ["2001:db8:77::2"])
+        accept(6)
 
         def series(scope, value, netns="host"):
             return (rf'^portwarden_listener_connections\{{(?=[^}}]*netns="{netns}")'
@@ -251,21 +258,21 @@ class ActivityTest(unittest.TestCase):
             text = self.wait_metric(agent, series("loopback", 2))
             self.assertRegex(text, r'portwarden_inventory_connection_tracking\{mode="bpf"\} 1',
                              agent.log())
-            for scope, n in (("private", 1), ("public", 1)):
+            for scope, n in (("private", 2), ("public", 2)):
                 self.assertRegex(text, re.compile(series(scope, n), re.M))
             dump = self.dump_counts(dumped, port)
-            self.assertEqual(dump, {"loopback": 2, "link_local": 0, "private": 1, "public": 1})
-            self.assertEqual(self.ss_count(port), 4)
+            self.assertEqual(dump, {"loopback": 2, "link_local": 0, "private": 2, "public": 2})
+            self.assertEqual(self.ss_count(port), 6)
 
             # After the start: counted by the tracepoint.
             self.clients("203.0.113.1", port, ["203.0.113.2", "203.0.113.2"])
             self.loopback_clients(port, 1)
             accept(3)
-            self.wait_metric(agent, series("public", 3))
+            self.wait_metric(agent, series("public", 4))
             self.wait_metric(agent, series("loopback", 3))
             self.assertEqual(self.dump_counts(dumped, port),
-                             {"loopback": 3, "link_local": 0, "private": 1, "public": 3})
-            self.assertEqual(self.ss_count(port), 7)
+                             {"loopback": 3, "link_local": 0, "private": 2, "public": 4})
+            self.assertEqual(self.ss_count(port), 9)
 
             # Closed: uncounted (both ends of the two early loopback connections).
             early.kill()
@@ -273,9 +280,9 @@ class ActivityTest(unittest.TestCase):
             for conn in accepted[:2]:
                 conn.close()
             text = self.wait_metric(agent, series("loopback", 1))
-            self.assertRegex(text, re.compile(series("public", 3), re.M))
+            self.assertRegex(text, re.compile(series("public", 4), re.M))
             self.assertEqual(self.dump_counts(dumped, port)["loopback"], 1)
-            self.assertEqual(self.ss_count(port), 5)
+            self.assertEqual(self.ss_count(port), 7)
 
             # A namespace made after the start, with a listener and a loopback connection.
             late = f"pw-act-late-{os.getpid()}"

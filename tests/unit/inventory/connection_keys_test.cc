@@ -122,7 +122,7 @@ TEST(PeerScopeTableTest, WithoutZonesEqualsClassifyAddress) {
 }
 
 // First zone wins, even over a more specific later zone; a zone of one family leaves the
-// other (and IPv4-mapped IPv6 peers) alone, as CidrContains does.
+// other alone, and an IPv4-mapped peer meets the IPv4 zones (a dual-stack listener's client).
 TEST(PeerScopeTableTest, ZonesFirstMatchWinsAsAddressScope) {
   const std::vector<config::ZoneOverride> zones{
       Zone("203.0.113.0/24", Scope::kPublic),    Zone("10.0.0.0/8", Scope::kPublic),
@@ -133,7 +133,9 @@ TEST(PeerScopeTableTest, ZonesFirstMatchWinsAsAddressScope) {
   const auto table = PeerScopeTable(zones);
   EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv4, Parse("10.1.2.3").bytes), Scope::kPublic);
   EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv6, Parse("::ffff:10.9.8.7").bytes),
-            Scope::kPrivate);
+            Scope::kPublic);
+  EXPECT_EQ(LookupPeerScope(table, AddressFamily::kIpv6, Parse("::ffff:203.0.113.9").bytes),
+            Scope::kPublic);
 }
 
 // Random addresses near random zone prefixes, against AddressScope.
@@ -168,6 +170,12 @@ TEST(PeerScopeTableTest, RandomZonesAndAddresses) {
       IpAddress flipped = base;
       flipped.bytes[static_cast<std::size_t>(random() % (v6 ? 16 : 4))] ^= 0x01;
       probes.push_back(flipped);
+      if (!v6) {  // the same address as a dual-stack listener's peer
+        IpAddress mapped{AddressFamily::kIpv6, {}};
+        mapped.bytes[10] = mapped.bytes[11] = 0xff;
+        std::copy_n(flipped.bytes.begin(), 4, mapped.bytes.begin() + 12);
+        probes.push_back(mapped);
+      }
     }
     const auto table = PeerScopeTable(zones);
     for (const auto& probe : probes) {

@@ -119,6 +119,9 @@ TEST(ScopeTest, ZoneOverridesByInterfaceAndCidr) {
   EXPECT_EQ(BindScope(Ip("10.0.0.5"), false, "", addresses, zones), Scope::kPublic);
   EXPECT_EQ(BindScope(Ip("0.0.0.0"), false, "", addresses, zones), Scope::kPublic);
   EXPECT_EQ(BindScope(Ip("127.0.0.1"), false, "", addresses, zones), Scope::kLoopback);
+  // A dual-stack listener's IPv4 client is an IPv4-mapped peer: it meets the IPv4 zones.
+  EXPECT_EQ(AddressScope(Ip("::ffff:10.1.2.3"), "", zones), Scope::kPublic);
+  EXPECT_EQ(AddressScope(Ip("::ffff:192.168.1.1"), "", zones), Scope::kPrivate);
 }
 
 TEST(ScopeTest, CidrContainsRespectsPrefixBits) {
