@@ -1,9 +1,11 @@
 #pragma once
 
+#include <array>
 #include <initializer_list>
 
 #include "agent/probe/probe_result.h"
 #include "exporters/prometheus/family_builder.h"
+#include "exporters/prometheus/metric_writer.h"
 
 namespace portwarden::exporters::prom {
 
@@ -17,6 +19,15 @@ LabelList EndpointLabels(const Result& result) {
           {"address", result.address},
           {"server_name", result.server_name},
           {"source", probe::SourceName(result.source)}};
+}
+
+/// EndpointLabels as views into `result`, for a MetricWriter (no copy of the values).
+template <typename Result>
+std::array<LabelView, 4> EndpointLabelViews(const Result& result) {
+  return {{{"target", result.target},
+           {"address", result.address},
+           {"server_name", result.server_name},
+           {"source", probe::SourceName(result.source)}}};
 }
 
 /// `labels` followed by `extra`.

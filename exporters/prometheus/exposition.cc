@@ -3,6 +3,7 @@
 #include "agent/core/process_stats.h"
 #include "exporters/prometheus/metric_groups.h"
 #include "exporters/prometheus/snapshot_collectable.h"
+#include "exporters/prometheus/text_writer.h"
 
 namespace portwarden::exporters::prom {
 namespace {
@@ -10,6 +11,9 @@ namespace {
 struct Group {
   Collector collector;
   void (*append)(const state::Snapshot&, Families&);
+  /// The same families through a MetricWriter, when the group has that form (the
+  /// per-endpoint groups): RenderSnapshot streams those as text, with no families built.
+  void (*write)(const state::Snapshot&, MetricWriter&) = nullptr;
 };
 
 // Exposition order; a collector may own several groups.
@@ -22,11 +26,11 @@ constexpr Group kGroups[] = {
     {Collector::kListeners, AppendListenerActivityMetrics},
     {Collector::kInventory, AppendConnectionDumpMetrics},
     {Collector::kExposure, AppendBaselineMetrics},
-    {Collector::kTls, AppendTlsProbeMetrics},
+    {Collector::kTls, AppendTlsProbeMetrics, WriteTlsProbeMetrics},
     {Collector::kTls, AppendDiscoveryMetrics},
-    {Collector::kTlsHistogram, AppendTlsHistogramMetrics},
-    {Collector::kTlsChain, AppendTlsChainMetrics},
-    {Collector::kHttp, AppendHttpMetrics},
+    {Collector::kTlsHistogram, AppendTlsHistogramMetrics, WriteTlsHistogramMetrics},
+    {Collector::kTlsChain, AppendTlsChainMetrics, WriteTlsChainMetrics},
+    {Collector::kHttp, AppendHttpMetrics, WriteHttpMetrics},
     {Collector::kTls, AppendConsistencyMetrics},
     {Collector::kCertFiles, AppendCertFileMetrics},
     {Collector::kPosture, AppendPostureMetrics},
@@ -54,9 +58,15 @@ void RenderSnapshot(const state::Snapshot& snapshot,
   AppendSelfMetrics(snapshot, part);
   sink(SerializeText(part));
   for (const Group& group : kGroups) {
-    if (collectors.Enabled(group.collector)) {
-      part.clear();
-      part.shrink_to_fit();
+    if (!collectors.Enabled(group.collector)) {
+      continue;
+    }
+    part.clear();
+    part.shrink_to_fit();
+    if (group.write != nullptr) {
+      TextWriter writer(sink);
+      group.write(snapshot, writer);
+    } else {
       group.append(snapshot, part);
       sink(SerializeText(part));
     }

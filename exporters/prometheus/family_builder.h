@@ -20,6 +20,9 @@ class FamilyBuilder {
  public:
   FamilyBuilder(std::string name, std::string help, prometheus::MetricType type);
 
+  /// Continues `family`, keeping its samples.
+  explicit FamilyBuilder(prometheus::MetricFamily family) : family_(std::move(family)) {}
+
   /// Adds a gauge, counter or untyped sample, according to the family's type.
   FamilyBuilder& Add(LabelList labels, double value);
 
@@ -34,6 +37,9 @@ class FamilyBuilder {
 
   /// Appends the family to `out`. Empty families are kept (HELP/TYPE still announce them).
   void MoveInto(Families& out);
+
+  /// The family built so far.
+  prometheus::MetricFamily Take() && { return std::move(family_); }
 
  private:
   prometheus::MetricFamily family_;

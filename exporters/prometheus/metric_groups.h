@@ -3,6 +3,7 @@
 #include "agent/core/process_stats.h"
 #include "agent/state/snapshot.h"
 #include "exporters/prometheus/family_builder.h"
+#include "exporters/prometheus/metric_writer.h"
 
 /// One function per metric group, each in the file of its subject. Each appends its families
 /// for the given snapshot; none does I/O (process_* takes its figures as an argument). The
@@ -55,6 +56,14 @@ void AppendTlsChainMetrics(const state::Snapshot& snapshot, Families& out);
 
 /// portwarden_tls_handshake_seconds. Collector `tls_histogram`.
 void AppendTlsHistogramMetrics(const state::Snapshot& snapshot, Families& out);
+
+/// The per-endpoint groups above as written to a MetricWriter: /metrics streams them as text
+/// (TextWriter) instead of building their families; each Append* above is its Write* into a
+/// FamiliesWriter.
+void WriteTlsProbeMetrics(const state::Snapshot& snapshot, MetricWriter& out);
+void WriteTlsChainMetrics(const state::Snapshot& snapshot, MetricWriter& out);
+void WriteTlsHistogramMetrics(const state::Snapshot& snapshot, MetricWriter& out);
+void WriteHttpMetrics(const state::Snapshot& snapshot, MetricWriter& out);
 
 /// portwarden_tls_protocol_accepted, portwarden_tls_posture_*. Collector `posture`.
 void AppendPostureMetrics(const state::Snapshot& snapshot, Families& out);
