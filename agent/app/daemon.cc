@@ -117,25 +117,30 @@ int RunDaemon(const CommandLine& cl) {
   state::SnapshotStore store;
   store.Update([](state::Snapshot& snapshot) { snapshot.host = ReadHostIdentity(); });
   const SystemClock clock;
-  engine::AgentEngine engine(*config,
-                             {.config_source = cl.config_file,
-                              .load_config = engine::FileConfigLoader(cl.config_file),
-                              .inventory = std::make_unique<engine::HostInventoryStage>(
-                                  inventory::InventorySettingsFrom(*config)),
-                              .prober = std::make_unique<probe::OpenSslProber>(),
-                              .posture = std::make_unique<posture::PostureRunner>()},
-                             store, clock);
+  // The engine owns the configuration (and its reloads); the daemon keeps only what it reads
+  // itself, so a big [[endpoints]] list is held once, not once here and once in the engine.
+  const config::WebSettings web = config->web;
+  const std::string proc_path = config->inventory.proc_path;
+  const auto inventory_settings = inventory::InventorySettingsFrom(*config);
+  engine::AgentEngine engine(
+      std::move(*config),
+      {.config_source = cl.config_file,
+       .load_config = engine::FileConfigLoader(cl.config_file),
+       .inventory = std::make_unique<engine::HostInventoryStage>(inventory_settings),
+       .prober = std::make_unique<probe::OpenSslProber>(),
+       .posture = std::make_unique<posture::PostureRunner>()},
+      store, clock);
   exporters::prom::CollectorSet collectors;
   if (auto applied = collectors.Apply(cl.collectors); !applied) {
     log::Error("Error in collector flags", {{"err", applied.error().message}});
     return kExitUsage;
   }
-  const exporters::prom::ExpositionCache exposition([&store] { return store.Get(); },
-                                                    config->inventory.proc_path, collectors);
+  const exporters::prom::ExpositionCache exposition([&store] { return store.Get(); }, proc_path,
+                                                    collectors);
   // Rendered once per snapshot (a reload publishes one too, so the config shown is current).
   const exporters::report::PageCache status_page(
       [&store] { return store.Get(); },
-      [&engine, path = config->web.telemetry_path](const state::Snapshot& snapshot) {
+      [&engine, path = web.telemetry_path](const state::Snapshot& snapshot) {
         return RenderStatusPage(snapshot, *engine.CurrentConfig(), path);
       });
   exporters::http::Handlers handlers{
@@ -160,7 +165,7 @@ int RunDaemon(const CommandLine& cl) {
     }
     web_config = std::move(*opened);
   }
-  exporters::http::HttpServer server(std::move(handlers), config->web, web_config.get());
+  exporters::http::HttpServer server(std::move(handlers), web, web_config.get());
   auto bound = server.Start();
   if (!bound) {
     log::Error("Error starting HTTP server", {{"err", bound.error().message}});
@@ -168,7 +173,7 @@ int RunDaemon(const CommandLine& cl) {
   }
   for (const std::string& address : *bound) {
     log::Info("Listening on", {{"address", address},
-                               {"path", config->web.telemetry_path},
+                               {"path", web.telemetry_path},
                                {"tls", web_config && web_config->tls()}});
   }
   engine.Start();

@@ -11,8 +11,9 @@ against one `openssl s_server` (ECDSA P-256, TLS 1.3; a
 distinct SNI name each, all verifying), probed back to back (interval 1 s, 32 in flight). Per
 N: the agent's CPU per probe cycle (over its second full cycle), RssAnon at its peak during
 that cycle (sampled every 50 ms; /metrics scraped with gzip once a second meanwhile, as
-Prometheus asks) and after it ("after": a reload to a 1 h interval, then one gzip scrape of the
-reload's snapshot; also shown before that scrape, and as smaps_rollup's Private_Dirty), private
+Prometheus asks) and after it ("after": a reload to a 1 h interval, the probe cycle the reload
+wakes over, then one gzip scrape of the reload's snapshot; also shown before that scrape, and
+as smaps_rollup's Private_Dirty), private
 memory per endpoint beyond the idle agent, then 30 sequential gzip scrapes (probes stopped):
 latency p50/max and the agent's CPU per scrape. Peer: blackbox_exporter driven for the same N
 endpoints (N /probe requests, 32 at once): its CPU per probe, as the ratio of the two.
@@ -80,6 +81,26 @@ def probes_done(url):
     return probes_total(scrape_gzip(url))
 
 
+def collector_value(text, metric, collector):
+    found = re.search(r'^%s\{collector="%s"\} (\S+)$' % (metric, collector), text, re.M)
+    return float(found.group(1)) if found else None
+
+
+def wait_cycle_started_after(url, since, timeout=600):
+    """Waits until a probe cycle that started after `since` (Unix time) has been published.
+    A reload wakes the probe job once more (after the cycle in flight, if any): measured
+    before that cycle is over, "after" is a cycle's in-flight memory, not the steady state."""
+    end = time.time() + timeout
+    while time.time() < end:
+        text = scrape_gzip(url)
+        finished = collector_value(text, "portwarden_collector_last_run_timestamp_seconds", "tls")
+        took = collector_value(text, "portwarden_collector_duration_seconds", "tls")
+        if finished is not None and took is not None and finished - took >= since:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("no probe cycle finished after the reload")
+
+
 def idle_rss(binary, tmp):
     config = f"{tmp}/idle.toml"
     with open(config, "w") as f:
@@ -119,8 +140,10 @@ def agent_curve_point(binary, tmp, port, n, idle_kb):
         c1, p1 = cpu_seconds(agent.pid), probes_done(url)
         cycle_cpu = (c1 - c0) / (p1 - p0) * n
         write_agent_config(config, tmp, port, n, "1h")  # stop probing, then scrape alone
+        reload_time = time.time()
         agent.send_signal(signal.SIGHUP)
-        time.sleep(2)
+        wait_cycle_started_after(url, reload_time)
+        time.sleep(0.5)
         reloaded = memory_kb(agent.pid)[0]
         # Steady: as Prometheus leaves it, one (gzip) scrape after the reload's snapshot.
         scrape_gzip(url)
