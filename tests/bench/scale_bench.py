@@ -9,8 +9,8 @@ Endpoints (in a network namespace of its own, where the agent inventories only t
 so other processes' listeners on the host do not enter the figures): N configured endpoints
 against one `openssl s_server` (ECDSA P-256, TLS 1.3; a
 distinct SNI name each, all verifying), probed back to back (interval 1 s, 32 in flight). Per
-N: the agent's CPU per probe cycle (over its second full cycle), RssAnon at its peak during
-that cycle (sampled every 50 ms; /metrics scraped with gzip once a second meanwhile, as
+N: the agent's CPU per probe cycle (over its second full cycle, or --cycles of them) and its
+minor page faults per probe, RssAnon at its peak during those cycles (sampled every 50 ms; /metrics scraped with gzip once a second meanwhile, as
 Prometheus asks) and after it ("after": a reload to a 1 h interval, the probe cycle the reload
 wakes over, then one gzip scrape of the reload's snapshot; also shown before that scrape, and
 as smaps_rollup's Private_Dirty), private
@@ -118,7 +118,11 @@ def idle_rss(binary, tmp):
         agent.wait()
 
 
-def agent_curve_point(binary, tmp, port, n, idle_kb):
+def minor_faults(pid):
+    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[7])
+
+
+def agent_curve_point(binary, tmp, port, n, idle_kb, cycles=1):
     config = f"{tmp}/agent.toml"
     write_agent_config(config, tmp, port, n, "1s")
     web = free_port()
@@ -129,15 +133,17 @@ def agent_curve_point(binary, tmp, port, n, idle_kb):
         while probes_done(url) < n:  # the first cycle (cold caches, first allocations)
             time.sleep(0.2)
         c0, p0, peak = cpu_seconds(agent.pid), probes_done(url), 0
+        f0 = minor_faults(agent.pid)
         next_check = time.monotonic() + 1
-        while True:  # one more full cycle, sampling the memory; scraped once a second
+        while True:  # `cycles` more full cycles, sampling the memory; scraped once a second
             peak = max(peak, memory_kb(agent.pid)[0])
             if time.monotonic() >= next_check:
-                if probes_done(url) >= p0 + n:
+                if probes_done(url) >= p0 + cycles * n:
                     break
                 next_check = time.monotonic() + 1
             time.sleep(0.05)
         c1, p1 = cpu_seconds(agent.pid), probes_done(url)
+        faults = (minor_faults(agent.pid) - f0) / (p1 - p0)
         cycle_cpu = (c1 - c0) / (p1 - p0) * n
         write_agent_config(config, tmp, port, n, "1h")  # stop probing, then scrape alone
         reload_time = time.time()
@@ -160,7 +166,7 @@ def agent_curve_point(binary, tmp, port, n, idle_kb):
         return {"cycle_cpu": cycle_cpu, "probe_cpu": cycle_cpu / n, "peak": peak,
                 "steady": steady, "reloaded": reloaded, "private_dirty": private_dirty, "per_endpoint": (steady - idle_kb) / n, "series": series,
                 "scrape_p50": statistics.median(latencies), "scrape_max": max(latencies),
-                "scrape_cpu": scrape_cpu}
+                "scrape_cpu": scrape_cpu, "faults": faults}
     finally:
         agent.terminate()
         agent.wait()
@@ -250,6 +256,9 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("--endpoints", default="100,1000,2000,10000")
     parser.add_argument("--listeners", default="1000,10000,50000")
+    parser.add_argument("--cycles", type=int, default=1,
+                        help="probe cycles the CPU per probe is measured over (one is noisy: "
+                             "10 ms ticks)")
     args = parser.parse_args()
     endpoint_sizes = [int(x) for x in args.endpoints.split(",") if x]
     listener_sizes = [int(x) for x in args.listeners.split(",") if x]
@@ -262,10 +271,10 @@ def main():
                 print(f"idle agent RssAnon {idle} kB")
                 print("| endpoints | series | CPU/cycle | CPU/probe | blackbox CPU/probe | ratio "
                       "| RssAnon peak / after | per endpoint | peak/after | scrape p50 / max | "
-                      "CPU/scrape | RssAnon before the scrape | Private_Dirty |")
-                print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+                      "CPU/scrape | RssAnon before the scrape | Private_Dirty | minor faults/probe |")
+                print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
                 for n in endpoint_sizes:
-                    a = agent_curve_point(args.binary, tmp, port, n, idle)
+                    a = agent_curve_point(args.binary, tmp, port, n, idle, args.cycles)
                     bb = blackbox_cpu_per_probe(tmp, port, n)
                     print(f"| {n:,} | {a['series']:,} | {a['cycle_cpu'] * 1e3:.0f} ms | "
                           f"{a['probe_cpu'] * 1e3:.3f} ms | {bb * 1e3:.3f} ms | "
@@ -273,7 +282,7 @@ def main():
                           f"{a['per_endpoint']:.1f} kB | {a['peak'] / a['steady']:.2f}x | "
                           f"{a['scrape_p50'] * 1e3:.1f} / {a['scrape_max'] * 1e3:.1f} ms | "
                           f"{a['scrape_cpu'] * 1e3:.2f} ms | {a['reloaded']:,} kB | "
-                          f"{a['private_dirty']:,} kB |", flush=True)
+                          f"{a['private_dirty']:,} kB | {a['faults']:.1f} |", flush=True)
             finally:
                 server.terminate()
                 server.wait()
