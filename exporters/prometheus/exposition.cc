@@ -33,8 +33,8 @@ constexpr Group kGroups[] = {
     {Collector::kHttp, AppendHttpMetrics, WriteHttpMetrics},
     {Collector::kTls, AppendConsistencyMetrics},
     {Collector::kCertFiles, AppendCertFileMetrics},
-    {Collector::kPosture, AppendPostureMetrics},
-    {Collector::kPosture, AppendGroupMetrics},
+    {Collector::kPosture, AppendPostureMetrics, WritePostureMetrics},
+    {Collector::kPosture, AppendGroupMetrics, WriteGroupMetrics},
     {Collector::kPosture, AppendRevocationMetrics},
 };
 

@@ -57,13 +57,16 @@ void AppendTlsChainMetrics(const state::Snapshot& snapshot, Families& out);
 /// portwarden_tls_handshake_seconds. Collector `tls_histogram`.
 void AppendTlsHistogramMetrics(const state::Snapshot& snapshot, Families& out);
 
-/// The per-endpoint groups above as written to a MetricWriter: /metrics streams them as text
-/// (TextWriter) instead of building their families; each Append* above is its Write* into a
+/// The per-endpoint groups (tls, tls_chain, tls_histogram, http; posture and key-exchange
+/// groups below) as written to a MetricWriter: /metrics streams them as text (TextWriter)
+/// instead of building their families; each one's Append* is its Write* into a
 /// FamiliesWriter.
 void WriteTlsProbeMetrics(const state::Snapshot& snapshot, MetricWriter& out);
 void WriteTlsChainMetrics(const state::Snapshot& snapshot, MetricWriter& out);
 void WriteTlsHistogramMetrics(const state::Snapshot& snapshot, MetricWriter& out);
 void WriteHttpMetrics(const state::Snapshot& snapshot, MetricWriter& out);
+void WritePostureMetrics(const state::Snapshot& snapshot, MetricWriter& out);
+void WriteGroupMetrics(const state::Snapshot& snapshot, MetricWriter& out);
 
 /// portwarden_tls_protocol_accepted, portwarden_tls_posture_*. Collector `posture`.
 void AppendPostureMetrics(const state::Snapshot& snapshot, Families& out);

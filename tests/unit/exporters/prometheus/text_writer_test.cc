@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/core/utf8.h"
+#include "agent/posture/posture_report.h"
 #include "exporters/prometheus/exposition.h"
 #include "exporters/prometheus/metric_groups.h"
 #include "exporters/prometheus/snapshot_collectable.h"
@@ -113,7 +114,8 @@ TEST(TextWriterTest, HostileLabelValuesAreEscapedAndValidUtf8OnBothPaths) {
 }
 
 // A whole snapshot whose certificates and targets carry hostile text (as a hostile server's
-// certificate would, had the domain's own sanitizing let it through): the streamed rendering
+// certificate would, had the domain's own sanitizing let it through), and posture results
+// (versions, findings, groups) with hostile names: the streamed rendering
 // equals the families' serialization, and Prometheus's parser accepts both.
 TEST(TextWriterTest, HostileSnapshotRendersIdenticallyAndParses) {
   state::Snapshot snapshot = testing::SyntheticSnapshot({.endpoints = 40, .listeners = 3});
@@ -132,10 +134,27 @@ TEST(TextWriterTest, HostileSnapshotRendersIdenticallyAndParses) {
     }
   }
   snapshot.probes = probes;
+  auto posture = std::make_shared<posture::PostureReport>();
+  for (int i = 0; i < 20; ++i) {
+    posture::PostureResult result{.target = pick(),
+                                  .address = "192.0.2.1:443",
+                                  .server_name = pick(),
+                                  .timestamp = 1764600000.5 + i,
+                                  .reached = i % 5 != 0};
+    result.versions = {{.version = "TLS 1.2", .accepted = true}, {.version = "TLS 1.3"}};
+    result.findings = {posture::Check{}};
+    result.groups = {{.group = "X25519", .supported = true},
+                     {.group = "secp384r1", .supported = false},
+                     {.group = pick(), .error_reason = "timeout"}};
+    posture->results.push_back(std::move(result));
+  }
+  snapshot.posture = posture;
   const std::string streamed = RenderSnapshotText(snapshot, {});
   const std::string families = SerializeText(CollectSnapshotFamilies(snapshot, {}));
   EXPECT_EQ(streamed, families);
   EXPECT_NE(streamed.find("portwarden_tls_cert_info{"), std::string::npos);
+  EXPECT_NE(streamed.find("portwarden_tls_group_probe_error{"), std::string::npos);
+  EXPECT_NE(streamed.find("portwarden_tls_protocol_accepted{"), std::string::npos);
   EXPECT_TRUE(utf8::IsValid(streamed));
   if (!HavePromtool()) {
     PORTWARDEN_SKIP_UNPRIVILEGED("promtool (Debian package prometheus) is not installed");
