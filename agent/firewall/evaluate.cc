@@ -34,8 +34,9 @@ struct Cursor {
   std::vector<Frame> stack;
 };
 
-// Where a match sends a path: all of it matches, none of it, or it splits in two.
-enum class Side : std::uint8_t { kYes, kNo, kBoth };
+// Where a match sends a path: all of it matches, none of it, it splits in two, or it cannot
+// be told (an output interface that is not known).
+enum class Side : std::uint8_t { kYes, kNo, kBoth, kUnknown };
 
 bool ContainsValue(const Elements& elements, U128 value) {
   return std::any_of(elements.begin(), elements.end(), [&](const Element& e) {
@@ -91,7 +92,8 @@ class Walker {
 };
 
 void Walker::MarkUnknown(const std::string& what, const IntervalSet& ports) {
-  unknown_.emplace_back(ports, what);
+  // A DNAT'd path carries the rewritten port; its verdict is the published port's.
+  unknown_.emplace_back(packets_.dnat ? packets_.ports : ports, what);
 }
 
 // Counts one rule visited; false once the budget is spent.
@@ -135,8 +137,7 @@ Side Walker::SplitOn(const Match& match, Path& path, Path& other) const {
   const auto decided = [&](bool matches) {
     return matches != match.negate ? Side::kYes : Side::kNo;
   };
-  const auto split = [&](IntervalSet Path::*field) {
-    const IntervalSet& set = match.values;
+  const auto split_on = [&](IntervalSet Path::*field, const IntervalSet& set) {
     IntervalSet in = (path.*field).Intersect(set);
     if (in.empty()) {
       return match.negate ? Side::kYes : Side::kNo;
@@ -153,6 +154,7 @@ Side Walker::SplitOn(const Match& match, Path& path, Path& other) const {
     path.*field = std::move(in);
     return Side::kBoth;
   };
+  const auto split = [&](IntervalSet Path::*field) { return split_on(field, match.values); };
   const auto region = [&](IntervalSet Path::*field, bool wants_v6) {
     // The implicit nfproto dependency fails: no match, negated or not.
     return wants_v6 != packets_.ipv6 ? Side::kNo : split(field);
@@ -175,6 +177,14 @@ Side Walker::SplitOn(const Match& match, Path& path, Path& other) const {
       return decided(ContainsName(right, packets_.ipv6 ? "ipv6" : "ipv4"));
     case MatchKey::kCtState:
       return decided(ContainsName(right, "new"));
+    case MatchKey::kDaddrLocal:
+      return split_on(&Path::destinations, packets_.local);
+    case MatchKey::kOifname:
+      // Only a DNAT'd path has a route, through the interface that holds its destination.
+      if (!path.dnatted || packets_.output_interface.empty()) {
+        return Side::kUnknown;
+      }
+      return decided(ContainsName(right, packets_.output_interface));
     case MatchKey::kIifname: {
       std::uint64_t in = 0;
       for (std::size_t i = 0; i < packets_.interfaces.size() && i < 64; ++i) {
@@ -223,6 +233,10 @@ bool Walker::RunRule(const Table& table,
       const Side side = SplitOn(*match, path, rest);
       if (side == Side::kNo) {
         return true;
+      }
+      if (side == Side::kUnknown) {
+        MarkUnknown("oifname where the output interface is not known", path.ports);
+        return false;
       }
       if (side == Side::kBoth) {
         Push(work, {std::move(rest), cursor.chain, cursor.rule + 1, cursor.stack});
@@ -419,39 +433,6 @@ IntervalSet PublicSources(bool ipv6) {
   const IntervalSet all({{0, 0xffffffff}});
   return all.Subtract(PrivateSources(false))
       .Subtract(Blocks({{V4(0, 0), 8}, {V4(127, 0), 8}, {V4(169, 254), 16}, {V4(224, 0), 3}}, 32));
-}
-
-std::vector<Publication> Publications(const Ruleset& ruleset) {
-  std::vector<Publication> out;
-  for (const Table& table : ruleset.tables) {
-    for (const Chain& chain : table.chains) {
-      if (!chain.base || chain.hook != Hook::kPrerouting || chain.type != "nat") {
-        continue;
-      }
-      for (const Rule& rule : chain.rules) {
-        std::optional<Publication> found;
-        for (const auto& statement : rule.statements) {
-          const auto* match = std::get_if<Match>(&statement);
-          if (match != nullptr && !match->negate && match->right->size() == 1 &&
-              (match->key == MatchKey::kTcpDport || match->key == MatchKey::kUdpDport) &&
-              !match->right->front().is_name &&
-              match->right->front().interval.lo == match->right->front().interval.hi) {
-            found = Publication{match->key == MatchKey::kTcpDport ? Protocol::kTcp : Protocol::kUdp,
-                                static_cast<std::uint16_t>(match->right->front().interval.lo),
-                                false, 0, 0};
-          }
-          const auto* dnat = std::get_if<DnatStmt>(&statement);
-          if (dnat != nullptr && found) {
-            found->ipv6 = dnat->ipv6;
-            found->address = dnat->address.lo;
-            found->port = dnat->port != 0 ? dnat->port : found->public_port;
-            out.push_back(*found);
-          }
-        }
-      }
-    }
-  }
-  return out;
 }
 
 }  // namespace portwarden::firewall

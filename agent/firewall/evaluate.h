@@ -31,6 +31,11 @@ struct PacketClass {
   IntervalSet destinations;
   std::vector<std::string> interfaces;  ///< candidate input interfaces ("lo" excluded), ≤ 64
   std::optional<DnatTarget> dnat;       ///< set when evaluating a published port
+  /// The namespace's own addresses of the family (`fib daddr type local`, addrtype LOCAL).
+  IntervalSet local;
+  /// With `dnat`: the interface that routes to the DNAT destination (`oifname` on the
+  /// forward path); empty when it could not be determined (an oifname match is then unknown).
+  std::string output_interface;
 };
 
 /// The verdict for the class: accept when some connection of the class is accepted on a path
@@ -61,8 +66,9 @@ PortEvaluation EvaluatePorts(const Ruleset& ruleset, const PacketClass& packets)
 IntervalSet PublicSources(bool ipv6);
 IntervalSet PrivateSources(bool ipv6);
 
-/// The published ports of the host ruleset: a `dnat to addr[:port]` in a nat prerouting chain
-/// whose rule matches one tcp/udp destination port.
+/// The published ports of the host ruleset: a `dnat to addr[:port]` whose rule matches one
+/// tcp/udp destination port, in a nat prerouting base chain or a user chain it reaches by
+/// jump or goto (Docker's `DOCKER` chain).
 struct Publication {
   Protocol protocol = Protocol::kTcp;
   std::uint16_t public_port = 0;

@@ -45,10 +45,19 @@ bool SameAddresses(const std::vector<IpAddress>& a, const std::vector<IpAddress>
                     });
 }
 
+bool SamePrefixes(const std::vector<inventory::InterfacePrefix>& a,
+                  const std::vector<inventory::InterfacePrefix>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.interface == y.interface && x.length == y.length &&
+           x.address.family == y.address.family && x.address.bytes == y.address.bytes;
+  });
+}
+
 // Whether the verdicts of a namespace's listeners may differ between views `a` and `b`.
 bool SameView(const inventory::NamespaceView& a, const inventory::NamespaceView& b) {
   return a.label == b.label && a.entered == b.entered && a.path == b.path &&
-         a.interfaces == b.interfaces && SameAddresses(a.addresses, b.addresses);
+         a.interfaces == b.interfaces && SameAddresses(a.addresses, b.addresses) &&
+         SamePrefixes(a.prefixes, b.prefixes);
 }
 
 }  // namespace

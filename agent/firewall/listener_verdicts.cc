@@ -58,6 +58,32 @@ std::vector<std::string> Interfaces(const inventory::NamespaceView& view) {
   return out;
 }
 
+// The interface a connection to `address` leaves by: the one whose configured prefix holds it,
+// the longest prefix winning, as the connected routes do. Empty when none holds it or two
+// interfaces hold it with the same length (then an oifname match stays unknown).
+std::string RouteInterface(const inventory::NamespaceView& view, bool ipv6, U128 address) {
+  std::string found;
+  int best = -1;
+  bool tie = false;
+  for (const auto& prefix : view.prefixes) {
+    const int bits = ipv6 ? 128 : 32;
+    if ((prefix.address.family == AddressFamily::kIpv6) != ipv6 || prefix.length > bits) {
+      continue;
+    }
+    const U128 base = AddressValue(prefix.address.bytes.data(), ipv6 ? 16 : 4);
+    const Interval net = IntervalSet::Prefix(base, prefix.length, bits);
+    if (address < net.lo || address > net.hi) {
+      continue;
+    }
+    if (prefix.length > best) {
+      best = prefix.length, found = prefix.interface, tie = false;
+    } else if (prefix.length == best && prefix.interface != found) {
+      tie = true;
+    }
+  }
+  return tie ? std::string() : found;
+}
+
 Scope WidestScope(const inventory::NamespaceView& view) {
   Scope widest = Scope::kLoopback;
   for (const auto& address : view.addresses) {
@@ -192,6 +218,7 @@ Pair ListenerEvaluator::Direct(const inventory::Listener& listener,
     packets.protocol = listener.protocol;
     packets.destinations = destinations;
     packets.interfaces = Interfaces(view);
+    packets.local = Addresses(view, ipv6);
     cached = cache_.emplace(key, EvaluateAllPorts(*it->second.ruleset, std::move(packets))).first;
   }
   return cached->second.At(listener.port);
@@ -209,6 +236,8 @@ Pair ListenerEvaluator::Published(const inventory::Listener& listener,
   packets.port = publication.public_port;
   packets.destinations = Addresses(publisher, publication.ipv6);
   packets.interfaces = Interfaces(publisher);
+  packets.local = packets.destinations;
+  packets.output_interface = RouteInterface(publisher, publication.ipv6, publication.address);
   packets.dnat = DnatTarget{target, listener.port};
   Pair host = EvaluateClasses(*RulesetOf(publisher), std::move(packets));
   host.Join(inside, /*both_needed=*/true);
@@ -234,14 +263,26 @@ ListenerFirewall ListenerEvaluator::Run(const inventory::Listener& listener) con
   if (bind->ipv6 && bind->wildcard && !listener.v6only.value_or(false)) {
     verdicts.Join(Direct(listener, *view, false, 0, destinations(false)), /*both_needed=*/false);
   }
+  // A published listener's namespace (a container's) is reached through the publisher: its
+  // verdict is what the publications let through, not what its own interfaces would accept
+  // from any source (a route to the container's address from outside is not modelled).
+  std::optional<Pair> published;
   for (const auto& [publisher, publication] : publications_) {
     if (publisher != view && publication.protocol == listener.protocol &&
         publication.port == listener.port &&
         destinations(publication.ipv6).Contains(publication.address)) {
-      verdicts.Join(Published(listener, *view, *publisher, publication), /*both_needed=*/false);
+      const Pair through = Published(listener, *view, *publisher, publication);
+      if (published) {
+        published->Join(through, /*both_needed=*/false);
+      } else {
+        published = through;
+      }
       out.published = true;
       out.published_scope = std::max(out.published_scope, WidestScope(*publisher));
     }
+  }
+  if (published) {
+    verdicts = *published;
   }
   out.from_public = verdicts.from_public;
   out.from_private = verdicts.from_private;

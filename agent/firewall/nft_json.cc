@@ -153,7 +153,8 @@ class ValueReader {
       out.push_back({false, "", {static_cast<U128>(*number), static_cast<U128>(*number)}});
       return {};
     }
-    if (key == MatchKey::kIifname || key == MatchKey::kCtState || key == MatchKey::kNfproto) {
+    if (key == MatchKey::kIifname || key == MatchKey::kOifname || key == MatchKey::kCtState ||
+        key == MatchKey::kNfproto) {
       out.push_back({true, text, {}});
       return {};
     }
@@ -222,6 +223,9 @@ std::optional<MatchKey> ReadKey(const json& left, std::string& unmodelled) {
     if (key == "iif" || key == "iifname") {
       return MatchKey::kIifname;
     }
+    if (key == "oif" || key == "oifname") {
+      return MatchKey::kOifname;
+    }
     unmodelled = "meta " + key;
     return std::nullopt;
   }
@@ -237,6 +241,20 @@ std::optional<MatchKey> ReadKey(const json& left, std::string& unmodelled) {
   return std::nullopt;
 }
 
+// `fib daddr type local` (what iptables-nft prints `-m addrtype --dst-type LOCAL` as when it
+// translates it natively): the only fib form modelled.
+Statement ReadFib(const json& fib, const json& right, bool negate) {
+  const json* flags = Find(fib, "flags");
+  const bool daddr =
+      flags != nullptr &&
+      (flags->is_string() ? *flags == "daddr"
+                          : flags->is_array() && flags->size() == 1 && (*flags)[0] == "daddr");
+  if (String(fib, "result") != "type" || !daddr || !right.is_string() || right != "local") {
+    return Unmodelled{"fib (other than daddr type local)"};
+  }
+  return Match{MatchKey::kDaddrLocal, negate, std::make_shared<const Elements>(), {}};
+}
+
 Statement ReadMatch(const json& match, const ValueReader& values) {
   const std::string op = String(match, "op");
   if (op != "==" && op != "!=" && op != "in") {
@@ -247,6 +265,9 @@ Statement ReadMatch(const json& match, const ValueReader& values) {
   const json* right = Find(match, "right");
   if (left == nullptr || right == nullptr) {
     return Unmodelled{"match without operands"};
+  }
+  if (const json* fib = Find(*left, "fib"); fib != nullptr && op != "in") {
+    return ReadFib(*fib, *right, op == "!=");
   }
   const auto key = ReadKey(*left, unmodelled);
   if (!key) {

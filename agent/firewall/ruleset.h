@@ -33,6 +33,12 @@ enum class MatchKey : std::uint8_t {
   kNfproto,
   kIifname,  ///< iif and iifname: JSON prints both as the interface name
   kCtState,
+  /// oif and oifname (iptables `-o`): known only on the forward path of a DNAT'd connection
+  /// (the interface that routes to the DNAT destination); elsewhere the path is unknown.
+  kOifname,
+  /// `fib daddr type local` / `-m addrtype --dst-type LOCAL`: the destination is one of the
+  /// namespace's own addresses. No right-hand side.
+  kDaddrLocal,
 };
 
 /// One element of a match's right-hand side: a number/address interval or a name.

@@ -7,6 +7,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_state.h>
@@ -169,6 +170,33 @@ void AppendState(const XtExtension& match, std::vector<Statement>& out) {
   out.push_back(MakeMatch(MatchKey::kCtState, false, StateNames(info->statemask)));
 }
 
+// `--dst-type LOCAL` alone (Docker's PREROUTING jump), `!` or not: the destination is one
+// of the namespace's own addresses. A source type, other types or an interface limit are not.
+void AppendAddrtype(const XtExtension& match, std::vector<Statement>& out) {
+  std::uint16_t source = 0, dest = 0;
+  bool bad_flags = false, invert = false;
+  if (match.revision == 1) {
+    if (const auto info = Read<xt_addrtype_info_v1>(match.data)) {
+      source = info->source, dest = info->dest;
+      bad_flags = (info->flags & ~std::uint32_t{XT_ADDRTYPE_INVERT_DEST}) != 0;
+      invert = (info->flags & XT_ADDRTYPE_INVERT_DEST) != 0;
+    } else {
+      bad_flags = true;
+    }
+  } else if (const auto info = Read<xt_addrtype_info>(match.data); info && match.revision == 0) {
+    source = info->source, dest = info->dest;
+    bad_flags = info->invert_source != 0;
+    invert = info->invert_dest != 0;
+  } else {
+    bad_flags = true;
+  }
+  if (bad_flags || source != 0 || dest != XT_ADDRTYPE_LOCAL) {
+    out.push_back(Unknown(match, "(other than --dst-type LOCAL)"));
+    return;
+  }
+  out.push_back(MakeMatch(MatchKey::kDaddrLocal, invert, {}));
+}
+
 // DNAT's ranges: revision 0 (IPv4 only) a one-range compat list, 1 and 2 one range.
 Statement Dnat(const XtExtension& target, bool ipv6) {
   const Unmodelled unknown{"xt target DNAT (a range, or options)"};
@@ -235,6 +263,8 @@ void AppendXtMatch(const XtExtension& match,
     AppendConntrack(match, out);
   } else if (match.name == "state") {
     AppendState(match, out);
+  } else if (match.name == "addrtype") {
+    AppendAddrtype(match, out);
   } else if (match.name != "comment") {
     out.push_back(Unknown(match, ""));
   }

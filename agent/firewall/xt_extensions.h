@@ -33,8 +33,9 @@ Match MakeMatch(MatchKey key, bool negate, Elements elements);
 Match NeverMatch();
 
 /// Appends the statements of a match: tcp/udp (dport range), multiport (dports), conntrack
-/// and state (ctstate), comment (nothing); an Unmodelled "xt match NAME …" for anything else
-/// or any option of those the model lacks (a source port, TCP flags other than --syn …).
+/// and state (ctstate), addrtype (`--dst-type LOCAL` only), comment (nothing); an Unmodelled "xt
+/// match NAME …" for anything else or any option of those the model lacks (a source port, TCP flags
+/// other than --syn …).
 void AppendXtMatch(const XtExtension& match,
                    const XtProtocol& protocol,
                    std::vector<Statement>& out);

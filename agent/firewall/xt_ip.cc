@@ -27,32 +27,38 @@ void AppendAddress(
   out.push_back(MakeMatch(key, invert, std::move(elements)));
 }
 
-// `-i NAME` (mask over the name and its NUL) or `-i PREFIX+` (mask over the prefix only).
-void AppendInterface(const XtIpPart& ip, std::vector<Statement>& out) {
+// `-i NAME` (mask over the name and its NUL) or `-i PREFIX+` (mask over the prefix only);
+// `-o` alike (`key` kOifname).
+void AppendInterface(MatchKey key,
+                     const char (&iface)[IFNAMSIZ],
+                     const unsigned char (&mask)[IFNAMSIZ],
+                     bool invert,
+                     std::vector<Statement>& out) {
   std::size_t masked = 0;
-  while (masked < IFNAMSIZ && ip.iniface_mask[masked] == 0xff) {
+  while (masked < IFNAMSIZ && mask[masked] == 0xff) {
     ++masked;
   }
   bool regular = true;
   for (std::size_t i = masked; i < IFNAMSIZ; ++i) {
-    regular = regular && ip.iniface_mask[i] == 0;
+    regular = regular && mask[i] == 0;
   }
-  const std::size_t length = ::strnlen(ip.iniface, IFNAMSIZ);
+  const std::size_t length = ::strnlen(iface, IFNAMSIZ);
   if (!regular || (length < masked && length + 1 != masked)) {
-    out.push_back(Unmodelled{"xt input interface mask"});
+    out.push_back(Unmodelled{key == MatchKey::kIifname ? "xt input interface mask"
+                                                       : "xt output interface mask"});
     return;
   }
   if (masked == 0) {
-    if (ip.inv_in) {
+    if (invert) {
       out.push_back(NeverMatch());
     }
     return;
   }
-  std::string name(ip.iniface, std::min(length, masked));
+  std::string name(iface, std::min(length, masked));
   if (length >= masked) {
     name += '*';  // iptables' `+`: the evaluator's (nft's) interface wildcard
   }
-  out.push_back(MakeMatch(MatchKey::kIifname, ip.inv_in, {{true, std::move(name), {}}}));
+  out.push_back(MakeMatch(key, invert, {{true, std::move(name), {}}}));
 }
 
 }  // namespace
@@ -66,6 +72,7 @@ XtIpPart ReadXtIp4(const ipt_ip& ip) {
   out.dst = value(ip.dst), out.dmsk = value(ip.dmsk);
   std::memcpy(out.iniface, ip.iniface, IFNAMSIZ);
   std::memcpy(out.iniface_mask, ip.iniface_mask, IFNAMSIZ);
+  std::memcpy(out.outiface, ip.outiface, IFNAMSIZ);
   std::memcpy(out.outiface_mask, ip.outiface_mask, IFNAMSIZ);
   out.protocol = {false, ip.proto, (ip.invflags & IPT_INV_PROTO) != 0};
   // ip_packet_match: fails when (F_FRAG and not a fragment) differs from INV_FRAG.
@@ -73,6 +80,7 @@ XtIpPart ReadXtIp4(const ipt_ip& ip) {
   out.jump_is_goto = (ip.flags & IPT_F_GOTO) != 0;
   out.inv_src = ip.invflags & IPT_INV_SRCIP, out.inv_dst = ip.invflags & IPT_INV_DSTIP;
   out.inv_in = ip.invflags & IPT_INV_VIA_IN;
+  out.inv_out = ip.invflags & IPT_INV_VIA_OUT;
   return out;
 }
 
@@ -85,6 +93,7 @@ XtIpPart ReadXtIp6(const ip6t_ip6& ip) {
   out.dst = value(ip.dst), out.dmsk = value(ip.dmsk);
   std::memcpy(out.iniface, ip.iniface, IFNAMSIZ);
   std::memcpy(out.iniface_mask, ip.iniface_mask, IFNAMSIZ);
+  std::memcpy(out.outiface, ip.outiface, IFNAMSIZ);
   std::memcpy(out.outiface_mask, ip.outiface_mask, IFNAMSIZ);
   // ip6_packet_match checks the protocol only with F_PROTO; proto 0 then never matches TCP/UDP.
   const bool checked = (ip.flags & IP6T_F_PROTO) != 0;
@@ -93,6 +102,7 @@ XtIpPart ReadXtIp6(const ip6t_ip6& ip) {
   out.jump_is_goto = (ip.flags & IP6T_F_GOTO) != 0;
   out.inv_src = ip.invflags & IP6T_INV_SRCIP, out.inv_dst = ip.invflags & IP6T_INV_DSTIP;
   out.inv_in = ip.invflags & IP6T_INV_VIA_IN;
+  out.inv_out = ip.invflags & IP6T_INV_VIA_OUT;
   return out;
 }
 
@@ -106,11 +116,8 @@ void AppendXtIpPart(const XtIpPart& ip, std::vector<Statement>& out) {
                 ip.inv_src, bits, out);
   AppendAddress(ip.protocol.ipv6 ? MatchKey::kDaddr6 : MatchKey::kDaddr4, ip.dst, ip.dmsk,
                 ip.inv_dst, bits, out);
-  AppendInterface(ip, out);
-  if (std::any_of(std::begin(ip.outiface_mask), std::end(ip.outiface_mask),
-                  [](unsigned char c) { return c != 0; })) {
-    out.push_back(Unmodelled{"xt output interface"});
-  }
+  AppendInterface(MatchKey::kIifname, ip.iniface, ip.iniface_mask, ip.inv_in, out);
+  AppendInterface(MatchKey::kOifname, ip.outiface, ip.outiface_mask, ip.inv_out, out);
   if (ip.protocol.number != 0) {
     out.push_back(MakeMatch(MatchKey::kL4proto, ip.protocol.inverted,
                             {{false, "", {ip.protocol.number, ip.protocol.number}}}));

@@ -20,18 +20,19 @@ struct XtIpPart {
   U128 src = 0, smsk = 0, dst = 0, dmsk = 0;
   char iniface[IFNAMSIZ] = {};
   unsigned char iniface_mask[IFNAMSIZ] = {};
+  char outiface[IFNAMSIZ] = {};
   unsigned char outiface_mask[IFNAMSIZ] = {};
   XtProtocol protocol;
   bool never = false;  ///< a fragment-only rule: no first packet matches
   bool jump_is_goto = false;
-  bool inv_src = false, inv_dst = false, inv_in = false;
+  bool inv_src = false, inv_dst = false, inv_in = false, inv_out = false;
 };
 
 XtIpPart ReadXtIp4(const ipt_ip& ip);
 XtIpPart ReadXtIp6(const ip6t_ip6& ip);
 
 /// Appends the statements of the ip part: source and destination (prefix masks; any other
-/// mask is Unmodelled), `-i` (`+` becomes the evaluator's `*` wildcard), `-o` (Unmodelled),
+/// mask is Unmodelled), `-i` and `-o` (`+` becomes the evaluator's `*` wildcard),
 /// the protocol; a fragment-only rule never matches.
 void AppendXtIpPart(const XtIpPart& ip, std::vector<Statement>& out);
 

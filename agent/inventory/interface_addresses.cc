@@ -93,6 +93,7 @@ Status ParseAddressDump(std::span<const std::byte> dump, InterfaceTable& table) 
     std::memcpy(&info, payload.data(), sizeof(info));
     InterfaceAddress entry;
     entry.ifindex = info.ifa_index;
+    entry.prefix_length = info.ifa_prefixlen;
     entry.interface = table.names.contains(info.ifa_index) ? table.names[info.ifa_index] : "";
     entry.address.family = info.ifa_family == AF_INET ? AddressFamily::kIpv4 : AddressFamily::kIpv6;
     const std::size_t size = info.ifa_family == AF_INET ? 4 : 16;

@@ -149,6 +149,9 @@ std::vector<NamespaceDump> Inventory::State::DumpAll(InventoryStats& stats,
     NamespaceView view{netns->id.label, netns->id.inode, entered, {}, {}, netns->id.path};
     for (const auto& address : dump->interfaces.addresses) {
       view.addresses.push_back(address.address);
+      if (entered && address.prefix_length != 0) {
+        view.prefixes.push_back({address.interface, address.address, address.prefix_length});
+      }
     }
     for (const auto& [index, name] : dump->interfaces.names) {
       view.interfaces.push_back(name);

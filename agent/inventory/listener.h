@@ -85,6 +85,14 @@ struct InventoryStats {
 };
 
 /// One namespace as scanned: whether the agent entered it and the addresses it holds.
+/// An interface's address with its prefix length: which interface routes to an address
+/// (the firewall stage's output interface of a DNAT'd connection).
+struct InterfacePrefix {
+  std::string interface;
+  IpAddress address;
+  std::uint8_t length = 0;
+};
+
 struct NamespaceView {
   std::string label;  ///< As in Listener::netns.
   std::uint64_t inode = 0;
@@ -94,6 +102,8 @@ struct NamespaceView {
   std::vector<IpAddress> addresses;     ///< Configured on its interfaces, loopback included.
   std::vector<std::string> interfaces;  ///< Interface names, "lo" included (firewall stage).
   std::string path;                     ///< Opens this netns for setns ("/proc/<pid>/ns/net").
+  /// Its addresses with interface and prefix length (read over netlink; empty through /proc).
+  std::vector<InterfacePrefix> prefixes;
 };
 
 /// The result of one inventory scan. Listeners are sorted by (netns, proto, address, port).

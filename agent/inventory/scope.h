@@ -18,6 +18,7 @@ struct InterfaceAddress {
   std::string interface;  ///< e.g. "eth0"
   std::uint32_t ifindex = 0;
   IpAddress address;
+  std::uint8_t prefix_length = 0;  ///< From RTM_GETADDR; 0 when read through /proc
 };
 
 /// One block of the built-in classification; ClassifyAddress takes the first that matches,

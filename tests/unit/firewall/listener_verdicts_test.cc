@@ -79,5 +79,62 @@ TEST_F(ListenerVerdictsTest, UnreadableLegacyTablesAreUnknownForTheirFamily) {
   EXPECT_EQ(verdicts[0].reason, rulesets_[2].legacy_v4_error);
 }
 
+// Docker 20.10's ruleset (docker_native.nft): PREROUTING jumps on `fib daddr type local` to
+// the DOCKER user chain, whose DNATs publish 172.17.0.2:80 on 8080 and 172.17.0.3:81 on 8081;
+// FORWARD (policy drop) runs DOCKER-USER, which drops 172.17.0.3 from eth0 unless 10/8, then
+// accepts what leaves by docker0 through the filter DOCKER chain.
+class DockerVerdictsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    host_.label = "host";
+    host_.inode = 1;
+    host_.addresses = {V4("127.0.0.1"), V4("198.20.0.1"), V4("172.17.0.1")};
+    host_.interfaces = {"lo", "eth0", "docker0"};
+    host_.prefixes = {{"eth0", V4("198.20.0.1"), 24}, {"docker0", V4("172.17.0.1"), 16}};
+    rulesets_[1].ruleset = ParseNftJson(testing::ReadFixture("docker_native.json"));
+  }
+
+  inventory::NamespaceView Container(const char* label, std::uint64_t inode, const char* address) {
+    inventory::NamespaceView view;
+    view.label = label;
+    view.inode = inode;
+    view.addresses = {V4("127.0.0.1"), V4(address)};
+    view.interfaces = {"lo", "eth0"};
+    view.prefixes = {{"eth0", V4(address), 16}};
+    rulesets_[inode].ruleset = Ruleset{};
+    return view;
+  }
+
+  std::vector<ListenerFirewall> Run(const std::vector<inventory::Listener>& listeners) {
+    const std::vector<inventory::NamespaceView> views{host_, Container("net:[2]", 2, "172.17.0.2"),
+                                                      Container("net:[3]", 3, "172.17.0.3")};
+    return EvaluateListeners(listeners, views, rulesets_);
+  }
+
+  inventory::NamespaceView host_;
+  Rulesets rulesets_;
+};
+
+TEST_F(DockerVerdictsTest, PublishedThroughTheDockerUserChain) {
+  ASSERT_TRUE(rulesets_[1].ruleset.has_value());
+  const auto verdicts = Run(
+      {Tcp("net:[2]", "0.0.0.0", 80), Tcp("net:[3]", "0.0.0.0", 81), Tcp("host", "0.0.0.0", 22)});
+  EXPECT_TRUE(verdicts[0].published);
+  EXPECT_EQ(verdicts[0].from_public, Verdict::kAccept) << verdicts[0].reason;
+  EXPECT_EQ(verdicts[0].from_private, Verdict::kAccept) << verdicts[0].reason;
+  EXPECT_TRUE(verdicts[1].published);
+  EXPECT_EQ(verdicts[1].from_public, Verdict::kDrop) << verdicts[1].reason;
+  EXPECT_EQ(verdicts[1].from_private, Verdict::kAccept) << verdicts[1].reason;
+  // The host's own listeners pass PREROUTING's addrtype jump and DOCKER's return.
+  EXPECT_EQ(verdicts[2].from_public, Verdict::kAccept) << verdicts[2].reason;
+}
+
+TEST_F(DockerVerdictsTest, OutputInterfaceNotKnownIsUnknown) {
+  host_.prefixes.clear();  // read through /proc: no prefixes, no route to the container
+  const auto verdicts = Run({Tcp("net:[2]", "0.0.0.0", 80)});
+  EXPECT_EQ(verdicts[0].from_public, Verdict::kUnknown);
+  EXPECT_EQ(verdicts[0].reason, "oifname where the output interface is not known");
+}
+
 }  // namespace
 }  // namespace portwarden::firewall

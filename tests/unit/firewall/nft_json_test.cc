@@ -44,6 +44,50 @@ TEST(NftJsonTest, IptablesNftCompatMatchIsNamed) {
   EXPECT_EQ(std::get<Unmodelled>(rules[1].statements[0]).what, "xt match conntrack");
 }
 
+TEST(NftJsonTest, FibDaddrTypeLocalAndOifname) {
+  // Docker's rules as nftables prints them natively (docker_native.nft).
+  auto ruleset = ParseNftJson(ReadFixture("docker_native.json"));
+  ASSERT_TRUE(ruleset) << ruleset.error().message;
+  const Table& nat = ruleset->tables[0];
+  const auto& jump = nat.chains[nat.chain_index.at("PREROUTING")].rules[0].statements;
+  ASSERT_TRUE(std::holds_alternative<Match>(jump[0]));
+  EXPECT_EQ(std::get<Match>(jump[0]).key, MatchKey::kDaddrLocal);
+  EXPECT_FALSE(std::get<Match>(jump[0]).negate);
+  const Table& filter = ruleset->tables[1];
+  const auto& forward = filter.chains[filter.chain_index.at("FORWARD")].rules[3].statements;
+  ASSERT_TRUE(std::holds_alternative<Match>(forward[0]));
+  EXPECT_EQ(std::get<Match>(forward[0]).key, MatchKey::kOifname);
+  EXPECT_EQ(std::get<Match>(forward[0]).right->front().name, "docker0");
+}
+
+TEST(NftJsonTest, OtherFibFormsAreUnmodelled) {
+  const auto statement = [](const char* match) {
+    const std::string text = std::string(R"({"nftables": [{"table": {"family": "ip", "name": "t"}},
+      {"chain": {"family": "ip", "table": "t", "name": "c"}},
+      {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"match": )") +
+                             match + "}]}}]}";
+    auto ruleset = ParseNftJson(text);
+    EXPECT_TRUE(ruleset);
+    return ruleset ? ruleset->tables[0].chains[0].rules[0].statements[0] : Statement{};
+  };
+  const auto negated = statement(
+      R"({"op": "!=", "left": {"fib": {"result": "type", "flags": ["daddr"]}}, "right": "local"})");
+  ASSERT_TRUE(std::holds_alternative<Match>(negated));
+  EXPECT_TRUE(std::get<Match>(negated).negate);
+  for (
+      const char* other :
+      {R"({"op": "==", "left": {"fib": {"result": "type", "flags": ["saddr"]}}, "right": "local"})",
+       R"({"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr", "iif"]}},
+            "right": "local"})",
+       R"({"op": "==", "left": {"fib": {"result": "type", "flags": ["daddr"]}},
+            "right": {"set": ["local", "broadcast"]}})",
+       R"({"op": "==", "left": {"fib": {"result": "oif", "flags": ["daddr"]}}, "right": "eth0"})"}) {
+    const auto unmodelled = statement(other);
+    ASSERT_TRUE(std::holds_alternative<Unmodelled>(unmodelled)) << other;
+    EXPECT_EQ(std::get<Unmodelled>(unmodelled).what, "fib (other than daddr type local)");
+  }
+}
+
 TEST(NftJsonTest, RejectsHostileInput) {
   EXPECT_FALSE(ParseNftJson("not json"));
   EXPECT_FALSE(ParseNftJson("{\"other\": []}"));

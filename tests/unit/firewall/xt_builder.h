@@ -51,6 +51,8 @@ struct XtIp {
   std::string iniface;  ///< "eth0", or "veth+" for a prefix
   std::uint16_t proto = 0;
   bool inv_src = false, inv_in = false, inv_proto = false, is_goto = false;
+  std::string outiface;  ///< `-o`, as iniface
+  bool inv_out = false;
 };
 
 class XtBuilder {
@@ -146,10 +148,11 @@ class XtBuilder {
     out.dst.s_addr = htonl(static_cast<std::uint32_t>(ip.dst));
     out.dmsk.s_addr = htonl(static_cast<std::uint32_t>(ip.dmsk));
     Interface(ip.iniface, out.iniface, out.iniface_mask);
+    Interface(ip.outiface, out.outiface, out.outiface_mask);
     out.proto = ip.proto;
     out.flags = ip.is_goto ? IPT_F_GOTO : 0;
     out.invflags = (ip.inv_src ? IPT_INV_SRCIP : 0) | (ip.inv_in ? IPT_INV_VIA_IN : 0) |
-                   (ip.inv_proto ? IPT_INV_PROTO : 0);
+                   (ip.inv_proto ? IPT_INV_PROTO : 0) | (ip.inv_out ? IPT_INV_VIA_OUT : 0);
   }
 
   static void Put6(U128 value, in6_addr& out) {
