@@ -8,6 +8,7 @@
 #include "agent/core/log.h"
 #include "agent/firewall/evaluate.h"
 #include "agent/firewall/legacy_tables.h"
+#include "agent/firewall/nft_compat.h"
 #include "agent/firewall/nft_generation.h"
 #include "agent/firewall/nft_json.h"
 #include "agent/firewall/nft_reader.h"
@@ -17,6 +18,20 @@ namespace portwarden::firewall {
 namespace {
 
 constexpr std::size_t kMaxLoggedReasons = 256;
+
+// iptables-nft's compat expressions, when the JSON has any (`"xt"`): read after the listing and
+// used only when made at the generation read before it, so both describe the same ruleset.
+std::optional<CompatExpressions> CompatFor(const std::string& json,
+                                           const std::optional<RulesetVersion>& version) {
+  if (json.find(R"("xt")") == std::string::npos || !version) {
+    return std::nullopt;
+  }
+  auto compat = ReadNftCompat();
+  if (!compat || (compat->has_generation && compat->generation != (version->nft.id & 0xffff))) {
+    return std::nullopt;
+  }
+  return std::move(*compat);
+}
 
 // The generation is read before the ruleset: a change between the two makes the next
 // cycle's generation differ from the one stored, so it is read again (never a stale reuse).
@@ -33,7 +48,15 @@ RulesetRead ReadHere(std::optional<RulesetVersion> known) {
     return out;
   }
   auto json = ListRulesetJson();
-  out.ruleset.ruleset = json ? ParseNftJson(*json) : Result<Ruleset>(std::unexpected(json.error()));
+  if (!json) {
+    out.ruleset.ruleset = std::unexpected(json.error());
+  } else {
+    const auto compat = CompatFor(*json, out.version);
+    out.ruleset.ruleset = ParseNftJson(*json, compat ? &*compat : nullptr);
+    if (!compat && json->find(R"("xt")") != std::string::npos) {
+      out.version.reset();  // compat blobs not had: try again next cycle
+    }
+  }
   AddLegacyTables(legacy, out.ruleset);
   return out;
 }

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/firewall/xt_extensions.h"
+
 namespace portwarden::firewall {
 namespace {
 
@@ -314,10 +316,55 @@ Statement ReadStatement(const json& statement, const ValueReader& values) {
     }
     return DnatStmt{{*address, *address}, v6, static_cast<std::uint16_t>(*number)};
   }
-  if (kind == "xt") {
-    return Unmodelled{"xt " + String(body, "type") + " " + String(body, "name")};
+  return Unmodelled{kind};  // `xt` expressions are read by AppendCompat
+}
+
+// nf_tables' family numbers (NFPROTO_*), as the rule dump carries them.
+std::uint8_t FamilyNumber(const std::string& family) {
+  static const std::pair<const char*, std::uint8_t> kFamilies[] = {
+      {"inet", 1}, {"ip", 2}, {"arp", 3}, {"netdev", 5}, {"bridge", 7}, {"ip6", 10}};
+  for (const auto& [name, number] : kFamilies) {
+    if (family == name) {
+      return number;
+    }
   }
-  return Unmodelled{kind};
+  return 0;
+}
+
+// The protocol a rule's earlier `meta l4proto` match fixes (multiport needs it).
+XtProtocol RuleProtocol(const std::vector<Statement>& statements, bool ipv6) {
+  for (const auto& statement : statements) {
+    const auto* match = std::get_if<Match>(&statement);
+    if (match != nullptr && match->key == MatchKey::kL4proto && match->right->size() == 1 &&
+        !match->right->front().is_name &&
+        match->right->front().interval.lo == match->right->front().interval.hi) {
+      return {ipv6, static_cast<std::uint16_t>(match->right->front().interval.lo), match->negate};
+    }
+  }
+  return {ipv6, 0, false};
+}
+
+// An `xt` expression from the kernel's blob at `index` of the rule's compat expressions.
+void AppendCompat(const json& xt,
+                  const std::vector<CompatExpression>* blobs,
+                  std::size_t index,
+                  const std::string& family,
+                  std::vector<Statement>& out) {
+  const std::string type = String(xt, "type"), name = String(xt, "name");
+  const CompatExpression* blob =
+      blobs != nullptr && index < blobs->size() ? &(*blobs)[index] : nullptr;
+  const bool ipv6 = family == "ip6";
+  if (blob == nullptr || blob->name != name || blob->target != (type == "target") ||
+      (type != "match" && type != "target") || (family != "ip" && !ipv6)) {
+    out.emplace_back(std::in_place_type<Unmodelled>, "xt " + type + " " + name);
+    return;
+  }
+  const XtExtension extension{blob->name, blob->revision, blob->info};
+  if (blob->target) {
+    out.push_back(XtTargetStatement(extension, ipv6));
+  } else {
+    AppendXtMatch(extension, RuleProtocol(out, ipv6), out);
+  }
 }
 
 TableFamily ReadFamily(const std::string& family) {
@@ -357,6 +404,8 @@ bool VolatileSet(const json& body) {
 // array does not matter; libnftables prints them in that order anyway.
 class Builder {
  public:
+  explicit Builder(const CompatExpressions* compat) : compat_(compat) {}
+
   Status Add(const json& items) {
     for (const auto& item : items) {
       for (const char* kind : {"set", "map", "meter"}) {
@@ -457,10 +506,16 @@ class Builder {
       return Fail("more than " + std::to_string(kMaxRules) + " rules");
     }
     const ValueReader reader(sets_[key], element_budget_);
+    const std::vector<CompatExpression>* blobs = CompatOf(key, body);
     Rule rule;
+    std::size_t next_blob = 0;
     if (const json* expr = Find(body, "expr"); expr != nullptr && expr->is_array()) {
       for (const auto& statement : *expr) {
-        rule.statements.push_back(ReadStatement(statement, reader));
+        if (const json* xt = Find(statement, "xt"); xt != nullptr) {
+          AppendCompat(*xt, blobs, next_blob++, key.family, rule.statements);
+        } else {
+          rule.statements.push_back(ReadStatement(statement, reader));
+        }
       }
     }
     if (element_budget_ == 0) {
@@ -470,6 +525,20 @@ class Builder {
     return {};
   }
 
+  // The kernel's compat expressions of this rule, if any were read.
+  const std::vector<CompatExpression>* CompatOf(const Key& key, const json& body) const {
+    const json* handle = Find(body, "handle");
+    const auto number = handle != nullptr ? Integer(*handle) : std::nullopt;
+    if (compat_ == nullptr || !number || *number < 0) {
+      return nullptr;
+    }
+    const CompatRuleKey rule{FamilyNumber(key.family), key.table, String(body, "chain"),
+                             static_cast<std::uint64_t>(*number)};
+    const auto it = compat_->rules.find(rule);
+    return it == compat_->rules.end() ? nullptr : &it->second;
+  }
+
+  const CompatExpressions* compat_;
   Ruleset ruleset_;
   std::map<Key, std::size_t> tables_;
   std::map<Key, std::map<std::string, std::shared_ptr<const Elements>>> sets_;
@@ -479,7 +548,7 @@ class Builder {
 
 }  // namespace
 
-Result<Ruleset> ParseNftJson(std::string_view text) {
+Result<Ruleset> ParseNftJson(std::string_view text, const CompatExpressions* compat) {
   if (text.size() > kMaxRulesetBytes) {
     return Fail("ruleset JSON larger than " + std::to_string(kMaxRulesetBytes >> 20) + " MiB");
   }
@@ -503,7 +572,7 @@ Result<Ruleset> ParseNftJson(std::string_view text) {
     if (items == nullptr || !items->is_array()) {
       return Fail("ruleset JSON has no \"nftables\" array");
     }
-    Builder builder;
+    Builder builder(compat);
     if (auto status = builder.Add(*items); !status) {
       return std::unexpected(status.error());
     }

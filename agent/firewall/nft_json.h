@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "agent/core/error.h"
+#include "agent/firewall/nft_compat.h"
 #include "agent/firewall/ruleset.h"
 
 namespace portwarden::firewall {
@@ -17,7 +18,10 @@ inline constexpr std::size_t kMaxElements = 1'000'000;  ///< set elements, all s
 
 /// Parses `nft -j list ruleset` output (libnftables JSON schema 1) into a Ruleset. Tables of
 /// other families are kept as kOther; every expression the evaluator does not model becomes an
-/// Unmodelled statement naming it. Pure; never throws.
-Result<Ruleset> ParseNftJson(std::string_view text);
+/// Unmodelled statement naming it. iptables-nft's `xt` expressions, whose options the JSON
+/// lacks, are translated from `compat` (the kernel's blobs of the same rules, matched by
+/// family, table, chain, handle and order, and by name) when given; else, or when a blob does
+/// not match, they stay Unmodelled "xt TYPE NAME". Pure; never throws.
+Result<Ruleset> ParseNftJson(std::string_view text, const CompatExpressions* compat = nullptr);
 
 }  // namespace portwarden::firewall

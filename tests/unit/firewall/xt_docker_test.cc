@@ -90,8 +90,7 @@ XtTableImage Filter(bool restrict) {
   b.Add({}, {}, Standard(kReturn));
   const std::size_t user = b.Chain("DOCKER-USER");
   if (restrict) {
-    b.Add({.src = kTen, .smsk = kSlash8, .iniface = "eth0", .inv_src = true}, {},
-          Standard(kDrop));
+    b.Add({.src = kTen, .smsk = kSlash8, .iniface = "eth0", .inv_src = true}, {}, Standard(kDrop));
   }
   b.Add({}, {}, Standard(kReturn));
   b.SetVerdict(to_user, static_cast<int>(user));
