@@ -36,7 +36,8 @@ bool ForEachAttr(Bytes attrs, const std::function<void(int, Bytes)>& each) {
     if (attr.nla_len < sizeof(nlattr) || attr.nla_len > attrs.size()) {
       return false;
     }
-    each(attr.nla_type & NLA_TYPE_MASK, attrs.subspan(sizeof(nlattr), attr.nla_len - sizeof(nlattr)));
+    each(attr.nla_type & NLA_TYPE_MASK,
+         attrs.subspan(sizeof(nlattr), attr.nla_len - sizeof(nlattr)));
     attrs = attrs.subspan(std::min(NetlinkAlign(attr.nla_len), attrs.size()));
   }
   return true;
@@ -109,9 +110,9 @@ Status ReadRule(Bytes payload, CompatExpressions& out) {
     return Fail("nft rule dump: malformed rule attributes", EINVAL);
   }
   if (found.size() > kMaxCompatExpressions - out.expressions) {
-    return Fail("nft rule dump: more than " + std::to_string(kMaxCompatExpressions) +
-                    " compat expressions",
-                E2BIG);
+    return Fail(
+        "nft rule dump: more than " + std::to_string(kMaxCompatExpressions) + " compat expressions",
+        E2BIG);
   }
   const std::uint16_t generation = ntohs(gen.res_id);
   if (out.has_generation && generation != out.generation) {
@@ -162,8 +163,8 @@ Result<bool> ParseRuleDump(Bytes chunk, std::uint32_t sequence, CompatExpression
     }
     if (header.nlmsg_type == NLMSG_ERROR) {
       const int status = payload.size() >= sizeof(int) ? LoadUnaligned<int>(payload) : -EINVAL;
-      return std::unexpected(ErrnoError(status < 0 && status > -4096 ? -status : EINVAL,
-                                        "nft rule dump: request"));
+      return std::unexpected(
+          ErrnoError(status < 0 && status > -4096 ? -status : EINVAL, "nft rule dump: request"));
     }
     if (header.nlmsg_type != kNewRule) {
       continue;
@@ -202,8 +203,7 @@ Result<CompatExpressions> ReadNftCompat() {
     }
     total += static_cast<std::size_t>(n);
     if (total > kMaxCompatDumpBytes) {
-      return Fail("nft rule dump larger than " + std::to_string(kMaxCompatDumpBytes >> 20) +
-                      " MiB",
+      return Fail("nft rule dump larger than " + std::to_string(kMaxCompatDumpBytes >> 20) + " MiB",
                   E2BIG);
     }
     auto done = ParseRuleDump({buffer.data(), static_cast<std::size_t>(n)}, kSequence, out);

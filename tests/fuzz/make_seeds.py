@@ -7,6 +7,7 @@ certificates)."""
 import os
 import struct
 import subprocess
+import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -326,6 +327,45 @@ def nft_gen_seeds():
           struct.pack("=IHHII", 16 + len(error), 2, 0, 1, 0) + error)
 
 
+RULE_DUMP = """
+import socket, struct, sys
+sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+request = struct.pack("=IHHIIBBH", 20, (10 << 8) | 7, 0x301, 1, 0, 0, 0, 0)  # GETRULE dump
+sock.sendto(request, (0, 0))
+out, done = b"", False
+while not done:
+    chunk = sock.recv(65536)
+    out += chunk
+    at = 0
+    while at + 16 <= len(chunk):
+        length, kind = struct.unpack_from("=IH", chunk, at)
+        done = done or kind == 3  # NLMSG_DONE
+        at += max(16, (length + 3) & ~3)
+sys.stdout.buffer.write(out)
+"""
+
+
+def nft_rule_dump_seeds():
+    """A real NFT_MSG_GETRULE dump of Docker's rules loaded by iptables-nft-restore (xt compat
+    expressions), behind the 4-byte sequence number. Needs root and iptables-nft."""
+    import shutil
+    if os.geteuid() != 0 or not shutil.which("iptables-nft-restore"):
+        print("nft_rule_dump seeds: need root and iptables-nft; skipped")
+        return
+    name = "pwdump%d" % os.getpid()
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        subprocess.run(["ip", "netns", "exec", name, "iptables-nft-restore"],
+                       input=open(os.path.join(ROOT, "tests", "fixtures", "firewall",
+                                               "docker_iptables_nft.txt"), "rb").read(),
+                       check=True)
+        dump = subprocess.run(["ip", "netns", "exec", name, sys.executable, "-c", RULE_DUMP],
+                              check=True, capture_output=True).stdout
+        write("nft_rule_dump", "docker", struct.pack("=I", 1) + dump)
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False)
+
+
 XT_RULES = [
     ["-P", "INPUT", "DROP"],
     ["-A", "INPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
@@ -393,6 +433,7 @@ def xt_table_seeds():
 
 if __name__ == "__main__":
     nft_gen_seeds()
+    nft_rule_dump_seeds()
     web_seeds()
     baseline_seeds()
     config_seeds()
