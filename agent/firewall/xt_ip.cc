@@ -95,10 +95,11 @@ XtIpPart ReadXtIp6(const ip6t_ip6& ip) {
   std::memcpy(out.iniface_mask, ip.iniface_mask, IFNAMSIZ);
   std::memcpy(out.outiface, ip.outiface, IFNAMSIZ);
   std::memcpy(out.outiface_mask, ip.outiface_mask, IFNAMSIZ);
-  // ip6_packet_match checks the protocol only with F_PROTO; proto 0 then never matches TCP/UDP.
+  // ip6_packet_match checks the protocol only with F_PROTO. Proto 0 with F_PROTO is what
+  // `ip6tables -p all` writes: a TCP/UDP header is never 0, and the kernel then fails only when
+  // `proto != 0 && !INV_PROTO`, so proto 0 matches every packet, inverted (`! -p all`) or not.
   const bool checked = (ip.flags & IP6T_F_PROTO) != 0;
   out.protocol = {true, checked ? ip.proto : std::uint16_t{0}, (ip.invflags & IP6T_INV_PROTO) != 0};
-  out.never = checked && ip.proto == 0;
   out.jump_is_goto = (ip.flags & IP6T_F_GOTO) != 0;
   out.inv_src = ip.invflags & IP6T_INV_SRCIP, out.inv_dst = ip.invflags & IP6T_INV_DSTIP;
   out.inv_in = ip.invflags & IP6T_INV_VIA_IN;

@@ -53,6 +53,7 @@ struct XtIp {
   bool inv_src = false, inv_in = false, inv_proto = false, is_goto = false;
   std::string outiface;  ///< `-o`, as iniface
   bool inv_out = false;
+  bool proto_all = false;  ///< IPv6 `-p all`: IP6T_F_PROTO with proto 0, as ip6tables writes it
 };
 
 class XtBuilder {
@@ -165,7 +166,7 @@ class XtBuilder {
     Put6(ip.src, out.src), Put6(ip.smsk, out.smsk), Put6(ip.dst, out.dst), Put6(ip.dmsk, out.dmsk);
     Interface(ip.iniface, out.iniface, out.iniface_mask);
     out.proto = ip.proto;
-    out.flags = static_cast<std::uint8_t>((ip.proto != 0 ? IP6T_F_PROTO : 0) |
+    out.flags = static_cast<std::uint8_t>((ip.proto != 0 || ip.proto_all ? IP6T_F_PROTO : 0) |
                                           (ip.is_goto ? IP6T_F_GOTO : 0));
     out.invflags = (ip.inv_src ? IP6T_INV_SRCIP : 0) | (ip.inv_in ? IP6T_INV_VIA_IN : 0) |
                    (ip.inv_proto ? IP6T_INV_PROTO : 0);

@@ -168,6 +168,21 @@ TEST(XtImage, Ip6TableAndGoto) {
   EXPECT_EQ(Judge(ruleset, 91, true, "eth0", true).verdict, Verdict::kDrop);
 }
 
+// `ip6tables -p all` writes proto 0 with IP6T_F_PROTO: ip6_packet_match lets every packet
+// through (also for `! -p all`, which the kernel does not tell apart for a non-zero header).
+TEST(XtImage, Ip6ProtocolAllMatchesEveryPacket) {
+  for (const bool inverted : {false, true}) {
+    SCOPED_TRACE(inverted ? "! -p all" : "-p all");
+    XtBuilder b(/*ipv6=*/true);
+    b.Hook(NF_INET_LOCAL_IN);
+    b.Add({.inv_proto = inverted, .proto_all = true}, {}, Standard(kAccept));
+    b.Policy(NF_INET_LOCAL_IN, kDrop);
+    const Ruleset ruleset = Translate({b.Build("filter")});
+    EXPECT_EQ(Judge(ruleset, 80, true, "eth0", true).verdict, Verdict::kAccept);
+    EXPECT_EQ(Judge(ruleset, 53, false, "eth0", true).verdict, Verdict::kAccept);
+  }
+}
+
 XtTableImage Nat() {
   XtBuilder b;
   nf_nat_range2 range{};
