@@ -391,7 +391,6 @@ def xt_table_seeds():
     skipped (the committed seeds stay) otherwise."""
     import ctypes
     import shutil
-    import socket
     if os.geteuid() != 0 or not shutil.which("iptables-legacy"):
         print("xt_table seeds: need root and iptables-legacy; skipped")
         return
@@ -405,30 +404,58 @@ def xt_table_seeds():
                 if command == "ip6tables-legacy":
                     rule = [part.replace("10.0.0.0/8", "fd00::/8") for part in rule]
                 subprocess.run(["ip", "netns", "exec", name, command, "-w", *rule], check=True)
-        fd = os.open("/run/netns/" + name, os.O_RDONLY)
-        libc.setns(fd, 0x40000000)  # this process stays in it: make_seeds.py ends soon after
-        os.close(fd)
         for ipv6 in (False, True):
-            family, level = (socket.AF_INET6, 41) if ipv6 else (socket.AF_INET, 0)
-            sock = socket.socket(family, socket.SOCK_DGRAM)
-            for index, table in enumerate(("filter", "nat")):
-                info = ctypes.create_string_buffer(84)
-                info.raw = table.encode().ljust(84, b"\0")
-                length = ctypes.c_uint32(84)
-                libc.getsockopt(sock.fileno(), level, 64, info, ctypes.byref(length))
-                hooks = info.raw[32:76]
-                size = struct.unpack("=I", info.raw[80:84])[0]
-                entries = ctypes.create_string_buffer(40 + size)
-                ctypes.memmove(entries, table.encode() + b"\0" * (32 - len(table)) +
-                               struct.pack("=I", size), 36)
-                length = ctypes.c_uint32(40 + size)
-                if libc.getsockopt(sock.fileno(), level, 65, entries, ctypes.byref(length)) != 0:
-                    raise OSError(ctypes.get_errno(), "get entries")
-                write("xt_table", "%s-%s" % ("ipv6" if ipv6 else "ipv4", table),
-                      bytes([int(ipv6) | (index << 1)]) + hooks + entries.raw[40:])
-            sock.close()
+            xt_read_tables(libc, name, ipv6, ("filter", "nat"), "ipv6" if ipv6 else "ipv4")
     finally:
         subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+def xt_proto_all_seed():
+    """`ip6tables-legacy -p all` as the kernel holds it: proto 0 with IP6T_F_PROTO (a rule that
+    matches every packet). Needs root and ip6tables-legacy; skipped otherwise."""
+    import ctypes
+    import shutil
+    if os.geteuid() != 0 or not shutil.which("ip6tables-legacy"):
+        print("xt_table -p all seed: need root and ip6tables-legacy; skipped")
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    name = "pwseedsall%d" % os.getpid()
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        for rule in (["-P", "INPUT", "DROP"], ["-A", "INPUT", "-p", "all", "-j", "ACCEPT"]):
+            subprocess.run(["ip", "netns", "exec", name, "ip6tables-legacy", "-w", *rule],
+                           check=True)
+        xt_read_tables(libc, name, True, ("filter",), "ipv6-proto-all")
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+def xt_read_tables(libc, name, ipv6, tables, prefix):
+    """Enters namespace `name` (this process stays in it: make_seeds.py ends soon after) and
+    writes each of its `tables` of one family as an xt_table seed "PREFIX-TABLE"."""
+    import ctypes
+    import socket
+    fd = os.open("/run/netns/" + name, os.O_RDONLY)
+    libc.setns(fd, 0x40000000)
+    os.close(fd)
+    family, level = (socket.AF_INET6, 41) if ipv6 else (socket.AF_INET, 0)
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    for index, table in enumerate(tables):
+        info = ctypes.create_string_buffer(84)
+        info.raw = table.encode().ljust(84, b"\0")
+        length = ctypes.c_uint32(84)
+        libc.getsockopt(sock.fileno(), level, 64, info, ctypes.byref(length))
+        hooks = info.raw[32:76]
+        size = struct.unpack("=I", info.raw[80:84])[0]
+        entries = ctypes.create_string_buffer(40 + size)
+        ctypes.memmove(entries, table.encode() + b"\0" * (32 - len(table)) +
+                       struct.pack("=I", size), 36)
+        length = ctypes.c_uint32(40 + size)
+        if libc.getsockopt(sock.fileno(), level, 65, entries, ctypes.byref(length)) != 0:
+            raise OSError(ctypes.get_errno(), "get entries")
+        write("xt_table", "%s-%s" % (prefix, table),
+              bytes([int(ipv6) | (index << 1)]) + hooks + entries.raw[40:])
+    sock.close()
 
 
 if __name__ == "__main__":
@@ -444,4 +471,5 @@ if __name__ == "__main__":
     cert_file_seeds()
     server_hello_seeds()
     json_seeds()
-    xt_table_seeds()  # last: it leaves this process in the namespace it made
+    xt_proto_all_seed()  # these two last: they leave this process in a namespace they made
+    xt_table_seeds()

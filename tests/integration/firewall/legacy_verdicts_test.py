@@ -6,8 +6,10 @@ accepted only from 10.0.0.0/8, a jump to a user chain that returns unless 10/8, 
 unmodelled `-m limit`, and a nat PREROUTING DNAT publishing a port of `ctr`; plus an IPv6
 legacy table), `both` (nftables and legacy rules at once: a packet must pass both hooks) and
 `ctr` (the container behind the DNAT). `peer` is linked to srv and both by veth pairs and
-holds a "public" (198.20.x) and a "private" (10.x) source address. Ports are chosen at run
-time. Every verdict the agent exports must equal the one written below, and a real TCP
+holds a "public" (198.20.x) and a "private" (10.x) source address. `six` holds IPv6 legacy
+rules only (`ip6tables-legacy -P INPUT DROP; -A INPUT -p all -j ACCEPT`: `-p all` is proto 0
+with IP6T_F_PROTO, which the kernel matches for every packet) and an IPv6-only listener, linked
+to peer over IPv6. Ports are chosen at run time. Every verdict the agent exports must equal the one written below, and a real TCP
 connection from peer succeeds exactly where the verdict says accept.
 Usage: legacy_verdicts_test.py PORTWARDEN_BINARY"""
 import os
@@ -28,11 +30,11 @@ from netns_firewall import (add_namespaces, attempts, delete_namespaces, hold, l
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "portwarden"
 TAG = "pwlg%d" % os.getpid()
-SRV, BOTH, CTR, PEER = (TAG + suffix for suffix in ("srv", "both", "ctr", "peer"))
+SRV, BOTH, CTR, PEER, SIX = (TAG + suffix for suffix in ("srv", "both", "ctr", "peer", "six"))
 
-_ports = random.sample(range(20000, 60000), 13)
+_ports = random.sample(range(20000, 60000), 14)
 (OPEN, ADMIN, TRUSTED, MULTI_A, MULTI_B, LIMITED, CLOSED, PUBLISHED, CTR_PORT,
- NFT_DROPS, BOTH_ACCEPT, LEGACY_DROPS, LATER) = _ports
+ NFT_DROPS, BOTH_ACCEPT, LEGACY_DROPS, LATER, SIX_ANY) = _ports
 
 SRV_IPTABLES = [
     ["-P", "INPUT", "DROP"],
@@ -64,6 +66,10 @@ BOTH_IPTABLES = [
     ["-A", "INPUT", "-p", "tcp", "--dport", str(NFT_DROPS), "-j", "ACCEPT"],
     ["-A", "INPUT", "-p", "tcp", "--dport", str(BOTH_ACCEPT), "-j", "ACCEPT"],
 ]
+SIX_IP6TABLES = [
+    ["-P", "INPUT", "DROP"],
+    ["-A", "INPUT", "-p", "all", "-j", "ACCEPT"],
+]
 
 # (namespace, port): (from public, from private), written by hand from the rules above.
 EXPECTED = {
@@ -78,10 +84,13 @@ EXPECTED = {
     (BOTH, NFT_DROPS): ("drop", "drop"),  # legacy accepts, nftables drops
     (BOTH, BOTH_ACCEPT): ("accept", "accept"),  # both accept
     (BOTH, LEGACY_DROPS): ("drop", "drop"),  # nftables accepts, legacy policy drops
+    (SIX, SIX_ANY): ("accept", "accept"),  # ip6tables -p all: every protocol
 }
 # Where peer connects for each namespace: (public target, private target) and sources.
-TARGETS = {SRV: ("198.20.2.1", "10.9.2.1"), BOTH: ("198.20.3.1", "10.9.3.1")}
-SOURCES = {SRV: ("198.20.2.2", "10.9.2.2"), BOTH: ("198.20.3.2", "10.9.3.2")}
+TARGETS = {SRV: ("198.20.2.1", "10.9.2.1"), BOTH: ("198.20.3.1", "10.9.3.1"),
+           SIX: ("2001:db8:4::1", "fd00:9:4::1")}
+SOURCES = {SRV: ("198.20.2.2", "10.9.2.2"), BOTH: ("198.20.3.2", "10.9.3.2"),
+           SIX: ("2001:db8:4::2", "fd00:9:4::2")}
 
 
 def iptables(space, rules, command="iptables-legacy"):
@@ -103,11 +112,13 @@ class LegacyVerdictTest(unittest.TestCase):
 
     @classmethod
     def set_up(cls):
-        add_namespaces(SRV, BOTH, CTR, PEER)
+        add_namespaces(SRV, BOTH, CTR, PEER, SIX)
         link(SRV, PEER, "lg0", "q0", ["10.9.2.1/24", "198.20.2.1/24"],
              ["10.9.2.2/24", "198.20.2.2/24"])
         link(BOTH, PEER, "lg1", "q1", ["10.9.3.1/24", "198.20.3.1/24"],
              ["10.9.3.2/24", "198.20.3.2/24"])
+        link(SIX, PEER, "lg2", "q2", ["fd00:9:4::1/64", "2001:db8:4::1/64"],
+             ["fd00:9:4::2/64", "2001:db8:4::2/64"])
         link(SRV, CTR, "c0", "eth0", ["10.201.0.1/24"], ["10.201.0.2/24"])
         ns(CTR, "ip", "route", "add", "default", "via", "10.201.0.1")
         ns(SRV, "sysctl", "-qw", "net.ipv4.ip_forward=1")
@@ -115,9 +126,11 @@ class LegacyVerdictTest(unittest.TestCase):
         iptables(SRV, [["-P", "INPUT", "DROP"]], "ip6tables-legacy")  # read, no IPv4 effect
         ns(BOTH, "nft", "-f", "-", input=BOTH_NFT)
         iptables(BOTH, BOTH_IPTABLES)
+        iptables(SIX, SIX_IP6TABLES, "ip6tables-legacy")
         for space, ports in ((SRV, [OPEN, ADMIN, TRUSTED, MULTI_A, MULTI_B, LIMITED, CLOSED]),
                              (BOTH, [NFT_DROPS, BOTH_ACCEPT, LEGACY_DROPS]), (CTR, [CTR_PORT])):
             cls.holders.append(hold(space, ports))
+        cls.holders.append(hold(SIX, [SIX_ANY], ipv6=True))
         cls.tmp = tempfile.mkdtemp()
         config = os.path.join(cls.tmp, "portwarden.toml")
         with open(config, "w") as f:
@@ -138,7 +151,7 @@ class LegacyVerdictTest(unittest.TestCase):
             cls.agent.stop()
         for holder in cls.holders:
             release(holder)
-        delete_namespaces(SRV, BOTH, CTR, PEER)
+        delete_namespaces(SRV, BOTH, CTR, PEER, SIX)
         if cls.tmp:
             shutil.rmtree(cls.tmp, ignore_errors=True)
 
@@ -166,7 +179,7 @@ class LegacyVerdictTest(unittest.TestCase):
     def test_unmodelled_match_is_named_and_rulesets_readable(self):
         self.assertIn("xt match limit", self.agent.log())
         self.assertNotIn("legacy iptables tables present", self.agent.log())
-        for netns in (SRV, BOTH):
+        for netns in (SRV, BOTH, SIX):
             with self.subTest(netns=netns):
                 self.assertIn('portwarden_firewall_ruleset_readable{netns="%s"} 1' % netns,
                               self.metrics)

@@ -9,7 +9,7 @@ CONNECT = """
 import socket, sys, concurrent.futures as cf
 def attempt(spec):
     src, dst, port = spec.split(",")
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in dst else socket.AF_INET)
     s.settimeout(1.5)
     s.bind((src, 0))
     try:
@@ -27,10 +27,13 @@ with cf.ThreadPoolExecutor(32) as pool:
 HOLD = """
 import socket, sys, time
 socks = []
-for port in sys.argv[1:]:
-    s = socket.socket()
+ipv6 = sys.argv[1] == "6"
+for port in sys.argv[2:]:
+    s = socket.socket(socket.AF_INET6 if ipv6 else socket.AF_INET)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", int(port)))
+    if ipv6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind(("::" if ipv6 else "0.0.0.0", int(port)))
     s.listen(64)
     socks.append(s)
 print("ready", flush=True)
@@ -58,19 +61,22 @@ def delete_namespaces(*names):
 
 
 def link(a, b, a_if, b_if, a_addrs, b_addrs):
-    """A veth pair between namespaces a and b, with the given addresses, up."""
+    """A veth pair between namespaces a and b, with the given addresses (IPv6 ones without
+    duplicate address detection: usable at once), up."""
     run("ip", "link", "add", a_if, "netns", a, "type", "veth", "peer", "name", b_if, "netns", b)
     for space, interface, addrs in ((a, a_if, a_addrs), (b, b_if, b_addrs)):
         for addr in addrs:
-            ns(space, "ip", "addr", "add", addr, "dev", interface)
+            nodad = ["nodad"] if ":" in addr else []
+            ns(space, "ip", "addr", "add", addr, "dev", interface, *nodad)
         ns(space, "ip", "link", "set", interface, "up")
 
 
-def hold(space, ports):
-    """Wildcard IPv4 TCP listeners on `ports` in `space`, until the returned process is
-    stopped with release()."""
+def hold(space, ports, ipv6=False):
+    """Wildcard TCP listeners on `ports` in `space` (IPv4, or IPv6-only ones), until the
+    returned process is stopped with release()."""
     holder = subprocess.Popen(["ip", "netns", "exec", space, sys.executable, "-c", HOLD,
-                               *map(str, ports)], stdout=subprocess.PIPE, text=True)
+                               "6" if ipv6 else "4", *map(str, ports)],
+                              stdout=subprocess.PIPE, text=True)
     holder.stdout.readline()
     return holder
 

@@ -360,6 +360,16 @@ TEST(XtImageCaptured, KernelWrittenFilterTables) {
   }
 }
 
+// `ip6tables-legacy -P INPUT DROP; -A INPUT -p all -j ACCEPT`: the kernel holds proto 0 with
+// IP6T_F_PROTO, and accepts everything.
+TEST(XtImageCaptured, KernelWrittenIp6ProtocolAll) {
+  const XtTableImage image = Captured("ipv6-proto-all-filter");
+  ASSERT_TRUE(image.ipv6);
+  const Ruleset ruleset = Translate({image});
+  EXPECT_EQ(Judge(ruleset, 443, true, "eth0", true).verdict, Verdict::kAccept);
+  EXPECT_EQ(Judge(ruleset, 5353, false, "veth0", true).verdict, Verdict::kAccept);
+}
+
 TEST(XtImageCaptured, KernelWrittenNatTables) {
   for (const bool ipv6 : {false, true}) {
     const Ruleset ruleset = Translate({Captured(ipv6 ? "ipv6-nat" : "ipv4-nat")});
