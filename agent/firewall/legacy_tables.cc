@@ -84,7 +84,17 @@ std::array<std::uint8_t, 32> LegacyDigest(const LegacyRead& read) {
 }
 
 LegacyRead ReadLegacyTables() {
-  LegacyRead read{ReadXtTables(false), ReadXtTables(true), {}};
+  std::size_t budget = kMaxXtNamespaceBytes;  // every table of both families together
+  LegacyRead read{ReadXtTables(false, budget), {}, {}};
+  read.v6 = ReadXtTables(true, budget);
+  // An overrun is the namespace's, not one family's: then neither family is judged.
+  for (const auto* family : {&read.v4, &read.v6}) {
+    if (!*family && family->error().code == kXtBudgetCode) {
+      const Error error = family->error();
+      read.v4 = std::unexpected(error), read.v6 = std::unexpected(error);
+      break;
+    }
+  }
   read.digest = LegacyDigest(read);
   return read;
 }

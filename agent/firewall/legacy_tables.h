@@ -20,7 +20,8 @@ struct LegacyRead {
   std::array<std::uint8_t, 32> digest{};
 };
 
-/// Reads both families in the calling thread's namespace (ReadXtTables) and digests them.
+/// Reads both families in the calling thread's namespace (ReadXtTables, one budget of
+/// kMaxXtNamespaceBytes for both: over it, both families fail with that error) and digests them.
 LegacyRead ReadLegacyTables();
 
 /// The digest of `read.v4` and `read.v6`. Pure.

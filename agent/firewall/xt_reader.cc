@@ -42,8 +42,13 @@ std::unexpected<Error> SockoptError(const std::string& what, const std::string& 
 
 // Info and Entries are ipt_getinfo / ipt_get_entries or their ip6t_ twins (same layouts).
 template <typename Info, typename Entries>
-Result<XtTableImage> ReadTable(
-    int fd, int level, int get_info, int get_entries, const std::string& name, bool ipv6) {
+Result<XtTableImage> ReadTable(int fd,
+                               int level,
+                               int get_info,
+                               int get_entries,
+                               const std::string& name,
+                               bool ipv6,
+                               std::size_t& budget) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     Info info{};
     std::memcpy(info.name, name.data(), name.size());
@@ -54,6 +59,10 @@ Result<XtTableImage> ReadTable(
     if (info.size > kMaxXtTableBytes) {
       return Fail("legacy iptables " + name + ": table larger than " +
                   std::to_string(kMaxXtTableBytes >> 20) + " MiB");
+    }
+    std::size_t left = budget;  // taken only once the table is read (a retry reads it anew)
+    if (auto taken = TakeXtBudget(info.size, left, name); !taken) {
+      return std::unexpected(taken.error());
     }
     std::vector<std::byte> buffer(sizeof(Entries) + info.size);
     Entries head{};
@@ -67,6 +76,7 @@ Result<XtTableImage> ReadTable(
       }
       return SockoptError("get entries", name);
     }
+    budget = left;
     XtTableImage image{name, ipv6, info.valid_hooks, {}, {}, {}};
     std::memcpy(image.hook_entry.data(), info.hook_entry, sizeof(info.hook_entry));
     std::memcpy(image.underflow.data(), info.underflow, sizeof(info.underflow));
@@ -79,7 +89,17 @@ Result<XtTableImage> ReadTable(
 
 }  // namespace
 
-Result<std::vector<XtTableImage>> ReadXtTables(bool ipv6) {
+Status TakeXtBudget(std::size_t size, std::size_t& budget, const std::string& table) {
+  if (size > budget) {
+    return Fail("legacy iptables " + table + ": the namespace's legacy tables exceed " +
+                    std::to_string(kMaxXtNamespaceBytes >> 20) + " MiB in all (both families)",
+                kXtBudgetCode);
+  }
+  budget -= size;
+  return {};
+}
+
+Result<std::vector<XtTableImage>> ReadXtTables(bool ipv6, std::size_t& budget) {
   const auto names = TableNames(ipv6);
   std::vector<XtTableImage> out;
   if (names.empty()) {
@@ -93,9 +113,9 @@ Result<std::vector<XtTableImage>> ReadXtTables(bool ipv6) {
   for (const auto& name : names) {
     auto image =
         ipv6 ? ReadTable<ip6t_getinfo, ip6t_get_entries>(fd.get(), IPPROTO_IPV6, IP6T_SO_GET_INFO,
-                                                         IP6T_SO_GET_ENTRIES, name, true)
+                                                         IP6T_SO_GET_ENTRIES, name, true, budget)
              : ReadTable<ipt_getinfo, ipt_get_entries>(fd.get(), IPPROTO_IP, IPT_SO_GET_INFO,
-                                                       IPT_SO_GET_ENTRIES, name, false);
+                                                       IPT_SO_GET_ENTRIES, name, false, budget);
     if (!image) {
       return std::unexpected(image.error());
     }

@@ -16,6 +16,7 @@
 #include "agent/firewall/evaluate.h"
 #include "agent/firewall/legacy_tables.h"
 #include "agent/firewall/nft_json.h"
+#include "agent/firewall/xt_reader.h"
 #include "tests/unit/firewall/xt_builder.h"
 
 namespace portwarden::firewall {
@@ -181,6 +182,21 @@ TEST(XtImage, Ip6ProtocolAllMatchesEveryPacket) {
     EXPECT_EQ(Judge(ruleset, 80, true, "eth0", true).verdict, Verdict::kAccept);
     EXPECT_EQ(Judge(ruleset, 53, false, "eth0", true).verdict, Verdict::kAccept);
   }
+}
+
+// Every table of both families is held at once: one budget bounds them together.
+TEST(XtImage, NamespaceBudgetBoundsAllTablesTogether) {
+  std::size_t budget = kMaxXtNamespaceBytes;
+  ASSERT_TRUE(TakeXtBudget(kMaxXtTableBytes, budget, "filter"));   // ipv4 filter
+  ASSERT_TRUE(TakeXtBudget(kMaxXtTableBytes - 1, budget, "nat"));  // ipv4 nat
+  EXPECT_EQ(budget, 1U);
+  const auto over = TakeXtBudget(2, budget, "filter");  // ipv6 filter: over 32 MiB in all
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, kXtBudgetCode);
+  EXPECT_NE(over.error().message.find("32 MiB in all"), std::string::npos);
+  EXPECT_EQ(budget, 1U);  // a refused table takes nothing
+  EXPECT_TRUE(TakeXtBudget(1, budget, "raw"));
+  EXPECT_EQ(budget, 0U);
 }
 
 XtTableImage Nat() {
