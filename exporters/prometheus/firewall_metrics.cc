@@ -31,9 +31,10 @@ void AppendFirewallMetrics(const state::Snapshot& snapshot, Families& out) {
   }
   verdict.MoveInto(out);
   auto readable = Gauge("portwarden_firewall_ruleset_readable",
-                        "1 when the namespace's netfilter ruleset was read (libnftables), 0 when "
-                        "not (no CAP_NET_ADMIN, namespace not enterable): its verdicts are "
-                        "unknown.");
+                        "1 when the namespace's netfilter ruleset was read: nftables (libnftables) "
+                        "and its legacy iptables tables; 0 when not (no CAP_NET_ADMIN, namespace "
+                        "not enterable, ruleset over 8 MiB, a legacy table over 16 MiB or "
+                        "malformed, legacy tables over 32 MiB in all): its verdicts are unknown.");
   for (const auto& netns : firewall.namespaces) {
     readable.Add({{"netns", netns.netns}}, netns.readable ? 1 : 0);
   }
