@@ -141,14 +141,16 @@ bool ConnectionObserver::ObserveTracked(std::span<Netns* const> namespaces,
   const auto counts = tracker_->Read();
   const std::uint64_t overflows = tracker_->overflows();
   if (!counts || overflows > 0) {
+    const char* full = tracker_->counts_full() > 0
+                           ? "more listener addresses × peer scopes than the counts map's 65536"
+                           : "more sockets than inventory.connection_tracking_max";
     for (auto& [inode, counter] : counters) {
       counter.Forget();
     }
     overflows_total_ += overflows;
     (warned_ ? log::Debug : log::Warn)(
         "in-kernel connection tracking stopped; the connection dump counts for the next scans",
-        {{"reason", counts ? "more sockets than inventory.connection_tracking_max"
-                           : counts.error().message}});
+        {{"reason", counts ? full : counts.error().message}});
     warned_ = true;
     tracker_.reset();
     retry_in_ = kRetryScans;
