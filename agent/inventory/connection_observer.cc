@@ -96,6 +96,7 @@ void ConnectionObserver::Observe(std::span<Netns* const> namespaces,
                                  std::vector<Listener>& listeners,
                                  InventoryStats& stats) {
   if (watched_.empty()) {
+    tracker_.reset();  // nothing to count: detach, so no (namespace, port) stays watched
     return;
   }
   const auto start = std::chrono::steady_clock::now();
@@ -123,6 +124,7 @@ bool ConnectionObserver::ObserveTracked(std::span<Netns* const> namespaces,
     ConnectionCounter counter(listeners, netns->id.inode, watched_, zones_);
     if (!counter.empty() && netns->path != NetnsPath::kNetlink) {
       counter.Forget();  // cannot be entered to seed, as the dump cannot be run there
+      (void)tracker_->Watch(netns->id.inode, netns->id.path, {});  // nothing new: no entry
       ++unknown;
       continue;
     }
