@@ -154,10 +154,17 @@ Status BpfConnectionTracker::RunSeedIterator() {
     return std::unexpected(ErrnoError(errno, "starting the BPF tcp iterator"));
   }
   std::array<char, 256> sink{};  // the program writes nothing: read() runs it to the end
+  // bpf_seq_read answers EAGAIN after each batch of objects that wrote nothing: read on,
+  // bounded (a batch is a few hundred sockets, so this is far beyond any real namespace).
+  constexpr int kMaxEmptyBatches = 1 << 20;
+  int empty_batches = 0;
   for (;;) {
     const ssize_t got = ::read(iterator.get(), sink.data(), sink.size());
     if (got == 0) {
       break;
+    }
+    if (got < 0 && errno == EAGAIN && ++empty_batches < kMaxEmptyBatches) {
+      continue;
     }
     if (got < 0 && errno != EINTR) {
       return std::unexpected(ErrnoError(errno, "reading the BPF tcp iterator"));
