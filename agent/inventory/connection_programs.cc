@@ -147,6 +147,7 @@ void EmitEnter(Assembler& a, const SockLayout& l, const TrackerMaps& maps, int o
 
 // The socket in r7 left ESTABLISHED: uncount it if it was counted.
 void EmitLeave(Assembler& a, const TrackerMaps& maps, int out) {
+  const int failed = a.NewLabel();
   a.Emit(Store(BPF_DW, 10, kSocketKey, 7));
   Lookup(a, maps.sockets, kSocketKey);
   a.JumpIf(BPF_JEQ, 0, 0, out);
@@ -157,12 +158,15 @@ void EmitLeave(Assembler& a, const TrackerMaps& maps, int out) {
   a.LoadMap(1, maps.sockets);
   StackPointer(a, 2, kSocketKey);
   a.Emit(Call(BPF_FUNC_map_delete_elem));
-  a.JumpIf(BPF_JNE, 0, 0, out);  // not ours to uncount
+  a.JumpIf(BPF_JEQ, 0, -ENOENT, out);  // another CPU uncounted it
+  a.JumpIf(BPF_JNE, 0, 0, failed);     // left counted: the counts are no longer exact
   Lookup(a, maps.counts, kCountKey);
   a.JumpIf(BPF_JEQ, 0, 0, out);
   a.Emit(MovImm(1, -1));
   a.Emit(AtomicAdd64(0, 0, 1));
   a.Jump(out);
+  a.Bind(failed);
+  CountOverflow(a, maps, kOverflowSockets, out);
 }
 
 void EmitReturnZero(Assembler& a, int out) {
