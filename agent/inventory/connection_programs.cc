@@ -190,7 +190,8 @@ Result<SockLayout> ReadSockLayout(const BtfIndex& btf) {
   // Linux 5.15 made the iterator exact: it visits a bucket's sockets in batches under
   // lock_sock and skips the unhashed ones; before, a socket could be missed or seen twice.
   if (!btf.MemberOffset("bpf_tcp_iter_state", "max_sk")) {
-    return Fail("bpf_iter_tcp does not batch sockets (no bpf_tcp_iter_state.max_sk: kernel < 5.15)");
+    return Fail(
+        "bpf_iter_tcp does not batch sockets (no bpf_tcp_iter_state.max_sk: kernel < 5.15)");
   }
 
   const struct {
