@@ -30,7 +30,7 @@ Result<BpfConnectionTracker::Maps> CreateMaps(std::size_t max_sockets) {
       {BPF_MAP_TYPE_HASH, sizeof(CountKey), 8, kMaxCountKeys, BPF_F_NO_PREALLOC, "pw_counts"});
   auto scopes = CreateMap({BPF_MAP_TYPE_LPM_TRIE, sizeof(PeerScopeKey), 4, kMaxPeerPrefixes,
                            BPF_F_NO_PREALLOC, "pw_peer_scopes"});
-  auto overflow = CreateMap({BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, "pw_overflow"});
+  auto overflow = CreateMap({BPF_MAP_TYPE_ARRAY, 4, 8, kOverflowSlots, 0, "pw_overflow"});
   for (const auto* map : {&watched, &tracked, &counts, &scopes, &overflow}) {
     if (!*map) {
       return std::unexpected(map->error());
@@ -154,10 +154,17 @@ Status BpfConnectionTracker::RunSeedIterator() {
     return std::unexpected(ErrnoError(errno, "starting the BPF tcp iterator"));
   }
   std::array<char, 256> sink{};  // the program writes nothing: read() runs it to the end
+  // bpf_seq_read answers EAGAIN after each batch of objects that wrote nothing: read on,
+  // bounded (a batch is a few hundred sockets, so this is far beyond any real namespace).
+  constexpr int kMaxEmptyBatches = 1 << 20;
+  int empty_batches = 0;
   for (;;) {
     const ssize_t got = ::read(iterator.get(), sink.data(), sink.size());
     if (got == 0) {
       break;
+    }
+    if (got < 0 && errno == EAGAIN && ++empty_batches < kMaxEmptyBatches) {
+      continue;
     }
     if (got < 0 && errno != EINTR) {
       return std::unexpected(ErrnoError(errno, "reading the BPF tcp iterator"));
@@ -210,6 +217,41 @@ void BpfConnectionTracker::Retain(const std::set<std::uint64_t>& alive) {
     }
     it = watched_.erase(it);
   }
+  std::set<Pair> pairs;
+  for (const auto& [netns, ports] : watched_) {
+    for (const std::uint16_t port : ports) {
+      pairs.emplace(static_cast<std::uint32_t>(netns), port);
+    }
+  }
+  CollectZeroCounts(pairs);
+  watched_at_last_retain_ = std::move(pairs);
+}
+
+// A zero count of a pair unwatched both now and at the previous Retain() (a scan apart, far
+// longer than a program run that passed the watched check before the unwatch) can no longer
+// be added to: deleting it loses nothing. Zero counts of watched pairs stay (a program may
+// hold the value between its lookup and its atomic add).
+void BpfConnectionTracker::CollectZeroCounts(const std::set<Pair>& watched) {
+  std::vector<CountKey> dead;
+  CountKey key{};
+  const CountKey* previous = nullptr;
+  for (std::size_t guard = 0; guard <= kMaxCountKeys; ++guard) {
+    CountKey next{};
+    if (!bpf::NextKey(maps_.counts, previous, &next)) {
+      break;
+    }
+    std::int64_t value = -1;
+    const Pair pair{next.netns, next.port};
+    if (bpf::Lookup(maps_.counts, &next, &value) && value == 0 && !watched.contains(pair) &&
+        !watched_at_last_retain_.contains(pair)) {
+      dead.push_back(next);
+    }
+    key = next;
+    previous = &key;
+  }
+  for (const CountKey& gone : dead) {
+    (void)bpf::Delete(maps_.counts, &gone);
+  }
 }
 
 Result<std::vector<std::pair<CountKey, std::int64_t>>> BpfConnectionTracker::Read() const {
@@ -235,9 +277,19 @@ Result<std::vector<std::pair<CountKey, std::int64_t>>> BpfConnectionTracker::Rea
 }
 
 std::uint64_t BpfConnectionTracker::overflows() const {
-  const std::uint32_t zero = 0;
+  return sockets_full() + counts_full();
+}
+
+std::uint64_t BpfConnectionTracker::sockets_full() const {
+  const std::uint32_t index = kOverflowSockets;
   std::uint64_t value = 0;
-  return bpf::Lookup(maps_.overflow, &zero, &value) ? value : 0;
+  return bpf::Lookup(maps_.overflow, &index, &value) ? value : 0;
+}
+
+std::uint64_t BpfConnectionTracker::counts_full() const {
+  const std::uint32_t index = kOverflowCounts;
+  std::uint64_t value = 0;
+  return bpf::Lookup(maps_.overflow, &index, &value) ? value : 0;
 }
 
 }  // namespace portwarden::inventory

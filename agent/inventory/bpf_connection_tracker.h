@@ -43,14 +43,23 @@ class BpfConnectionTracker {
                const std::string& netns_path,
                const std::set<std::uint16_t>& ports);
 
-  /// Unwatches every namespace not in `alive` (it went away).
+  /// Unwatches every namespace not in `alive` (it went away), then deletes the zero counts
+  /// of the (namespace, port) pairs unwatched since the previous Retain() (gone namespaces
+  /// and ports no longer watched), which no program can add to any more.
   void Retain(const std::set<std::uint64_t>& alive);
 
   /// Every count (CountKey → established sockets), zero counts included.
   Result<std::vector<std::pair<CountKey, std::int64_t>>> Read() const;
 
-  /// Inserts the programs refused for lack of space since Create().
+  /// Inserts the programs refused for lack of space since Create(): sockets_full() +
+  /// counts_full().
   std::uint64_t overflows() const;
+
+  /// Sockets not counted because the sockets map (`max_sockets`) was full.
+  std::uint64_t sockets_full() const;
+
+  /// Sockets not counted because the counts map (65,536 keys) was full.
+  std::uint64_t counts_full() const;
 
   /// Sockets the seeding iterator has been run over, in total (for tests and logs).
   int seeds() const { return seeds_; }
@@ -75,6 +84,8 @@ class BpfConnectionTracker {
   Status Seed(std::uint64_t netns_inode, const std::string& netns_path);
   Status RunSeedIterator();
   Status SetWatched(std::uint32_t netns, std::uint16_t port, bool watched);
+  using Pair = std::pair<std::uint32_t, std::uint16_t>;  // (namespace, port)
+  void CollectZeroCounts(const std::set<Pair>& watched);
 
   Maps maps_;
   UniqueFd seed_program_;
@@ -82,6 +93,7 @@ class BpfConnectionTracker {
   UniqueFd state_program_;
   UniqueFd state_link_;  // detaching it (first, by member order reversed) stops the counting
   std::map<std::uint64_t, std::set<std::uint16_t>> watched_;
+  std::set<Pair> watched_at_last_retain_;
   int seeds_ = 0;
 };
 

@@ -96,6 +96,7 @@ void ConnectionObserver::Observe(std::span<Netns* const> namespaces,
                                  std::vector<Listener>& listeners,
                                  InventoryStats& stats) {
   if (watched_.empty()) {
+    tracker_.reset();  // nothing to count: detach, so no (namespace, port) stays watched
     return;
   }
   const auto start = std::chrono::steady_clock::now();
@@ -123,6 +124,7 @@ bool ConnectionObserver::ObserveTracked(std::span<Netns* const> namespaces,
     ConnectionCounter counter(listeners, netns->id.inode, watched_, zones_);
     if (!counter.empty() && netns->path != NetnsPath::kNetlink) {
       counter.Forget();  // cannot be entered to seed, as the dump cannot be run there
+      (void)tracker_->Watch(netns->id.inode, netns->id.path, {});  // nothing new: no entry
       ++unknown;
       continue;
     }
@@ -141,14 +143,16 @@ bool ConnectionObserver::ObserveTracked(std::span<Netns* const> namespaces,
   const auto counts = tracker_->Read();
   const std::uint64_t overflows = tracker_->overflows();
   if (!counts || overflows > 0) {
+    const char* full = tracker_->counts_full() > 0
+                           ? "more listener addresses × peer scopes than the counts map's 65536"
+                           : "more sockets than inventory.connection_tracking_max";
     for (auto& [inode, counter] : counters) {
       counter.Forget();
     }
     overflows_total_ += overflows;
     (warned_ ? log::Debug : log::Warn)(
         "in-kernel connection tracking stopped; the connection dump counts for the next scans",
-        {{"reason", counts ? "more sockets than inventory.connection_tracking_max"
-                           : counts.error().message}});
+        {{"reason", counts ? full : counts.error().message}});
     warned_ = true;
     tracker_.reset();
     retry_in_ = kRetryScans;

@@ -50,9 +50,9 @@ void Lookup(Assembler& a, int map, int key) {
   a.Emit(Call(BPF_FUNC_map_lookup_elem));
 }
 
-// overflow[0] += 1, then `out`.
-void CountOverflow(Assembler& a, const TrackerMaps& maps, int out) {
-  a.Emit(StoreImm(BPF_W, 10, kZero32, 0));
+// overflow[slot] += 1, then `out`.
+void CountOverflow(Assembler& a, const TrackerMaps& maps, std::uint32_t slot, int out) {
+  a.Emit(StoreImm(BPF_W, 10, kZero32, static_cast<std::int32_t>(slot)));
   Lookup(a, maps.overflow, kZero32);
   a.JumpIf(BPF_JEQ, 0, 0, out);
   a.Emit(MovImm(1, 1));
@@ -77,6 +77,7 @@ void EmitEnter(Assembler& a, const SockLayout& l, const TrackerMaps& maps, int o
   const int store_scope = a.NewLabel();
   const int add = a.NewLabel();
   const int overflow = a.NewLabel();
+  const int counts_full = a.NewLabel();
   // Watched (namespace, local port)?
   a.Emit(Load64(1, 7, l.net));
   a.Emit(Load(BPF_W, 1, 1, l.net_inum));
@@ -133,17 +134,20 @@ void EmitEnter(Assembler& a, const SockLayout& l, const TrackerMaps& maps, int o
   a.Emit(MovImm(4, BPF_NOEXIST));
   a.Emit(Call(BPF_FUNC_map_update_elem));  // EEXIST: another CPU made it first
   Lookup(a, maps.counts, kCountKey);
-  a.JumpIf(BPF_JEQ, 0, 0, overflow);
+  a.JumpIf(BPF_JEQ, 0, 0, counts_full);
   a.Bind(add);
   a.Emit(MovImm(1, 1));
   a.Emit(AtomicAdd64(0, 0, 1));
   a.Jump(out);
   a.Bind(overflow);
-  CountOverflow(a, maps, out);
+  CountOverflow(a, maps, kOverflowSockets, out);
+  a.Bind(counts_full);
+  CountOverflow(a, maps, kOverflowCounts, out);
 }
 
 // The socket in r7 left ESTABLISHED: uncount it if it was counted.
 void EmitLeave(Assembler& a, const TrackerMaps& maps, int out) {
+  const int failed = a.NewLabel();
   a.Emit(Store(BPF_DW, 10, kSocketKey, 7));
   Lookup(a, maps.sockets, kSocketKey);
   a.JumpIf(BPF_JEQ, 0, 0, out);
@@ -154,12 +158,15 @@ void EmitLeave(Assembler& a, const TrackerMaps& maps, int out) {
   a.LoadMap(1, maps.sockets);
   StackPointer(a, 2, kSocketKey);
   a.Emit(Call(BPF_FUNC_map_delete_elem));
-  a.JumpIf(BPF_JNE, 0, 0, out);  // not ours to uncount
+  a.JumpIf(BPF_JEQ, 0, -ENOENT, out);  // another CPU uncounted it
+  a.JumpIf(BPF_JNE, 0, 0, failed);     // left counted: the counts are no longer exact
   Lookup(a, maps.counts, kCountKey);
   a.JumpIf(BPF_JEQ, 0, 0, out);
   a.Emit(MovImm(1, -1));
   a.Emit(AtomicAdd64(0, 0, 1));
   a.Jump(out);
+  a.Bind(failed);
+  CountOverflow(a, maps, kOverflowSockets, out);
 }
 
 void EmitReturnZero(Assembler& a, int out) {
@@ -179,6 +186,12 @@ Result<SockLayout> ReadSockLayout(const BtfIndex& btf) {
   layout.iter_tcp_btf_id = btf.FindType(BTF_KIND_FUNC, "bpf_iter_tcp");
   if (layout.iter_tcp_btf_id == 0) {
     return Fail("no bpf_iter_tcp in the kernel's BTF (kernel < 5.9?)");
+  }
+  // Linux 5.15 made the iterator exact: it visits a bucket's sockets in batches under
+  // lock_sock and skips the unhashed ones; before, a socket could be missed or seen twice.
+  if (!btf.MemberOffset("bpf_tcp_iter_state", "max_sk")) {
+    return Fail(
+        "bpf_iter_tcp does not batch sockets (no bpf_tcp_iter_state.max_sk: kernel < 5.15)");
   }
 
   const struct {

@@ -39,8 +39,13 @@ struct TrackerMaps {
   int sockets = -1;      ///< hash u64 (the sock's address) → CountKey
   int counts = -1;       ///< hash CountKey → u64 established sockets
   int peer_scopes = -1;  ///< LPM trie PeerScopeKey → u32 Scope
-  int overflow = -1;     ///< array [1] of u64: inserts refused for lack of space
+  int overflow = -1;     ///< array [kOverflowSlots] of u64: inserts refused for lack of space
 };
+
+/// `overflow` slots: a full sockets map, a full counts map.
+inline constexpr std::uint32_t kOverflowSockets = 0;
+inline constexpr std::uint32_t kOverflowCounts = 1;
+inline constexpr std::uint32_t kOverflowSlots = 2;
 
 /// The `tp_btf/inet_sock_set_state` program: a TCP socket entering ESTABLISHED on a watched
 /// (namespace, port) is inserted into `sockets` (BPF_NOEXIST) and, only if that insert

@@ -184,5 +184,51 @@ TEST(BpfConnectionTrackerTest, UnwatchedPortsAreNotCounted) {
   EXPECT_EQ(Counted(**tracker, loopback.port, Scope::kLoopback), 0);
 }
 
+// Connections to distinct 127/8 addresses of a wildcard listener, one at a time: a count
+// key each. Once the port is unwatched, the zero keys are deleted at the second Retain().
+TEST(BpfConnectionTrackerTest, ZeroCountsOfUnwatchedPortsAreDeleted) {
+  auto tracker = BpfConnectionTracker::Create(1024, {});
+  if (!tracker) {
+    PORTWARDEN_SKIP_UNPRIVILEGED(tracker.error().message);
+  }
+  UniqueFd server(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  socklen_t size = sizeof(address);
+  ASSERT_EQ(::bind(server.get(), reinterpret_cast<sockaddr*>(&address), size), 0);
+  ASSERT_EQ(::listen(server.get(), 16), 0);
+  ::getsockname(server.get(), reinterpret_cast<sockaddr*>(&address), &size);
+  const std::uint16_t port = ntohs(address.sin_port);
+  const std::string own = "/proc/thread-self/ns/net";
+  ASSERT_TRUE((*tracker)->Watch(OwnNamespace(), own, {port}));
+  const auto keys = [&] {
+    const auto counts = (*tracker)->Read();
+    if (!counts) {
+      ADD_FAILURE() << counts.error().message;
+      return -1;
+    }
+    int n = 0;
+    for (const auto& entry : *counts) {
+      n += entry.first.port == port ? 1 : 0;
+    }
+    return n;
+  };
+  constexpr int kAddresses = 300;
+  for (int i = 0; i < kAddresses; ++i) {
+    address.sin_addr.s_addr = htonl((127U << 24) | static_cast<std::uint32_t>(2 + i));
+    UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    const UniqueFd accepted(::accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  }
+  (*tracker)->Retain({OwnNamespace()});
+  EXPECT_EQ(keys(), kAddresses) << "zero counts of a watched port stay";
+  ASSERT_TRUE((*tracker)->Watch(OwnNamespace(), own, {}));
+  (*tracker)->Retain({OwnNamespace()});
+  EXPECT_EQ(keys(), kAddresses) << "unwatched one scan only: a program may still add";
+  (*tracker)->Retain({OwnNamespace()});
+  EXPECT_EQ(keys(), 0);
+  EXPECT_EQ((*tracker)->overflows(), 0U);
+}
+
 }  // namespace
 }  // namespace portwarden::inventory

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/inventory/connection_programs.h"
+#include "tests/lib/privilege.h"
 #include "tests/unit/inventory/btf_builder.h"
 
 namespace portwarden::inventory {
@@ -84,7 +85,7 @@ TEST(BtfIndexTest, RejectsWhatIsNotBtf) {
 
 TEST(BtfIndexTest, RunningKernelHasTheTrackerLayout) {
   if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) {
-    GTEST_SKIP() << "no /sys/kernel/btf/vmlinux";
+    PORTWARDEN_SKIP_UNPRIVILEGED("no /sys/kernel/btf/vmlinux");
   }
   auto btf = BtfIndex::Load("/sys/kernel/btf/vmlinux");
   ASSERT_TRUE(btf) << btf.error().message;
