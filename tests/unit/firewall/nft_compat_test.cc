@@ -68,16 +68,19 @@ Bytes Message(std::uint16_t type, std::uint16_t flags, const Bytes& body, std::u
 }
 
 // A NEWRULE with one native expression and one compat `kind` ("match"/"target").
-Bytes Rule(const std::string& chain, std::uint64_t handle, const char* kind, const Bytes& info,
+Bytes Rule(const std::string& chain,
+           std::uint64_t handle,
+           const char* kind,
+           const Bytes& info,
            std::uint16_t gen = 7) {
-  const Bytes compat = Concat({Attr(NFTA_EXPR_NAME, Text(kind)),
-                               Attr(NLA_F_NESTED | NFTA_EXPR_DATA,
-                                    Concat({Attr(NFTA_MATCH_NAME, Text("addrtype")),
-                                            Attr(NFTA_MATCH_REV, Raw(htonl(1))),
-                                            Attr(NFTA_MATCH_INFO, info)}))});
+  const Bytes compat =
+      Concat({Attr(NFTA_EXPR_NAME, Text(kind)),
+              Attr(NLA_F_NESTED | NFTA_EXPR_DATA,
+                   Concat({Attr(NFTA_MATCH_NAME, Text("addrtype")),
+                           Attr(NFTA_MATCH_REV, Raw(htonl(1))), Attr(NFTA_MATCH_INFO, info)}))});
   const Bytes native = Attr(NFTA_EXPR_NAME, Text("counter"));
-  const Bytes list = Concat({Attr(NLA_F_NESTED | NFTA_LIST_ELEM, native),
-                             Attr(NLA_F_NESTED | NFTA_LIST_ELEM, compat)});
+  const Bytes list = Concat(
+      {Attr(NLA_F_NESTED | NFTA_LIST_ELEM, native), Attr(NLA_F_NESTED | NFTA_LIST_ELEM, compat)});
   return Message((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE, NLM_F_MULTI,
                  Concat({Attr(NFTA_RULE_TABLE, Text("nat")), Attr(NFTA_RULE_CHAIN, Text(chain)),
                          Attr(NFTA_RULE_HANDLE, Raw(htobe64(handle))),
@@ -133,8 +136,7 @@ TEST(NftCompat, JsonXtExpressionsTranslatedFromTheBlobs) {
   EXPECT_TRUE(Publications(*bare).empty());  // `xt target DNAT` alone says nothing
   CompatExpressions compat;
   xt_addrtype_info_v1 addrtype{0, XT_ADDRTYPE_LOCAL, 0};
-  compat.rules[{NFPROTO_IPV4, "nat", "PREROUTING", 6}] = {
-      {false, "addrtype", 1, Raw(addrtype)}};
+  compat.rules[{NFPROTO_IPV4, "nat", "PREROUTING", 6}] = {{false, "addrtype", 1, Raw(addrtype)}};
   nf_nat_range2 range{};
   range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
   range.min_addr.ip = range.max_addr.ip = htonl(0xac110002);  // 172.17.0.2
@@ -155,11 +157,10 @@ TEST(NftCompat, JsonXtExpressionsTranslatedFromTheBlobs) {
   auto mismatched = ParseNftJson(json, &compat);
   ASSERT_TRUE(mismatched);
   const Table& nat2 = mismatched->tables[0];
-  EXPECT_EQ(std::get<Unmodelled>(nat2.chains[nat2.chain_index.at("PREROUTING")]
-                                     .rules[0]
-                                     .statements[0])
-                .what,
-            "xt match addrtype");
+  EXPECT_EQ(
+      std::get<Unmodelled>(nat2.chains[nat2.chain_index.at("PREROUTING")].rules[0].statements[0])
+          .what,
+      "xt match addrtype");
 }
 
 TEST(NftCompat, KernelWrittenDumpOfDockersRules) {
