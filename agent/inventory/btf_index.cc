@@ -9,41 +9,10 @@
 #include <cstring>
 
 #include "agent/core/unique_fd.h"
+#include "agent/inventory/btf_kind.h"
 
 namespace portwarden::inventory {
 namespace {
-
-// Bytes that follow a btf_type of `kind` with `vlen` entries; -1 for an unknown kind.
-long long TrailingBytes(unsigned kind, unsigned vlen) {
-  switch (kind) {
-    case BTF_KIND_INT:
-    case BTF_KIND_VAR:
-    case BTF_KIND_DECL_TAG:
-      return 4;
-    case BTF_KIND_ARRAY:
-      return sizeof(btf_array);
-    case BTF_KIND_STRUCT:
-    case BTF_KIND_UNION:
-    case BTF_KIND_DATASEC:
-    case BTF_KIND_ENUM64:
-      return 12LL * vlen;
-    case BTF_KIND_ENUM:
-    case BTF_KIND_FUNC_PROTO:
-      return 8LL * vlen;
-    case BTF_KIND_PTR:
-    case BTF_KIND_FWD:
-    case BTF_KIND_TYPEDEF:
-    case BTF_KIND_VOLATILE:
-    case BTF_KIND_CONST:
-    case BTF_KIND_RESTRICT:
-    case BTF_KIND_FUNC:
-    case BTF_KIND_FLOAT:
-    case BTF_KIND_TYPE_TAG:
-      return 0;
-    default:
-      return -1;
-  }
-}
 
 constexpr int kMaxAnonymousDepth = 8;
 
@@ -111,7 +80,7 @@ Result<BtfIndex> BtfIndex::Parse(std::vector<char> bytes, const std::string& wha
     }
     btf_type type{};
     std::memcpy(&type, bytes.data() + pos, sizeof(type));
-    const long long trailing = TrailingBytes(BTF_INFO_KIND(type.info), BTF_INFO_VLEN(type.info));
+    const long long trailing = BtfTrailingBytes(BTF_INFO_KIND(type.info), BTF_INFO_VLEN(type.info));
     if (trailing < 0) {
       return Fail(what + ": unknown BTF kind " + std::to_string(BTF_INFO_KIND(type.info)));
     }

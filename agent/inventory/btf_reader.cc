@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agent/core/unique_fd.h"
+#include "agent/inventory/btf_kind.h"
 
 namespace portwarden::inventory {
 namespace {
@@ -159,39 +160,6 @@ NameOffsets FindNames(FileWindow& file, std::uint64_t start, std::uint32_t lengt
   return found;
 }
 
-// Bytes that follow a btf_type of `kind` with `vlen` entries; -1 for a kind this reader
-// does not know (it cannot step over it).
-long long TrailingBytes(unsigned kind, unsigned vlen) {
-  switch (kind) {
-    case BTF_KIND_INT:
-    case BTF_KIND_VAR:
-    case BTF_KIND_DECL_TAG:
-      return 4;
-    case BTF_KIND_ARRAY:
-      return sizeof(btf_array);
-    case BTF_KIND_STRUCT:
-    case BTF_KIND_UNION:
-    case BTF_KIND_DATASEC:
-    case BTF_KIND_ENUM64:
-      return 12LL * vlen;
-    case BTF_KIND_ENUM:
-    case BTF_KIND_FUNC_PROTO:
-      return 8LL * vlen;
-    case BTF_KIND_PTR:
-    case BTF_KIND_FWD:
-    case BTF_KIND_TYPEDEF:
-    case BTF_KIND_VOLATILE:
-    case BTF_KIND_CONST:
-    case BTF_KIND_RESTRICT:
-    case BTF_KIND_FUNC:
-    case BTF_KIND_FLOAT:
-    case BTF_KIND_TYPE_TAG:
-      return 0;
-    default:
-      return -1;
-  }
-}
-
 // Byte offset of member `member` in the struct whose members start at `members`; 0 and false
 // when it has no such member.
 bool MemberOffset(FileWindow& file,
@@ -254,7 +222,7 @@ Result<TaskFileLayout> WalkTypes(FileWindow& file,
     if (!file.Read(pos, type)) {
       return Fail(path + ": type section truncated");
     }
-    const long long trailing = TrailingBytes(BTF_INFO_KIND(type.info), BTF_INFO_VLEN(type.info));
+    const long long trailing = BtfTrailingBytes(BTF_INFO_KIND(type.info), BTF_INFO_VLEN(type.info));
     if (trailing < 0) {
       return Fail(path + ": unknown BTF kind " + std::to_string(BTF_INFO_KIND(type.info)));
     }
