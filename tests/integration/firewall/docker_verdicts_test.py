@@ -21,19 +21,13 @@ exactly where it says accept. iptables-nft writes `-m addrtype` and `-j DNAT` as
 expressions, whose options the agent reads from the kernel's rule dump (nft_compat.h). Usage: docker_verdicts_test.py PORTWARDEN_BINARY"""
 import os
 import random
-import shutil
 import sys
-import tempfile
-import time
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "lib"))
-from agent_process import AgentProcess  # noqa: E402
-from privilege import skip_unprivileged  # noqa: E402
-from netns_firewall import (add_namespaces, attempts, delete_namespaces, hold, link, ns,  # noqa
-                            release, verdicts)
+from netns_firewall import (VerdictTestCase, add_namespaces, hold, link, main, ns,  # noqa
+                            outcomes, verdicts)
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "portwarden"
 TAG = "pwdk%d" % os.getpid()
@@ -93,17 +87,9 @@ def sources(backend):
     return ("198.20.%d.2" % n, "10.9.%d.2" % n), ("198.20.%d.1" % n, "10.9.%d.1" % n)
 
 
-class DockerVerdictTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.holders = []
-        cls.agent = None
-        cls.tmp = None
-        try:
-            cls.set_up()
-        except BaseException:
-            cls.tearDownClass()  # unittest does not when setUpClass fails
-            raise
+class DockerVerdictTest(VerdictTestCase):
+    namespaces = tuple(space for host, ctr, *_ in BACKENDS.values()
+                       for space in (host, ctr)) + (TAG + "peer",)
 
     @classmethod
     def set_up(cls):
@@ -119,14 +105,7 @@ class DockerVerdictTest(unittest.TestCase):
             ns(host, restore, "-w", input=DOCKER_RULES.format(pub=PUB, ctr=CTR_PORT, addr=addr))
             cls.holders.append(hold(ctr, [CTR_PORT]))
             cls.holders.append(hold(host, [HOST_PORT]))
-        cls.tmp = tempfile.mkdtemp()
-        config = os.path.join(cls.tmp, "portwarden.toml")
-        with open(config, "w") as f:
-            f.write('[agent]\nscan_interval = "1s"\n[discovery]\nenabled = false\n'
-                    '[inventory]\nmax_listener_series = 1000000\n')
-        cls.agent = AgentProcess(BINARY, ["--config.file=" + config])
-        cls.agent.start()
-        cls.metrics = cls.agent.wait_for(cls.ready, timeout=30, what="docker verdicts")
+        cls.start_agent(BINARY, "docker verdicts")
 
     @classmethod
     def ready(cls):
@@ -135,31 +114,10 @@ class DockerVerdictTest(unittest.TestCase):
                     for host, ctr, *_ in BACKENDS.values())
         return text if ready else None
 
-    @classmethod
-    def tearDownClass(cls):
-        if cls.agent is not None:
-            cls.agent.stop()
-        for holder in cls.holders:
-            release(holder)
-        for host, ctr, *_ in BACKENDS.values():
-            delete_namespaces(host, ctr)
-        delete_namespaces(TAG + "peer")
-        if cls.tmp:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-
     def connects(self, backend):
         """(public, private) outcome of a real connection from peer to the host's PUB."""
         src, dst = sources(backend)
-        specs = ["%s,%s,%d" % (src[i], dst[i], PUB) for i in (0, 1)]
-        outcome = attempts(TAG + "peer", specs)
-        return tuple("accept" if outcome[spec] else "drop" for spec in specs)
-
-    def wait_verdicts(self, netns, port, expected):
-        def check():
-            self.metrics = self.agent.metrics()
-            return verdicts(self.metrics, netns, port) == expected or None
-        self.agent.wait_for(check, timeout=30,
-                            what="verdicts %s on %s:%d" % (expected, netns, port))
+        return outcomes(TAG + "peer", ["%s,%s,%d" % (src[i], dst[i], PUB) for i in (0, 1)])
 
     def test_published_port_as_written_and_by_the_kernel(self):
         for backend, (host, ctr, *_) in BACKENDS.items():
@@ -186,10 +144,5 @@ class DockerVerdictTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    tools = ("iptables-nft-restore", "iptables-legacy-restore", "iptables-nft", "iptables-legacy")
-    if os.geteuid() != 0 or not all(shutil.which(tool) for tool in tools):
-        skip_unprivileged("needs root, iptables-nft and iptables-legacy (restore included)")
-    started = time.monotonic()
-    program = unittest.main(argv=[sys.argv[0]], exit=False)
-    print("elapsed %.1f s" % (time.monotonic() - started))
-    sys.exit(0 if program.result.wasSuccessful() else 1)
+    main(("iptables-nft-restore", "iptables-legacy-restore", "iptables-nft", "iptables-legacy"),
+         "needs root, iptables-nft and iptables-legacy (restore included)")

@@ -10,19 +10,13 @@ connection from peer succeeds exactly where the verdict says accept.
 Usage: firewall_verdicts_test.py PORTWARDEN_BINARY"""
 import os
 import re
-import shutil
 import sys
-import tempfile
-import time
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "lib"))
-from agent_process import AgentProcess  # noqa: E402
-from privilege import skip_unprivileged  # noqa: E402
-from netns_firewall import (add_namespaces, attempts, delete_namespaces, hold, link, ns,  # noqa
-                            release, series, verdicts)
+from netns_firewall import (VerdictTestCase, add_namespaces, attempts, hold, link,  # noqa
+                            main, ns, outcomes, series, verdicts)
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "portwarden"
 TAG = "pwfw%d" % os.getpid()
@@ -79,17 +73,8 @@ TARGETS = {SRV: ("198.20.0.1", "10.9.0.1"), SRV2: ("198.20.1.1", "10.9.1.1")}
 SOURCES = {SRV: ("198.20.0.2", "10.9.0.2"), SRV2: ("198.20.1.2", "10.9.1.2")}
 
 
-class FirewallVerdictTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.holders = []
-        cls.agent = None
-        cls.tmp = None
-        try:
-            cls.set_up()
-        except BaseException:
-            cls.tearDownClass()  # unittest does not when setUpClass fails
-            raise
+class FirewallVerdictTest(VerdictTestCase):
+    namespaces = (SRV, SRV2, CTR, PEER)
 
     @classmethod
     def set_up(cls):
@@ -107,15 +92,7 @@ class FirewallVerdictTest(unittest.TestCase):
         for space, ports in ((SRV, [443, 8443, 9001, 2222, 6000, 1234]),
                              (SRV2, [443, 8443, 1234]), (CTR, [80])):
             cls.holders.append(hold(space, ports))
-        cls.tmp = tempfile.mkdtemp()
-        config = os.path.join(cls.tmp, "portwarden.toml")
-        with open(config, "w") as f:
-            f.write('[agent]\nscan_interval = "1s"\n[discovery]\nenabled = false\n'
-                    '[inventory]\nmax_listener_series = 1000000\n'
-                    '[exposure]\njudge = "effective"\n')
-        cls.agent = AgentProcess(BINARY, ["--config.file=" + config])
-        cls.agent.start()
-        cls.metrics = cls.agent.wait_for(cls.ready, timeout=30, what="firewall verdicts")
+        cls.start_agent(BINARY, "firewall verdicts", '[exposure]\njudge = "effective"\n')
         if os.environ.get("FW_DUMP"):
             open(os.environ["FW_DUMP"], "w").write(cls.metrics + "\n" + cls.agent.log())
 
@@ -123,16 +100,6 @@ class FirewallVerdictTest(unittest.TestCase):
     def ready(cls):
         text = cls.agent.metrics()
         return text if ('netns="%s"' % CTR) in text and "firewall_verdict" in text else None
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.agent is not None:
-            cls.agent.stop()
-        for holder in cls.holders:
-            release(holder)
-        delete_namespaces(SRV, SRV2, CTR, PEER)
-        if cls.tmp:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def series(self, name, netns, port):
         return series(self.metrics, name, netns, port)
@@ -163,17 +130,9 @@ class FirewallVerdictTest(unittest.TestCase):
                 with self.subTest(spec=spec, verdict=expected[i]):
                     self.assertEqual(outcome[spec], expected[i] == "accept")
 
-    def wait_verdicts(self, netns, port, expected):
-        def check():
-            self.metrics = self.agent.metrics()
-            return self.verdicts(netns, port) == expected or None
-        self.agent.wait_for(check, timeout=30, what="verdicts %s on %s:%d" % (expected, netns,
-                                                                            port))
-
     def connects(self, port):
-        specs = ["%s,%s,%d" % (SOURCES[SRV][i], TARGETS[SRV][i], port) for i in (0, 1)]
-        outcome = attempts(PEER, specs)
-        return tuple("accept" if outcome[spec] else "drop" for spec in specs)
+        return outcomes(PEER, ["%s,%s,%d" % (SOURCES[SRV][i], TARGETS[SRV][i], port)
+                               for i in (0, 1)])
 
     def test_changed_ruleset_is_seen_at_the_next_cycle(self):
         # The agent reads a namespace's ruleset again only when its nftables generation
@@ -203,9 +162,4 @@ class FirewallVerdictTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if os.geteuid() != 0 or not shutil.which("nft") or not shutil.which("iptables-nft"):
-        skip_unprivileged("needs root, nft and iptables-nft")
-    started = time.monotonic()
-    program = unittest.main(argv=[sys.argv[0]], exit=False)
-    print("elapsed %.1f s" % (time.monotonic() - started))
-    sys.exit(0 if program.result.wasSuccessful() else 1)
+    main(("nft", "iptables-nft"), "needs root, nft and iptables-nft")

@@ -14,19 +14,13 @@ connection from peer succeeds exactly where the verdict says accept.
 Usage: legacy_verdicts_test.py PORTWARDEN_BINARY"""
 import os
 import random
-import shutil
 import sys
-import tempfile
-import time
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "lib"))
-from agent_process import AgentProcess  # noqa: E402
-from privilege import skip_unprivileged  # noqa: E402
-from netns_firewall import (add_namespaces, attempts, delete_namespaces, hold, link, ns,  # noqa
-                            release, series, verdicts)
+from netns_firewall import (VerdictTestCase, add_namespaces, attempts, hold, link,  # noqa
+                            main, ns, outcomes, verdicts)
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "portwarden"
 TAG = "pwlg%d" % os.getpid()
@@ -98,17 +92,8 @@ def iptables(space, rules, command="iptables-legacy"):
         ns(space, command, "-w", *rule)
 
 
-class LegacyVerdictTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.holders = []
-        cls.agent = None
-        cls.tmp = None
-        try:
-            cls.set_up()
-        except BaseException:
-            cls.tearDownClass()  # unittest does not when setUpClass fails
-            raise
+class LegacyVerdictTest(VerdictTestCase):
+    namespaces = (SRV, BOTH, CTR, PEER, SIX)
 
     @classmethod
     def set_up(cls):
@@ -131,29 +116,12 @@ class LegacyVerdictTest(unittest.TestCase):
                              (BOTH, [NFT_DROPS, BOTH_ACCEPT, LEGACY_DROPS]), (CTR, [CTR_PORT])):
             cls.holders.append(hold(space, ports))
         cls.holders.append(hold(SIX, [SIX_ANY], ipv6=True))
-        cls.tmp = tempfile.mkdtemp()
-        config = os.path.join(cls.tmp, "portwarden.toml")
-        with open(config, "w") as f:
-            f.write('[agent]\nscan_interval = "1s"\n[discovery]\nenabled = false\n'
-                    '[inventory]\nmax_listener_series = 1000000\n')
-        cls.agent = AgentProcess(BINARY, ["--config.file=" + config])
-        cls.agent.start()
-        cls.metrics = cls.agent.wait_for(cls.ready, timeout=30, what="legacy verdicts")
+        cls.start_agent(BINARY, "legacy verdicts")
 
     @classmethod
     def ready(cls):
         text = cls.agent.metrics()
         return text if all(verdicts(text, netns, port)[0] for netns, port in EXPECTED) else None
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.agent is not None:
-            cls.agent.stop()
-        for holder in cls.holders:
-            release(holder)
-        delete_namespaces(SRV, BOTH, CTR, PEER, SIX)
-        if cls.tmp:
-            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     @staticmethod
     def spec(netns, port, i):
@@ -198,24 +166,10 @@ class LegacyVerdictTest(unittest.TestCase):
         self.wait_verdicts(SRV, CLOSED, ("drop", "drop"))
         self.assertEqual(self.connects(CLOSED), ("drop", "drop"))
 
-    def wait_verdicts(self, netns, port, expected):
-        def check():
-            self.metrics = self.agent.metrics()
-            return verdicts(self.metrics, netns, port) == expected or None
-        self.agent.wait_for(check, timeout=30,
-                            what="verdicts %s on %s:%d" % (expected, netns, port))
-
     def connects(self, port):
-        specs = [self.spec(SRV, port, i) for i in (0, 1)]
-        outcome = attempts(PEER, specs)
-        return tuple("accept" if outcome[spec] else "drop" for spec in specs)
+        return outcomes(PEER, [self.spec(SRV, port, i) for i in (0, 1)])
 
 
 if __name__ == "__main__":
-    tools = ("nft", "iptables-legacy", "ip6tables-legacy")
-    if os.geteuid() != 0 or not all(shutil.which(tool) for tool in tools):
-        skip_unprivileged("needs root, nft, iptables-legacy and ip6tables-legacy")
-    started = time.monotonic()
-    program = unittest.main(argv=[sys.argv[0]], exit=False)
-    print("elapsed %.1f s" % (time.monotonic() - started))
-    sys.exit(0 if program.result.wasSuccessful() else 1)
+    main(("nft", "iptables-legacy", "ip6tables-legacy"),
+         "needs root, nft, iptables-legacy and ip6tables-legacy")

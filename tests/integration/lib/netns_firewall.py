@@ -1,9 +1,19 @@
 """Network namespaces, veth links, listeners and real connection attempts for the firewall
-verdict tests (firewall_verdicts_test.py, legacy_verdicts_test.py), and the queries of the
-agent's verdict series. Standard library only; needs root."""
+verdict tests (firewall_verdicts_test.py, legacy_verdicts_test.py, docker_verdicts_test.py),
+the queries of the agent's verdict series, and their common test class and main. Standard
+library only (with agent_process and privilege from the test libraries on sys.path); needs
+root."""
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
+import unittest
+
+from agent_process import AgentProcess
+from privilege import skip_unprivileged
 
 CONNECT = """
 import socket, sys, concurrent.futures as cf
@@ -112,3 +122,74 @@ def verdicts(metrics, netns, port):
     for labels in series(metrics, "portwarden_listener_firewall_verdict", netns, port):
         out[labels["from"]] = labels["verdict"]
     return out.get("public"), out.get("private")
+
+
+def outcomes(peer, specs):
+    """attempts() as verdicts: "accept" where the connection succeeds, else "drop", in the
+    order of `specs`."""
+    outcome = attempts(peer, specs)
+    return tuple("accept" if outcome[spec] else "drop" for spec in specs)
+
+
+AGENT_CONFIG = ('[agent]\nscan_interval = "1s"\n[discovery]\nenabled = false\n'
+                '[inventory]\nmax_listener_series = 1000000\n')
+
+
+class VerdictTestCase(unittest.TestCase):
+    """A test class whose set_up() (a classmethod of the subclass) makes its namespaces
+    (listed in `namespaces`), appends its listeners' holders to cls.holders and calls
+    start_agent(); tearDownClass undoes it all, also when set_up fails halfway."""
+    namespaces = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.holders = []
+        cls.agent = None
+        cls.tmp = None
+        try:
+            cls.set_up()
+        except BaseException:
+            cls.tearDownClass()  # unittest does not when setUpClass fails
+            raise
+
+    @classmethod
+    def start_agent(cls, binary, what, extra_config=""):
+        """Starts the agent (AGENT_CONFIG + `extra_config`) and waits until cls.ready() returns
+        its metrics text, kept in cls.metrics."""
+        cls.tmp = tempfile.mkdtemp()
+        config = os.path.join(cls.tmp, "portwarden.toml")
+        with open(config, "w") as f:
+            f.write(AGENT_CONFIG + extra_config)
+        cls.agent = AgentProcess(binary, ["--config.file=" + config])
+        cls.agent.start()
+        cls.metrics = cls.agent.wait_for(cls.ready, timeout=30, what=what)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.agent is not None:
+            cls.agent.stop()
+        for holder in cls.holders:
+            release(holder)
+        delete_namespaces(*cls.namespaces)
+        if cls.tmp:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def wait_verdicts(self, netns, port, expected):
+        """Waits until the verdicts of `port` in `netns` are `expected`; self.metrics then holds
+        the metrics text that shows them."""
+        def check():
+            self.metrics = self.agent.metrics()
+            return verdicts(self.metrics, netns, port) == expected or None
+        self.agent.wait_for(check, timeout=30,
+                            what="verdicts %s on %s:%d" % (expected, netns, port))
+
+
+def main(tools, reason):
+    """Runs the __main__ module's tests as root with every one of `tools` on PATH; else skips
+    with `reason` (fails where privileges are required)."""
+    if os.geteuid() != 0 or not all(shutil.which(tool) for tool in tools):
+        skip_unprivileged(reason)
+    started = time.monotonic()
+    program = unittest.main(argv=[sys.argv[0]], exit=False)
+    print("elapsed %.1f s" % (time.monotonic() - started))
+    sys.exit(0 if program.result.wasSuccessful() else 1)
