@@ -3,8 +3,11 @@
 // Builds x_tables images in the kernel's layout (struct ipt_entry / ip6t_entry, 32-byte
 // extension headers, 8-byte alignment), laid out as iptables does: the built-in chains in hook
 // order, each ending with its policy, then user chains (an ERROR head, rules, a closing
-// RETURN), then the closing ERROR entry. For the parser's tests (and its fuzz seeds).
+// RETURN), then the closing ERROR entry; the matches, targets and constants the x_tables
+// tests share, and their translation. For the parser's tests (and its fuzz seeds).
 #include <arpa/inet.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
@@ -12,6 +15,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "agent/firewall/xt_image.h"
 
@@ -44,6 +49,27 @@ inline XtExt ErrorTarget(const std::string& name) {
 inline constexpr int kAccept = -NF_ACCEPT - 1;
 inline constexpr int kDrop = -NF_DROP - 1;
 inline constexpr int kReturn = XT_RETURN;
+
+inline constexpr U128 kTen = 0x0a000000;     // 10.0.0.0
+inline constexpr U128 kSlash8 = 0xff000000;  // /8
+
+/// `-p tcp --dport lo:hi` (`! --dport` with `invert`).
+inline XtExt TcpDport(std::uint16_t lo, std::uint16_t hi, bool invert = false) {
+  xt_tcp tcp{};
+  tcp.spts[1] = 0xffff;
+  tcp.dpts[0] = lo, tcp.dpts[1] = hi;
+  tcp.invflags = invert ? XT_TCP_INV_DSTPT : 0;
+  return Ext("tcp", 0, tcp);
+}
+
+/// `-j DNAT --to-destination address:port` (IPv4, host byte order), as revision 2 writes it.
+inline XtExt Dnat(std::uint32_t address, std::uint16_t port) {
+  nf_nat_range2 range{};
+  range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
+  range.min_addr.ip = range.max_addr.ip = htonl(address);
+  range.min_proto.all = range.max_proto.all = htons(port);
+  return Ext("DNAT", 2, range);
+}
 
 /// The ip part of a rule, both families (IPv4 in the low 32 bits).
 struct XtIp {
@@ -178,5 +204,19 @@ class XtBuilder {
   std::size_t hook_entry_[kXtHooks] = {};
   std::size_t underflow_[kXtHooks] = {};
 };
+
+/// The tables of `images` parsed into one ruleset, as the legacy reader does; a table that
+/// does not parse fails the test and is left out.
+inline Ruleset Translate(const std::vector<XtTableImage>& images) {
+  Ruleset ruleset;
+  for (const auto& image : images) {
+    auto table = ParseXtTable(image, ruleset.rule_count);
+    EXPECT_TRUE(table) << table.error().message;
+    if (table) {
+      ruleset.tables.push_back(std::move(*table));
+    }
+  }
+  return ruleset;
+}
 
 }  // namespace portwarden::firewall::testing

@@ -4,9 +4,7 @@
 // off the rules by hand. The same rules loaded by iptables-legacy-restore are judged against
 // the kernel in tests/integration/firewall/docker_verdicts_test.py.
 #include <arpa/inet.h>  // <netinet/in.h> before the kernel headers
-#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/xt_addrtype.h>
-#include <linux/netfilter/xt_tcpudp.h>
 
 #include <gtest/gtest.h>
 
@@ -14,27 +12,11 @@
 #include "agent/firewall/xt_image.h"
 #include "tests/unit/firewall/xt_builder.h"
 
-namespace portwarden::firewall {
+namespace portwarden::firewall::testing {
 namespace {
-
-using testing::Ext;
-using testing::kAccept;
-using testing::kDrop;
-using testing::kReturn;
-using testing::Standard;
-using testing::XtBuilder;
-using testing::XtExt;
 
 constexpr U128 kHost = 0xc6140001;       // 198.20.0.1 on eth0
 constexpr U128 kContainer = 0xac110002;  // 172.17.0.2 behind docker0
-constexpr U128 kTen = 0x0a000000, kSlash8 = 0xff000000;
-
-XtExt TcpDport(std::uint16_t port) {
-  xt_tcp tcp{};
-  tcp.spts[1] = 0xffff;
-  tcp.dpts[0] = tcp.dpts[1] = port;
-  return Ext("tcp", 0, tcp);
-}
 
 XtExt Addrtype(std::uint16_t source, std::uint16_t dest, std::uint32_t flags = 0) {
   xt_addrtype_info_v1 info{};
@@ -55,12 +37,8 @@ XtTableImage Nat(const XtExt& prerouting_match) {
   }
   const std::size_t docker = b.Chain("DOCKER");
   b.Add({.iniface = "docker0"}, {}, Standard(kReturn));
-  nf_nat_range2 range{};
-  range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
-  range.min_addr.ip = range.max_addr.ip = htonl(static_cast<std::uint32_t>(kContainer));
-  range.min_proto.all = range.max_proto.all = htons(80);
-  b.Add({.iniface = "docker0", .proto = 6, .inv_in = true}, {TcpDport(8080)},
-        Ext("DNAT", 2, range));
+  b.Add({.iniface = "docker0", .proto = 6, .inv_in = true}, {TcpDport(8080, 8080)},
+        Dnat(static_cast<std::uint32_t>(kContainer), 80));
   b.Add({}, {}, Standard(kReturn));
   b.SetVerdict(jump, static_cast<int>(docker));
   return b.Build("nat");
@@ -86,7 +64,7 @@ XtTableImage Filter(bool restrict) {
          .proto = 6,
          .inv_in = true,
          .outiface = "docker0"},
-        {TcpDport(80)}, Standard(kAccept));
+        {TcpDport(80, 80)}, Standard(kAccept));
   b.Add({}, {}, Standard(kReturn));
   const std::size_t user = b.Chain("DOCKER-USER");
   if (restrict) {
@@ -96,18 +74,6 @@ XtTableImage Filter(bool restrict) {
   b.SetVerdict(to_user, static_cast<int>(user));
   b.SetVerdict(to_docker, static_cast<int>(docker));
   return b.Build("filter");
-}
-
-Ruleset Translate(const std::vector<XtTableImage>& images) {
-  Ruleset ruleset;
-  for (const auto& image : images) {
-    auto table = ParseXtTable(image, ruleset.rule_count);
-    EXPECT_TRUE(table) << table.error().message;
-    if (table) {
-      ruleset.tables.push_back(std::move(*table));
-    }
-  }
-  return ruleset;
 }
 
 // A connection to the host's 8080 from `from_public` sources on eth0 or docker0, followed
@@ -164,4 +130,4 @@ TEST(XtDocker, AddrtypeOtherThanDestinationLocalIsUnknown) {
 }
 
 }  // namespace
-}  // namespace portwarden::firewall
+}  // namespace portwarden::firewall::testing

@@ -3,7 +3,6 @@
 #include "agent/firewall/xt_image.h"
 
 #include <arpa/inet.h>  // <netinet/in.h> before the kernel headers
-#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/xt_conntrack.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_tcpudp.h>
@@ -19,29 +18,10 @@
 #include "agent/firewall/xt_reader.h"
 #include "tests/unit/firewall/xt_builder.h"
 
-namespace portwarden::firewall {
+namespace portwarden::firewall::testing {
 namespace {
 
-using testing::Ext;
-using testing::kAccept;
-using testing::kDrop;
-using testing::kReturn;
-using testing::Standard;
-using testing::XtBuilder;
-using testing::XtExt;
-using testing::XtIp;
-
-constexpr U128 kSelf = 0xcb007101;    // 203.0.113.1
-constexpr U128 kTen = 0x0a000000;     // 10.0.0.0
-constexpr U128 kSlash8 = 0xff000000;  // /8
-
-XtExt TcpDport(std::uint16_t lo, std::uint16_t hi, bool invert = false) {
-  xt_tcp tcp{};
-  tcp.spts[1] = 0xffff;
-  tcp.dpts[0] = lo, tcp.dpts[1] = hi;
-  tcp.invflags = invert ? XT_TCP_INV_DSTPT : 0;
-  return Ext("tcp", 0, tcp);
-}
+constexpr U128 kSelf = 0xcb007101;  // 203.0.113.1
 
 XtExt CtState(unsigned states, bool invert = false) {
   xt_conntrack_mtinfo3 info{};
@@ -52,18 +32,6 @@ XtExt CtState(unsigned states, bool invert = false) {
 }
 
 constexpr unsigned kNew = 1U << 3, kEstablished = 1U << 1, kRelated = 1U << 2;
-
-Ruleset Translate(const std::vector<XtTableImage>& images) {
-  Ruleset ruleset;
-  for (const auto& image : images) {
-    auto table = ParseXtTable(image, ruleset.rule_count);
-    EXPECT_TRUE(table) << table.error().message;
-    if (table) {
-      ruleset.tables.push_back(std::move(*table));
-    }
-  }
-  return ruleset;
-}
 
 Evaluation Judge(const Ruleset& ruleset,
                  std::uint16_t port,
@@ -201,12 +169,8 @@ TEST(XtImage, NamespaceBudgetBoundsAllTablesTogether) {
 
 XtTableImage Nat() {
   XtBuilder b;
-  nf_nat_range2 range{};
-  range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
-  range.min_addr.ip = range.max_addr.ip = htonl(0x0ac80002);  // 10.200.0.2
-  range.min_proto.all = range.max_proto.all = htons(80);
   b.Hook(NF_INET_PRE_ROUTING);
-  b.Add({.proto = 6}, {TcpDport(8080, 8080)}, Ext("DNAT", 2, range));
+  b.Add({.proto = 6}, {TcpDport(8080, 8080)}, Dnat(0x0ac80002, 80));  // 10.200.0.2:80
   b.Policy(NF_INET_PRE_ROUTING, kAccept);
   for (unsigned hook : {NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING}) {
     b.Hook(hook);
@@ -332,9 +296,9 @@ TEST(XtImage, BothNftablesAndLegacyMustAccept) {
 }
 
 }  // namespace
-}  // namespace portwarden::firewall
+}  // namespace portwarden::firewall::testing
 
-namespace portwarden::firewall {
+namespace portwarden::firewall::testing {
 namespace {
 
 // Images the kernel itself wrote (iptables-legacy rules read back with IPT_SO_GET_ENTRIES by
@@ -399,4 +363,4 @@ TEST(XtImageCaptured, KernelWrittenNatTables) {
 }
 
 }  // namespace
-}  // namespace portwarden::firewall
+}  // namespace portwarden::firewall::testing
