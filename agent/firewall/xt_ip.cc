@@ -61,12 +61,13 @@ void AppendInterface(MatchKey key,
   out.push_back(MakeMatch(key, invert, {{true, std::move(name), {}}}));
 }
 
-}  // namespace
-
-XtIpPart ReadXtIp4(const ipt_ip& ip) {
+// The addresses, masks and interfaces of an ipt_ip or ip6t_ip6 (same names in both; the
+// addresses an in_addr or an in6_addr).
+template <typename Ip>
+XtIpPart ReadAddressesAndInterfaces(const Ip& ip) {
   XtIpPart out;
-  const auto value = [](const in_addr& a) {
-    return AddressValue(reinterpret_cast<const std::uint8_t*>(&a), 4);
+  const auto value = [](const auto& a) {
+    return AddressValue(reinterpret_cast<const std::uint8_t*>(&a), static_cast<int>(sizeof(a)));
   };
   out.src = value(ip.src), out.smsk = value(ip.smsk);
   out.dst = value(ip.dst), out.dmsk = value(ip.dmsk);
@@ -74,6 +75,13 @@ XtIpPart ReadXtIp4(const ipt_ip& ip) {
   std::memcpy(out.iniface_mask, ip.iniface_mask, IFNAMSIZ);
   std::memcpy(out.outiface, ip.outiface, IFNAMSIZ);
   std::memcpy(out.outiface_mask, ip.outiface_mask, IFNAMSIZ);
+  return out;
+}
+
+}  // namespace
+
+XtIpPart ReadXtIp4(const ipt_ip& ip) {
+  XtIpPart out = ReadAddressesAndInterfaces(ip);
   out.protocol = {false, ip.proto, (ip.invflags & IPT_INV_PROTO) != 0};
   // ip_packet_match: fails when (F_FRAG and not a fragment) differs from INV_FRAG.
   out.never = ((ip.flags & IPT_F_FRAG) != 0) != ((ip.invflags & IPT_INV_FRAG) != 0);
@@ -85,16 +93,7 @@ XtIpPart ReadXtIp4(const ipt_ip& ip) {
 }
 
 XtIpPart ReadXtIp6(const ip6t_ip6& ip) {
-  XtIpPart out;
-  const auto value = [](const in6_addr& a) {
-    return AddressValue(reinterpret_cast<const std::uint8_t*>(&a), 16);
-  };
-  out.src = value(ip.src), out.smsk = value(ip.smsk);
-  out.dst = value(ip.dst), out.dmsk = value(ip.dmsk);
-  std::memcpy(out.iniface, ip.iniface, IFNAMSIZ);
-  std::memcpy(out.iniface_mask, ip.iniface_mask, IFNAMSIZ);
-  std::memcpy(out.outiface, ip.outiface, IFNAMSIZ);
-  std::memcpy(out.outiface_mask, ip.outiface_mask, IFNAMSIZ);
+  XtIpPart out = ReadAddressesAndInterfaces(ip);
   // ip6_packet_match checks the protocol only with F_PROTO. Proto 0 with F_PROTO is what
   // `ip6tables -p all` writes: a TCP/UDP header is never 0, and the kernel then fails only when
   // `proto != 0 && !INV_PROTO`, so proto 0 matches every packet, inverted (`! -p all`) or not.
