@@ -106,7 +106,11 @@ class SharedBodyTest(unittest.TestCase):
                 growth_mb = (during - before) / 1024
                 print("exposition %.1f MB; 40 unread scrapes: RssAnon +%.1f MB (40 copies: %.0f MB)"
                       % (size / 1e6, growth_mb, SCRAPERS * size / 1e6))
-                self.assertLess(growth_mb * 1e6 * 1.0, SCRAPERS * size / 4,
+                # ThreadSanitizer and AddressSanitizer add shadow memory and keep freed chunks
+                # (TSan +30 MB alone here, +49 MB under a loaded CI run): there the bound is
+                # half of 40 copies, which still fails if each connection holds its own.
+                sanitized = "ASAN_OPTIONS" in os.environ or "TSAN_OPTIONS" in os.environ
+                self.assertLess(growth_mb * 1e6, SCRAPERS * size / (2 if sanitized else 4),
                                 "the agent holds a copy per connection")
 
 
