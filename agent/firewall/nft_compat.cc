@@ -31,16 +31,8 @@ using Bytes = std::span<const std::byte>;
 
 // Calls `each(type, value)` for every attribute of `attrs`; false on a malformed one.
 bool ForEachAttr(Bytes attrs, const std::function<void(int, Bytes)>& each) {
-  while (attrs.size() >= sizeof(nlattr)) {
-    const auto attr = LoadUnaligned<nlattr>(attrs);
-    if (attr.nla_len < sizeof(nlattr) || attr.nla_len > attrs.size()) {
-      return false;
-    }
-    each(attr.nla_type & NLA_TYPE_MASK,
-         attrs.subspan(sizeof(nlattr), attr.nla_len - sizeof(nlattr)));
-    attrs = attrs.subspan(std::min(NetlinkAlign(attr.nla_len), attrs.size()));
-  }
-  return true;
+  return ForEachNetlinkAttribute(
+      attrs, [&each](std::uint16_t type, Bytes value) { each(type & NLA_TYPE_MASK, value); });
 }
 
 std::string Text(Bytes value) {

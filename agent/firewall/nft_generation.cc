@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "agent/core/netlink_bytes.h"
 #include "agent/core/unique_fd.h"
@@ -23,19 +24,19 @@ Result<std::uint32_t> GenId(std::span<const std::byte> payload) {
   if (payload.size() < NLMSG_ALIGN(sizeof(nfgenmsg))) {
     return Fail("nft generation: short nfgenmsg", EINVAL);
   }
-  auto attrs = payload.subspan(NLMSG_ALIGN(sizeof(nfgenmsg)));
-  while (attrs.size() >= sizeof(nlattr)) {
-    const auto attr = LoadUnaligned<nlattr>(attrs);
-    if (attr.nla_len < sizeof(nlattr) || attr.nla_len > attrs.size()) {
-      return Fail("nft generation: malformed attribute", EINVAL);
-    }
-    if ((attr.nla_type & NLA_TYPE_MASK) == NFTA_GEN_ID &&
-        attr.nla_len >= sizeof(nlattr) + sizeof(std::uint32_t)) {
-      return ntohl(LoadUnaligned<std::uint32_t>(attrs.subspan(sizeof(nlattr))));
-    }
-    attrs = attrs.subspan(std::min(NetlinkAlign(attr.nla_len), attrs.size()));
+  std::optional<std::uint32_t> id;  // the first NFTA_GEN_ID; what follows it is not looked at
+  const bool well_formed = ForEachNetlinkAttribute(
+      payload.subspan(NLMSG_ALIGN(sizeof(nfgenmsg))),
+      [&id](std::uint16_t type, std::span<const std::byte> value) {
+        if (!id && (type & NLA_TYPE_MASK) == NFTA_GEN_ID && value.size() >= sizeof(std::uint32_t)) {
+          id = ntohl(LoadUnaligned<std::uint32_t>(value));
+        }
+      });
+  if (id) {
+    return *id;
   }
-  return Fail("nft generation: no NFTA_GEN_ID", EINVAL);
+  return well_formed ? Fail("nft generation: no NFTA_GEN_ID", EINVAL)
+                     : Fail("nft generation: malformed attribute", EINVAL);
 }
 
 }  // namespace

@@ -17,17 +17,11 @@ namespace {
 
 // Reads INET_DIAG_SKV6ONLY from the attributes after the fixed inet_diag_msg.
 void ParseAttributes(std::span<const std::byte> attrs, RawSocket& socket) {
-  while (attrs.size() >= sizeof(rtattr)) {
-    const auto attr = LoadUnaligned<rtattr>(attrs);
-    if (attr.rta_len < sizeof(rtattr) || attr.rta_len > attrs.size()) {
-      return;
+  ForEachNetlinkAttribute(attrs, [&socket](std::uint16_t type, std::span<const std::byte> value) {
+    if (type == INET_DIAG_SKV6ONLY && !value.empty()) {
+      socket.v6only = LoadUnaligned<std::uint8_t>(value) != 0;
     }
-    const auto payload = attrs.subspan(sizeof(rtattr), attr.rta_len - sizeof(rtattr));
-    if (attr.rta_type == INET_DIAG_SKV6ONLY && !payload.empty()) {
-      socket.v6only = LoadUnaligned<std::uint8_t>(payload) != 0;
-    }
-    attrs = attrs.subspan(std::min(NetlinkAlign(attr.rta_len), attrs.size()));
-  }
+  });
 }
 
 Result<RawSocket> ParseSocket(std::span<const std::byte> payload, Protocol protocol) {

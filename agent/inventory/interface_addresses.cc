@@ -16,20 +16,7 @@
 namespace portwarden::inventory {
 namespace {
 
-using AttrFn = std::function<void(unsigned short, std::span<const std::byte>)>;
 using MessageFn = std::function<void(std::span<const std::byte>)>;
-
-void ForEachAttr(std::span<const std::byte> attrs, const AttrFn& fn) {
-  while (attrs.size() >= sizeof(rtattr)) {
-    rtattr attr;
-    std::memcpy(&attr, attrs.data(), sizeof(attr));
-    if (attr.rta_len < sizeof(rtattr) || attr.rta_len > attrs.size()) {
-      return;
-    }
-    fn(attr.rta_type, attrs.subspan(sizeof(rtattr), attr.rta_len - sizeof(rtattr)));
-    attrs = attrs.subspan(std::min(NetlinkAlign(attr.rta_len), attrs.size()));
-  }
-}
 
 // Walks netlink messages of `type`; returns true at NLMSG_DONE.
 Result<bool> ForEachMessage(std::span<const std::byte> batch, int type, const MessageFn& fn) {
@@ -74,13 +61,14 @@ Status ParseLinkDump(std::span<const std::byte> dump, InterfaceTable& table) {
     }
     ifinfomsg info;
     std::memcpy(&info, payload.data(), sizeof(info));
-    ForEachAttr(payload.subspan(NetlinkAlign(sizeof(ifinfomsg))), [&](auto type, auto value) {
-      if (type == IFLA_IFNAME && !value.empty()) {
-        const auto* name = reinterpret_cast<const char*>(value.data());
-        table.names[static_cast<std::uint32_t>(info.ifi_index)] =
-            text::Sanitize({name, ::strnlen(name, value.size())}, text::Kind::kInterfaceName);
-      }
-    });
+    ForEachNetlinkAttribute(
+        payload.subspan(NetlinkAlign(sizeof(ifinfomsg))), [&](auto type, auto value) {
+          if (type == IFLA_IFNAME && !value.empty()) {
+            const auto* name = reinterpret_cast<const char*>(value.data());
+            table.names[static_cast<std::uint32_t>(info.ifi_index)] =
+                text::Sanitize({name, ::strnlen(name, value.size())}, text::Kind::kInterfaceName);
+          }
+        });
   }));
 }
 
@@ -98,13 +86,14 @@ Status ParseAddressDump(std::span<const std::byte> dump, InterfaceTable& table) 
     entry.address.family = info.ifa_family == AF_INET ? AddressFamily::kIpv4 : AddressFamily::kIpv6;
     const std::size_t size = info.ifa_family == AF_INET ? 4 : 16;
     bool found = false;
-    ForEachAttr(payload.subspan(NetlinkAlign(sizeof(ifaddrmsg))), [&](auto type, auto value) {
-      // IFA_LOCAL is the interface's own address on point-to-point links; prefer it.
-      if ((type == IFA_LOCAL || (type == IFA_ADDRESS && !found)) && value.size() >= size) {
-        std::memcpy(entry.address.bytes.data(), value.data(), size);
-        found = true;
-      }
-    });
+    ForEachNetlinkAttribute(
+        payload.subspan(NetlinkAlign(sizeof(ifaddrmsg))), [&](auto type, auto value) {
+          // IFA_LOCAL is the interface's own address on point-to-point links; prefer it.
+          if ((type == IFA_LOCAL || (type == IFA_ADDRESS && !found)) && value.size() >= size) {
+            std::memcpy(entry.address.bytes.data(), value.data(), size);
+            found = true;
+          }
+        });
     if (found && (info.ifa_family == AF_INET || info.ifa_family == AF_INET6)) {
       table.addresses.push_back(entry);
     }
